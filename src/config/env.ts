@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { ConfigError, formatIssues } from "./format-issues.js";
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const url = (what: string) => z.url({ message: `must be a URL (${what})` });
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: "must be a whole number" })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : Number(v)));
+
+/**
+ * The operator's environment. Every variable is documented in `.env.example`; a bad one stops
+ * start-up with a message naming it. GitHub credentials are optional here because Probot's setup
+ * wizard runs without them; `requireCredentials` enforces them for the real server.
+ */
+export const envSchema = z.object({
+  APP_ID: z.string().regex(/^\d+$/, { message: "must be the numeric App ID" }).optional(),
+  PRIVATE_KEY: z
+    .string()
+    .refine((v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v) || /^[A-Za-z0-9+/=\s]{100,}$/.test(v), {
+      message: "must be a PEM private key (or its base64 encoding)",
+    })
+    .optional(),
+  PRIVATE_KEY_PATH: z.string().refine((p) => existsSync(p), { message: "file does not exist" }).optional(),
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  WEBHOOK_PROXY_URL: url("a smee.io channel").optional(),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  GHE_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { message: "must be a host name such as github.example.com, without scheme" })
+    .optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: url("an Anthropic-compatible endpoint").optional(),
+  INSIGHT_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  INSIGHT_MCP_CONFIG: z.string().refine((p) => existsSync(p), { message: "file does not exist" }).optional(),
+  INSIGHT_DRY_RUN: flag,
+  INSIGHT_DATA_DIR: z.string().min(1).default(".insight"),
+  INSIGHT_AUDIT_PATH: z.string().min(1).optional(),
+  INSIGHT_CONCURRENCY: positiveInt(4),
+  INSIGHT_DEBOUNCE_MS: positiveInt(10_000),
+  INSIGHT_DRAIN_TIMEOUT_MS: positiveInt(30_000),
+  REDIS_URL: url("redis://host:6379").optional(),
+  DATABASE_URL: url("postgres://user@host/db").optional(),
+  EVOMAP_HUB_URL: url("the EvoMap hub").default("https://evomap.ai"),
+  EVOMAP_NODE_FILE: z.string().min(1).optional(),
+});
+
+export type OperatorEnv = z.infer<typeof envSchema> & { auditPath: string };
+
+/** Parses the environment; throws a ConfigError naming each bad variable. */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env, options: { requireCredentials?: boolean } = {}): OperatorEnv {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError("environment", formatIssues(parsed.error));
+  const value = parsed.data;
+  if (options.requireCredentials) {
+    const missing: string[] = [];
+    if (!value.APP_ID) missing.push("APP_ID → required (the App ID from the App's settings page)");
+    if (!value.PRIVATE_KEY && !value.PRIVATE_KEY_PATH) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH → required");
+    if (!value.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET → required: unsigned webhooks are refused");
+    if (missing.length) throw new ConfigError("environment", missing);
+  }
+  return { ...value, auditPath: value.INSIGHT_AUDIT_PATH ?? `${value.INSIGHT_DATA_DIR}/audit.jsonl` };
+}
