@@ -56,7 +56,7 @@ export const envSchema = z.object({
 export type OperatorEnv = z.infer<typeof envSchema> & { auditPath: string };
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */
-export function loadEnv(env: NodeJS.ProcessEnv = process.env, options: { requireCredentials?: boolean } = {}): OperatorEnv {
+export function loadEnv(env: Record<string, string | undefined> = process.env, options: { requireCredentials?: boolean } = {}): OperatorEnv {
   // Empty strings in .env files mean "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);

@@ -1,0 +1,86 @@
+/**
+ * `/insight <command> [key=value ...] [words ...]` in issue and PR comments. Only a line that
+ * starts with `/insight` counts: quoted replies, fenced and indented code and inline mentions
+ * never trigger anything. The first command in a comment wins.
+ */
+
+export type ParsedCommand = {
+  /** Lower-cased command name; `help` when the line names none. */
+  name: string;
+  args: Record<string, string>;
+  positional: string[];
+  /** 1-based line of the comment the command stood on. */
+  line: number;
+};
+
+export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; error: string; line: number };
+
+const LIMITS = { args: 20, valueLength: 200, bodyLength: 65_536 };
+const COMMAND_LINE = /^ {0,3}\/insight(?=\s|$)(.*)$/i;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/** Finds the first command line in a comment body; undefined when there is none. */
+export function parseCommand(body: string | null | undefined): ParseResult | undefined {
+  if (!body) return undefined;
+  const lines = body.slice(0, LIMITS.bodyLength).split(/\r?\n/);
+  let fence: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const fenceMatch = FENCE.exec(line);
+    if (fenceMatch) {
+      const marker = fenceMatch[1]!;
+      if (!fence) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+      continue;
+    }
+    if (fence || /^ {0,3}>/.test(line) || /^( {4}|\t)/.test(line)) continue;
+    const match = COMMAND_LINE.exec(line);
+    if (match) return parseArguments(match[1]!.trim(), i + 1);
+  }
+  return undefined;
+}
+
+function parseArguments(rest: string, line: number): ParseResult {
+  const tokens = tokenize(rest);
+  if (!tokens.ok) return { ok: false, error: tokens.error, line };
+  const [first, ...others] = tokens.value;
+  const name = (first ?? "help").toLowerCase();
+  if (!/^[a-z][a-z-]{0,30}$/.test(name)) return { ok: false, error: `"${first}" is not a command name`, line };
+  const args: Record<string, string> = {};
+  const positional: string[] = [];
+  if (others.length > LIMITS.args) return { ok: false, error: `too many arguments (at most ${LIMITS.args})`, line };
+  for (const token of others) {
+    if (token.length > LIMITS.valueLength) return { ok: false, error: `an argument is longer than ${LIMITS.valueLength} characters`, line };
+    const eq = token.indexOf("=");
+    if (eq > 0 && /^[a-z][a-z0-9_-]*$/i.test(token.slice(0, eq))) args[token.slice(0, eq).toLowerCase()] = token.slice(eq + 1);
+    else positional.push(token);
+  }
+  return { ok: true, command: { name, args, positional, line } };
+}
+
+/** Splits on white space; double or single quotes group words (`service="a b"`). */
+function tokenize(text: string): { ok: true; value: string[] } | { ok: false; error: string } {
+  const tokens: string[] = [];
+  let current = "";
+  let quote: string | undefined;
+  let started = false;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      started = true;
+    } else if (/\s/.test(ch)) {
+      if (started) tokens.push(current);
+      current = "";
+      started = false;
+    } else {
+      current += ch;
+      started = true;
+    }
+  }
+  if (quote) return { ok: false, error: `unclosed ${quote} quote` };
+  if (started) tokens.push(current);
+  return { ok: true, value: tokens };
+}

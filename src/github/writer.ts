@@ -1,0 +1,184 @@
+import type { Logger } from "probot";
+import type { AuditLog } from "../audit/types.js";
+import { LIMITS, truncateMarkdown } from "../render/limits.js";
+import { redact, redactDeep } from "../security/redact.js";
+import { sha256Hex } from "../util/canonical-json.js";
+import { stickyMarker, writeMetadata } from "./metadata.js";
+import { findStickyComment } from "./sticky-comment.js";
+import { fullName, type Octokit, type RepoRef } from "./types.js";
+
+/** A write that dry-run mode recorded instead of performing. */
+export type PlannedWrite = { action: string; target: string; reason: string; preview?: string };
+
+export type WriterOptions = {
+  octokit: Octokit;
+  audit: AuditLog;
+  log: Logger;
+  /** Delivery id of the webhook (or `cli:<id>`): ties every audit entry to its cause. */
+  delivery: string;
+  /** The GitHub user whose event caused these writes. */
+  actor: string;
+  dryRun: boolean;
+};
+
+type WriteSpec = { action: string; target: string; reason: string; detail?: Record<string, unknown>; preview?: string };
+
+export type CheckRunOutput = {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Array<{
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: "notice" | "warning" | "failure";
+    message: string;
+    title?: string;
+  }>;
+};
+
+const clean = (body: string) => truncateMarkdown(redact(body), LIMITS.comment);
+const digest = (body: string) => ({ bodySha256: sha256Hex(body), bodyLength: body.length });
+
+/**
+ * The one place through which every GitHub write passes. Each write is redacted, cut to GitHub's
+ * limits, and written to the audit log with its outcome — including failures and, under
+ * INSIGHT_DRY_RUN, the writes that were only planned.
+ */
+export class GitHubWriter {
+  readonly planned: PlannedWrite[] = [];
+  readonly #o: WriterOptions;
+
+  constructor(options: WriterOptions) {
+    this.#o = options;
+  }
+
+  get dryRun(): boolean {
+    return this.#o.dryRun;
+  }
+
+  async #perform<T>(spec: WriteSpec, dryResult: T, run: () => Promise<T>, describe?: (r: T) => Record<string, unknown>): Promise<T> {
+    const { audit, actor, delivery, dryRun, log } = this.#o;
+    const base = { actor, delivery, action: spec.action, target: spec.target, reason: spec.reason };
+    if (dryRun) {
+      this.planned.push({ action: spec.action, target: spec.target, reason: spec.reason, preview: spec.preview });
+      await audit.append({ ...base, outcome: "dry-run", detail: spec.detail });
+      log.info({ action: spec.action, target: spec.target }, "Dry run: write recorded, not performed");
+      return dryResult;
+    }
+    try {
+      const result = await run();
+      await audit.append({ ...base, outcome: "ok", detail: { ...spec.detail, ...describe?.(result) } });
+      return result;
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      await audit.append({ ...base, outcome: "error", detail: { ...spec.detail, status, error: (err as Error).message } });
+      throw err;
+    }
+  }
+
+  async createComment(repo: RepoRef, issueNumber: number, body: string, reason: string): Promise<{ id: number }> {
+    const text = clean(body);
+    const spec = { action: "comment.create", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text };
+    return this.#perform(spec, { id: 0 }, async () => {
+      const { data } = await this.#o.octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: text });
+      return { id: data.id };
+    }, (r) => ({ commentId: r.id }));
+  }
+
+  async updateComment(repo: RepoRef, commentId: number, body: string, reason: string): Promise<{ id: number }> {
+    const text = clean(body);
+    const spec = { action: "comment.update", target: `${fullName(repo)}/comments/${commentId}`, reason, detail: digest(text), preview: text };
+    return this.#perform(spec, { id: commentId }, async () => {
+      await this.#o.octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body: text });
+      return { id: commentId };
+    });
+  }
+
+  /**
+   * Creates the sticky comment for `key`, or edits it in place; writes nothing when the body is
+   * unchanged, so re-runs on an unchanged state stay silent.
+   */
+  async upsertSticky(params: {
+    repo: RepoRef;
+    issueNumber: number;
+    key: string;
+    body: string;
+    metadata?: unknown;
+    reason: string;
+  }): Promise<{ id: number; action: "created" | "updated" | "unchanged" }> {
+    const { repo, issueNumber, key, reason } = params;
+    // Marker and metadata go first so that cutting the body for size never loses them.
+    const head = [stickyMarker(key), params.metadata === undefined ? "" : writeMetadata(key, redactDeep(params.metadata))];
+    const text = clean(`${head.filter(Boolean).join("\n")}\n${params.body}`);
+    const existing = await findStickyComment(this.#o.octokit, repo, issueNumber, key);
+    if (!existing) return { ...(await this.createComment(repo, issueNumber, text, reason)), action: "created" };
+    if (existing.body === text) return { id: existing.id, action: "unchanged" };
+    await this.updateComment(repo, existing.id, text, reason);
+    return { id: existing.id, action: "updated" };
+  }
+
+  async addLabels(repo: RepoRef, issueNumber: number, labels: string[], reason: string): Promise<void> {
+    const spec = { action: "label.add", target: `${fullName(repo)}#${issueNumber}`, reason, detail: { labels } };
+    await this.#perform(spec, undefined, async () => {
+      await this.#o.octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels });
+    });
+  }
+
+  /** Removes a label; one that is already gone (404) is not an error. */
+  async removeLabel(repo: RepoRef, issueNumber: number, name: string, reason: string): Promise<void> {
+    const spec = { action: "label.remove", target: `${fullName(repo)}#${issueNumber}`, reason, detail: { label: name } };
+    await this.#perform(spec, undefined, async () => {
+      try {
+        await this.#o.octokit.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name });
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    });
+  }
+
+  async addReaction(repo: RepoRef, target: { issueNumber: number } | { commentId: number }, content: "eyes" | "+1" | "confused" | "rocket", reason: string): Promise<void> {
+    const where = "commentId" in target ? `${fullName(repo)}/comments/${target.commentId}` : `${fullName(repo)}#${target.issueNumber}`;
+    await this.#perform({ action: "reaction.create", target: where, reason, detail: { content } }, undefined, async () => {
+      if ("commentId" in target) await this.#o.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: target.commentId, content });
+      else await this.#o.octokit.rest.reactions.createForIssue({ ...repo, issue_number: target.issueNumber, content });
+    });
+  }
+
+  async createCheckRun(repo: RepoRef, params: {
+    name: string;
+    headSha: string;
+    status: "queued" | "in_progress" | "completed";
+    conclusion?: "success" | "neutral" | "failure" | "action_required" | "skipped";
+    output?: CheckRunOutput;
+    actions?: Array<{ label: string; description: string; identifier: string }>;
+    externalId?: string;
+  }, reason: string): Promise<{ id: number }> {
+    const output = params.output && redactCheckOutput(params.output);
+    const spec = { action: "check_run.create", target: `${fullName(repo)}@${params.headSha}`, reason, detail: { name: params.name, conclusion: params.conclusion }, preview: output?.summary };
+    return this.#perform(spec, { id: 0 }, async () => {
+      const { data } = await this.#o.octokit.rest.checks.create({
+        ...repo,
+        name: params.name,
+        head_sha: params.headSha,
+        status: params.status,
+        ...(params.conclusion ? { conclusion: params.conclusion } : {}),
+        ...(output ? { output } : {}),
+        ...(params.actions ? { actions: params.actions } : {}),
+        ...(params.externalId ? { external_id: params.externalId } : {}),
+      });
+      return { id: data.id };
+    }, (r) => ({ checkRunId: r.id }));
+  }
+}
+
+function redactCheckOutput(output: CheckRunOutput): CheckRunOutput {
+  return {
+    title: redact(output.title).slice(0, LIMITS.checkTitle),
+    summary: truncateMarkdown(redact(output.summary), LIMITS.checkText),
+    ...(output.text ? { text: truncateMarkdown(redact(output.text), LIMITS.checkText) } : {}),
+    ...(output.annotations
+      ? { annotations: output.annotations.slice(0, LIMITS.annotationsPerRequest).map((a) => ({ ...a, message: redact(a.message) })) }
+      : {}),
+  };
+}

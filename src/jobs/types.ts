@@ -1,0 +1,71 @@
+import type { ParsedCommand } from "../commands/parse-command.js";
+import type { RepoRef } from "../github/types.js";
+
+/**
+ * Jobs are plain, serialisable data — what a handler took from a webhook and nothing else — so
+ * the same job runs in-process or from a Redis queue in another process. Untrusted text (issue
+ * bodies, comments) is not carried: a job re-reads what it needs through the API.
+ */
+type JobBase = {
+  /** Unique per (delivery, kind, subject): a redelivered webhook maps to the same id. */
+  id: string;
+  delivery: string;
+  installationId: number;
+  repo: RepoRef;
+  /** GitHub login of the user behind the event. */
+  actor: string;
+  /** Jobs with the same key coalesce: only the newest runs. */
+  coalesceKey?: string;
+};
+
+export type PrImpactTrigger = "opened" | "reopened" | "ready_for_review" | "synchronize" | "command" | "rerequested" | "requested_action";
+
+export type PrImpactJob = JobBase & { kind: "pr-impact"; pullNumber: number; headSha: string; draft: boolean; trigger: PrImpactTrigger };
+export type PrMergedJob = JobBase & { kind: "pr-merged"; pullNumber: number; mergeCommitSha: string; headRef: string };
+export type RcaJob = JobBase & {
+  kind: "rca";
+  issueNumber: number;
+  trigger: "opened" | "labeled";
+  /** Labels seen on the event (for `labeled`: the label just added). */
+  labels: string[];
+};
+export type CommandJob = JobBase & {
+  kind: "command";
+  issueNumber: number;
+  isPullRequest: boolean;
+  commentId: number;
+  command: ParsedCommand | { invalid: string };
+};
+export type CiFailureJob = JobBase & {
+  kind: "ci-failure";
+  headSha: string;
+  pullNumbers: number[];
+  source: { type: "check_run"; id: number; name: string } | { type: "check_suite"; id: number };
+};
+
+export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob;
+export type JobKind = Job["kind"];
+export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
+
+export type EnqueueResult = "queued" | "coalesced" | "duplicate" | "rejected";
+
+export type QueueStats = {
+  pending: number;
+  running: number;
+  counts: Record<"enqueued" | "coalesced" | "duplicate" | "rejected" | "completed" | "failed", number>;
+};
+
+export type DrainResult = { drained: boolean; abandoned: string[] };
+
+/** Where handlers put work. Implementations: in-process (default) and BullMQ (REDIS_URL). */
+export interface JobQueue {
+  enqueue(job: Job): EnqueueResult;
+  /** Stops taking jobs, runs what is pending now, waits for running jobs up to `timeoutMs`. */
+  drain(timeoutMs: number): Promise<DrainResult>;
+  /** Resolves when nothing is pending or running (tests, CLI). */
+  onIdle(): Promise<void>;
+  stats(): QueueStats;
+}
+
+/** Runs one job; thrown errors are logged by the queue with the job's delivery id. */
+export type JobRunner = (job: Job) => Promise<void>;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@jest/globals";
+import { parseCommand } from "../../../src/commands/parse-command.js";
+
+describe("parseCommand", () => {
+  it("reads the command and key=value arguments", () => {
+    expect(parseCommand("/insight rca since=2h service=api,db")).toEqual({
+      ok: true,
+      command: { name: "rca", args: { since: "2h", service: "api,db" }, positional: [], line: 1 },
+    });
+  });
+
+  it("finds the command on any line and is case-insensitive", () => {
+    const result = parseCommand("Thanks!\n\n/Insight  FIX\nmore text");
+    expect(result).toMatchObject({ ok: true, command: { name: "fix", line: 3 } });
+  });
+
+  it("groups quoted values and keeps other words as positional", () => {
+    expect(parseCommand(`/insight reject reason="not the cause" too risky`)).toMatchObject({
+      ok: true,
+      command: { name: "reject", args: { reason: "not the cause" }, positional: ["too", "risky"] },
+    });
+  });
+
+  it("treats a bare /insight as help", () => {
+    expect(parseCommand("/insight")).toMatchObject({ ok: true, command: { name: "help" } });
+  });
+
+  it.each([
+    ["a quoted reply", "> /insight fix\nI disagree"],
+    ["a fenced code block", "```\n/insight fix\n```"],
+    ["a tilde fence", "~~~sh\n/insight approve\n~~~"],
+    ["an indented code block", "    /insight approve"],
+    ["an inline mention", "you can run `/insight rca` later"],
+    ["a longer word", "/insightful comment"],
+    ["no command", "LGTM"],
+  ])("ignores %s", (_name, body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
+  it("resumes after a closed fence", () => {
+    expect(parseCommand("```\n/insight fix\n```\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 4 } });
+  });
+
+  it("takes the first command only", () => {
+    expect(parseCommand("/insight approve\n/insight rollback")).toMatchObject({ command: { name: "approve" } });
+  });
+
+  it.each([
+    ["an unclosed quote", `/insight rca service="api`, /unclosed " quote/],
+    ["a command name with symbols", "/insight $(rm -rf)", /is not a command name/],
+    ["an over-long argument", `/insight rca service=${"a".repeat(300)}`, /longer than 200/],
+    ["too many arguments", `/insight rca ${Array.from({ length: 30 }, (_, i) => `k${i}=v`).join(" ")}`, /too many arguments/],
+  ])("reports %s", (_name, body, error) => {
+    const result = parseCommand(body);
+    expect(result?.ok).toBe(false);
+    if (result && !result.ok) expect(result.error).toMatch(error);
+  });
+});
