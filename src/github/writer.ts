@@ -77,6 +77,12 @@ export class GitHubWriter {
     }
   }
 
+  /** Records a decision that writes nothing to GitHub (a refusal, an approval) in the audit log. */
+  async recordDecision(params: { action: string; target: string; reason: string; outcome: "refused" | "decision"; detail?: Record<string, unknown> }): Promise<void> {
+    const { audit, actor, delivery } = this.#o;
+    await audit.append({ actor, delivery, ...params });
+  }
+
   async createComment(repo: RepoRef, issueNumber: number, body: string, reason: string): Promise<{ id: number }> {
     const text = clean(body);
     const spec = { action: "comment.create", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text };

@@ -1,0 +1,63 @@
+import type { ApplicationFunction, Logger, Probot } from "probot";
+import type { AuditLog } from "./audit/types.js";
+import { createCommandProcessor, type CommandHandlers } from "./commands/run-command.js";
+import type { OperatorEnv } from "./config/env.js";
+import type { McpServersConfig } from "./config/mcp-servers.js";
+import type { Octokit } from "./github/types.js";
+import { onCheckFailed, onCheckRunRerun } from "./handlers/checks.js";
+import { onIssueComment } from "./handlers/issue-comment.js";
+import { onIssueLabelled } from "./handlers/issues.js";
+import { onPullRequestChanged, onPullRequestClosed } from "./handlers/pull-request.js";
+import { createHealthHandler } from "./http/health.js";
+import { InProcessQueue } from "./jobs/in-process-queue.js";
+import { createJobRunner, type ProcessorRegistry } from "./jobs/run-job.js";
+import type { JobQueue, JobRunner } from "./jobs/types.js";
+
+/** Everything the app needs from outside; tests pass fakes or in-memory versions. */
+export type AppDeps = {
+  env: OperatorEnv;
+  audit: AuditLog;
+  mcpServers: McpServersConfig;
+  /** Processors of analysis jobs by kind (`command` is built here from `commands`). */
+  processors: Omit<ProcessorRegistry, "command">;
+  /** Slash command handlers by name (`help` is built in). */
+  commands: CommandHandlers;
+  /** Builds the queue around the job runner; default: the in-process queue. */
+  makeQueue?: (run: JobRunner, log: Logger) => JobQueue;
+};
+
+export type InsightApp = {
+  /** The Probot application function. */
+  appFn: ApplicationFunction;
+  /** The queue, once Probot has loaded the app (for drain on shutdown, and tests). */
+  queue(): JobQueue | undefined;
+};
+
+/** Wires handlers, queue, job runner and the /health and /metrics endpoints. */
+export function createApp(deps: AppDeps): InsightApp {
+  let queue: JobQueue | undefined;
+  const appFn: ApplicationFunction = (app: Probot, options) => {
+    const run = createJobRunner({
+      env: deps.env,
+      audit: deps.audit,
+      mcpServers: deps.mcpServers,
+      processors: { ...deps.processors, command: createCommandProcessor(deps.commands) },
+      auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+      log: app.log,
+    });
+    queue =
+      deps.makeQueue?.(run, app.log) ??
+      new InProcessQueue({ run, log: app.log, concurrency: deps.env.INSIGHT_CONCURRENCY, debounceMs: deps.env.INSIGHT_DEBOUNCE_MS });
+    const handlerDeps = { queue, appId: deps.env.APP_ID ? Number(deps.env.APP_ID) : undefined };
+
+    app.on(["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"], onPullRequestChanged(handlerDeps));
+    app.on("pull_request.closed", onPullRequestClosed(handlerDeps));
+    app.on(["issues.opened", "issues.labeled"], onIssueLabelled(handlerDeps));
+    app.on("issue_comment.created", onIssueComment(handlerDeps));
+    app.on(["check_run.rerequested", "check_run.requested_action"], onCheckRunRerun(handlerDeps));
+    app.on(["check_run.completed", "check_suite.completed"], onCheckFailed(handlerDeps));
+
+    options?.addHandler?.(createHealthHandler(() => queue));
+  };
+  return { appFn, queue: () => queue };
+}

@@ -1,0 +1,45 @@
+import type { Context } from "probot";
+import type { JobQueue } from "../jobs/types.js";
+
+export type HandlerDeps = {
+  queue: JobQueue;
+  /** This App's id, to tell its own check runs from other CI. */
+  appId: number | undefined;
+};
+
+/** Name of Insight's own check run on pull requests. */
+export const IMPACT_CHECK_NAME = "Insight / blast radius";
+/** Identifier of the check run's "Re-analyze" button. */
+export const REANALYZE_ACTION = "reanalyze";
+
+type RepoPayload = {
+  installation?: { id: number } | null;
+  repository?: { name: string; owner: { login: string } } | null;
+  sender?: { login: string; type?: string } | null;
+};
+
+/**
+ * The identity every job carries, from the webhook: delivery id, installation, repository, actor.
+ * Undefined when the payload has no installation or repository (nothing to act on).
+ */
+export function jobBase(context: Context, kind: string, subject: string | number) {
+  const payload = context.payload as RepoPayload;
+  if (!payload.installation?.id || !payload.repository) return undefined;
+  return {
+    id: `${context.id}:${kind}:${subject}`,
+    delivery: context.id,
+    installationId: payload.installation.id,
+    repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
+    actor: payload.sender?.login ?? "unknown",
+  };
+}
+
+/** Enqueues and logs the outcome in one line (fixed message, metadata object). */
+export function enqueue(context: Context, deps: HandlerDeps, job: Parameters<JobQueue["enqueue"]>[0]): void {
+  const outcome = deps.queue.enqueue(job);
+  context.log.info({ delivery: job.delivery, kind: job.kind, jobId: job.id, outcome }, "Job enqueued");
+}
+
+export function skip(context: Context, reason: string): void {
+  context.log.debug({ event: context.name, delivery: context.id }, reason);
+}

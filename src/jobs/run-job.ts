@@ -1,0 +1,87 @@
+import type { Logger } from "probot";
+import type { AuditLog } from "../audit/types.js";
+import type { OperatorEnv } from "../config/env.js";
+import { loadRepoConfig } from "../config/load-repo-config.js";
+import type { McpServersConfig } from "../config/mcp-servers.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import { fullName, type Octokit } from "../github/types.js";
+import { GitHubWriter } from "../github/writer.js";
+import { renderConfigError } from "../render/config-error.js";
+import type { Job, JobKind, JobOf, JobRunner } from "./types.js";
+
+/** What a processor gets: an authenticated client, the one writer, the repo's validated config. */
+export type JobContext = {
+  octokit: Octokit;
+  writer: GitHubWriter;
+  log: Logger;
+  config: RepoConfig;
+  env: OperatorEnv;
+  mcpServers: McpServersConfig;
+};
+
+export type JobProcessor<K extends JobKind = JobKind> = (job: JobOf<K>, ctx: JobContext) => Promise<void>;
+export type ProcessorRegistry = { [K in JobKind]?: JobProcessor<K> };
+
+export type JobServices = {
+  env: OperatorEnv;
+  audit: AuditLog;
+  mcpServers: McpServersConfig;
+  processors: ProcessorRegistry;
+  auth: (installationId: number) => Promise<Octokit>;
+  log: Logger;
+};
+
+/** The issue or PR a job can answer on, for reporting a bad config. */
+function threadOf(job: Job): number | undefined {
+  switch (job.kind) {
+    case "pr-impact":
+    case "pr-merged":
+      return job.pullNumber;
+    case "rca":
+    case "command":
+      return job.issueNumber;
+    case "ci-failure":
+      return job.pullNumbers[0];
+  }
+}
+
+/**
+ * Turns a queued job into work: authenticate as the installation, build the writer, read and
+ * validate `.github/insight.yml`, then hand over to the processor registered for the job's kind.
+ * An invalid config is reported once on the thread (a sticky comment, edited in place) instead.
+ */
+export function createJobRunner(services: JobServices): JobRunner {
+  return async (job) => {
+    const log = services.log.child({ delivery: job.delivery, job: job.kind, repo: fullName(job.repo) });
+    const processor = services.processors[job.kind] as JobProcessor | undefined;
+    if (!processor) {
+      log.info({ kind: job.kind }, "No processor registered for this job kind");
+      return;
+    }
+    const octokit = await services.auth(job.installationId);
+    const writer = new GitHubWriter({
+      octokit,
+      audit: services.audit,
+      log,
+      delivery: job.delivery,
+      actor: job.actor,
+      dryRun: services.env.INSIGHT_DRY_RUN,
+    });
+    const loaded = await loadRepoConfig(octokit, job.repo);
+    if (loaded.status === "invalid") {
+      log.warn({ problems: loaded.error.problems }, "Repository config is invalid");
+      const thread = threadOf(job);
+      if (thread !== undefined) {
+        await writer.upsertSticky({
+          repo: job.repo,
+          issueNumber: thread,
+          key: "config-error",
+          body: renderConfigError(loaded.error.problems, loaded.files),
+          reason: "repository config is invalid",
+        });
+      }
+      return;
+    }
+    await processor(job, { octokit, writer, log, config: loaded.config, env: services.env, mcpServers: services.mcpServers });
+  };
+}

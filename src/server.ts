@@ -1,0 +1,40 @@
+import { run } from "probot";
+import { createApp } from "./app.js";
+import { loadEnv } from "./config/env.js";
+import { ConfigError } from "./config/format-issues.js";
+import { defaultDeps } from "./default-deps.js";
+
+/**
+ * `npm start`. Without GitHub credentials Probot serves its setup wizard (register the App from
+ * app.yml); with them, the environment is validated, the app starts, and SIGTERM drains the queue
+ * (running jobs finish, debounced ones run now) before the process exits.
+ */
+async function main() {
+  const hasCredentials = !!process.env.APP_ID || !!process.env.PRIVATE_KEY || !!process.env.PRIVATE_KEY_PATH;
+  // smee.io cannot always be reached; a channel is only created when one is configured.
+  process.env.NO_SMEE_SETUP ??= "true";
+  const env = loadEnv(process.env, { requireCredentials: hasCredentials });
+  if (!hasCredentials) {
+    await run(() => {});
+    return;
+  }
+  const deps = await defaultDeps(env);
+  const insight = createApp(deps);
+  const server = await run(insight.appFn);
+  process.once("SIGTERM", async () => {
+    process.stderr.write("SIGTERM: stopping the server and draining the queue\n");
+    await server.stop();
+    const result = await insight.queue()?.drain(env.INSIGHT_DRAIN_TIMEOUT_MS);
+    await deps.audit.close();
+    process.exit(result && !result.drained ? 1 : 0);
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`DevOps Insight cannot start: ${err.message}\n`);
+  } else {
+    process.stderr.write(`DevOps Insight cannot start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

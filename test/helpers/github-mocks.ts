@@ -1,0 +1,64 @@
+import nock from "nock";
+import { INSTALLATION_ID } from "./probot.js";
+
+/**
+ * One helper per GitHub endpoint, answering in the real API's shapes. Each returns the nock
+ * scope so a test can chain; bodies sent to GitHub are captured for assertions.
+ */
+export const api = () => nock("https://api.github.com");
+
+export function mockInstallationToken(installationId = INSTALLATION_ID) {
+  return api()
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: "ghs_testinstallationtoken0000000000000000", expires_at: "2099-01-01T00:00:00Z", permissions: { issues: "write" } });
+}
+
+/** `.github/insight.yml` in the repo; `undefined` → 404 there and in the org's `.github` repo. */
+export function mockRepoConfig(owner: string, repo: string, yaml?: string) {
+  const path = `/contents/${encodeURIComponent(".github/insight.yml")}`;
+  if (yaml !== undefined) return api().get(`/repos/${owner}/${repo}${path}`).reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+  return api()
+    .get(`/repos/${owner}/${repo}${path}`)
+    .reply(404, { message: "Not Found" })
+    .get(`/repos/${owner}/.github${path}`)
+    .reply(404, { message: "Not Found" });
+}
+
+export type Captured = { body?: Record<string, unknown> };
+
+export function mockCreateComment(owner: string, repo: string, issue: number, captured: Captured = {}, id = 1001) {
+  return api()
+    .post(`/repos/${owner}/${repo}/issues/${issue}/comments`, (body) => ((captured.body = body), true))
+    .reply(201, { id, html_url: `https://github.com/${owner}/${repo}/issues/${issue}#issuecomment-${id}` });
+}
+
+export function mockUpdateComment(owner: string, repo: string, commentId: number, captured: Captured = {}) {
+  return api()
+    .patch(`/repos/${owner}/${repo}/issues/comments/${commentId}`, (body) => ((captured.body = body), true))
+    .reply(200, { id: commentId });
+}
+
+export function mockListComments(owner: string, repo: string, issue: number, comments: Array<{ id: number; body: string; bot?: boolean }>) {
+  return api()
+    .get(`/repos/${owner}/${repo}/issues/${issue}/comments`)
+    .query(true)
+    .reply(
+      200,
+      comments.map((c) => ({
+        id: c.id,
+        body: c.body,
+        html_url: `https://github.com/${owner}/${repo}/issues/${issue}#issuecomment-${c.id}`,
+        user: c.bot === false ? { login: "someone", type: "User" } : { login: "devops-insight[bot]", type: "Bot" },
+      })),
+    );
+}
+
+export function mockCommentReaction(owner: string, repo: string, commentId: number, content = "eyes") {
+  return api().post(`/repos/${owner}/${repo}/issues/comments/${commentId}/reactions`, { content }).reply(201, { id: 1, content });
+}
+
+export function mockPermission(owner: string, repo: string, username: string, permission: "admin" | "write" | "read" | "none", roleName?: string) {
+  return api()
+    .get(`/repos/${owner}/${repo}/collaborators/${username}/permission`)
+    .reply(200, { permission, role_name: roleName ?? permission, user: { login: username } });
+}
