@@ -1,0 +1,74 @@
+import { access, constants, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { verifyAuditFile } from "../audit/file-audit-log.js";
+import { loadEnv, type OperatorEnv } from "../config/env.js";
+import { ConfigError } from "../config/format-issues.js";
+import { loadMcpServers, type McpServersConfig } from "../config/mcp-servers.js";
+import { ok, out } from "./output.js";
+
+export type Check = { name: string; ok: boolean; detail: string };
+
+/**
+ * `insight doctor`: what this installation can and cannot do, each line ✅/❌ with the reason.
+ * Checks only; changes nothing.
+ */
+export async function doctor(options: { json?: boolean }): Promise<number> {
+  const checks: Check[] = [];
+  let env: OperatorEnv | undefined;
+  try {
+    env = loadEnv(process.env);
+    checks.push({ name: "environment", ok: true, detail: "every variable valid" });
+  } catch (e) {
+    checks.push({ name: "environment", ok: false, detail: e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message });
+  }
+  if (env) {
+    checks.push(credentials(env));
+    checks.push(await auditCheck(env));
+    checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
+    checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
+    const servers = await serversCheck(env);
+    checks.push(servers.check);
+  }
+  if (options.json) {
+    out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+  } else {
+    for (const c of checks) out(`${ok(c.ok)} ${c.name.padEnd(12)} ${c.detail}`);
+  }
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+function credentials(env: OperatorEnv): Check {
+  const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY(_PATH)", !env.WEBHOOK_SECRET && "WEBHOOK_SECRET"].filter(Boolean);
+  return missing.length
+    ? { name: "GitHub App", ok: false, detail: `missing ${missing.join(", ")}: 'npm start' will serve the setup wizard` }
+    : { name: "GitHub App", ok: true, detail: `App ${env.APP_ID}${env.GHE_HOST ? ` on ${env.GHE_HOST}` : ""}` };
+}
+
+async function auditCheck(env: OperatorEnv): Promise<Check> {
+  const path = env.auditPath;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await access(dirname(path), constants.W_OK);
+  } catch (e) {
+    return { name: "audit log", ok: false, detail: `${path}: directory not writable (${(e as Error).message})` };
+  }
+  const result = await verifyAuditFile(path).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? "absent" : e));
+  if (result === "absent") return { name: "audit log", ok: true, detail: `${path} (new)` };
+  if (result instanceof Error) return { name: "audit log", ok: false, detail: `${path}: ${result.message}` };
+  return result.ok
+    ? { name: "audit log", ok: true, detail: `${path}: ${result.entries} entries, chain intact` }
+    : { name: "audit log", ok: false, detail: `${path}: ${result.problem!.message}` };
+}
+
+async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: McpServersConfig }> {
+  if (!env.INSIGHT_MCP_CONFIG) {
+    return { check: { name: "MCP servers", ok: true, detail: "none configured (INSIGHT_MCP_CONFIG): reports use the change alone" } };
+  }
+  try {
+    const config = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
+    const names = Object.keys(config.mcpServers);
+    return { check: { name: "MCP servers", ok: true, detail: `${names.length} in ${env.INSIGHT_MCP_CONFIG}: ${names.join(", ")}` }, config };
+  } catch (e) {
+    return { check: { name: "MCP servers", ok: false, detail: e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message } };
+  }
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { FileAuditLog } from "../../../src/audit/file-audit-log.js";
+
+const run = promisify(execFile);
+const BIN = new URL("../../../bin/insight.js", import.meta.url).pathname;
+
+async function insight(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe("insight audit verify (the real command)", () => {
+  let dir: string;
+  let file: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "insight-cli-"));
+    file = join(dir, "audit.jsonl");
+    const log = new FileAuditLog(file);
+    for (let i = 1; i <= 4; i++) {
+      await log.append({ actor: "octocat", action: "label.add", target: `acme/api#${i}`, delivery: `d${i}`, reason: "risk label", outcome: "ok" });
+    }
+    await log.close();
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("passes an intact log", async () => {
+    const result = await insight(["audit", "verify", "--file", file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("4 entries, chain intact");
+  });
+
+  it("exits 1 and names the first tampered entry", async () => {
+    const lines = (await readFile(file, "utf8")).trimEnd().split("\n");
+    lines[2] = lines[2]!.replace('"label.add"', '"label.remove"');
+    const tampered = join(dir, "tampered.jsonl");
+    await writeFile(tampered, `${lines.join("\n")}\n`);
+    const result = await insight(["audit", "verify", "--file", tampered]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("edited at line 3: entry seq 3 (line 3) was edited");
+    expect(result.stderr).toContain("2 entries before it are intact");
+  });
+
+  it("rejects an unknown command with usage", async () => {
+    const result = await insight(["deploy"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'deploy'");
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "@jest/globals";
+import pino from "pino";
+import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
+import { readMetadata } from "../../../src/github/metadata.js";
+import type { Octokit } from "../../../src/github/types.js";
+import { GitHubWriter } from "../../../src/github/writer.js";
+import { api, type Captured, mockCreateComment, mockInstallationToken, mockListComments } from "../../helpers/github-mocks.js";
+import { testProbot, useNock } from "../../helpers/probot.js";
+
+const repo = { owner: "acme", repo: "api" };
+
+async function writer(dryRun = false) {
+  // The token is fetched lazily, on the first request: a dry run never asks for one.
+  if (!dryRun) mockInstallationToken();
+  const octokit = (await testProbot().auth(2)) as Octokit;
+  const audit = new MemoryAuditLog();
+  return { w: new GitHubWriter({ octokit, audit, log: pino({ level: "silent" }), delivery: "d1", actor: "octocat", dryRun }), audit };
+}
+
+describe("GitHubWriter", () => {
+  useNock();
+
+  it("redacts secrets from comment bodies and from hidden metadata", async () => {
+    const { w } = await writer();
+    const sent: Captured = {};
+    mockListComments("acme", "api", 3, []);
+    mockCreateComment("acme", "api", 3, sent);
+    await w.upsertSticky({
+      repo,
+      issueNumber: 3,
+      key: "rca",
+      body: "connection string postgres://app:s3cr3t@db/app",
+      metadata: { note: "token=abc123", hypotheses: [{ id: "h1" }] },
+      reason: "test",
+    });
+    const body = String(sent.body?.body);
+    expect(body).not.toContain("s3cr3t");
+    expect(body).not.toContain("abc123");
+    expect(readMetadata(body, "rca")).toEqual({ note: "token=[REDACTED:secret-pair]", hypotheses: [{ id: "h1" }] });
+  });
+
+  it("cuts an oversized body below GitHub's limit and keeps marker and metadata", async () => {
+    const { w } = await writer();
+    const sent: Captured = {};
+    mockListComments("acme", "api", 3, []);
+    mockCreateComment("acme", "api", 3, sent);
+    await w.upsertSticky({ repo, issueNumber: 3, key: "impact", body: "<details>\n" + "x".repeat(100_000), metadata: { id: 1 }, reason: "test" });
+    const body = String(sent.body?.body);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body.startsWith("<!-- insight:sticky:impact -->")).toBe(true);
+    expect(readMetadata(body, "impact")).toEqual({ id: 1 });
+    expect(body).toMatch(/<\/details>\n\n… \(cut to fit GitHub's size limit\)$/);
+  });
+
+  it("keeps metadata that contains comment terminators readable and harmless", async () => {
+    const { w } = await writer();
+    const sent: Captured = {};
+    mockListComments("acme", "api", 3, []);
+    mockCreateComment("acme", "api", 3, sent);
+    await w.upsertSticky({ repo, issueNumber: 3, key: "rca", body: "x", metadata: { text: "--> <script>" }, reason: "t" });
+    const body = String(sent.body?.body);
+    expect(body.split("-->").length).toBe(3); // the marker's and the metadata block's own terminators only
+    expect(readMetadata(body, "rca")).toEqual({ text: "--> <script>" });
+  });
+
+  it("creates check runs with redacted output, at most 50 annotations, and audits them", async () => {
+    const { w, audit } = await writer();
+    let sent: any;
+    api().post("/repos/acme/api/check-runs", (b) => ((sent = b), true)).reply(201, { id: 55 });
+    const annotations = Array.from({ length: 80 }, (_, i) => ({ path: "a.ts", start_line: i + 1, end_line: i + 1, annotation_level: "warning" as const, message: "password=hunter2" }));
+    const result = await w.createCheckRun(repo, { name: "Insight / blast radius", headSha: "abc", status: "completed", conclusion: "neutral", output: { title: "t", summary: "s", annotations } }, "impact");
+    expect(result.id).toBe(55);
+    expect(sent.output.annotations).toHaveLength(50);
+    expect(JSON.stringify(sent)).not.toContain("hunter2");
+    expect(audit.entries[0]).toMatchObject({ action: "check_run.create", outcome: "ok", detail: { checkRunId: 55, conclusion: "neutral" } });
+  });
+
+  it("treats removing a label that is already gone as done", async () => {
+    const { w, audit } = await writer();
+    api().delete("/repos/acme/api/issues/3/labels/risk%3Ahigh").reply(404, { message: "Label does not exist" });
+    await w.removeLabel(repo, 3, "risk:high", "risk changed");
+    expect(audit.entries[0]).toMatchObject({ action: "label.remove", outcome: "ok" });
+  });
+
+  it("in dry-run mode plans the write, with a preview, and sends nothing", async () => {
+    const { w, audit } = await writer(true);
+    await w.createComment(repo, 3, "hello", "t");
+    expect(w.planned).toEqual([{ action: "comment.create", target: "acme/api#3", reason: "t", preview: "hello" }]);
+    expect(audit.entries[0]).toMatchObject({ outcome: "dry-run" });
+  });
+});
