@@ -67,6 +67,23 @@ const commandSwitches = z
   })
   .strict();
 
+const promTemplate = z
+  .string()
+  .max(600)
+  .refine((q) => q.includes("$selector"), { message: "a PromQL template must contain $selector (where the service's label matchers go)" });
+
+const metricTemplates = z
+  .object({
+    requestRate: promTemplate.default("sum(rate(http_requests_total{$selector}[5m]))").describe("Requests per second."),
+    errorRate: promTemplate
+      .default('sum(rate(http_requests_total{$selector,code=~"5.."}[5m])) / sum(rate(http_requests_total{$selector}[5m]))')
+      .describe("Share of requests that failed (0..1)."),
+    latencyP95: promTemplate
+      .default("histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{$selector}[5m])))")
+      .describe("95th percentile latency in seconds."),
+  })
+  .strict();
+
 export const repoConfigSchema = z
   .object({
     services: z
@@ -109,6 +126,9 @@ export const repoConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: metricTemplates
+      .prefault({})
+      .describe("PromQL templates of the RED metrics; $selector becomes the service's prometheus.labels matchers."),
     commands: commandSwitches.prefault({}).describe("Slash commands switched on (all by default)."),
     approvers: z
       .object({

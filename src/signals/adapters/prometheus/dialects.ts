@@ -1,0 +1,66 @@
+import { hasTools, type Flavour } from "../types.js";
+import { jsonOf, ToolFailure } from "../../tool-output.js";
+import type { SourceClient } from "../../source-client.js";
+import type { Window } from "../../types.js";
+
+export type PromSample = { metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> };
+export type PromData = { resultType: string; result: PromSample[] };
+
+/** What Insight needs from a Prometheus MCP server, whichever flavour it is. */
+export type PromDialect = {
+  instant(client: SourceClient, query: string): Promise<PromData>;
+  range(client: SourceClient, query: string, window: Window, stepSeconds: number): Promise<PromData>;
+};
+
+/** The three answer shapes: `{resultType,result}`, `{data:{…},status}`, and with `links`. */
+function unwrap(json: unknown, tool: string): PromData {
+  const body = json as { data?: PromData; status?: string; resultType?: string; result?: PromSample[]; error?: string };
+  if (body.status === "error") throw new ToolFailure(body.error ?? `${tool} failed`, tool);
+  const data = body.data && "result" in body.data ? body.data : (body as PromData);
+  if (!Array.isArray(data.result)) throw new ToolFailure(`${tool} answered without a result array`, tool);
+  return { resultType: data.resultType ?? "vector", result: data.result };
+}
+
+const secs = (ms: number) => String(Math.floor(ms / 1000));
+
+export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
+  {
+    id: "prometheus-mcp",
+    detect: (tools) => hasTools(tools, "prometheus_query", "prometheus_query_range"),
+    tools: ["prometheus_query", "prometheus_query_range", "prometheus_list_targets"],
+    required: ["prometheus_query"],
+    dialect: {
+      instant: async (c, query) => unwrap(jsonOf(await c.call("prometheus_query", { query }), "prometheus_query"), "prometheus_query"),
+      range: async (c, query, w, step) =>
+        unwrap(jsonOf(await c.call("prometheus_query_range", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "prometheus_query_range"), "prometheus_query_range"),
+    },
+  },
+  {
+    id: "mcp-prometheus",
+    detect: (tools) => hasTools(tools, "queryRange", "getRules"),
+    tools: ["query", "queryRange", "getRules", "getTargets"],
+    required: ["query"],
+    dialect: {
+      instant: async (c, promql) => unwrap(jsonOf(await c.call("query", { promql }), "query"), "query"),
+      // This server only knows "the last <duration>": ask from the window's start until now and
+      // keep the window's points.
+      range: async (c, promql, w, step) => {
+        const minutes = Math.max(1, Math.ceil((Date.now() - w.from) / 60_000));
+        const data = unwrap(jsonOf(await c.call("queryRange", { promql, duration: `${minutes}m`, step: `${step}s` }), "queryRange"), "queryRange");
+        const inWindow = (t: number) => t * 1000 >= w.from && t * 1000 <= w.to;
+        return { ...data, result: data.result.map((s) => ({ ...s, values: (s.values ?? []).filter(([t]) => inWindow(t)) })) };
+      },
+    },
+  },
+  {
+    id: "prometheus-mcp-server",
+    detect: (tools) => hasTools(tools, "execute_query"),
+    tools: ["execute_query", "execute_range_query", "get_targets"],
+    required: ["execute_query"],
+    dialect: {
+      instant: async (c, query) => unwrap(jsonOf(await c.call("execute_query", { query }), "execute_query"), "execute_query"),
+      range: async (c, query, w, step) =>
+        unwrap(jsonOf(await c.call("execute_range_query", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "execute_range_query"), "execute_range_query"),
+    },
+  },
+];

@@ -1,0 +1,123 @@
+import type { Logger } from "probot";
+import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
+import { DEFAULT_LIMITS, resolveTool, type Adapter, type AdapterContext, type Limits } from "./adapters/types.js";
+import type { McpPool } from "./mcp-pool.js";
+import { SourceClient } from "./source-client.js";
+import type { ToolOutput } from "./tool-output.js";
+import type { CollectionResult, ServiceTarget, Signal, SourceResult, Window } from "./types.js";
+
+export type CollectParams = {
+  pool: McpPool;
+  config: McpServersConfig;
+  adapters: ReadonlyMap<string, Adapter>;
+  /** owner/repo: only the servers the operator allowed for it are read. */
+  repo: string;
+  services: ServiceTarget[];
+  window: Window;
+  log: Logger;
+  /** The repository's PromQL templates (defaults when it has no config). */
+  metrics?: RepoConfig["metrics"];
+  /** Overall budget; defaults to the MCP servers file's `insight.budgetMs`. */
+  budgetMs?: number;
+  limits?: Partial<Limits>;
+  /** Per-job cache of tool answers, shared by every collection of one job. */
+  cache?: Map<string, Promise<ToolOutput>>;
+  /** Only these servers (e.g. `insight signals --source`). */
+  only?: string[];
+};
+
+/**
+ * Reads every allowed source in parallel. Each source gets the overall budget as its deadline
+ * and each call its server's timeout, so a slow or dead source costs at most that and never
+ * hides the others: it comes back as `error` with the reason, and the rest as they are.
+ */
+export async function collectSignals(params: CollectParams): Promise<CollectionResult> {
+  const started = Date.now();
+  const budgetMs = params.budgetMs ?? params.config.insight.budgetMs;
+  const limits = { ...DEFAULT_LIMITS, ...params.limits };
+  const cache = params.cache ?? new Map();
+  const servers = serversForRepo(params.config, params.repo).filter(([name]) => !params.only || params.only.includes(name));
+  const settled = await Promise.allSettled(servers.map(([name]) => collectSource({ ...params, name, budgetMs, limits, cache })));
+  const sources = settled.map((s, i) =>
+    s.status === "fulfilled"
+      ? s.value
+      : failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0),
+  );
+  return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
+}
+
+function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): SourceResult {
+  return { source, adapter, flavour, status: "error", signals: [], error, notes: [], elapsedMs };
+}
+
+async function collectSource(p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> }): Promise<SourceResult> {
+  const started = Date.now();
+  const server = p.config.mcpServers[p.name]!;
+  const kind = server.insight.adapter;
+  const adapter = p.adapters.get(kind);
+  if (!adapter) return { source: p.name, adapter: kind, status: "disabled", signals: [], error: `no adapter for ${kind}`, notes: [], elapsedMs: 0 };
+  const controller = new AbortController();
+  let deadline: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    deadline = setTimeout(() => {
+      const reason = new Error(`did not answer within the ${p.budgetMs} ms budget`);
+      controller.abort(reason);
+      reject(reason);
+    }, p.budgetMs);
+  });
+  let flavourId: string | undefined;
+  try {
+    return await Promise.race([
+      expired,
+      (async (): Promise<SourceResult> => {
+        const connection = await p.pool.connection(p.name);
+        const toolNames = connection.tools.map((t) => t.name);
+        const flavour = adapter.flavours.find((f) => f.detect(toolNames, connection.server));
+        if (!flavour) {
+          const why = adapter.unsupported?.(toolNames) ?? `no known ${kind} server recognised (tools: ${toolNames.slice(0, 8).join(", ")})`;
+          return { source: p.name, adapter: kind, status: "disabled", signals: [], error: why, notes: [], elapsedMs: Date.now() - started };
+        }
+        flavourId = flavour.id;
+        const missing = flavour.required.filter((t) => !resolveTool(toolNames, t));
+        if (missing.length) return failed(p.name, kind, `server lacks ${missing.join(", ")}`, Date.now() - started, flavour.id);
+        const notes: string[] = [];
+        let attempts = 0;
+        const failures: string[] = [];
+        const client = new SourceClient({ pool: p.pool, source: p.name, flavour, tools: connection.tools, timeoutMs: server.insight.timeoutMs, maxBytes: p.limits.answerBytes, signal: controller.signal, cache: p.cache });
+        const ctx: AdapterContext = {
+          client,
+          flavour,
+          source: p.name,
+          services: p.services,
+          window: p.window,
+          limits: p.limits,
+          metrics: p.metrics ?? DEFAULT_REPO_CONFIG.metrics,
+          note: (text) => void notes.push(text),
+          attempt: async (label, read) => {
+            attempts++;
+            try {
+              return await read();
+            } catch (err) {
+              const message = `${label}: ${(err as Error).message}`;
+              failures.push(message);
+              notes.push(message);
+              return undefined;
+            }
+          },
+        };
+        const signals: Signal[] = await adapter.collect(ctx);
+        const elapsedMs = Date.now() - started;
+        if (attempts > 0 && failures.length === attempts) {
+          return { ...failed(p.name, kind, failures[0]!, elapsedMs, flavour.id), notes: notes.slice(1) };
+        }
+        return { source: p.name, adapter: kind, flavour: flavour.id, status: signals.length ? "ok" : "no_data", signals, notes, elapsedMs };
+      })(),
+    ]);
+  } catch (err) {
+    p.log.warn({ source: p.name, err: (err as Error).message }, "Signal source unavailable");
+    return failed(p.name, kind, (err as Error).message, Date.now() - started, flavourId);
+  } finally {
+    clearTimeout(deadline);
+  }
+}

@@ -1,0 +1,106 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Logger } from "probot";
+import type { McpServerConfig, McpServersConfig } from "../config/mcp-servers.js";
+import { Semaphore, withTimeout } from "../util/semaphore.js";
+
+export type ToolInfo = { name: string; readOnly?: boolean; destructive?: boolean };
+export type ServerInfo = { name?: string; version?: string };
+export type Connection = { client: Client; tools: ToolInfo[]; server: ServerInfo };
+
+/** Builds a transport for a server; tests pass one that returns in-memory transports. */
+export type TransportFactory = (name: string, server: McpServerConfig) => Transport;
+
+export const defaultTransport: TransportFactory = (_name, server) => {
+  if ("url" in server) {
+    return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } });
+  }
+  // The SDK passes only a few variables to the child; the server's own env is added explicitly.
+  return new StdioClientTransport({
+    command: server.command,
+    args: server.args,
+    env: { ...getDefaultEnvironment(), ...server.env },
+    cwd: server.cwd,
+    stderr: "ignore",
+  });
+};
+
+/**
+ * MCP clients for the operator's servers: started lazily, reused across jobs, started again after
+ * one dies, closed on shutdown. Every call is bounded by a timeout and the caller's AbortSignal,
+ * and at most `concurrency` calls are in flight per server.
+ */
+export class McpPool {
+  readonly #config: McpServersConfig;
+  readonly #log: Logger;
+  readonly #transport: TransportFactory;
+  readonly #connectTimeoutMs: number;
+  readonly #connections = new Map<string, Promise<Connection>>();
+  readonly #limits = new Map<string, Semaphore>();
+
+  constructor(config: McpServersConfig, options: { log: Logger; transport?: TransportFactory; connectTimeoutMs?: number }) {
+    this.#config = config;
+    this.#log = options.log;
+    this.#transport = options.transport ?? defaultTransport;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+  }
+
+  server(name: string): McpServerConfig {
+    const server = this.#config.mcpServers[name];
+    if (!server) throw new Error(`no MCP server named ${name}`);
+    return server;
+  }
+
+  /** The live connection to `name`, connecting (or reconnecting) as needed. */
+  connection(name: string): Promise<Connection> {
+    let pending = this.#connections.get(name);
+    if (!pending) {
+      pending = this.#connect(name);
+      this.#connections.set(name, pending);
+      // A failed connect is forgotten so that the next job tries again.
+      pending.catch(() => this.#connections.delete(name));
+    }
+    return pending;
+  }
+
+  async callTool(name: string, tool: string, args: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
+    const server = this.server(name);
+    let limit = this.#limits.get(name);
+    if (!limit) this.#limits.set(name, (limit = new Semaphore(server.insight.concurrency)));
+    return limit.run(async () => {
+      options.signal?.throwIfAborted();
+      const { client } = await this.connection(name);
+      return client.callTool({ name: tool, arguments: args }, undefined, { timeout: options.timeoutMs, signal: options.signal });
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#connections.values()];
+    this.#connections.clear();
+    await Promise.allSettled(all.map(async (p) => (await p).client.close()));
+  }
+
+  async #connect(name: string): Promise<Connection> {
+    const server = this.server(name);
+    const client = new Client({ name: "devops-insight", version: "0.1.0" });
+    const transport = this.#transport(name, server);
+    client.onclose = () => {
+      // The server went away (crash, exit): drop it so the next call starts it again.
+      this.#connections.delete(name);
+      this.#log.debug({ server: name }, "MCP server connection closed");
+    };
+    try {
+      await withTimeout(client.connect(transport), this.#connectTimeoutMs, `connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`);
+      const listed = await client.listTools(undefined, { timeout: this.#connectTimeoutMs });
+      const tools = listed.tools.map((t) => ({ name: t.name, readOnly: t.annotations?.readOnlyHint, destructive: t.annotations?.destructiveHint }));
+      const version = client.getServerVersion();
+      this.#log.debug({ server: name, tools: tools.length }, "MCP server connected");
+      return { client, tools, server: { name: version?.name, version: version?.version } };
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+  }
+}
