@@ -14,6 +14,7 @@ const safeValue = (what: string) =>
 const safePattern = z
   .string()
   .regex(/^[A-Za-z0-9*][A-Za-z0-9_.*:-]{0,127}$/, { message: "an index pattern may contain letters, digits and _ . * : -" });
+const fieldName = z.string().regex(/^[@A-Za-z_][A-Za-z0-9_.@-]{0,99}$/, { message: "a field name such as log.level or @timestamp" });
 const duration = z.string().regex(/^\d{1,4}(m|h|d)$/, { message: "a duration such as 30m, 2h or 1d" });
 
 export const LEVELS = ["low", "medium", "high", "critical"] as const;
@@ -40,10 +41,23 @@ const serviceSchema = z
       .describe("Label matchers that select this service's series, e.g. {service: api}."),
     skywalking: z.object({ service: safeValue("a SkyWalking service name") }).strict().optional(),
     logs: z
-      .object({ index: safePattern, service: safeValue("a service field value").optional() })
+      .object({
+        index: safePattern,
+        service: safeValue("a service field value").optional().describe("Value of the service field; default: the service's name."),
+        fields: z
+          .object({
+            timestamp: fieldName.default("@timestamp"),
+            level: fieldName.default("log.level"),
+            message: fieldName.default("message"),
+            service: fieldName.default("service.name"),
+          })
+          .strict()
+          .prefault({})
+          .describe("Field names in the index (ECS by default)."),
+      })
       .strict()
       .optional()
-      .describe("Log index (pattern) and the value of its service field."),
+      .describe("Log index (pattern), the service's value and the field names."),
     postgres: z
       .object({ database: safeValue("a database name").optional(), tables: z.array(safeValue("a table name")).default([]) })
       .strict()

@@ -1,0 +1,121 @@
+import { quoted, safe } from "../../safe-values.js";
+import type { SourceClient } from "../../source-client.js";
+import { jsonOf, ToolFailure, type ToolOutput } from "../../tool-output.js";
+import type { ServiceTarget, Signal, Window } from "../../types.js";
+import { num } from "../shared.js";
+import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
+
+export type LogLine = { time?: string; level?: string; message: string };
+type Buckets = Array<{ time: number; level: string; count: number }>;
+type Logs = { total: number; buckets: Buckets; samples: LogLine[] };
+type Fields = { timestamp: string; level: string; message: string; service: string };
+type Reader = (c: SourceClient, index: string, service: string, f: Fields, w: Window, bucketMinutes: number, samples: number) => Promise<Logs>;
+
+const LEVELS = ["ERROR", "WARN", "WARNING", "FATAL", "CRITICAL", "error", "warn", "warning", "fatal", "critical"];
+
+/** @elastic/mcp-server-elasticsearch 0.3.x: `search` answers in text parts (total, aggregations, one part per hit). */
+const searchReader: Reader = async (c, index, service, f, w, minutes, samples) => {
+  const out = await c.call("search", {
+    index,
+    queryBody: {
+      size: samples,
+      sort: [{ [f.timestamp]: "desc" }],
+      query: { bool: { filter: [{ range: { [f.timestamp]: { gte: new Date(w.from).toISOString(), lte: new Date(w.to).toISOString() } } }, { terms: { [f.level]: LEVELS } }, { term: { [f.service]: service } }] } },
+      aggs: { per_bucket: { date_histogram: { field: f.timestamp, fixed_interval: `${minutes}m` }, aggs: { by_level: { terms: { field: f.level } } } } },
+    },
+  });
+  return parseSearchText(out, f);
+};
+
+export function parseSearchText(out: ToolOutput, f: Fields): Logs {
+  let total = 0;
+  let buckets: Buckets = [];
+  const samples: LogLine[] = [];
+  for (const part of out.texts) {
+    const t = /^Total results: (\d+)/.exec(part);
+    if (t) total = Number(t[1]);
+    else if (part.startsWith("Aggregations:")) {
+      const aggs = JSON.parse(part.slice("Aggregations:".length)) as { per_bucket?: { buckets: Array<{ key: number; by_level?: { buckets: Array<{ key: string; doc_count: number }> } }> } };
+      buckets = (aggs.per_bucket?.buckets ?? []).flatMap((b) => (b.by_level?.buckets ?? []).map((l) => ({ time: b.key, level: l.key, count: l.doc_count })));
+    } else {
+      const doc: Record<string, string> = {};
+      for (const line of part.split("\n")) {
+        const m = /^([^:]+?)(?: \(highlighted\))?: (.*)$/.exec(line);
+        if (!m) continue;
+        let v = m[2]!;
+        try { v = JSON.parse(v); } catch { /* highlighted text is not JSON */ }
+        doc[m[1]!] = String(v).replace(/<\/?em>/g, "");
+      }
+      if (doc[f.message]) samples.push({ time: doc[f.timestamp], level: doc[f.level], message: doc[f.message]! });
+    }
+  }
+  return { total, buckets, samples };
+}
+
+/** ES|QL (0.4.x `esql`, Kibana `platform.core.execute_esql`): columns and values, wherever they sit in the answer. */
+function esqlReader(tool: string): Reader {
+  return async (c, index, service, f, w, minutes, samples) => {
+    const q = (name: string) => `\`${name}\``;
+    const where = `FROM ${index} | WHERE ${q(f.timestamp)} >= ${quoted(new Date(w.from).toISOString(), "time")} AND ${q(f.timestamp)} <= ${quoted(new Date(w.to).toISOString(), "time")} AND ${q(f.level)} IN (${LEVELS.map((l) => `"${l}"`).join(", ")}) AND ${q(f.service)} == ${quoted(service, "service")}`;
+    const counts = table(await c.call(tool, { query: `${where} | STATS n = COUNT(*) BY bucket = BUCKET(${q(f.timestamp)}, ${minutes} minutes), lvl = ${q(f.level)} | SORT bucket`, }), tool);
+    const rows = table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} DESC | KEEP ${q(f.timestamp)}, ${q(f.level)}, ${q(f.message)} | LIMIT ${samples}` }), tool);
+    const buckets = counts.map((r) => ({ time: Date.parse(String(r.bucket)), level: String(r.lvl), count: num(r.n) ?? 0 }));
+    return {
+      total: buckets.reduce((n, b) => n + b.count, 0),
+      buckets,
+      samples: rows.map((r) => ({ time: r[f.timestamp] as string, level: r[f.level] as string, message: String(r[f.message] ?? "") })),
+    };
+  };
+}
+
+function table(out: ToolOutput, tool: string): Array<Record<string, unknown>> {
+  const find = (v: unknown): { columns: Array<{ name: string }>; values: unknown[][] } | undefined => {
+    if (!v || typeof v !== "object") return undefined;
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.columns) && Array.isArray(o.values)) return o as never;
+    for (const child of Object.values(o)) {
+      const hit = find(child);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  const t = find(out.structured) ?? find(jsonOf(out, tool));
+  if (!t) throw new ToolFailure(`${tool} answered no columns/values table`, tool);
+  return t.values.map((row) => Object.fromEntries(t.columns.map((col, i) => [col.name, row[i]])));
+}
+
+const FLAVOURS: Array<Flavour & { read: Reader }> = [
+  { id: "kibana-agent-builder", detect: (t) => hasTools(t, "platform.core.execute_esql"), tools: ["platform.core.execute_esql"], required: ["platform.core.execute_esql"], read: esqlReader("platform.core.execute_esql") },
+  { id: "elasticsearch-mcp 0.4 (esql)", detect: (t) => hasTools(t, "esql"), tools: ["esql"], required: ["esql"], read: esqlReader("esql") },
+  { id: "elasticsearch-mcp 0.3 (search)", detect: (t) => hasTools(t, "search", "list_indices"), tools: ["search"], required: ["search"], read: searchReader },
+];
+
+/** Logs: error and warning counts per service in time buckets, and message samples for template mining. */
+export const elasticsearchAdapter: Adapter = {
+  kind: "elasticsearch",
+  flavours: FLAVOURS,
+  async collect(ctx) {
+    const { read } = ctx.flavour as (typeof FLAVOURS)[number];
+    const targets = ctx.services.filter((s) => s.config.logs);
+    return (await Promise.all(targets.map((svc) => collectService(ctx, read, svc)))).flat();
+  },
+};
+
+async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTarget): Promise<Signal[]> {
+  const logs = svc.config.logs!;
+  const value = safe(logs.service ?? svc.name, "service field value");
+  const index = logs.index;
+  const minutes = Math.max(1, Math.ceil((ctx.window.to - ctx.window.from) / 60_000 / 60));
+  const samples = Math.min(ctx.limits.logLines, 100);
+  const result = await ctx.attempt(`${svc.name} logs`, () => read(ctx.client, index, value, logs.fields, ctx.window, minutes, samples));
+  if (!result) return [];
+  const query = `${index} ${logs.fields.service}=${value} ${logs.fields.level} in error/warn levels`;
+  const base = { source: ctx.source, adapter: "elasticsearch" as const, service: svc.name, window: ctx.window, query };
+  const levels = [...new Set(result.buckets.map((b) => b.level))];
+  const series = levels.map((level) => ({ labels: { level }, points: result.buckets.filter((b) => b.level === level).map((b) => [b.time, b.count] as [number, number]) }));
+  if (result.total > samples) ctx.note(`${svc.name} logs: ${samples} samples of ${result.total} error/warn lines`);
+  return [
+    { ...base, id: `${ctx.source}:${svc.name}:logs:errors`, kind: "metric", name: "logs.error_count", value: result.total, unit: "lines", series },
+    ...(result.samples.length ? [{ ...base, id: `${ctx.source}:${svc.name}:logs:samples`, kind: "log" as const, name: "logs.samples", data: { lines: result.samples } }] : []),
+  ];
+}

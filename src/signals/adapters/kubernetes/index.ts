@@ -1,0 +1,133 @@
+import type { SourceClient } from "../../source-client.js";
+import { safe } from "../../safe-values.js";
+import { jsonOf } from "../../tool-output.js";
+import type { ServiceTarget, Signal } from "../../types.js";
+import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
+import { bytes, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, type K8sEvent, type PodRow } from "./parse.js";
+
+type Reader = {
+  pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
+  events(c: SourceClient, namespace: string): Promise<K8sEvent[]>;
+  logs(c: SourceClient, namespace: string, pod: string, tail: number): Promise<string>;
+  lastTermination(c: SourceClient, namespace: string, pod: string): Promise<string | undefined>;
+  top?(c: SourceClient, namespace: string, selector: string): Promise<Array<{ pod: string; cpuMillicores: number; memoryBytes?: number }>>;
+};
+
+const text = (o: { texts: string[] }) => o.texts.join("\n");
+
+const FLAVOURS: Array<Flavour & { reader: Reader }> = [
+  {
+    id: "kubernetes-mcp-server",
+    detect: (tools) => hasTools(tools, "resources_list", "events_list"),
+    tools: ["resources_list", "events_list", "pods_log", "pods_get", "pods_top"],
+    required: ["resources_list", "events_list"],
+    reader: {
+      pods: async (c, namespace, labelSelector) => {
+        const out = await c.call("resources_list", { apiVersion: "v1", kind: "Pod", namespace, ...(labelSelector ? { labelSelector } : {}) });
+        return podsFrom(out.structured, text(out));
+      },
+      events: async (c, namespace) => eventsFromYaml(text(await c.call("events_list", { namespace }))),
+      logs: async (c, namespace, name, tail) => text(await c.call("pods_log", { name, namespace, tail })),
+      lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("pods_get", { name, namespace }))),
+      top: async (c, namespace, label_selector) =>
+        parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map((r) => ({
+          pod: r.POD ?? r.NAME ?? "",
+          cpuMillicores: millicores(r["CPU(cores)"] ?? "0"),
+          memoryBytes: bytes(r["MEMORY(bytes)"] ?? ""),
+        })),
+    },
+  },
+  {
+    id: "mcp-server-kubernetes",
+    detect: (tools) => hasTools(tools, "kubectl_get"),
+    tools: ["kubectl_get", "kubectl_logs", "kubectl_describe"],
+    required: ["kubectl_get"],
+    reader: {
+      pods: async (c, namespace, labelSelector) =>
+        podsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "pods", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
+      events: async (c, namespace) => eventsFromJson(jsonOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get")),
+      logs: async (c, namespace, name, tail) => jsonOf<{ logs?: string }>(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs").logs ?? "",
+      lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
+    },
+  },
+];
+
+const FAILING = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "Error", "OOMKilled", "Evicted", "Pending", "CreateContainerConfigError", "Init:CrashLoopBackOff"]);
+/** Event reasons that say something is wrong, grouped for the report. */
+const WARNING_REASONS = /BackOff|OOM|Failed|Evict|Unhealthy|Kill|NodeNotReady|Pressure|Error|Preempt/;
+
+/**
+ * Kubernetes: pod phases, restarts (`7 (11m ago)`), CrashLoopBackOff, ImagePullBackOff,
+ * OOMKilled, FailedScheduling, Evicted, warning events, log tails of failing pods, CPU and memory.
+ */
+export const kubernetesAdapter: Adapter = {
+  kind: "kubernetes",
+  flavours: FLAVOURS,
+  async collect(ctx) {
+    const { reader } = ctx.flavour as (typeof FLAVOURS)[number];
+    const targets = ctx.services.filter((s) => s.config.kubernetes);
+    const perService = await Promise.all(targets.map((svc) => collectService(ctx, reader, svc)));
+    return perService.flat();
+  },
+};
+
+async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget): Promise<Signal[]> {
+  const k = svc.config.kubernetes!;
+  const namespace = safe(k.namespace, "namespace");
+  const selector = Object.entries(k.labels).map(([key, v]) => `${key}=${safe(v, "label value")}`).join(",");
+  const base = { source: ctx.source, adapter: "kubernetes" as const, service: svc.name };
+  const where = `namespace=${namespace}${selector ? ` labelSelector=${selector}` : ""}`;
+  const [pods, events, top] = await Promise.all([
+    ctx.attempt(`${svc.name} pods`, () => reader.pods(ctx.client, namespace, selector)),
+    ctx.attempt(`${svc.name} events`, () => reader.events(ctx.client, namespace)),
+    reader.top ? ctx.attempt(`${svc.name} top`, () => reader.top!(ctx.client, namespace, selector)) : Promise.resolve(undefined),
+  ]);
+  const signals: Signal[] = [];
+  if (!pods) return signals;
+  const names = new Set(pods.map((p) => p.name));
+  const failing = pods.filter((p) => FAILING.has(p.status) || (p.ready && /^0\//.test(p.ready) && p.status !== "Completed"));
+  // Why the failing pods last died (OOMKilled shows only there, once the pod has restarted).
+  const terminations = await Promise.all(failing.slice(0, 3).map(async (p) => ({ pod: p.name, reason: await ctx.attempt(`${p.name} last state`, () => reader.lastTermination(ctx.client, namespace, p.name)) })));
+  signals.push({
+    ...base,
+    id: `${ctx.source}:${svc.name}:k8s:pods`,
+    kind: "state",
+    name: "k8s.pods",
+    value: pods.reduce((n, p) => n + p.restarts, 0),
+    unit: "restarts",
+    query: `pods ${where}`,
+    data: { total: pods.length, failing: failing.length, pods: pods.slice(0, ctx.limits.rows), terminations: terminations.filter((t) => t.reason) },
+  });
+  const reasons = new Map<string, string[]>();
+  for (const p of failing) reasons.set(p.status, [...(reasons.get(p.status) ?? []), p.name]);
+  for (const t of terminations) if (t.reason) reasons.set(t.reason, [...new Set([...(reasons.get(t.reason) ?? []), t.pod])]);
+  for (const [reason, podNames] of reasons) {
+    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:${reason}`, kind: "event", name: `k8s.pod.${reason}`, value: podNames.length, query: `pods ${where}`, data: { reason, pods: podNames } });
+  }
+  const mine = (events ?? []).filter((e) => e.type === "Warning" && WARNING_REASONS.test(e.reason) && (!e.object || names.has(e.object) || (k.deployment && e.object.startsWith(k.deployment))));
+  const byReason = new Map<string, K8sEvent[]>();
+  for (const e of mine) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e]);
+  for (const [reason, list] of byReason) {
+    const times = list.map((e) => e.time).filter((t): t is string => !!t).sort();
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:event:${reason}`,
+      kind: "event",
+      name: "k8s.warning_event",
+      value: list.reduce((n, e) => n + e.count, 0),
+      query: `events namespace=${namespace}`,
+      data: { reason, objects: [...new Set(list.map((e) => e.object))].slice(0, 10), messages: [...new Set(list.map((e) => e.message))].slice(0, 3), first: times[0], last: times.at(-1) },
+    });
+  }
+  const tails = await Promise.all(failing.slice(0, 2).map(async (p) => ({ pod: p.name, text: await ctx.attempt(`${p.name} logs`, () => reader.logs(ctx.client, namespace, p.name, 50)) })));
+  for (const t of tails.filter((x) => x.text)) {
+    const lines = t.text!.split("\n").filter(Boolean);
+    if (lines.length > ctx.limits.logLines) ctx.note(`${t.pod} log: kept ${ctx.limits.logLines} of ${lines.length} lines`);
+    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:log:${t.pod}`, kind: "log", name: "k8s.pod_log", query: `logs ${namespace}/${t.pod} tail=50`, data: { pod: t.pod, lines: lines.slice(-ctx.limits.logLines) } });
+  }
+  if (top?.length) {
+    const mineTop = top.filter((r) => names.has(r.pod));
+    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:top`, kind: "metric", name: "k8s.pod_resources", value: mineTop.reduce((n, r) => n + (r.memoryBytes ?? 0), 0), unit: "bytes", query: `top pods ${where}`, data: { pods: mineTop } });
+  }
+  return signals;
+}
