@@ -47,8 +47,11 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
   return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
 }
 
+/** Source errors go into reports: one line, bounded. */
+const oneLine = (message: string) => message.replace(/\s+/g, " ").trim().slice(0, 240);
+
 function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): SourceResult {
-  return { source, adapter, flavour, status: "error", signals: [], error, notes: [], elapsedMs };
+  return { source, adapter, flavour, status: "error", signals: [], error: oneLine(error), notes: [], elapsedMs };
 }
 
 async function collectSource(p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> }): Promise<SourceResult> {
@@ -99,7 +102,7 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
             try {
               return await read();
             } catch (err) {
-              const message = `${label}: ${(err as Error).message}`;
+              const message = oneLine(`${label}: ${(err as Error).message}`);
               failures.push(message);
               notes.push(message);
               return undefined;
