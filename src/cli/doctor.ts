@@ -4,9 +4,13 @@ import { verifyAuditFile } from "../audit/file-audit-log.js";
 import { loadEnv, type OperatorEnv } from "../config/env.js";
 import { ConfigError } from "../config/format-issues.js";
 import { loadMcpServers, type McpServersConfig } from "../config/mcp-servers.js";
+import pino from "pino";
+import { ADAPTERS } from "../signals/adapters/registry.js";
+import { inspectSource } from "../signals/inspect.js";
+import { McpPool } from "../signals/mcp-pool.js";
 import { ok, out } from "./output.js";
 
-export type Check = { name: string; ok: boolean; detail: string };
+export type Check = { name: string; ok: boolean; detail: string; warnings?: string[] };
 
 /**
  * `insight doctor`: what this installation can and cannot do, each line ✅/❌ with the reason.
@@ -28,11 +32,15 @@ export async function doctor(options: { json?: boolean }): Promise<number> {
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
     const servers = await serversCheck(env);
     checks.push(servers.check);
+    if (servers.config) checks.push(...(await sourceChecks(servers.config)));
   }
   if (options.json) {
     out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
   } else {
-    for (const c of checks) out(`${ok(c.ok)} ${c.name.padEnd(12)} ${c.detail}`);
+    for (const c of checks) {
+      out(`${ok(c.ok)} ${c.name.padEnd(12)} ${c.detail}`);
+      for (const w of c.warnings ?? []) out(`   ⚠️  ${w}`);
+    }
   }
   return checks.every((c) => c.ok) ? 0 : 1;
 }
@@ -70,5 +78,22 @@ async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: 
     return { check: { name: "MCP servers", ok: true, detail: `${names.length} in ${env.INSIGHT_MCP_CONFIG}: ${names.join(", ")}` }, config };
   } catch (e) {
     return { check: { name: "MCP servers", ok: false, detail: e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message } };
+  }
+}
+
+/** One line per configured source: reachable, flavour detected, tools needed vs available, read-only mode. */
+async function sourceChecks(config: McpServersConfig): Promise<Check[]> {
+  const pool = new McpPool(config, { log: pino({ level: "silent" }), connectTimeoutMs: 10_000 });
+  try {
+    const results = await Promise.all(Object.entries(config.mcpServers).map(([name, server]) => inspectSource(pool, name, server, ADAPTERS)));
+    return results.map((r) => {
+      const name = `  ${r.source}`;
+      if (!r.reachable) return { name, ok: false, detail: `${r.adapter}: unreachable: ${r.problem}` };
+      if (!r.flavour || r.problem) return { name, ok: false, detail: `${r.adapter} via ${r.server ?? "?"}: ${r.problem}`, warnings: r.warnings };
+      const tools = r.missing.length ? `; optional tools missing: ${r.missing.join(", ")}` : "";
+      return { name, ok: true, detail: `${r.adapter} via ${r.flavour} (${r.server}): ${r.toolsUsed.length - r.missing.length}/${r.toolsUsed.length} tools${tools}; ${r.writeTools.length ? "not read-only" : "read-only"}`, warnings: r.warnings };
+    });
+  } finally {
+    await pool.close();
   }
 }

@@ -11,8 +11,8 @@ export type CollectParams = {
   pool: McpPool;
   config: McpServersConfig;
   adapters: ReadonlyMap<string, Adapter>;
-  /** owner/repo: only the servers the operator allowed for it are read. */
-  repo: string;
+  /** owner/repo: only the servers the operator allowed for it are read; undefined (the operator's own CLI) reads all. */
+  repo: string | undefined;
   services: ServiceTarget[];
   window: Window;
   log: Logger;
@@ -37,7 +37,8 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
   const budgetMs = params.budgetMs ?? params.config.insight.budgetMs;
   const limits = { ...DEFAULT_LIMITS, ...params.limits };
   const cache = params.cache ?? new Map();
-  const servers = serversForRepo(params.config, params.repo).filter(([name]) => !params.only || params.only.includes(name));
+  const allowed = params.repo === undefined ? Object.entries(params.config.mcpServers) : serversForRepo(params.config, params.repo);
+  const servers = allowed.filter(([name]) => !params.only || params.only.includes(name));
   const settled = await Promise.allSettled(servers.map(([name]) => collectSource({ ...params, name, budgetMs, limits, cache })));
   const sources = settled.map((s, i) =>
     s.status === "fulfilled"

@@ -39,6 +39,8 @@ export class McpPool {
   readonly #connectTimeoutMs: number;
   readonly #connections = new Map<string, Promise<Connection>>();
   readonly #limits = new Map<string, Semaphore>();
+  /** The last transport error per server, to explain a "Connection closed". */
+  readonly #lastError = new Map<string, string>();
 
   constructor(config: McpServersConfig, options: { log: Logger; transport?: TransportFactory; connectTimeoutMs?: number }) {
     this.#config = config;
@@ -72,7 +74,13 @@ export class McpPool {
     return limit.run(async () => {
       options.signal?.throwIfAborted();
       const { client } = await this.connection(name);
-      return client.callTool({ name: tool, arguments: args }, undefined, { timeout: options.timeoutMs, signal: options.signal });
+      try {
+        return await client.callTool({ name: tool, arguments: args }, undefined, { timeout: options.timeoutMs, signal: options.signal });
+      } catch (err) {
+        const cause = this.#lastError.get(name);
+        if (cause && /connection closed/i.test((err as Error).message)) throw new Error(`${(err as Error).message}: ${cause}`);
+        throw err;
+      }
     });
   }
 
@@ -86,6 +94,8 @@ export class McpPool {
     const server = this.server(name);
     const client = new Client({ name: "devops-insight", version: "0.1.0" });
     const transport = this.#transport(name, server);
+    this.#lastError.delete(name);
+    client.onerror = (err) => void this.#lastError.set(name, err.message);
     client.onclose = () => {
       // The server went away (crash, exit): drop it so the next call starts it again.
       this.#connections.delete(name);

@@ -5,7 +5,7 @@ import { fixtureTransport } from "../../helpers/fixture-pool.js";
 import { production, productionServices } from "../../helpers/scenario.js";
 import { promSelector, safe } from "../../../src/signals/safe-values.js";
 import { SourceClient, ToolRefusedError } from "../../../src/signals/source-client.js";
-import { McpPool } from "../../../src/signals/mcp-pool.js";
+import { McpPool, type TransportFactory } from "../../../src/signals/mcp-pool.js";
 import { parseMcpServers } from "../../../src/config/mcp-servers.js";
 import { silent } from "../../helpers/collect.js";
 
@@ -24,7 +24,9 @@ function sevenSources(faulty: Scenario["faults"], budgetMs = 3_000, timeoutMs = 
   const adapters = { metrics: "prometheus", db: "postgres", cache: "redis", k8s: "kubernetes", logs: "elasticsearch", apm: "skywalking", graph: "neo4j" };
   const counters = { starts: 0 };
   const bad: Scenario = { ...production, faults: faulty };
-  const transport = (name: string, server: never) => fixtureTransport(flavours, name === "db" ? bad : production, counters)(name, server);
+  const healthy = fixtureTransport(flavours, production, counters);
+  const broken = fixtureTransport(flavours, bad, counters);
+  const transport: TransportFactory = (name, server) => (name === "db" ? broken : healthy)(name, server);
   const c = collector(Object.fromEntries(Object.entries(adapters).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, timeoutMs } }])), { transport, budgetMs });
   pools.push(c.pool);
   return { ...c, counters, run: () => c.collect(svc, 30, { window }) };

@@ -1,6 +1,6 @@
 import type { Signal } from "../../types.js";
 import { num } from "../shared.js";
-import type { Adapter, AdapterContext } from "../types.js";
+import type { Adapter } from "../types.js";
 import { FLAVOURS, type Row } from "./dialects.js";
 import { SQL } from "./queries.js";
 
@@ -29,7 +29,8 @@ export const postgresAdapter: Adapter = {
     ]);
     const statements = num(hasStatements?.[0]?.n) ? await read("top statements", SQL.statements) : undefined;
     if (hasStatements && !num(hasStatements[0]?.n)) ctx.note("pg_stat_statements is not installed: no per-statement timings");
-    const base = { source: ctx.source, adapter: "postgres" as const, data: { usedBy } };
+    // A database used by one service is that service's; a shared one belongs to none.
+    const base = { source: ctx.source, adapter: "postgres" as const, service: usedBy.length === 1 ? usedBy[0] : undefined, data: { usedBy } };
     const signals: Signal[] = [];
     const push = (s: Omit<Signal, "source" | "adapter">) => signals.push({ ...base, ...s, data: { ...base.data, ...s.data } });
 
