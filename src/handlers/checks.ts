@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { IMPACT_CHECK_NAME, REANALYZE_ACTION, enqueue, jobBase, skip, type HandlerDeps } from "./job-base.js";
+import { IMPACT_CHECK_NAME, REANALYZE_ACTION, enqueue, jobBase, prImpactJob, skip, type HandlerDeps } from "./job-base.js";
 
 const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
 
@@ -17,18 +17,11 @@ export function onCheckRunRerun(deps: HandlerDeps) {
     }
     const prs = run.pull_requests ?? [];
     if (prs.length === 0) return skip(context, "Check run is not on a pull request");
+    const trigger = context.payload.action === "rerequested" ? "rerequested" : "requested_action";
     for (const pr of prs) {
-      const base = jobBase(context, "pr-impact", pr.number);
-      if (!base) return skip(context, "No installation or repository on the event");
-      enqueue(context, deps, {
-        ...base,
-        kind: "pr-impact",
-        coalesceKey: `pr-impact:${base.repo.owner}/${base.repo.repo}#${pr.number}`,
-        pullNumber: pr.number,
-        headSha: run.head_sha,
-        draft: false,
-        trigger: context.payload.action === "rerequested" ? "rerequested" : "requested_action",
-      });
+      const job = prImpactJob(context, { number: pr.number, headSha: run.head_sha, draft: false }, trigger);
+      if (!job) return skip(context, "No installation or repository on the event");
+      enqueue(context, deps, job);
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { JobQueue } from "../jobs/types.js";
+import type { JobQueue, PrImpactJob, PrImpactTrigger } from "../jobs/types.js";
 
 export type HandlerDeps = {
   queue: JobQueue;
@@ -42,4 +42,19 @@ export function enqueue(context: Context, deps: HandlerDeps, job: Parameters<Job
 
 export function skip(context: Context, reason: string): void {
   context.log.debug({ event: context.name, delivery: context.id }, reason);
+}
+
+/** The PR-impact job for a pull request; all of a PR's triggers share one coalescing key. */
+export function prImpactJob(context: Context, pr: { number: number; headSha: string; draft: boolean }, trigger: PrImpactTrigger): PrImpactJob | undefined {
+  const base = jobBase(context, "pr-impact", pr.number);
+  if (!base) return undefined;
+  return {
+    ...base,
+    kind: "pr-impact",
+    coalesceKey: `pr-impact:${base.repo.owner}/${base.repo.repo}#${pr.number}`,
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    draft: pr.draft,
+    trigger,
+  };
 }

@@ -1,22 +1,14 @@
 import type { Context } from "probot";
-import { enqueue, jobBase, skip, type HandlerDeps } from "./job-base.js";
+import { enqueue, jobBase, prImpactJob, skip, type HandlerDeps } from "./job-base.js";
 
 /** opened / reopened / ready_for_review / synchronize → one coalescing PR-impact job. */
 export function onPullRequestChanged(deps: HandlerDeps) {
   return async (context: Context<"pull_request.opened" | "pull_request.reopened" | "pull_request.ready_for_review" | "pull_request.synchronize">) => {
     const pr = context.payload.pull_request;
     if (pr.state !== "open") return skip(context, "Pull request is not open");
-    const base = jobBase(context, "pr-impact", pr.number);
-    if (!base) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, {
-      ...base,
-      kind: "pr-impact",
-      coalesceKey: `pr-impact:${base.repo.owner}/${base.repo.repo}#${pr.number}`,
-      pullNumber: pr.number,
-      headSha: pr.head.sha,
-      draft: pr.draft ?? false,
-      trigger: context.payload.action,
-    });
+    const job = prImpactJob(context, { number: pr.number, headSha: pr.head.sha, draft: pr.draft ?? false }, context.payload.action);
+    if (!job) return skip(context, "No installation or repository on the event");
+    enqueue(context, deps, job);
   };
 }
 
