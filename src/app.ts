@@ -12,12 +12,15 @@ import { createHealthHandler } from "./http/health.js";
 import { InProcessQueue } from "./jobs/in-process-queue.js";
 import { createJobRunner, type ProcessorRegistry } from "./jobs/run-job.js";
 import type { JobQueue, JobRunner } from "./jobs/types.js";
+import type { McpPool } from "./signals/mcp-pool.js";
 
 /** Everything the app needs from outside; tests pass fakes or in-memory versions. */
 export type AppDeps = {
   env: OperatorEnv;
   audit: AuditLog;
   mcpServers: McpServersConfig;
+  /** The MCP client pool, closed on shutdown. */
+  pool?: McpPool;
   /** Processors of analysis jobs by kind (`command` is built here from `commands`). */
   processors: Omit<ProcessorRegistry, "command">;
   /** Slash command handlers by name (`help` is built in). */

@@ -1,18 +1,27 @@
+import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
 import type { AppDeps } from "./app.js";
+import { impactCommand } from "./commands/impact.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
+import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
+import { ADAPTERS } from "./signals/adapters/registry.js";
+import { McpPool } from "./signals/mcp-pool.js";
 
 /**
- * The production wiring: audit log on disk, the operator's MCP servers, and every processor and
- * command handler this version ships. Analysis processors are registered here as they land.
+ * The production wiring: audit log on disk, one MCP pool over the operator's servers (connected
+ * lazily, closed on shutdown), and every processor and command handler this version ships.
  */
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
+  const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
+  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
+  const impact = createImpactProcessor({ pool, mcpServers, adapters: ADAPTERS });
   return {
     env,
     audit: new FileAuditLog(env.auditPath),
-    mcpServers: await loadMcpServers(env.INSIGHT_MCP_CONFIG),
-    processors: {},
-    commands: {},
+    mcpServers,
+    pool,
+    processors: { "pr-impact": impact },
+    commands: { impact: impactCommand(impact) },
   };
 }

@@ -25,6 +25,7 @@ async function main() {
     process.stderr.write("SIGTERM: stopping the server and draining the queue\n");
     await server.stop();
     const result = await insight.queue()?.drain(env.INSIGHT_DRAIN_TIMEOUT_MS);
+    await deps.pool?.close();
     await deps.audit.close();
     process.exit(result && !result.drained ? 1 : 0);
   });

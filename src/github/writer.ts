@@ -4,7 +4,7 @@ import { LIMITS, truncateMarkdown } from "../render/limits.js";
 import { redact, redactDeep } from "../security/redact.js";
 import { sha256Hex } from "../util/canonical-json.js";
 import { stickyMarker, writeMetadata } from "./metadata.js";
-import { findStickyComment } from "./sticky-comment.js";
+import { findStickyComment, type FoundComment } from "./sticky-comment.js";
 import { fullName, type Octokit, type RepoRef } from "./types.js";
 
 /** A write that dry-run mode recorded instead of performing. */
@@ -112,12 +112,14 @@ export class GitHubWriter {
     body: string;
     metadata?: unknown;
     reason: string;
+    /** The comment found by the caller already (null: known to be absent), to save a lookup. */
+    existing?: FoundComment | null;
   }): Promise<{ id: number; action: "created" | "updated" | "unchanged" }> {
     const { repo, issueNumber, key, reason } = params;
     // Marker and metadata go first so that cutting the body for size never loses them.
     const head = [stickyMarker(key), params.metadata === undefined ? "" : writeMetadata(key, redactDeep(params.metadata))];
     const text = clean(`${head.filter(Boolean).join("\n")}\n${params.body}`);
-    const existing = await findStickyComment(this.#o.octokit, repo, issueNumber, key);
+    const existing = params.existing === undefined ? await findStickyComment(this.#o.octokit, repo, issueNumber, key) : (params.existing ?? undefined);
     if (!existing) return { ...(await this.createComment(repo, issueNumber, text, reason)), action: "created" };
     if (existing.body === text) return { id: existing.id, action: "unchanged" };
     await this.updateComment(repo, existing.id, text, reason);

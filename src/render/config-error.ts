@@ -1,6 +1,6 @@
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.js";
+import { escapeCell } from "./footer.js";
 
-const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
 /** The one friendly message for an invalid `.github/insight.yml`: each field and its problem. */
 export function renderConfigError(problems: string[], files: string[]): string {

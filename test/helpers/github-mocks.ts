@@ -62,3 +62,47 @@ export function mockPermission(owner: string, repo: string, username: string, pe
     .get(`/repos/${owner}/${repo}/collaborators/${username}/permission`)
     .reply(200, { permission, role_name: roleName ?? permission, user: { login: username } });
 }
+
+export type PrState = { number: number; head: string; base?: string; draft?: boolean; state?: string; labels?: string[]; changedFiles?: number };
+
+export function mockPull(owner: string, repo: string, pr: PrState) {
+  return api()
+    .get(`/repos/${owner}/${repo}/pulls/${pr.number}`)
+    .reply(200, {
+      number: pr.number,
+      title: "Add order status",
+      state: pr.state ?? "open",
+      draft: pr.draft ?? false,
+      user: { login: "octocat" },
+      labels: (pr.labels ?? []).map((name) => ({ name })),
+      head: { ref: "feature", sha: pr.head },
+      base: { ref: "main", sha: pr.base ?? "b".repeat(40) },
+      changed_files: pr.changedFiles ?? 0,
+    });
+}
+
+/** PR files, served in pages of 100 with GitHub's Link header, the way the API paginates them. */
+export function mockPullFiles(owner: string, repo: string, number: number, files: Array<Record<string, unknown>>) {
+  const pages = Math.max(1, Math.ceil(files.length / 100));
+  const scope = api();
+  for (let page = 1; page <= pages; page++) {
+    const next: Record<string, string> = page < pages ? { link: `<https://api.github.com/repos/${owner}/${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
+    scope
+      .get(`/repos/${owner}/${repo}/pulls/${number}/files`)
+      .query((q) => String(q.page ?? "1") === String(page))
+      .reply(200, JSON.stringify(files.slice((page - 1) * 100, page * 100)), { "content-type": "application/json", ...next });
+  }
+  return scope;
+}
+
+export function mockCreateCheckRun(owner: string, repo: string, captured: Captured = {}, id = 555) {
+  return api().post(`/repos/${owner}/${repo}/check-runs`, (body) => ((captured.body = body), true)).reply(201, { id });
+}
+
+export function mockAddLabels(owner: string, repo: string, issue: number, labels: string[]) {
+  return api().post(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+}
+
+export function mockRemoveLabel(owner: string, repo: string, issue: number, label: string) {
+  return api().delete(`/repos/${owner}/${repo}/issues/${issue}/labels/${encodeURIComponent(label)}`).reply(200, []);
+}

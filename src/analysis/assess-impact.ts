@@ -1,0 +1,81 @@
+import type { ChangeSet } from "../changes/types.js";
+import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
+import type { CollectionResult } from "../signals/types.js";
+import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
+import { classifyChanges, type ClassifiedFile } from "./classify-change.js";
+import { monitoringGaps, type MonitoringGap } from "./monitoring-gaps.js";
+import { profileServices, profileTables, topology, type ServiceProfile, type TableProfile } from "./profile.js";
+import { scoreBlastRadius, type Factor } from "./score-blast-radius.js";
+import { watchList, type WatchItem } from "./watch-list.js";
+
+export type SourceSummary = { source: string; adapter: string; flavour?: string; status: string; error?: string; notes: string[]; elapsedMs: number };
+
+export type RiskAssessment = {
+  ref: string;
+  head: string;
+  base: string;
+  score: number;
+  level: RiskLevel;
+  factors: Factor[];
+  services: ServiceProfile[];
+  tables: TableProfile[];
+  /** Touched services and their neighbours, for the graph. */
+  edges: Array<{ from: string; to: string }>;
+  watch: WatchItem[];
+  gaps: MonitoringGap[];
+  files: ClassifiedFile[];
+  unmapped: string[];
+  notAnalysed: string[];
+  productionData: boolean;
+  sources: SourceSummary[];
+  /** Hash of everything above but timings: equal digests mean nothing worth re-posting changed. */
+  digest: string;
+};
+
+/**
+ * The blast radius of a change from the change itself and what its services do in production.
+ * Pure and deterministic: the same change and signals give the same assessment.
+ */
+export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string }): RiskAssessment {
+  const { changes, config, collection } = params;
+  const files = classifyChanges(changes, config);
+  const touched = [...new Set(files.flatMap((f) => f.services))].sort();
+  const productionData = !!collection && collection.sources.some((s) => s.status === "ok");
+  const services = profileServices(touched, collection, config);
+  const tables = profileTables([...new Set(files.flatMap((f) => f.migration?.tables ?? []))], collection);
+  const { score, level, factors } = scoreBlastRadius({ files, profiles: services, tables, productionData }, config.impact.thresholds);
+  const signals = collection?.signals ?? [];
+  const sourcesSeen = {
+    rules: signals.some((s) => s.name === "alert.rules"),
+    apm: collection?.sources.some((s) => s.adapter === "skywalking" && s.status === "ok") ?? false,
+    metrics: collection?.sources.some((s) => s.adapter === "prometheus" && s.status === "ok") ?? false,
+  };
+  const edges = topology(collection, config).edges.filter((e) => touched.includes(e.from) || touched.includes(e.to));
+  const notAnalysed = [
+    ...(changes.filesNotListed > 0 ? [`${changes.filesNotListed} files beyond GitHub's 3,000-file listing limit were not listed, so not classified`] : []),
+    ...files.filter((f) => !f.patch && f.status !== "removed" && f.additions + f.deletions > 0).map((f) => `${f.path}: no diff (binary or too large), classified by its path only`),
+    ...(collection ? [] : [`production signals: ${params.noCollection ?? "no MCP source is configured for this repository"}, so the score comes from the change alone`]),
+    ...(collection && !productionData && collection.sources.length ? ["production signals: no source answered, so the score comes from the change alone"] : []),
+  ];
+  const sources = (collection?.sources ?? []).map((s) => ({ source: s.source, adapter: s.adapter, flavour: s.flavour, status: s.status, error: s.error, notes: s.notes, elapsedMs: s.elapsedMs }));
+  const body = {
+    ref: changes.ref,
+    head: changes.head.sha,
+    base: changes.base.sha,
+    score,
+    level,
+    factors,
+    services,
+    tables,
+    edges,
+    watch: watchList(services, files, tables, config),
+    gaps: monitoringGaps(services, files, config, sourcesSeen),
+    files,
+    unmapped: files.filter((f) => f.services.length === 0).map((f) => f.path),
+    notAnalysed,
+    productionData,
+    sources,
+  };
+  const { sources: _timed, ...stable } = body;
+  return { ...body, digest: sha256Hex(canonicalJson({ ...stable, sources: sources.map((s) => [s.source, s.status]) })).slice(0, 16) };
+}

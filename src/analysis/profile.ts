@@ -1,0 +1,98 @@
+import type { RepoConfig } from "../config/repo-config.js";
+import type { CollectionResult, Signal } from "../signals/types.js";
+
+export type Value = { value: number; id: string };
+
+/** What a service does in production now, from the signals; undefined fields were not seen. */
+export type ServiceProfile = {
+  service: string;
+  tier: RepoConfig["services"][string]["tier"];
+  requestRate?: Value;
+  errorRate?: Value & { rising: boolean; series?: number[] };
+  latencyP95?: Value & { series?: number[] };
+  sla?: Value;
+  alerts: Array<{ name: string; severity?: string; id: string }>;
+  restarts?: Value & { failing: number };
+  errorLogs?: Value;
+  errorTraces?: Value;
+  /** Who calls this service (topology and `dependsOn`). */
+  dependents: string[];
+  dependencies: string[];
+  topologyId?: string;
+  /** undefined: could not tell (no source shows alert rules). */
+  hasAlertRule?: boolean;
+  hasTraces: boolean;
+  hasErrorMetric: boolean;
+};
+
+export type TableProfile = { table: string; rows?: number; bytes?: number; writes?: number; id: string };
+
+const points = (s?: Signal) => s?.series?.[0]?.points.map((p) => p[1]) ?? [];
+
+/** True when the last quarter of a series averages over twice its first half (and is not tiny). */
+export function rising(values: number[], floor = 0.005): boolean {
+  if (values.length < 8) return false;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const early = mean(values.slice(0, Math.floor(values.length / 2)));
+  const late = mean(values.slice(Math.floor((values.length * 3) / 4)));
+  return late > floor && late > 2 * early;
+}
+
+/** Services that call `service`: topology edges into it and services that declare `dependsOn` it. */
+export function topology(collection: CollectionResult | undefined, config: RepoConfig) {
+  const topo = collection?.signals.find((s) => s.kind === "topology");
+  const edges = [
+    ...((topo?.data?.edges as Array<{ from: string; to: string }> | undefined) ?? []),
+    ...Object.entries(config.services).flatMap(([name, s]) => s.dependsOn.map((to) => ({ from: name, to }))),
+  ];
+  const unique = [...new Map(edges.filter((e) => e.from !== e.to).map((e) => [`${e.from}>${e.to}`, e])).values()];
+  return { edges: unique, id: topo?.id };
+}
+
+export function profileServices(names: string[], collection: CollectionResult | undefined, config: RepoConfig): ServiceProfile[] {
+  const signals = collection?.signals ?? [];
+  const { edges, id: topologyId } = topology(collection, config);
+  const rules = signals.find((s) => s.name === "alert.rules");
+  return names.map((service) => {
+    const mine = signals.filter((s) => s.service === service);
+    const find = (name: string) => mine.find((s) => s.name === name);
+    const val = (s?: Signal): Value | undefined => (s && s.value !== undefined ? { value: s.value, id: s.id } : undefined);
+    const cfg = config.services[service];
+    const errors = find("http.error_rate");
+    const latency = find("http.latency_p95") ?? find("apm.latency_p95");
+    const pods = find("k8s.pods");
+    const selector = Object.values(cfg?.prometheus?.labels ?? {});
+    const ruleList = (rules?.data?.rules as Array<{ query: string; labels?: Record<string, string> }> | undefined) ?? undefined;
+    return {
+      service,
+      tier: cfg?.tier ?? "medium",
+      requestRate: val(find("http.request_rate")),
+      errorRate: errors && errors.value !== undefined ? { value: errors.value, id: errors.id, rising: rising(points(errors)), series: points(errors) } : undefined,
+      latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, series: points(latency) } : undefined,
+      sla: val(find("apm.sla")),
+      alerts: mine.filter((s) => s.name === "alert.firing" || s.name === "apm.alarm").map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
+      restarts: pods && pods.value !== undefined ? { value: pods.value, id: pods.id, failing: Number(pods.data?.failing ?? 0) } : undefined,
+      errorLogs: val(find("logs.error_count")),
+      errorTraces: val(find("apm.error_traces")),
+      dependents: edges.filter((e) => e.to === service).map((e) => e.from),
+      dependencies: edges.filter((e) => e.from === service).map((e) => e.to),
+      topologyId,
+      hasAlertRule: ruleList && selector.length ? ruleList.some((r) => selector.some((v) => r.query.includes(`"${v}"`) || Object.values(r.labels ?? {}).includes(v))) : undefined,
+      hasTraces: mine.some((s) => s.adapter === "skywalking" && s.kind !== "event"),
+      hasErrorMetric: !!errors,
+    };
+  });
+}
+
+/** Sizes and write rates of the tables a change touches, from PostgreSQL's statistics. */
+export function profileTables(tables: string[], collection: CollectionResult | undefined): TableProfile[] {
+  const signal = collection?.signals.find((s) => s.name === "pg.tables");
+  const rows = (signal?.data?.tables as Array<Record<string, unknown>> | undefined) ?? [];
+  return tables.flatMap((t) => {
+    const hit = rows.find((r) => {
+      const name = String(r.table).toLowerCase();
+      return name === t || name === `${t}s` || name.endsWith(`_${t}`) || name.endsWith(`_${t}s`);
+    });
+    return hit && signal ? [{ table: t, rows: Number(hit.rows), bytes: Number(hit.bytes), writes: Number(hit.writes), id: signal.id }] : [];
+  });
+}

@@ -1,0 +1,86 @@
+import { assessImpact, type RiskAssessment } from "../../analysis/assess-impact.js";
+import { classifyChanges } from "../../analysis/classify-change.js";
+import { pullRequestChanges } from "../../changes/github.js";
+import type { ChangeSet } from "../../changes/types.js";
+import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
+import { serversForRepo, type McpServersConfig } from "../../config/mcp-servers.js";
+import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js";
+import { readMetadata } from "../../github/metadata.js";
+import { findStickyComment } from "../../github/sticky-comment.js";
+import { fullName } from "../../github/types.js";
+import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
+import type { Adapter } from "../../signals/adapters/types.js";
+import { collectSignals } from "../../signals/collect.js";
+import type { McpPool } from "../../signals/mcp-pool.js";
+import type { CollectionResult } from "../../signals/types.js";
+import type { JobContext, JobProcessor } from "../run-job.js";
+import type { PrImpactJob } from "../types.js";
+
+export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter> };
+
+/** How far back "production now" looks for a PR's services. */
+const PROFILE_WINDOW_MS = 60 * 60_000;
+
+/** Reads the touched services' production signals; undefined (with the reason) when there is nothing to read. */
+export async function collectForChange(s: ImpactServices, repo: string | undefined, changes: ChangeSet, config: RepoConfig, log: JobContext["log"]): Promise<{ collection?: CollectionResult; noCollection?: string }> {
+  const touched = [...new Set(classifyChanges(changes, config).flatMap((f) => f.services))];
+  if (!s.pool) return { noCollection: "no MCP servers are configured" };
+  if (repo && serversForRepo(s.mcpServers, repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
+  if (touched.length === 0) return { noCollection: "the change touches no service mapped in .github/insight.yml" };
+  const now = Date.now();
+  const collection = await collectSignals({
+    pool: s.pool,
+    config: s.mcpServers,
+    adapters: s.adapters,
+    repo,
+    services: touched.map((name) => ({ name, config: config.services[name]! })),
+    window: { from: now - PROFILE_WINDOW_MS, to: now },
+    metrics: config.metrics,
+    log,
+  });
+  return { collection };
+}
+
+/** Check run, risk label, sticky comment — each only when it says something new. */
+export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number): Promise<void> {
+  const { writer, config } = ctx;
+  const { output, conclusion } = renderImpactCheck(a, config);
+  await writer.createCheckRun(
+    job.repo,
+    { name: IMPACT_CHECK_NAME, headSha: a.head, status: "completed", conclusion, output, externalId: a.digest, actions: [{ label: "Re-analyze", description: "Run the blast-radius analysis again", identifier: REANALYZE_ACTION }] },
+    "PR blast radius",
+  );
+  if (config.impact.labels) {
+    const want = `risk:${a.level}`;
+    for (const stale of labels.filter((l) => l.startsWith("risk:") && l !== want)) await writer.removeLabel(job.repo, job.pullNumber, stale, `risk is now ${a.level}`);
+    if (!labels.includes(want)) await writer.addLabels(job.repo, job.pullNumber, [want], `blast radius ${a.score}/100`);
+  }
+  const existing = await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact");
+  const previous = readMetadata<ImpactMeta>(existing?.body, "impact");
+  if (previous?.digest === a.digest) {
+    ctx.log.info({ pr: job.pullNumber, digest: a.digest }, "Impact unchanged: comment left as it is");
+    return;
+  }
+  if (!existing && LEVELS.indexOf(a.level) < LEVELS.indexOf(config.impact.commentMinLevel)) {
+    ctx.log.info({ pr: job.pullNumber, level: a.level }, "Below the comment level: check run and label only");
+    return;
+  }
+  const body = renderImpactComment(a, { previous, elapsedMs, config });
+  await writer.upsertSticky({ repo: job.repo, issueNumber: job.pullNumber, key: "impact", body, metadata: impactMeta(a), reason: `PR blast radius ${a.level} (${a.score}/100)`, existing: existing ?? null });
+}
+
+/**
+ * PR impact: the change from the API, the touched services' production profile over MCP, the
+ * deterministic score, then the check run, the label and the one sticky comment.
+ */
+export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impact"> {
+  return async (job, ctx) => {
+    const started = Date.now();
+    const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
+    if (pr.state !== "open") return ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
+    if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command") return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
+    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), changes, ctx.config, ctx.log);
+    const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection });
+    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started);
+  };
+}

@@ -1,0 +1,113 @@
+import type { RiskAssessment } from "../analysis/assess-impact.js";
+import type { ServiceProfile } from "../analysis/profile.js";
+import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
+import type { CheckRunOutput } from "../github/writer.js";
+import { escapeCell, sourcesFooter } from "./footer.js";
+import { serviceGraph } from "./mermaid.js";
+import { sparkline } from "./sparkline.js";
+
+export const LEVEL_ICON: Record<RiskLevel, string> = { low: "🟢", medium: "🟡", high: "🟠", critical: "🔴" };
+
+/** What the previous run said, carried in the comment's hidden metadata. */
+export type ImpactMeta = { head: string; score: number; level: RiskLevel; digest: string; factors: Record<string, number> };
+
+export const impactMeta = (a: RiskAssessment): ImpactMeta => ({ head: a.head, score: a.score, level: a.level, digest: a.digest, factors: Object.fromEntries(a.factors.map((f) => [f.name, f.points])) });
+
+const short = (sha: string) => sha.slice(0, 7);
+const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`);
+const num = (v?: number, unit = "") => (v === undefined ? "–" : `${v >= 100 ? Math.round(v) : Number(v.toPrecision(3))}${unit}`);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** "what changed since the previous run": score delta and the factors that came, went or moved. */
+export function sinceLastRun(a: RiskAssessment, prev?: ImpactMeta): string | undefined {
+  if (!prev) return undefined;
+  const now = impactMeta(a).factors;
+  const moved = [...new Set([...Object.keys(now), ...Object.keys(prev.factors)])]
+    .map((name) => [name, (now[name] ?? 0) - (prev.factors[name] ?? 0)] as const)
+    .filter(([, d]) => d !== 0)
+    .map(([name, d]) => `${name} ${d > 0 ? "+" : ""}${d}`);
+  const delta = a.score - prev.score;
+  const head = prev.head === a.head ? "same commit" : `\`${short(prev.head)}\``;
+  if (delta === 0 && moved.length === 0) return `unchanged since ${head}`;
+  return `${prev.score} → ${a.score} since ${head}${moved.length ? ` (${moved.join(", ")})` : ""}`;
+}
+
+function serviceRow(p: ServiceProfile): string {
+  const alerts = p.alerts.length ? p.alerts.map((x) => (x.name.length > 40 ? `${x.name.slice(0, 39)}…` : x.name)).join(", ") : "–";
+  const pods = p.restarts ? `${p.restarts.failing ? `${p.restarts.failing} failing, ` : ""}${p.restarts.value} restarts` : "–";
+  return `| **${p.service}** | ${p.tier} | ${num(p.requestRate?.value, " req/s")} | ${pct(p.errorRate?.value)} ${sparkline(p.errorRate?.series)} | ${num(p.latencyP95?.value, " s")} ${sparkline(p.latencyP95?.series)} | ${escapeCell(alerts)} | ${pods} | ${p.dependents.join(", ") || "–"} |`;
+}
+
+function details(summary: string, body: string[]): string[] {
+  return body.length ? ["<details>", `<summary>${summary}</summary>`, "", ...body, "", "</details>", ""] : [];
+}
+
+/** The full body of the sticky comment (the writer adds the marker and the metadata). */
+export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig }): string {
+  const since = sinceLastRun(a, options.previous);
+  const header = [
+    `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${a.score}/100)`,
+    `<sub>DevOps Insight · covers \`${short(a.head)}\`${since ? ` · ${since}` : ""}</sub>`,
+    "",
+  ];
+  const why = a.factors.slice(0, 2).map((f) => f.reason);
+  const lead = why.length ? `**Why:** ${why.join("; ")}.` : "**Why:** nothing in this change or its services stands out.";
+  const production = a.productionData ? [] : ["", `> ℹ️ Production data was not available: ${a.notAnalysed.find((n) => n.startsWith("production")) ?? "scored from the change alone"}.`];
+  const factorRows = a.factors.map((f) => `| ${f.name} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`);
+  const factors = ["| factor | points | why | evidence |", "| --- | ---: | --- | --- |", ...factorRows, ""];
+  const services = a.services.length
+    ? ["### Touched services", "", "| service | tier | traffic | errors | p95 | alerts | pods | called by |", "| --- | --- | --- | --- | --- | --- | --- | --- |", ...a.services.map(serviceRow), ""]
+    : ["No mapped service is touched (see the files below).", ""];
+  const graph = a.edges.length ? [serviceGraph(a.edges, a.services.map((s) => s.service)), ""] : [];
+  const watch = a.watch.map((w) => `| ${w.service} | ${w.what} | \`${escapeCell(w.query)}\` | ${w.baseline === undefined ? "–" : num(w.baseline)} | ${escapeCell(w.threshold)} |`);
+  const gaps = a.gaps.flatMap((g) => [`- **${g.service}** — ${g.gap}`, "", "  ```" + (g.kind === "alert" ? "yaml" : ""), ...g.suggestion.split("\n").map((l) => `  ${l}`), "  ```"]);
+  const byKind = new Map<string, string[]>();
+  for (const f of a.files) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f.path]);
+  const fileRows = [...byKind].map(([kind, paths]) => `| ${kind} | ${paths.length} | ${escapeCell(paths.slice(0, 8).join(", "))}${paths.length > 8 ? ", …" : ""} |`);
+  const full = [
+    lead,
+    ...production,
+    "",
+    ...factors,
+    ...services,
+    ...graph,
+    ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query | today | alert when |", "| --- | --- | --- | ---: | --- |", ...watch] : []),
+    ...details(`🕳️ Monitoring gaps (${a.gaps.length})`, gaps),
+    ...details(`📄 Files (${a.files.length})`, ["| kind | files | paths |", "| --- | ---: | --- |", ...fileRows, ...(a.unmapped.length ? ["", `Not mapped to a service: ${a.unmapped.slice(0, 20).map((p) => `\`${p}\``).join(", ")}${a.unmapped.length > 20 ? `, and ${a.unmapped.length - 20} more` : ""}`] : [])]),
+    ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, a.notAnalysed.map((n) => `- ${n}`)),
+  ];
+  const footer = ["---", sourcesFooter(a.sources, options.elapsedMs, ["re-run with `/insight impact`"])];
+  // Quiet by default: a low-risk change gets the level, one line of why, and the rest folded.
+  if (a.level === "low") return [...header, lead, "", ...details("Details", full.slice(1)), ...footer].join("\n");
+  return [...header, ...full, ...footer].join("\n");
+}
+
+/** The check run: summary, the details as text, annotations on the files behind the factors. */
+export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { output: CheckRunOutput; conclusion: "neutral" | "failure" | "success" } {
+  const failAt = config.impact.failCheckAt;
+  const order: RiskLevel[] = ["low", "medium", "high", "critical"];
+  const fails = failAt !== "never" && order.indexOf(a.level) >= order.indexOf(failAt);
+  const annotations = a.factors.flatMap((f) =>
+    (f.files ?? []).slice(0, 10).map((path) => {
+      const file = a.files.find((x) => x.path === path);
+      return { path, start_line: file?.firstLine ?? 1, end_line: file?.firstLine ?? 1, annotation_level: (a.level === "critical" || a.level === "high" ? "warning" : "notice") as "warning" | "notice", title: `${f.name} (+${f.points})`, message: f.reason };
+    }),
+  );
+  const summary = [
+    `**${a.level}** (${a.score}/100) for \`${short(a.head)}\``,
+    "",
+    "| factor | points | why |",
+    "| --- | ---: | --- |",
+    ...a.factors.map((f) => `| ${f.name} | +${f.points} | ${escapeCell(f.reason)} |`),
+    ...(a.productionData ? [] : ["", "Production data was not available: scored from the change alone."]),
+  ].join("\n");
+  const text = [
+    "### What to watch after the deploy",
+    ...a.watch.map((w) => `- **${w.service}** ${w.what}: \`${w.query}\` — today ${w.baseline === undefined ? "unknown" : num(w.baseline)}, alert when ${w.threshold}`),
+    "",
+    "### Monitoring gaps",
+    ...(a.gaps.length ? a.gaps.map((g) => `- **${g.service}** — ${g.gap}`) : ["- none found"]),
+    ...(a.notAnalysed.length ? ["", "### Not analysed", ...a.notAnalysed.map((n) => `- ${n}`)] : []),
+  ].join("\n");
+  return { output: { title: `Blast radius: ${a.level} (${a.score}/100)`, summary, text, annotations }, conclusion: fails ? "failure" : "neutral" };
+}
