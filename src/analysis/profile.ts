@@ -12,7 +12,8 @@ export type ServiceProfile = {
   latencyP95?: Value & { series?: number[] };
   sla?: Value;
   alerts: Array<{ name: string; severity?: string; id: string }>;
-  restarts?: Value & { failing: number };
+  /** Total restarts, failing pods, and restarts whose last one was within the hour. */
+  restarts?: Value & { failing: number; recent: number };
   errorLogs?: Value;
   errorTraces?: Value;
   /** Who calls this service (topology and `dependsOn`). */
@@ -26,6 +27,12 @@ export type ServiceProfile = {
 };
 
 export type TableProfile = { table: string; rows?: number; bytes?: number; writes?: number; id: string };
+
+/** `45s`, `11m`, `2h`, `3d` (kubectl's "ago") in minutes. */
+export function agoMinutes(ago?: string): number | undefined {
+  const m = /^(\d+)([smhd])/.exec(ago ?? "");
+  return m ? Number(m[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[m[2] as "s" | "m" | "h" | "d"] : undefined;
+}
 
 const points = (s?: Signal) => s?.series?.[0]?.points.map((p) => p[1]) ?? [];
 
@@ -71,7 +78,15 @@ export function profileServices(names: string[], collection: CollectionResult | 
       latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, series: points(latency) } : undefined,
       sla: val(find("apm.sla")),
       alerts: mine.filter((s) => s.name === "alert.firing" || s.name === "apm.alarm").map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
-      restarts: pods && pods.value !== undefined ? { value: pods.value, id: pods.id, failing: Number(pods.data?.failing ?? 0) } : undefined,
+      restarts:
+        pods && pods.value !== undefined
+          ? {
+              value: pods.value,
+              id: pods.id,
+              failing: Number(pods.data?.failing ?? 0),
+              recent: ((pods.data?.pods as Array<{ restarts: number; lastRestartAgo?: string }> | undefined) ?? []).filter((p) => p.restarts > 0 && (agoMinutes(p.lastRestartAgo) ?? Infinity) <= 60).reduce((n, p) => n + p.restarts, 0),
+            }
+          : undefined,
       errorLogs: val(find("logs.error_count")),
       errorTraces: val(find("apm.error_traces")),
       dependents: edges.filter((e) => e.to === service).map((e) => e.from),

@@ -52,7 +52,8 @@ function dependents({ profiles }: ScoreInput): Factor | undefined {
   const callers = [...new Set(profiles.flatMap((p) => p.dependents))].filter((d) => !profiles.some((p) => p.service === d));
   if (callers.length === 0) return undefined;
   const evidence = [...new Set(profiles.map((p) => p.topologyId).filter((x): x is string => !!x))];
-  return { name: "Dependents", points: Math.min(16, callers.length * 4), reason: `${list(callers)} call${callers.length === 1 ? "s" : ""} the touched service${profiles.length > 1 ? "s" : ""}`, evidence };
+  const basis = evidence.length ? "" : " (dependsOn in .github/insight.yml)";
+  return { name: "Dependents", points: Math.min(16, callers.length * 4), reason: `${list(callers)} call${callers.length === 1 ? "s" : ""} the touched service${profiles.length > 1 ? "s" : ""}${basis}`, evidence };
 }
 
 function migration({ files, tables }: ScoreInput): Factor | undefined {
@@ -135,7 +136,7 @@ function size({ files, profiles }: ScoreInput): Factor | undefined {
   const linePoints = lines > 1000 ? 10 : lines > 400 ? 6 : lines > 100 ? 3 : 0;
   const spread = Math.min(9, Math.max(0, profiles.length - 1) * 3);
   if (linePoints + spread === 0) return undefined;
-  return { name: "Size and spread", points: linePoints + spread, reason: `${lines} lines in ${files.length} files across ${profiles.length} service${profiles.length === 1 ? "" : "s"}`, evidence: [] };
+  return { name: "Size and spread", points: linePoints + spread, reason: `${lines} lines in ${files.length} files${profiles.length ? ` across ${profiles.length} service${profiles.length === 1 ? "" : "s"}` : ", no mapped service"}`, evidence: [] };
 }
 
 function instability({ profiles }: ScoreInput): Factor | undefined {
@@ -148,9 +149,11 @@ function instability({ profiles }: ScoreInput): Factor | undefined {
       reasons.push(`${p.service}: ${list(p.alerts.map((a) => a.name))} firing`);
       evidence.push(...p.alerts.map((a) => a.id));
     }
-    if (p.restarts && (p.restarts.failing > 0 || p.restarts.value > 0)) {
+    if (p.restarts && (p.restarts.failing > 0 || p.restarts.recent > 0)) {
       points += 6;
-      reasons.push(`${p.service}: ${p.restarts.failing} failing pod${p.restarts.failing === 1 ? "" : "s"}, ${p.restarts.value} restarts`);
+      const failing = p.restarts.failing ? `${p.restarts.failing} failing pod${p.restarts.failing === 1 ? "" : "s"}` : "";
+      const recent = p.restarts.recent ? `${p.restarts.recent} restart${p.restarts.recent === 1 ? "" : "s"} within the hour` : "";
+      reasons.push(`${p.service}: ${[failing, recent].filter(Boolean).join(", ")}`);
       evidence.push(p.restarts.id);
     }
     if (p.errorRate?.rising) {

@@ -1,13 +1,18 @@
 import { parseArgs } from "node:util";
 import { auditVerify } from "./audit-verify.js";
+import { demo } from "./demo.js";
 import { doctor } from "./doctor.js";
+import { impact } from "./impact.js";
 import { err, out } from "./output.js";
 import { signals } from "./signals.js";
 
 const USAGE = `Usage: insight <command> [options]
 
 Commands:
+  demo [--keep]                   the PR-impact report of a sample repo against fixture production (no account, no key)
   doctor [--json]                 check configuration, credentials, audit log and sources
+  impact --repo <path> --base <ref> [--head <ref>] [--json] [--config file] [--mcp-config file]
+                                  blast radius of a local change, as the PR comment would say it
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
                                   what Insight sees of the configured sources now
   audit verify [--file <path>]    verify the audit log's hash chain; exit 1 on tampering
@@ -17,9 +22,24 @@ Commands:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "demo": {
+      const { values } = parseArgs({ args: rest, options: { keep: { type: "boolean" } } });
+      return demo({ keep: values.keep });
+    }
     case "doctor": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
       return doctor({ json: values.json });
+    }
+    case "impact": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { repo: { type: "string", default: "." }, base: { type: "string" }, head: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
+      });
+      if (!values.base) {
+        err("insight impact: --base <ref> is required (the branch or commit the change is compared with)");
+        return 2;
+      }
+      return impact({ repo: values.repo!, base: values.base, head: values.head, json: values.json, config: values.config, mcpConfig: values["mcp-config"] });
     }
     case "signals": {
       const { values } = parseArgs({

@@ -1,0 +1,116 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { demoScenario } from "../../fixtures/demo/scenario.js";
+import { runLocalImpact } from "./impact.js";
+import { out } from "./output.js";
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const CONFIG = `services:
+  api:
+    paths: ["services/api/**", "db/migrations/**", "k8s/api/**"]
+    tier: critical
+    kubernetes: { namespace: shop, labels: { app: api } }
+    prometheus: { labels: { service: api } }
+    skywalking: { service: api }
+    postgres: { database: shop, tables: [orders] }
+  payments:
+    paths: ["services/payments/**"]
+    tier: high
+    kubernetes: { namespace: shop, labels: { app: payments } }
+    prometheus: { labels: { service: payments } }
+  web:
+    paths: ["services/web/**"]
+    prometheus: { labels: { service: web } }
+`;
+
+const deployment = (replicas: number, memory: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  replicas: ${replicas}
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/shop/api:1.42.0
+          resources:
+            limits:
+              memory: ${memory}
+          readinessProbe:
+            httpGet: { path: /health, port: 8080 }
+`;
+
+const BASE: Record<string, string> = {
+  ".github/insight.yml": CONFIG,
+  "services/api/package.json": `{\n  "name": "api",\n  "dependencies": {\n    "express": "^4.19.2",\n    "pg": "^8.11.0"\n  }\n}\n`,
+  "services/api/src/orders.ts": `import { Router } from "express";\nexport const router = Router();\nrouter.get("/orders/:id", getOrder);\n`,
+  "services/payments/src/refund.ts": `import { Router } from "express";\nexport const router = Router();\nrouter.post("/refunds", refund);\n`,
+  "services/web/src/app.ts": `export const app = "web";\n`,
+  "db/migrations/V6__orders_customer_index.sql": `CREATE INDEX CONCURRENTLY idx_orders_customer ON orders (customer_id);\n`,
+  "k8s/api/deployment.yaml": deployment(3, "512Mi"),
+};
+
+/** The risky change: a locking migration on a hot table, less capacity, a major bump, new payment route. */
+const CHANGE: Record<string, string> = {
+  "db/migrations/V7__orders_status.sql": `ALTER TABLE orders ADD COLUMN status text NOT NULL;\nCREATE INDEX idx_orders_status ON orders (status);\n`,
+  "services/api/src/orders.ts": `import { Router } from "express";\nexport const router = Router();\nrouter.get("/orders/:id", getOrder);\nrouter.patch("/orders/:id/status", setStatus);\n`,
+  "services/api/package.json": `{\n  "name": "api",\n  "dependencies": {\n    "express": "^5.0.1",\n    "pg": "^8.11.0"\n  }\n}\n`,
+  "services/payments/src/refund.ts": `import { Router } from "express";\nexport const router = Router();\nrouter.post("/refunds", refund);\nrouter.post("/refunds/:id/retry", retryRefund);\n`,
+  "k8s/api/deployment.yaml": deployment(2, "384Mi"),
+};
+
+async function writeAll(dir: string, files: Record<string, string>) {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+}
+
+async function git(dir: string, ...args: string[]) {
+  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args]);
+}
+
+/**
+ * `npm run demo` / `insight demo`: a sample monorepo with a risky change, fixture MCP servers
+ * (started over stdio) playing a small production, and the PR-impact report — no GitHub account,
+ * no API key, nothing downloaded.
+ */
+export async function demo(options: { keep?: boolean } = {}): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), "insight-demo-"));
+  try {
+    const repo = join(dir, "shop");
+    await writeAll(repo, BASE);
+    await git(repo, "init", "-q");
+    await git(repo, "add", "-A");
+    await git(repo, "commit", "-q", "-m", "Shop: api, payments, web");
+    await git(repo, "checkout", "-q", "-b", "feature/order-status");
+    await writeAll(repo, CHANGE);
+    await git(repo, "add", "-A");
+    await git(repo, "commit", "-q", "-m", "Orders get a status");
+    await writeFile(join(dir, "production.json"), JSON.stringify(demoScenario));
+    const server = (flavour: string, adapter: string) => ({
+      command: process.execPath,
+      args: ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts"), flavour, join(dir, "production.json")],
+      cwd: ROOT,
+      insight: { adapter, repositories: ["*/*"], timeoutMs: 20_000 },
+    });
+    const mcpConfig = join(dir, "mcp.json");
+    await writeFile(mcpConfig, JSON.stringify({ mcpServers: { metrics: server("mcp-prometheus", "prometheus"), postgres: server("dbhub", "postgres"), kubernetes: server("kubernetes-mcp-server", "kubernetes"), apm: server("skywalking-mcp", "skywalking") }, insight: { budgetMs: 60_000 } }, null, 2));
+    out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
+    out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
+    out(`(repository ${repo}${options.keep ? ", kept" : ""})\n`);
+    const { markdown } = await runLocalImpact({ repo, base: "main", head: "feature/order-status", mcpConfig });
+    out(markdown);
+    return 0;
+  } finally {
+    if (!options.keep) await rm(dir, { recursive: true, force: true });
+  }
+}

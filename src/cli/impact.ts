@@ -1,0 +1,39 @@
+import pino from "pino";
+import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js";
+import { localChanges } from "../changes/local-git.js";
+import { loadEnv } from "../config/env.js";
+import { loadLocalRepoConfig } from "../config/local-repo-config.js";
+import { loadMcpServers } from "../config/mcp-servers.js";
+import { collectForChange } from "../jobs/processors/pr-impact.js";
+import { renderImpactComment } from "../render/impact.js";
+import { redact } from "../security/redact.js";
+import { ADAPTERS } from "../signals/adapters/registry.js";
+import { McpPool } from "../signals/mcp-pool.js";
+import { out } from "./output.js";
+
+export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string };
+
+/** The PR-impact pipeline on a local repository: the same classification, signals, score and comment. */
+export async function runLocalImpact(options: ImpactOptions): Promise<{ assessment: RiskAssessment; markdown: string }> {
+  const started = Date.now();
+  const env = loadEnv(process.env);
+  const mcpServers = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
+  const { config } = await loadLocalRepoConfig(options.config, options.repo);
+  const changes = await localChanges(options.repo, options.base, options.head);
+  const log = pino({ level: "silent" });
+  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
+  try {
+    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, changes, config, log);
+    const assessment = assessImpact({ changes, config, collection, noCollection });
+    return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config }) };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** `insight impact --repo <path> --base <ref> [--head <ref>] [--json]`: prints the comment (or the assessment). */
+export async function impact(options: ImpactOptions): Promise<number> {
+  const { assessment, markdown } = await runLocalImpact(options);
+  out(redact(options.json ? JSON.stringify(assessment, null, 2) : markdown));
+  return 0;
+}
