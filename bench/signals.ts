@@ -6,28 +6,20 @@
  *   - this process's peak RSS during a collection where one source answers 10 MB, beside the
  *     same collection without it.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { parseMcpServers } from "../src/config/mcp-servers.js";
 import { repoConfigSchema } from "../src/config/repo-config.js";
 import { ADAPTERS } from "../src/signals/adapters/registry.js";
 import { collectSignals } from "../src/signals/collect.js";
 import { McpPool } from "../src/signals/mcp-pool.js";
 import { production, productionServices } from "../test/helpers/scenario.js";
+import { fixtureSourcesConfig, SEVEN_SOURCES } from "./fixture-sources.js";
 import { median, mib, peakRss } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const SOURCES = [
-  ["metrics", "prometheus-mcp", "prometheus", 40],
-  ["db", "dbhub", "postgres", 60],
-  ["cache", "redis-mcp-server", "redis", 20],
-  ["k8s", "kubernetes-mcp-server", "kubernetes", 80],
-  ["logs", "elasticsearch-0.3", "elasticsearch", 120],
-  ["apm", "skywalking-mcp", "skywalking", 100],
-  ["graph", "mcp-neo4j-cypher", "neo4j", 150],
-] as const;
+const SOURCES = SEVEN_SOURCES;
 
 const log = pino({ level: "silent" });
 const config = repoConfigSchema.parse({ services: productionServices });
@@ -37,18 +29,8 @@ const window = { from: now - 30 * 60_000, to: now };
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "insight-bench-"));
-  const servers: Record<string, unknown> = {};
-  for (const [name, flavour, adapter, latencyMs] of SOURCES) {
-    const file = join(dir, `${name}.json`);
-    await writeFile(file, JSON.stringify({ ...production, latencyMs }));
-    servers[name] = { command: process.execPath, args: ["--import", "tsx", "fixtures/mcp/server.ts", flavour, file], insight: { adapter, repositories: ["*/*"], timeoutMs: 10_000, concurrency: 4 } };
-  }
-  for (const [name, mb] of [["big10", 10], ["big9", 9]] as const) {
-    const file = join(dir, `${name}.json`);
-    await writeFile(file, JSON.stringify({ ...production, faults: { execute_sql: { bytes: mb * 1024 * 1024 } } }));
-    servers[name] = { command: process.execPath, args: ["--import", "tsx", "fixtures/mcp/server.ts", "dbhub", file], insight: { adapter: "postgres", repositories: ["*/*"], timeoutMs: 10_000, concurrency: 1 } };
-  }
-  const mcp = parseMcpServers({ mcpServers: servers, insight: { budgetMs: 30_000 } });
+  const big = (mb: number) => ({ flavour: "dbhub", adapter: "postgres", scenario: { ...production, faults: { execute_sql: { bytes: mb * 1024 * 1024 } } } });
+  const mcp = await fixtureSourcesConfig(dir, production, { big10: big(10), big9: big(9) });
   const pool = new McpPool(mcp, { log });
   const collect = (only: string[]) => collectSignals({ pool, config: mcp, adapters: ADAPTERS, repo: undefined, services, window, log, only });
   const timed = async (only: string[]) => {
@@ -59,7 +41,7 @@ async function main() {
   };
   try {
     // Start every server once (process start is not what is measured) and warm the code paths.
-    await Promise.all(Object.keys(servers).map((n) => pool.connection(n)));
+    await Promise.all(Object.keys(mcp.mcpServers).map((n) => pool.connection(n)));
     const seven = SOURCES.map(([n]) => n);
     await timed(seven);
     const fanout: number[] = [];

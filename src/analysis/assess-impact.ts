@@ -36,9 +36,9 @@ export type RiskAssessment = {
  * The blast radius of a change from the change itself and what its services do in production.
  * Pure and deterministic: the same change and signals give the same assessment.
  */
-export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string }): RiskAssessment {
+export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string; files?: ClassifiedFile[] }): RiskAssessment {
   const { changes, config, collection } = params;
-  const files = classifyChanges(changes, config);
+  const files = params.files ?? classifyChanges(changes, config);
   const touched = [...new Set(files.flatMap((f) => f.services))].sort();
   const productionData = !!collection && collection.sources.some((s) => s.status === "ok");
   const services = profileServices(touched, collection, config);

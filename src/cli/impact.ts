@@ -1,5 +1,6 @@
 import pino from "pino";
 import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js";
+import { classifyChanges } from "../analysis/classify-change.js";
 import { localChanges } from "../changes/local-git.js";
 import { loadEnv } from "../config/env.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
@@ -23,8 +24,9 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
   const log = pino({ level: "silent" });
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
   try {
-    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, changes, config, log);
-    const assessment = assessImpact({ changes, config, collection, noCollection });
+    const files = classifyChanges(changes, config);
+    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, files, config, log);
+    const assessment = assessImpact({ changes, config, collection, noCollection, files });
     return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config }) };
   } finally {
     await pool?.close();

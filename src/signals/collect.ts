@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "probot";
 import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
@@ -62,6 +63,8 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
   const adapter = p.adapters.get(kind);
   if (!adapter) return { source: p.name, adapter: kind, status: "disabled", signals: [], error: `no adapter for ${kind}`, notes: [], elapsedMs: 0 };
   const controller = new AbortController();
+  // Every call in flight listens on this one signal; an adapter may run dozens at once.
+  setMaxListeners(256, controller.signal);
   let deadline: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     deadline = setTimeout(() => {

@@ -1,7 +1,6 @@
 import { assessImpact, type RiskAssessment } from "../../analysis/assess-impact.js";
-import { classifyChanges } from "../../analysis/classify-change.js";
+import { classifyChanges, type ClassifiedFile } from "../../analysis/classify-change.js";
 import { pullRequestChanges } from "../../changes/github.js";
-import type { ChangeSet } from "../../changes/types.js";
 import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
 import { serversForRepo, type McpServersConfig } from "../../config/mcp-servers.js";
 import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js";
@@ -22,8 +21,8 @@ export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; ada
 const PROFILE_WINDOW_MS = 60 * 60_000;
 
 /** Reads the touched services' production signals; undefined (with the reason) when there is nothing to read. */
-export async function collectForChange(s: ImpactServices, repo: string | undefined, changes: ChangeSet, config: RepoConfig, log: JobContext["log"]): Promise<{ collection?: CollectionResult; noCollection?: string }> {
-  const touched = [...new Set(classifyChanges(changes, config).flatMap((f) => f.services))];
+export async function collectForChange(s: ImpactServices, repo: string | undefined, files: ClassifiedFile[], config: RepoConfig, log: JobContext["log"]): Promise<{ collection?: CollectionResult; noCollection?: string }> {
+  const touched = [...new Set(files.flatMap((f) => f.services))];
   if (!s.pool) return { noCollection: "no MCP servers are configured" };
   if (repo && serversForRepo(s.mcpServers, repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
   if (touched.length === 0) return { noCollection: "the change touches no service mapped in .github/insight.yml" };
@@ -79,8 +78,9 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
     if (pr.state !== "open") return ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
     if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command") return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
-    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), changes, ctx.config, ctx.log);
-    const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection });
+    const files = classifyChanges(changes, ctx.config);
+    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, ctx.config, ctx.log);
+    const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection, files });
     await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started);
   };
 }
