@@ -39,6 +39,7 @@ export const production: Scenario = {
       { namespace: "prod", type: "Warning", reason: "OOMKilling", message: "Memory cgroup out of memory: Killed process 1234 (node)", kind: "Pod", name: "api-5f6b-xyz12", at: -700 },
       { namespace: "prod", type: "Normal", reason: "Pulled", message: "Container image already present", kind: "Pod", name: "web-7d9c-abcde", at: -3000 },
     ],
+    deployments: [{ namespace: "prod", name: "api", ready: 1, desired: 2, upToDate: 2, image: "registry/api:1.43.0", labels: { app: "api" } }],
     logs: { "api-5f6b-xyz12": ["2026-11-23T19:58:54Z WARN  db pool exhausted (active=20 waiting=13)", "2026-11-23T19:59:24Z ERROR request failed: connection timeout to payments:5432", "2026-11-23T19:59:54Z FATAL out of memory"] },
   },
   elasticsearch: {

@@ -84,6 +84,7 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes ad
     expect(backoff.value).toBe(flavour === "mcp-server-kubernetes" ? 42 : 1);
     expect(by("k8s.pod_log", "api")!.data!.lines).toContain("2026-11-23T19:59:54Z FATAL out of memory");
     expect(by("k8s.pods", "web")).toMatchObject({ value: 0, data: { failing: 0 } });
+    expect(by("k8s.rollout", "api")).toMatchObject({ value: 1, data: { name: "api", ready: 1, desired: 2, upToDate: 2, images: "registry/api:1.43.0", progressing: true } });
   });
 });
 

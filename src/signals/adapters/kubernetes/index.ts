@@ -3,13 +3,14 @@ import { safe } from "../../safe-values.js";
 import { jsonOf } from "../../tool-output.js";
 import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
-import { bytes, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, type K8sEvent, type PodRow } from "./parse.js";
+import { bytes, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
 
 type Reader = {
   pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
   events(c: SourceClient, namespace: string): Promise<K8sEvent[]>;
   logs(c: SourceClient, namespace: string, pod: string, tail: number): Promise<string>;
   lastTermination(c: SourceClient, namespace: string, pod: string): Promise<string | undefined>;
+  rollouts(c: SourceClient, namespace: string, selector: string): Promise<RolloutRow[]>;
   top?(c: SourceClient, namespace: string, selector: string): Promise<Array<{ pod: string; cpuMillicores: number; memoryBytes?: number }>>;
 };
 
@@ -29,6 +30,10 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
       events: async (c, namespace) => eventsFromYaml(text(await c.call("events_list", { namespace }))),
       logs: async (c, namespace, name, tail) => text(await c.call("pods_log", { name, namespace, tail })),
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("pods_get", { name, namespace }))),
+      rollouts: async (c, namespace, labelSelector) => {
+        const out = await c.call("resources_list", { apiVersion: "apps/v1", kind: "Deployment", namespace, ...(labelSelector ? { labelSelector } : {}) });
+        return rolloutsFrom(out.structured, text(out));
+      },
       top: async (c, namespace, label_selector) =>
         parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map((r) => ({
           pod: r.POD ?? r.NAME ?? "",
@@ -48,6 +53,8 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
       events: async (c, namespace) => eventsFromJson(jsonOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get")),
       logs: async (c, namespace, name, tail) => jsonOf<{ logs?: string }>(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs").logs ?? "",
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
+      rollouts: async (c, namespace, labelSelector) =>
+        rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
     },
   },
 ];
@@ -77,10 +84,11 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
   const selector = Object.entries(k.labels).map(([key, v]) => `${key}=${safe(v, "label value")}`).join(",");
   const base = { source: ctx.source, adapter: "kubernetes" as const, service: svc.name };
   const where = `namespace=${namespace}${selector ? ` labelSelector=${selector}` : ""}`;
-  const [pods, events, top] = await Promise.all([
+  const [pods, events, top, rollouts] = await Promise.all([
     ctx.attempt(`${svc.name} pods`, () => reader.pods(ctx.client, namespace, selector)),
     ctx.attempt(`${svc.name} events`, () => reader.events(ctx.client, namespace)),
     reader.top ? ctx.attempt(`${svc.name} top`, () => reader.top!(ctx.client, namespace, selector)) : Promise.resolve(undefined),
+    ctx.attempt(`${svc.name} deployments`, () => reader.rollouts(ctx.client, namespace, selector)),
   ]);
   const signals: Signal[] = [];
   if (!pods) return signals;
@@ -124,6 +132,10 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     const lines = t.text!.split("\n").filter(Boolean);
     if (lines.length > ctx.limits.logLines) ctx.note(`${t.pod} log: kept ${ctx.limits.logLines} of ${lines.length} lines`);
     signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:log:${t.pod}`, kind: "log", name: "k8s.pod_log", query: `logs ${namespace}/${t.pod} tail=50`, data: { pod: t.pod, lines: lines.slice(-ctx.limits.logLines) } });
+  }
+  for (const d of (rollouts ?? []).filter((r) => !k.deployment || r.name === k.deployment)) {
+    const progressing = d.ready < d.desired || (d.upToDate !== undefined && d.upToDate < d.desired);
+    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:rollout:${d.name}`, kind: "state", name: "k8s.rollout", value: d.desired - d.ready, unit: "pods not ready", query: `deployments ${where}`, data: { ...d, progressing } });
   }
   if (top?.length) {
     const mineTop = top.filter((r) => names.has(r.pod));

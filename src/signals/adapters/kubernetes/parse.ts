@@ -93,3 +93,22 @@ export function bytes(v: string): number | undefined {
   const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
   return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
 }
+
+export type RolloutRow = { name: string; ready: number; desired: number; upToDate?: number; available?: number; images?: string };
+
+/** Deployments from structuredContent or a (wide) table: `READY 2/3`, `UP-TO-DATE`, `AVAILABLE`, `IMAGES`. */
+export function rolloutsFrom(structured: unknown, text: string): RolloutRow[] {
+  const items = (structured as { items?: Array<Record<string, unknown>> } | undefined)?.items;
+  const rows: Array<Record<string, unknown>> = items ?? parseTable(text);
+  return rows.map((r) => {
+    const [ready, desired] = String(r.Ready ?? r.READY ?? "0/0").split("/").map(Number);
+    return {
+      name: String(r.Name ?? r.NAME ?? ""),
+      ready: ready ?? 0,
+      desired: desired ?? 0,
+      upToDate: num(r["Up-to-date"] ?? r["UP-TO-DATE"]),
+      available: num(r.Available ?? r.AVAILABLE),
+      images: (r.Images ?? r.IMAGES) as string | undefined,
+    };
+  });
+}
