@@ -13,7 +13,7 @@ describe("template miner", () => {
     ]);
     expect(assignment).toEqual([0, 0, 1, 1, 0, 2]);
     expect(templates.map(templateText)).toEqual([
-      "request failed: connection timeout to payments:<*> after <*>",
+      "request failed: connection timeout to payments:<*> after <*> ms",
       "user <*> logged in from <*>",
       "cache miss for key order:<*>",
     ]);
@@ -23,7 +23,7 @@ describe("template miner", () => {
     const miner = new TemplateMiner({ threshold: 0.5 });
     miner.add("Deleting block blk_1 file /data/a");
     const t = miner.add("Deleting block blk_2 file /data/b");
-    expect(templateText(t)).toBe("Deleting block <*> file <*>");
+    expect(templateText(t)).toBe("Deleting block blk_<*> file <*>");
     expect(t.lines).toEqual([0, 1]);
   });
 
