@@ -1,0 +1,116 @@
+import type { Signal, Window } from "../signals/types.js";
+import { findOnset, type Point } from "./anomaly.js";
+import { TemplateMiner, templateText } from "./log-templates.js";
+
+/** Something abnormal in the incident window, with the signal that shows it. */
+export type Anomaly = {
+  service?: string;
+  kind: "error-rate" | "latency" | "sla" | "traffic-drop" | "pod-failure" | "oom" | "db-locks" | "db-connections" | "db-slow" | "cache-evictions" | "alert" | "target-down" | "log-template" | "node";
+  /** Onset (ms) when the signal has a time; undefined for point-in-time states. */
+  at?: number;
+  detail: string;
+  /** 0..1: how far from normal. */
+  severity: number;
+  evidence: string[];
+  /** Files named in stack traces (log templates). */
+  files?: string[];
+};
+
+const BAD_DIRECTION: Record<string, { kind: Anomaly["kind"]; up: boolean }> = {
+  "http.error_rate": { kind: "error-rate", up: true },
+  "http.latency_p95": { kind: "latency", up: true },
+  "apm.latency_avg": { kind: "latency", up: true },
+  "apm.latency_p95": { kind: "latency", up: true },
+  "apm.sla": { kind: "sla", up: false },
+  "http.request_rate": { kind: "traffic-drop", up: false },
+  "logs.error_count": { kind: "error-rate", up: true },
+};
+
+const STACK_FILE = /(?:\(|\s|^|")((?:[\w.@-]+\/)*[\w.@-]+\.(?:ts|js|tsx|jsx|py|rb|go|java|kt|cs|php|rs|scala))(?::|", line |:line )(\d+)/g;
+
+/** Metric onsets inside the window that go the bad way (errors up, SLA down). */
+function metricAnomalies(signals: Signal[], window: Window): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const s of signals) {
+    const rule = BAD_DIRECTION[s.name];
+    const points = s.series?.[0]?.points as Point[] | undefined;
+    if (!rule || !points || points.length < 8) continue;
+    const onset = findOnset(points);
+    if (!onset || onset.at < window.from || onset.at > window.to) continue;
+    if (rule.up !== onset.change > 0) continue;
+    const ratio = onset.before !== 0 ? onset.after / onset.before : Infinity;
+    out.push({
+      service: s.service,
+      kind: rule.kind,
+      at: onset.at,
+      detail: `${s.name} ${fmt(onset.before)} → ${fmt(onset.after)}${Number.isFinite(ratio) ? ` (×${ratio.toFixed(1)})` : ""}`,
+      severity: Math.min(1, Math.abs(Math.log2(Math.max(Math.abs(ratio), 1e-3))) / 4 + onset.score / 40),
+      evidence: [s.id],
+    });
+  }
+  return out;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+function stateAnomalies(signals: Signal[]): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const s of signals) {
+    const d = s.data ?? {};
+    if (s.name.startsWith("k8s.pod.")) {
+      const reason = String(d.reason);
+      out.push({ service: s.service, kind: reason === "OOMKilled" ? "oom" : "pod-failure", detail: `${reason}: ${(d.pods as string[]).join(", ")}`, severity: 0.8, evidence: [s.id] });
+    } else if (s.name === "k8s.warning_event" && /Evict|NodeNotReady|Pressure|FailedScheduling/.test(String(d.reason))) {
+      out.push({ service: s.service, kind: "node", at: d.first ? Date.parse(String(d.first)) : undefined, detail: `${d.reason}: ${(d.messages as string[])?.[0] ?? ""}`, severity: 0.6, evidence: [s.id] });
+    } else if (s.name === "pg.blocked_queries" && (s.value ?? 0) > 0) {
+      const chain = (d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>)[0];
+      const blocker = chain?.blockedBy[0];
+      out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ?? "?"})`, severity: 0.85, evidence: [s.id] });
+    } else if (s.name === "pg.connections" && Number(d.usage) >= 0.9) {
+      out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
+    } else if (s.name === "pg.long_running_queries" && (s.value ?? 0) > 0) {
+      out.push({ service: s.service, kind: "db-slow", detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`, severity: 0.6, evidence: [s.id] });
+    } else if (s.name === "redis.evicted_keys" && (s.value ?? 0) > 0) {
+      const usage = Number((signals.find((x) => x.name === "redis.memory_used" && x.source === s.source)?.data ?? {}).usage ?? 0);
+      if (usage >= 0.9) out.push({ service: s.service, kind: "cache-evictions", detail: `${s.value} keys evicted, memory at ${(usage * 100).toFixed(0)}% of maxmemory`, severity: 0.8, evidence: [s.id, `${s.source}:redis:memory_used`] });
+    } else if (s.name === "alert.firing" || s.name === "apm.alarm") {
+      out.push({ service: s.service, kind: "alert", detail: String(d.alertname ?? d.message ?? "alert"), severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id] });
+    } else if (s.name === "target.down") {
+      out.push({ service: s.service, kind: "target-down", detail: `${d.job} ${d.instance} is down`, severity: 0.8, evidence: [s.id] });
+    }
+  }
+  return out;
+}
+
+/** Log templates of the window that the baseline did not have (or had far less of), with stack-trace files. */
+export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const s of signals.filter((x) => x.name === "logs.samples" || x.name === "k8s.pod_log")) {
+    const lines = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
+    const miner = new TemplateMiner();
+    const inWindow = new Map<number, number>();
+    const before = new Map<number, number>();
+    const first = new Map<number, number>();
+    for (const l of lines) {
+      const t = l.time ? Date.parse(l.time) : NaN;
+      const g = miner.add(l.message.replace(/^\S+Z\s+/, ""));
+      const bucket = Number.isFinite(t) && t < window.from ? before : inWindow;
+      bucket.set(g.id, (bucket.get(g.id) ?? 0) + 1);
+      if (Number.isFinite(t) && bucket === inWindow) first.set(g.id, Math.min(first.get(g.id) ?? Infinity, t));
+    }
+    for (const g of miner.groups) {
+      const n = inWindow.get(g.id) ?? 0;
+      const b = before.get(g.id) ?? 0;
+      if (n === 0 || (b > 0 && n < 3 * b)) continue;
+      const text = templateText(g);
+      const files = [...new Set(lines.filter((_, i) => g.lines.includes(i)).flatMap((l) => [...l.message.matchAll(STACK_FILE)].map((m) => m[1]!)))];
+      out.push({ service: s.service, kind: "log-template", at: Number.isFinite(first.get(g.id)) ? first.get(g.id) : undefined, detail: `${b ? `×${(n / b).toFixed(1)}` : "new"}: "${text.slice(0, 140)}" (${n} lines)`, severity: Math.min(1, 0.3 + n / 50), evidence: [s.id], ...(files.length ? { files } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Every anomaly the signals show for the incident window. */
+export function findAnomalies(signals: Signal[], window: Window): Anomaly[] {
+  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...logAnomalies(signals, window)];
+}
