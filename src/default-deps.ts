@@ -5,6 +5,7 @@ import { impactCommand } from "./commands/impact.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
+import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 
@@ -15,13 +16,14 @@ import { McpPool } from "./signals/mcp-pool.js";
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
-  const impact = createImpactProcessor({ pool, mcpServers, adapters: ADAPTERS });
+  const services = { pool, mcpServers, adapters: ADAPTERS };
+  const impact = createImpactProcessor(services);
   return {
     env,
     audit: new FileAuditLog(env.auditPath),
     mcpServers,
     pool,
-    processors: { "pr-impact": impact },
-    commands: { impact: impactCommand(impact) },
+    processors: { "pr-impact": impact, rca: createRcaProcessor(services) },
+    commands: { impact: impactCommand(impact), rca: rcaCommand(services) },
   };
 }

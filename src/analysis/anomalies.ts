@@ -104,7 +104,7 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
       if (n === 0 || (b > 0 && n < 3 * b)) continue;
       const text = templateText(g);
       const files = [...new Set(lines.filter((_, i) => g.lines.includes(i)).flatMap((l) => [...l.message.matchAll(STACK_FILE)].map((m) => m[1]!)))];
-      out.push({ service: s.service, kind: "log-template", at: Number.isFinite(first.get(g.id)) ? first.get(g.id) : undefined, detail: `${b ? `×${(n / b).toFixed(1)}` : "new"}: "${text.slice(0, 140)}" (${n} lines)`, severity: Math.min(1, 0.3 + n / 50), evidence: [s.id], ...(files.length ? { files } : {}) });
+      out.push({ service: s.service, kind: "log-template", at: Number.isFinite(first.get(g.id)) ? first.get(g.id) : undefined, detail: `${b ? `×${(n / b).toFixed(1)}` : "new"}: "${text.slice(0, 140)}" (${n} lines)`, severity: Math.min(1, 0.15 + n / 20), evidence: [s.id], ...(files.length ? { files } : {}) });
     }
   }
   return out;

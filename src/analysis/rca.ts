@@ -54,7 +54,9 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const services = [...new Set(strong.map((a) => a.service).filter((s): s is string => !!s))];
   const onsetOf = (s: string) => Math.min(...strong.filter((a) => a.service === s && a.at !== undefined).map((a) => a.at!), Infinity);
   const timed = strong.filter((a) => a.at !== undefined);
-  const first = timed[0];
+  // The first sign of impact is the first metric that moved; logs and events only when no metric did.
+  const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffic-drop"];
+  const first = timed.find((a) => METRIC_KINDS.includes(a.kind)) ?? timed[0];
   const onsetAt = first?.at ?? window.from;
   // Cause versus symptom: a service is a symptom when something it calls is anomalous and went bad no later.
   const symptoms = services.filter((s) => edges.some((e) => e.from === s && services.includes(e.to) && onsetOf(e.to) <= onsetOf(s) + 60_000));

@@ -106,3 +106,28 @@ export function mockAddLabels(owner: string, repo: string, issue: number, labels
 export function mockRemoveLabel(owner: string, repo: string, issue: number, label: string) {
   return api().delete(`/repos/${owner}/${repo}/issues/${issue}/labels/${encodeURIComponent(label)}`).reply(200, []);
 }
+
+export function mockIssue(owner: string, repo: string, issue: { number: number; title: string; body: string; createdAt: string; labels?: string[] }) {
+  return api()
+    .get(`/repos/${owner}/${repo}/issues/${issue.number}`)
+    .reply(200, { number: issue.number, title: issue.title, body: issue.body, created_at: issue.createdAt, state: "open", labels: (issue.labels ?? []).map((name) => ({ name })) });
+}
+
+export function mockIssueReaction(owner: string, repo: string, issue: number, content = "eyes") {
+  return api().post(`/repos/${owner}/${repo}/issues/${issue}/reactions`, { content }).reply(201, { id: 1, content });
+}
+
+/** Repository, merged PRs with their files, and deployments: the change history of an incident. */
+export function mockChangeHistory(owner: string, repo: string, pulls: Array<{ number: number; title: string; mergedAt: string; files: string[] }>, deployments: Array<Record<string, unknown>> = []) {
+  const scope = api()
+    .get(`/repos/${owner}/${repo}`)
+    .reply(200, { default_branch: "main", full_name: `${owner}/${repo}` })
+    .get(`/repos/${owner}/${repo}/pulls`)
+    .query(true)
+    .reply(200, pulls.map((p) => ({ number: p.number, title: p.title, merged_at: p.mergedAt, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, base: { ref: "main", sha: "b".repeat(40) }, head: { ref: "f", sha: "c".repeat(40) } })));
+  for (const p of pulls) {
+    scope.get(`/repos/${owner}/${repo}/pulls/${p.number}/files`).query(true).reply(200, p.files.map((filename) => ({ filename, status: "modified", additions: 3, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" })));
+  }
+  scope.get(`/repos/${owner}/${repo}/deployments`).query(true).reply(200, deployments);
+  return scope;
+}

@@ -1,0 +1,87 @@
+import { incidentWindow } from "../../analysis/incident-window.js";
+import { assessIncidentImpact } from "../../analysis/incident-severity.js";
+import { topology } from "../../analysis/profile.js";
+import { analyseIncident } from "../../analysis/rca.js";
+import { changeHistory } from "../../changes/github-history.js";
+import { serversForRepo } from "../../config/mcp-servers.js";
+import { findStickyComment } from "../../github/sticky-comment.js";
+import { getPermission } from "../../github/permissions.js";
+import { fullName, type RepoRef } from "../../github/types.js";
+import { renderRca, renderRcaStatus } from "../../render/rca.js";
+import { collectSignals } from "../../signals/collect.js";
+import type { CommandHandler } from "../../commands/run-command.js";
+import type { JobContext, JobProcessor } from "../run-job.js";
+import type { ImpactServices } from "./pr-impact.js";
+
+type RcaRequest = { repo: RepoRef; issueNumber: number; actor: string; args: Record<string, string>; rerun: boolean };
+
+const LABELS = { investigating: "incident:investigating", analysed: "incident:analysed" };
+
+/**
+ * Turns an incident issue into an RCA thread: acknowledge, say what is being read, read signals
+ * over the window and its baseline and the changes before it, run the deterministic engine, and
+ * replace the status comment with the result (a re-run also adds the new result as a comment).
+ */
+export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest): Promise<void> {
+  const started = Date.now();
+  const { octokit, writer, config } = ctx;
+  const { data: issue } = await octokit.rest.issues.get({ ...req.repo, issue_number: req.issueNumber });
+  if (config.incident.triggeredBy === "collaborators" && (await getPermission(octokit, req.repo, req.actor)) === "none") {
+    await writer.recordDecision({ action: "rca.start", target: `${fullName(req.repo)}#${req.issueNumber}`, reason: "not a collaborator", outcome: "refused" });
+    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nSorry @${req.actor}, only collaborators of this repository can start a root-cause analysis here (\`incident.triggeredBy\`).`, "RCA refused");
+    return;
+  }
+  const requested = req.args.service?.split(",").map((x) => x.trim()).filter(Boolean);
+  const unknown = (requested ?? []).filter((x) => !config.services[x]);
+  if (unknown.length) {
+    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n\`service=${unknown.join(",")}\` is not a service of \`.github/insight.yml\` (known: ${Object.keys(config.services).join(", ") || "none"}).`, "RCA arguments");
+    return;
+  }
+  let span;
+  try {
+    span = incidentWindow({ args: req.args, text: `${issue.title}\n${issue.body ?? ""}`, createdAt: Date.parse(issue.created_at), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
+  } catch (err) {
+    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nI could not read the window: ${(err as Error).message}.`, "RCA arguments");
+    return;
+  }
+  const allowed = s.pool ? serversForRepo(s.mcpServers, fullName(req.repo)).map(([n]) => n) : [];
+  const existing = await findStickyComment(octokit, req.repo, req.issueNumber, "rca");
+  if (!req.rerun) await writer.addReaction(req.repo, { issueNumber: req.issueNumber }, "eyes", "acknowledge incident");
+  const status = await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body: renderRcaStatus({ window: span.window, windowNote: span.note, sources: allowed }), reason: "RCA started", existing: existing ?? null });
+  const labels = issue.labels.map((l) => (typeof l === "string" ? l : l.name ?? ""));
+  if (!labels.includes(LABELS.investigating)) await writer.addLabels(req.repo, req.issueNumber, [LABELS.investigating], "RCA started");
+
+  const names = requested ?? Object.keys(config.services);
+  const collection = s.pool && allowed.length
+    ? await collectSignals({ pool: s.pool, config: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), services: names.map((name) => ({ name, config: config.services[name]! })), window: { from: span.baseline.from, to: span.window.to }, metrics: config.metrics, log: ctx.log })
+    : undefined;
+  const history = await changeHistory(octokit, req.repo, span.window, config);
+  const edges = topology(collection, config).edges;
+  const signals = collection?.signals ?? [];
+  const result = analyseIncident({ signals, window: span.window, changes: history.changes, edges });
+  const impact = assessIncidentImpact(result, signals, config, edges);
+  const notes = [
+    ...history.notes,
+    ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
+  ];
+  const body = renderRca(result, { impact, windowNote: span.note, sources: (collection?.sources ?? []).map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs })), notes, elapsedMs: Date.now() - started });
+  const metadata = { window: span.window, severity: impact.severity, hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service })) };
+  await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id, body: "", html_url: "" } });
+  if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
+  await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");
+  await writer.addLabels(req.repo, req.issueNumber, [LABELS.analysed], "RCA done");
+}
+
+/** `issues.opened/labeled` with the incident label. */
+export function createRcaProcessor(s: ImpactServices): JobProcessor<"rca"> {
+  return async (job, ctx) => {
+    if (!job.labels.includes(ctx.config.incident.label)) return ctx.log.debug({ labels: job.labels }, "Not the incident label");
+    await runRca(s, ctx, { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor, args: {}, rerun: false });
+  };
+}
+
+/** `/insight rca [since=2h] [until=…] [service=a,b]`. */
+export function rcaCommand(s: ImpactServices): CommandHandler {
+  return (job, command, ctx) => runRca(s, ctx, { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor, args: command.args, rerun: true });
+}
+
