@@ -24,6 +24,7 @@ const BAD_DIRECTION: Record<string, { kind: Anomaly["kind"]; up: boolean }> = {
   "apm.sla": { kind: "sla", up: false },
   "http.request_rate": { kind: "traffic-drop", up: false },
   "logs.error_count": { kind: "error-rate", up: true },
+  "redis.evictions_rate": { kind: "cache-evictions", up: true },
 };
 
 const STACK_FILE = /(?:\(|\s|^|")((?:[\w.@-]+\/)*[\w.@-]+\.(?:ts|js|tsx|jsx|py|rb|go|java|kt|cs|php|rs|scala))(?::|", line |:line )(\d+)/g;

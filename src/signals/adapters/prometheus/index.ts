@@ -27,9 +27,29 @@ export const prometheusAdapter: Adapter = {
     const { dialect } = ctx.flavour as (typeof FLAVOURS)[number];
     const services = ctx.services.filter((s) => s.config.prometheus && Object.keys(s.config.prometheus.labels).length > 0);
     const red = await Promise.all(services.flatMap((svc) => RED.map(([name, key, unit]) => redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit))));
-    return [...red.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
+    const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, dialect, name, query, unit)));
+    return [...red.filter((s): s is Signal => !!s), ...exporters.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
   },
 };
+
+/**
+ * Saturation series of the standard exporters, read when they are scraped (an empty answer just
+ * means the exporter is not there): Redis evictions and memory, PostgreSQL connections.
+ */
+const EXPORTER_SERIES = [
+  ["redis.evictions_rate", "sum(rate(redis_evicted_keys_total[1m]))", "keys/s"],
+  ["redis.memory_usage", "max(redis_memory_used_bytes / (redis_memory_max_bytes > 0))", "ratio"],
+  ["pg.connections_usage", "sum(pg_stat_activity_count) / max(pg_settings_max_connections)", "ratio"],
+] as const;
+
+async function exporterSignal(ctx: AdapterContext, dialect: PromDialect, name: string, query: string, unit: string): Promise<Signal | undefined> {
+  const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
+  const data = await ctx.attempt(name, () => dialect.range(ctx.client, query, ctx.window, step));
+  if (!data || data.result.length === 0) return undefined;
+  const series = boundSeries(toSeries(data), 1, ctx.limits.points, ctx.note, name);
+  const users = ctx.services.filter((s) => (name.startsWith("redis") ? s.config.redis : s.config.postgres)).map((s) => s.name);
+  return { id: `${ctx.source}:exporter:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service: users.length === 1 ? users[0] : undefined, name, window: ctx.window, series, value: lastValue(series), unit, query };
+}
 
 async function redSignal(ctx: AdapterContext, dialect: PromDialect, service: string, selector: string, name: string, template: string, unit: string): Promise<Signal | undefined> {
   const query = template.replaceAll("$selector", selector);
