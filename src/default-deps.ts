@@ -2,6 +2,7 @@ import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
 import type { AppDeps } from "./app.js";
 import { impactCommand } from "./commands/impact.js";
+import { postmortemCommand } from "./commands/postmortem.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
@@ -24,6 +25,6 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     mcpServers,
     pool,
     processors: { "pr-impact": impact, rca: createRcaProcessor(services) },
-    commands: { impact: impactCommand(impact), rca: rcaCommand(services) },
+    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand },
   };
 }

@@ -3,6 +3,7 @@ import { auditVerify } from "./audit-verify.js";
 import { demo } from "./demo.js";
 import { doctor } from "./doctor.js";
 import { impact } from "./impact.js";
+import { rca } from "./rca.js";
 import { err, out } from "./output.js";
 import { signals } from "./signals.js";
 
@@ -13,6 +14,8 @@ Commands:
   doctor [--json]                 check configuration, credentials, audit log and sources
   impact --repo <path> --base <ref> [--head <ref>] [--json] [--config file] [--mcp-config file]
                                   blast radius of a local change, as the PR comment would say it
+  rca [--since 2h] [--until <time>] [--service a,b] [--repo <path>] [--json] [--config file] [--mcp-config file]
+                                  root-cause analysis over the configured sources and a local git history
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
                                   what Insight sees of the configured sources now
   audit verify [--file <path>]    verify the audit log's hash chain; exit 1 on tampering
@@ -40,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return impact({ repo: values.repo!, base: values.base, head: values.head, json: values.json, config: values.config, mcpConfig: values["mcp-config"] });
+    }
+    case "rca": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { since: { type: "string" }, until: { type: "string" }, service: { type: "string", multiple: true }, repo: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
+      });
+      return rca({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "signals": {
       const { values } = parseArgs({

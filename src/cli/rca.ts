@@ -1,0 +1,49 @@
+import pino from "pino";
+import { incidentWindow } from "../analysis/incident-window.js";
+import { assessIncidentImpact } from "../analysis/incident-severity.js";
+import { topology } from "../analysis/profile.js";
+import { analyseIncident } from "../analysis/rca.js";
+import { localChangeHistory } from "../changes/local-history.js";
+import { loadEnv } from "../config/env.js";
+import { loadLocalRepoConfig } from "../config/local-repo-config.js";
+import { loadMcpServers } from "../config/mcp-servers.js";
+import { renderRca } from "../render/rca.js";
+import { redact } from "../security/redact.js";
+import { ADAPTERS } from "../signals/adapters/registry.js";
+import { collectSignals } from "../signals/collect.js";
+import { McpPool } from "../signals/mcp-pool.js";
+import { err, out } from "./output.js";
+
+export type RcaOptions = { since?: string; until?: string; service?: string[]; repo?: string; json?: boolean; config?: string; mcpConfig?: string };
+
+/** `insight rca`: the RCA engine over the configured sources and a local git history; prints the thread. */
+export async function rca(options: RcaOptions): Promise<number> {
+  const started = Date.now();
+  const env = loadEnv(process.env);
+  const mcpServers = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
+  const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
+  const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
+  const unknown = names.filter((n) => !config.services[n]);
+  if (unknown.length) {
+    err(`insight rca: no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})`);
+    return 2;
+  }
+  const args = Object.fromEntries(Object.entries({ since: options.since ?? config.incident.window, until: options.until }).filter(([, v]) => v)) as Record<string, string>;
+  const span = incidentWindow({ args, text: "", createdAt: Date.now(), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
+  const log = pino({ level: "silent" });
+  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
+  try {
+    const collection = pool
+      ? await collectSignals({ pool, config: mcpServers, adapters: ADAPTERS, repo: undefined, log, metrics: config.metrics, services: names.map((name) => ({ name, config: config.services[name]! })), window: { from: span.baseline.from, to: span.window.to } })
+      : undefined;
+    const changes = options.repo ? await localChangeHistory(options.repo, span.window, config) : [];
+    const edges = topology(collection, config).edges;
+    const result = analyseIncident({ signals: collection?.signals ?? [], window: span.window, changes, edges });
+    const impact = assessIncidentImpact(result, collection?.signals ?? [], config, edges);
+    const notes = [...(options.repo ? [] : ["no --repo: no change history"]), ...(collection ? collection.sources.flatMap((s) => s.notes.map((n) => `${s.source}: ${n}`)) : ["no MCP servers configured"])];
+    out(redact(options.json ? JSON.stringify({ result, impact }, null, 2) : renderRca(result, { impact, windowNote: span.note, sources: collection?.sources ?? [], notes, elapsedMs: Date.now() - started })));
+    return 0;
+  } finally {
+    await pool?.close();
+  }
+}
