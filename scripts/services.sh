@@ -7,6 +7,7 @@ set -uo pipefail
 cmd=${1:-start}
 STATE=${INSIGHT_SERVICES_DIR:-/tmp/insight-services}
 PROM_PORT=19090 PG_EXPORTER_PORT=19187 REDIS_EXPORTER_PORT=19121
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
@@ -40,6 +41,15 @@ case "$cmd" in
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus prometheus-postgres-exporter prometheus-redis-exporter) >"$STATE/apt.log" 2>&1 \
         || echo "could not install prometheus (see $STATE/apt.log)"
     fi
+    # The real kubernetes-mcp-server (a Go binary published per platform on npm). Its npm wrapper
+    # cannot be a dependency: the registry lacks its non-Linux platform packages, so no lock file
+    # would satisfy `npm ci`. The Linux package is installed here, outside package.json.
+    case "$(uname -m)" in aarch64|arm64) k8s_pkg=kubernetes-mcp-server-linux-arm64 ;; *) k8s_pkg=kubernetes-mcp-server-linux-amd64 ;; esac
+    if [ ! -x "$ROOT/.tools/node_modules/$k8s_pkg/bin/$k8s_pkg" ]; then
+      npm install --no-save --no-audit --no-fund --prefix "$ROOT/.tools" "$k8s_pkg@0.0.67" >"$STATE/k8s-install.log" 2>&1 \
+        || echo "could not install $k8s_pkg (see $STATE/k8s-install.log)"
+    fi
+    ln -sf "$ROOT/.tools/node_modules/$k8s_pkg/bin/$k8s_pkg" "$ROOT/.tools/kubernetes-mcp-server" 2>/dev/null
     stop_all
     cat >"$STATE/rules.yml" <<RULES
 groups:
@@ -78,6 +88,7 @@ CONF
     pg_up && echo "postgresql: up" || echo "postgresql: not available"
     redis_up && echo "redis: up" || echo "redis: not available"
     prom_up && echo "prometheus: up on 127.0.0.1:$PROM_PORT" || echo "prometheus: not available"
+    [ -x "$ROOT/.tools/kubernetes-mcp-server" ] && echo "kubernetes-mcp-server: $ROOT/.tools/kubernetes-mcp-server" || echo "kubernetes-mcp-server: not available"
     ;;
   stop)
     # The machine's own PostgreSQL and Redis are left running.

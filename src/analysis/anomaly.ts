@@ -85,7 +85,12 @@ export function findOnset(points: Point[], options: { minScore?: number; minSide
     if (!best || score > best.score) best = { at: points[k]![0], index: k, before: left.median, after: right.median, change: right.median - left.median, score };
   }
   if (!best || best.score < minScore) return undefined;
-  // The split lands inside the transition; step back while the earlier point already left the old level.
+  // A median split can land early when the new level is short (the right median stays "new" while
+  // it still holds old points): move forward past points still nearer the old level…
+  let k = best.index;
+  while (k < values.length - 1 && Math.abs(values[k]! - best.before) < Math.abs(values[k]! - best.after)) k++;
+  best = { ...best, index: k, at: points[k]![0] };
+  // …and back over the transition: points that already left the old level in the same direction.
   const { spread } = robustStats(values.slice(0, best.index));
   const tolerance = Math.max(3 * spread, Math.abs(best.before) * 0.05, 1e-9);
   let i = best.index;

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { demoScenario } from "../../fixtures/demo/scenario.js";
+import { demoIncidentScenario, demoScenario } from "../../fixtures/demo/scenario.js";
 import { runLocalImpact } from "./impact.js";
+import { runLocalRca } from "./rca.js";
 import { out } from "./output.js";
 
 const run = promisify(execFile);
@@ -75,7 +76,26 @@ async function writeAll(dir: string, files: Record<string, string>) {
 }
 
 async function git(dir: string, ...args: string[]) {
-  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args]);
+  await gitAt(dir, undefined, ...args);
+}
+
+/** git with the commit dated `at` (for the merge that lands 20 minutes before the incident). */
+async function gitAt(dir: string, at: Date | undefined, ...args: string[]) {
+  const dates = at ? { GIT_AUTHOR_DATE: at.toISOString(), GIT_COMMITTER_DATE: at.toISOString() } : {};
+  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], { env: { ...process.env, ...dates } });
+}
+
+/** Four fixture MCP servers over stdio, playing the production described in `scenarioFile`. */
+async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string> {
+  const server = (flavour: string, adapter: string) => ({
+    command: process.execPath,
+    args: ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts"), flavour, join(dir, scenarioFile)],
+    cwd: ROOT,
+    insight: { adapter, repositories: ["*/*"], timeoutMs: 20_000 },
+  });
+  const file = join(dir, `mcp-${scenarioFile}`);
+  await writeFile(file, JSON.stringify({ mcpServers: { metrics: server("mcp-prometheus", "prometheus"), postgres: server("dbhub", "postgres"), kubernetes: server("kubernetes-mcp-server", "kubernetes"), apm: server("skywalking-mcp", "skywalking") }, insight: { budgetMs: 60_000 } }, null, 2));
+  return file;
 }
 
 /**
@@ -89,26 +109,28 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
     const repo = join(dir, "shop");
     await writeAll(repo, BASE);
     await git(repo, "init", "-q");
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
     await git(repo, "add", "-A");
-    await git(repo, "commit", "-q", "-m", "Shop: api, payments, web");
+    await gitAt(repo, daysAgo(3), "commit", "-q", "-m", "Shop: api, payments, web");
     await git(repo, "checkout", "-q", "-b", "feature/order-status");
     await writeAll(repo, CHANGE);
     await git(repo, "add", "-A");
-    await git(repo, "commit", "-q", "-m", "Orders get a status");
+    await gitAt(repo, daysAgo(1), "commit", "-q", "-m", "Orders get a status");
     await writeFile(join(dir, "production.json"), JSON.stringify(demoScenario));
-    const server = (flavour: string, adapter: string) => ({
-      command: process.execPath,
-      args: ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts"), flavour, join(dir, "production.json")],
-      cwd: ROOT,
-      insight: { adapter, repositories: ["*/*"], timeoutMs: 20_000 },
-    });
-    const mcpConfig = join(dir, "mcp.json");
-    await writeFile(mcpConfig, JSON.stringify({ mcpServers: { metrics: server("mcp-prometheus", "prometheus"), postgres: server("dbhub", "postgres"), kubernetes: server("kubernetes-mcp-server", "kubernetes"), apm: server("skywalking-mcp", "skywalking") }, insight: { budgetMs: 60_000 } }, null, 2));
+    const mcpConfig = await writeMcpConfig(dir, "production.json");
     out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
     out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
     out(`(repository ${repo}${options.keep ? ", kept" : ""})\n`);
     const { markdown } = await runLocalImpact({ repo, base: "main", head: "feature/order-status", mcpConfig });
     out(markdown);
+
+    // The change is merged anyway; twelve minutes later the api slows down. The on-call asks Insight.
+    await git(repo, "checkout", "-q", "main");
+    await gitAt(repo, new Date(Date.now() - 20 * 60_000), "merge", "-q", "--no-ff", "-m", "Merge feature/order-status", "feature/order-status");
+    await writeFile(join(dir, "incident.json"), JSON.stringify(demoIncidentScenario));
+    out("\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n");
+    const rca = await runLocalRca({ since: "1h", repo, mcpConfig: await writeMcpConfig(dir, "incident.json") });
+    out("text" in rca ? rca.text : rca.error);
     return 0;
   } finally {
     if (!options.keep) await rm(dir, { recursive: true, force: true });

@@ -16,18 +16,15 @@ import { err, out } from "./output.js";
 
 export type RcaOptions = { since?: string; until?: string; service?: string[]; repo?: string; json?: boolean; config?: string; mcpConfig?: string };
 
-/** `insight rca`: the RCA engine over the configured sources and a local git history; prints the thread. */
-export async function rca(options: RcaOptions): Promise<number> {
+/** The RCA engine over the configured sources and a local git history: the thread's markdown (or the result as JSON). */
+export async function runLocalRca(options: RcaOptions): Promise<{ text: string } | { error: string }> {
   const started = Date.now();
   const env = loadEnv(process.env);
   const mcpServers = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
   const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
   const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
   const unknown = names.filter((n) => !config.services[n]);
-  if (unknown.length) {
-    err(`insight rca: no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})`);
-    return 2;
-  }
+  if (unknown.length) return { error: `no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})` };
   const args = Object.fromEntries(Object.entries({ since: options.since ?? config.incident.window, until: options.until }).filter(([, v]) => v)) as Record<string, string>;
   const span = incidentWindow({ args, text: "", createdAt: Date.now(), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
   const log = pino({ level: "silent" });
@@ -41,9 +38,19 @@ export async function rca(options: RcaOptions): Promise<number> {
     const result = analyseIncident({ signals: collection?.signals ?? [], window: span.window, changes, edges });
     const impact = assessIncidentImpact(result, collection?.signals ?? [], config, edges);
     const notes = [...(options.repo ? [] : ["no --repo: no change history"]), ...(collection ? collection.sources.flatMap((s) => s.notes.map((n) => `${s.source}: ${n}`)) : ["no MCP servers configured"])];
-    out(redact(options.json ? JSON.stringify({ result, impact }, null, 2) : renderRca(result, { impact, windowNote: span.note, sources: collection?.sources ?? [], notes, elapsedMs: Date.now() - started })));
-    return 0;
+    return { text: redact(options.json ? JSON.stringify({ result, impact }, null, 2) : renderRca(result, { impact, windowNote: span.note, sources: collection?.sources ?? [], notes, elapsedMs: Date.now() - started })) };
   } finally {
     await pool?.close();
   }
+}
+
+/** `insight rca`: prints the thread. */
+export async function rca(options: RcaOptions): Promise<number> {
+  const result = await runLocalRca(options);
+  if ("error" in result) {
+    err(`insight rca: ${result.error}`);
+    return 2;
+  }
+  out(result.text);
+  return 0;
 }

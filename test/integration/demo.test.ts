@@ -13,6 +13,12 @@ describe("npm run demo (the README's main job)", () => {
     expect(stdout).toContain("major version bump: express ^4.19.2 → ^5.0.1");
     expect(stdout).toContain("- **payments** — no alert rule on its error rate or latency");
     expect(stdout).toContain("Sources: ✅ metrics (mcp-prometheus) · ✅ postgres (dbhub) · ✅ kubernetes (kubernetes-mcp-server) · ✅ apm (skywalking-mcp)");
-    expect(stdout).not.toContain("Recent instability");
+    expect(stdout.split("part 2")[0]).not.toContain("Recent instability");
+    // Part 2: the merged change locks the orders table; the RCA names the lock and the merge.
+    const rca = stdout.split("part 2")[1]!;
+    expect(rca).toContain("Root-cause analysis: SEV2, urgency page now");
+    expect(rca).toContain("| 1 | Lock contention in PostgreSQL | dependency |");
+    expect(rca).toContain("on pid 4711 (active: ALTER TABLE orders ADD COLUMN status text NOT NULL)");
+    expect(rca).toMatch(/\| 2 \| Change [0-9a-f]{7} "Merge feature\/order-status" \| code \|/);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +23,9 @@ describe("kubernetes-mcp-server (real binary, no cluster)", () => {
       kubeconfig,
       ["apiVersion: v1", "kind: Config", "clusters:", '- cluster: { server: "https://127.0.0.1:1", insecure-skip-tls-verify: true }', "  name: dead", "contexts:", "- context: { cluster: dead, user: nobody }", "  name: dead", "current-context: dead", "users:", "- name: nobody", '  user: { token: "x" }'].join("\n"),
     );
-    const bin = join(process.cwd(), "node_modules/.bin/kubernetes-mcp-server");
+    // Installed by scripts/services.sh (its npm wrapper cannot be a dependency: see there).
+    const bin = join(process.cwd(), ".tools/kubernetes-mcp-server");
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/services.sh start`);
     c = collector({
       ro: { command: bin, args: ["--read-only", "--kubeconfig", kubeconfig], insight: { adapter: "kubernetes" } },
       rw: { command: bin, args: ["--kubeconfig", kubeconfig], insight: { adapter: "kubernetes" } },

@@ -29,3 +29,10 @@ describe("anomaly detection", () => {
     expect(findOnset(series(noisy(60, 5)))).toBeUndefined();
   });
 });
+
+describe("onset of a short new level", () => {
+  it("is not placed before the change when the new level is much shorter than the old one", () => {
+    const values = [...noisy(168, 0.18 * 100), ...noisy(12, 2.4 * 100)];
+    expect(findOnset(series(values))!.index).toBe(168);
+  });
+});
