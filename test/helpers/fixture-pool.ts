@@ -18,3 +18,21 @@ export function fixtureTransport(flavours: Record<string, string>, scenario: Sce
     return client;
   };
 }
+
+/**
+ * The app-level sources of the end-to-end tests: four fixture servers (metrics, db, k8s, apm)
+ * playing `production` on the wall clock, allowed for `owner/*`, behind one pool.
+ */
+export async function liveSources(owner: string) {
+  const { parseMcpServers } = await import("../../src/config/mcp-servers.js");
+  const { McpPool } = await import("../../src/signals/mcp-pool.js");
+  const { ADAPTERS } = await import("../../src/signals/adapters/registry.js");
+  const { production } = await import("./scenario.js");
+  const { silent } = await import("./collect.js");
+  const { now: _fixed, ...live } = production;
+  const mcpServers = parseMcpServers({
+    mcpServers: Object.fromEntries(Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: [`${owner}/*`] } }])),
+  });
+  const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: "mcp-prometheus", db: "dbhub", k8s: "kubernetes-mcp-server", apm: "skywalking-mcp" }, live) });
+  return { pool, mcpServers, adapters: ADAPTERS };
+}

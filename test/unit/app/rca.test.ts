@@ -1,12 +1,8 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { stringify } from "yaml";
-import { parseMcpServers } from "../../../src/config/mcp-servers.js";
 import { readMetadata } from "../../../src/github/metadata.js";
 import { createRcaProcessor, rcaCommand } from "../../../src/jobs/processors/rca.js";
-import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
-import { McpPool } from "../../../src/signals/mcp-pool.js";
-import { silent } from "../../helpers/collect.js";
-import { fixtureTransport } from "../../helpers/fixture-pool.js";
+import { liveSources } from "../../helpers/fixture-pool.js";
 import {
   type Captured,
   mockAddLabels,
@@ -22,19 +18,15 @@ import {
   mockUpdateComment,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
-import { production, productionServices } from "../../helpers/scenario.js";
+import { productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
-const { now: _fixed, ...live } = production;
 const repoConfig = stringify({ services: { api: { ...productionServices.api, paths: ["services/api/**"] }, web: { ...productionServices.web, paths: ["services/web/**"] } } });
-const mcpServers = parseMcpServers({
-  mcpServers: Object.fromEntries(Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: [`${OWNER}/*`] } }])),
-});
-const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: "mcp-prometheus", db: "dbhub", k8s: "kubernetes-mcp-server", apm: "skywalking-mcp" }, live) });
-afterAll(() => pool.close());
-const services = { pool, mcpServers, adapters: ADAPTERS };
+const sources = await liveSources(OWNER);
+afterAll(() => sources.pool.close());
+const services = sources;
 const app = () => loadTestApp({ processors: { rca: createRcaProcessor(services) }, commands: { rca: rcaCommand(services) } });
 
 function labelled(actor = "oncall") {
