@@ -4,8 +4,11 @@ import type { ChangeSet, FileChange } from "./types.js";
 
 const run = promisify(execFile);
 
+/** A git command that runs longer is stopped (a huge repository, a hung filesystem). */
+export const GIT_TIMEOUT_MS = 60_000;
+
 async function git(repo: string, args: string[]): Promise<string> {
-  const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await run("git", ["-C", repo, ...args], { maxBuffer: 256 * 1024 * 1024, timeout: GIT_TIMEOUT_MS });
   return stdout;
 }
 

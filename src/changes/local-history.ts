@@ -4,6 +4,7 @@ import type { ChangeEvent } from "../analysis/rca.js";
 import { classifyChanges } from "../analysis/classify-change.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Window } from "../signals/types.js";
+import { GIT_TIMEOUT_MS } from "./local-git.js";
 
 const run = promisify(execFile);
 
@@ -14,7 +15,7 @@ const run = promisify(execFile);
 export async function localChangeHistory(repo: string, window: Window, config: RepoConfig): Promise<ChangeEvent[]> {
   const since = new Date(window.from - 6 * 3_600_000).toISOString();
   const until = new Date(window.to).toISOString();
-  const { stdout } = await run("git", ["-C", repo, "log", "--first-parent", `--since=${since}`, `--until=${until}`, "--format=%x1e%H%x09%ct%x09%s", "--name-only"], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run("git", ["-C", repo, "log", "--first-parent", `--since=${since}`, `--until=${until}`, "--format=%x1e%H%x09%ct%x09%s", "--name-only"], { maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS });
   return stdout
     .split("\x1e")
     .filter((chunk) => chunk.trim())

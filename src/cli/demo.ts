@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { demoIncidentScenario, demoScenario } from "../../fixtures/demo/scenario.js";
+import { GIT_TIMEOUT_MS } from "../changes/local-git.js";
 import { runLocalImpact } from "./impact.js";
 import { runLocalRca } from "./rca.js";
 import { out } from "./output.js";
@@ -82,7 +83,7 @@ async function git(dir: string, ...args: string[]) {
 /** git with the commit dated `at` (for the merge that lands 20 minutes before the incident). */
 async function gitAt(dir: string, at: Date | undefined, ...args: string[]) {
   const dates = at ? { GIT_AUTHOR_DATE: at.toISOString(), GIT_COMMITTER_DATE: at.toISOString() } : {};
-  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], { env: { ...process.env, ...dates } });
+  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], { env: { ...process.env, ...dates }, timeout: GIT_TIMEOUT_MS });
 }
 
 /** Four fixture MCP servers over stdio, playing the production described in `scenarioFile`. */

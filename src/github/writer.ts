@@ -112,8 +112,11 @@ export class GitHubWriter {
     body: string;
     metadata?: unknown;
     reason: string;
-    /** The comment found by the caller already (null: known to be absent), to save a lookup. */
-    existing?: FoundComment | null;
+    /**
+     * The comment found by the caller already (null: known to be absent), to save a lookup. With
+     * an id but no body (a comment this job wrote), it is edited without comparing.
+     */
+    existing?: Pick<FoundComment, "id"> & Partial<FoundComment> | null;
   }): Promise<{ id: number; action: "created" | "updated" | "unchanged" }> {
     const { repo, issueNumber, key, reason } = params;
     // Marker and metadata go first so that cutting the body for size never loses them.

@@ -66,7 +66,7 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   ];
   const body = renderRca(result, { impact, windowNote: span.note, sources: (collection?.sources ?? []).map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs })), notes, elapsedMs: Date.now() - started });
   const metadata = { window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm })) };
-  await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id, body: "", html_url: "" } });
+  await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
   if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
   await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");
   await writer.addLabels(req.repo, req.issueNumber, [LABELS.analysed], "RCA done");
