@@ -1,5 +1,5 @@
 import type { Signal, Window } from "../signals/types.js";
-import { findOnset, type Point } from "./anomaly.js";
+import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
 import { TemplateMiner, templateText } from "./log-templates.js";
 
 /** Something abnormal in the incident window, with the signal that shows it. */
@@ -39,6 +39,7 @@ function metricAnomalies(signals: Signal[], window: Window): Anomaly[] {
     const onset = findOnset(points);
     if (!onset || onset.at < window.from || onset.at > window.to) continue;
     if (rule.up !== onset.change > 0) continue;
+    if (!confirmedByDetector(points, window, rule.up)) continue;
     const ratio = onset.before !== 0 ? onset.after / onset.before : Infinity;
     out.push({
       service: s.service,
@@ -50,6 +51,18 @@ function metricAnomalies(signals: Signal[], window: Window): Anomaly[] {
     });
   }
   return out;
+}
+
+/**
+ * A level shift is only an anomaly when the streaming detector, which learnt the baseline's own
+ * noise, also alarms in the window, the bad way. Series with too short a baseline for that
+ * (under 12 points before the window) keep the onset alone.
+ */
+function confirmedByDetector(points: Point[], window: Window, up: boolean): boolean {
+  const baseline = points.findIndex((p) => p[0] >= window.from);
+  if (baseline < 12) return true;
+  const alarms = detectAnomalies(points, { window: baseline, warmup: baseline, cooldown: 0 });
+  return alarms.some((a) => a.at <= window.to && (a.direction === "up") === up);
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));

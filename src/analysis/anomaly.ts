@@ -1,7 +1,9 @@
 /**
  * Metric anomalies with a robust baseline: each point is scored against the median and MAD of the
- * window before it (outliers and the anomaly itself do not inflate the spread, as a mean/σ would),
- * and a level shift's onset is located by the split that best separates the series' two levels.
+ * window before it (outliers and the anomaly itself do not inflate the spread, as a mean/σ would)
+ * and, for daily-periodic series, of the same time on earlier days; the score is judged against
+ * the series' own score history; a level shift's onset is located by the split that best
+ * separates the series' two levels.
  */
 
 export type Point = [time: number, value: number];
@@ -20,48 +22,98 @@ export function robustStats(values: number[]): { median: number; spread: number 
 }
 
 export type DetectorOptions = {
-  /** Points in the baseline window before each point. */
+  /** Points in the baseline window before each point (one day of points suits most service metrics). */
   window?: number;
-  /** Robust z-score that raises an alarm. */
+  /**
+   * Alarm level, in standard deviations of the series' own score history: a score is "high" for
+   * this series, not against one threshold for every series, so heavy-tailed series are not
+   * judged by the rules of quiet ones.
+   */
   threshold?: number;
-  /** Consecutive points over the threshold before an alarm. */
+  /** Points averaged into the current score, so one spike is not an alarm on its own. */
   persist?: number;
-  /** Points after an alarm during which no new alarm is raised. */
+  /** Points after an alarm during which no new alarm is raised (default: the window). */
   cooldown?: number;
-  /** Points at the start that only build the baseline. */
+  /** Points at the start that only build the baseline and the score history. */
   warmup?: number;
+  /** Points of score history the alarm level is learnt from (default: 8 windows). */
+  history?: number;
+  /** Smallest deviation that scores, as a share of the level (keeps flat series from alarming on noise). */
+  floorShare?: number;
+  /** Also score against the same time of day on the previous days (needs `window` = one day of points). */
+  seasonal?: boolean;
 };
 
 export type Alarm = { index: number; at: number; value: number; score: number; direction: "up" | "down" };
 
 /**
- * Streams through the series; a point's score is |x − median| / max(spread, floor) over the
- * previous `window` points, the floor (a share of the level) keeping flat series from alarming on
- * noise. An alarm needs `persist` consecutive high scores, then waits `cooldown` points.
+ * Streams through the series. Each point gets a raw score, log(1 + |x − median| / spread), against
+ * the `window` points before it and — when `seasonal` — against the same time on the previous
+ * seven days (the smaller of the two, so a daily peak is not an anomaly). The raw score is then
+ * judged against its own history: the mean of the last `persist` scores, in standard deviations
+ * above the history's mean, must reach `threshold` (an adaptive threshold, as HTM's anomaly
+ * likelihood does for its raw scores). One alarm, then `cooldown` points of quiet.
  */
 export function detectAnomalies(points: Point[], options: DetectorOptions = {}): Alarm[] {
   const window = options.window ?? 96;
-  const threshold = options.threshold ?? 6;
-  const persist = options.persist ?? 2;
+  const threshold = options.threshold ?? 2.5;
+  const persist = Math.max(1, options.persist ?? 3);
   const cooldown = options.cooldown ?? window;
-  const warmup = Math.max(options.warmup ?? 0, Math.min(window, points.length));
+  const history = options.history ?? 8 * window;
+  const floorShare = options.floorShare ?? 0.05;
+  const warmup = Math.max(options.warmup ?? 0, Math.min(window, points.length), persist + 2);
   const alarms: Alarm[] = [];
-  let run = 0;
+  const scores: number[] = [];
+  const medians: number[] = [];
   let quietUntil = -1;
-  for (let i = warmup; i < points.length; i++) {
-    const base = points.slice(Math.max(0, i - window), i).map((p) => p[1]);
-    const { median: m, spread } = robustStats(base);
+  for (let i = 1; i < points.length; i++) {
     const value = points[i]![1];
-    const floor = Math.max(spread, Math.abs(m) * 0.01, 1e-9);
-    const score = Math.abs(value - m) / floor;
-    run = score >= threshold ? run + 1 : 0;
-    if (run >= persist && i > quietUntil) {
-      alarms.push({ index: i, at: points[i]![0], value, score, direction: value >= m ? "up" : "down" });
+    const recent = robustStats(points.slice(Math.max(0, i - window), i).map((p) => p[1]));
+    let score = Math.log1p(Math.abs(value - recent.median) / Math.max(recent.spread, Math.abs(recent.median) * floorShare, 1e-9));
+    let expected = recent.median;
+    if (options.seasonal) {
+      const same = sameTimeOnPreviousDays(points, i, window);
+      if (same.length >= 10) {
+        const day = robustStats(same);
+        const daily = Math.log1p(Math.abs(value - day.median) / Math.max(day.spread, recent.spread, Math.abs(day.median) * floorShare, 1e-9));
+        if (daily < score) [score, expected] = [daily, day.median];
+      }
+    }
+    scores.push(score);
+    medians.push(expected);
+    if (i < warmup || i <= quietUntil) continue;
+    const past = scores.slice(Math.max(0, scores.length - persist - history), scores.length - persist);
+    const { mean, sd } = meanSd(past);
+    const now = meanSd(scores.slice(-persist)).mean;
+    const level = (now - mean) / Math.max(sd, 1e-6);
+    if (level >= threshold) {
+      // The alarm is dated at the first of the averaged points that was itself high.
+      let first = i;
+      for (let k = i - persist + 1; k < i; k++) if (k >= 1 && scores[k - 1]! >= mean + threshold * sd) { first = k; break; }
+      const at = points[first]![1];
+      alarms.push({ index: first, at: points[first]![0], value: at, score: level, direction: at >= medians[first - 1]! ? "up" : "down" });
       quietUntil = i + cooldown;
-      run = 0;
     }
   }
   return alarms;
+}
+
+/** Values within two points of the same phase on each of the previous seven periods. */
+function sameTimeOnPreviousDays(points: Point[], i: number, period: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= 7; d++) {
+    for (let j = -2; j <= 2; j++) {
+      const k = i - d * period + j;
+      if (k >= 0 && k < i) out.push(points[k]![1]);
+    }
+  }
+  return out;
+}
+
+function meanSd(values: number[]): { mean: number; sd: number } {
+  if (values.length === 0) return { mean: 0, sd: 0 };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean, sd: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
 }
 
 export type Onset = { at: number; index: number; before: number; after: number; change: number; score: number };

@@ -9,12 +9,32 @@ describe("anomaly detection", () => {
     expect(robustStats([1, 1, 1, 1, 100]).median).toBe(1);
   });
 
-  it("raises one alarm for a sustained jump and none on noise", () => {
+  it("raises one alarm for a sustained jump, at its first point, and none on noise", () => {
     const values = [...noisy(120, 10), ...noisy(30, 25)];
-    const alarms = detectAnomalies(series(values), { window: 60, threshold: 6, persist: 2 });
+    const alarms = detectAnomalies(series(values), { window: 60 });
     expect(alarms).toHaveLength(1);
-    expect(alarms[0]).toMatchObject({ index: 121, direction: "up" });
+    expect(alarms[0]).toMatchObject({ index: 120, direction: "up" });
     expect(detectAnomalies(series(noisy(300, 10)), { window: 60 })).toEqual([]);
+  });
+
+  it("judges a spike against the series' own history: routine spikes of a spiky series are not alarms", () => {
+    // Every 10th point jumps to 3× the level; a quiet-series threshold would alarm on each of them.
+    const spiky = Array.from({ length: 400 }, (_, i) => (i % 10 === 0 ? 30 : 10 + (i % 3) / 10));
+    expect(detectAnomalies(series(spiky), { window: 60 })).toEqual([]);
+    // A level the series never had before is still found.
+    const alarms = detectAnomalies(series([...spiky, ...Array.from({ length: 20 }, () => 80)]), { window: 60 });
+    expect(alarms.map((a) => a.index)).toEqual([400]);
+  });
+
+  it("with `seasonal`, does not alarm on the daily peak but does on a peak at the wrong hour", () => {
+    const day = 48;
+    const daily = (i: number) => 10 + (i % day >= 36 && i % day < 40 ? 20 : 0) + (i % 5) / 10;
+    const values = Array.from({ length: day * 9 }, (_, i) => daily(i));
+    expect(detectAnomalies(series(values), { window: day, seasonal: true, warmup: day * 2 })).toEqual([]);
+    expect(detectAnomalies(series(values), { window: day, warmup: day * 2 }).length).toBeGreaterThan(0);
+    const odd = values.map((v, i) => (i >= day * 8 + 10 && i < day * 8 + 14 ? v + 20 : v));
+    const alarms = detectAnomalies(series(odd), { window: day, seasonal: true, warmup: day * 2 });
+    expect(alarms.map((a) => [a.index, a.direction])).toEqual([[day * 8 + 10, "up"]]);
   });
 
   it("locates the onset of a level shift at the first point of the new level", () => {

@@ -70,4 +70,18 @@ describe("analyseIncident", () => {
     const input = [step("m:api:err", "http.error_rate", "api", 0.01, 0.2)];
     expect(run(input, [change("a#1", 8, ["api"])])).toEqual(run(input, [change("a#1", 8, ["api"])]));
   });
+  it("does not call a shift an anomaly when it is within what the baseline's own spikes already did", () => {
+    // Error rate spikes to 8% every 15 minutes all along; its median moves 1.00% → 1.12% in the window.
+    // The median split alone scores that shift (the MAD between spikes is tiny); the detector,
+    // which learnt the spikes, does not alarm, so no hypothesis is built on it.
+    const points = Array.from({ length: 151 }, (_, i) => {
+      const t = T - 120 * MIN + i * MIN;
+      return [t, i % 15 === 7 ? 0.08 : (t >= T - 20 * MIN ? 0.0112 : 0.01) + ((i * 37) % 7) / 10_000] as [number, number];
+    });
+    const spiky: Signal = { id: "m:api:err", name: "http.error_rate", service: "api", source: "metrics", adapter: "prometheus", kind: "metric", query: "q", series: [{ labels: {}, points }] };
+    expect(run([spiky], [change("acme/api#41", 25, ["api"])]).anomalies).toEqual([]);
+    // The same shift on a quiet series is an anomaly.
+    const quiet: Signal = { ...spiky, series: [{ labels: {}, points: points.map(([t, v], i) => [t, i % 15 === 7 ? (t >= T - 20 * MIN ? 0.0112 : 0.01) : v] as [number, number]) }] };
+    expect(run([quiet], [change("acme/api#41", 25, ["api"])]).anomalies).toHaveLength(1);
+  });
 });
