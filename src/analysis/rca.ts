@@ -1,5 +1,6 @@
 import type { Signal, Window } from "../signals/types.js";
 import { findAnomalies, type Anomaly } from "./anomalies.js";
+import { rankRootCauses } from "./root-cause-rank.js";
 import type { ChangeKind } from "./classify-change.js";
 
 /** A change that reached production: a merged PR, a deployment, a commit. */
@@ -119,18 +120,27 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
         break;
     }
   }
-  // A service that is anomalous while everything it calls is healthy, with no change to blame: its own fault.
+  // A service that is anomalous while everything it calls is healthy, with no change to blame: its own
+  // fault. The traversal from each failing entry point (a failing service no failing service calls)
+  // gives the chain of failing services it explains; a longer chain is a stronger cause.
+  const severityOf = new Map(services.map((x) => [x, Math.max(...strong.filter((a) => a.service === x).map((a) => a.severity))]));
+  const entryPoints = services.filter((x) => !edges.some((e) => e.to === x && services.includes(e.from)));
+  const chains = entryPoints.flatMap((target) => rankRootCauses({ edges, scores: severityOf, target, threshold: Number.MIN_VALUE }));
   for (const s of services.filter((x) => !symptoms.includes(x))) {
     const callers = edges.filter((e) => e.to === s && services.includes(e.from)).map((e) => e.from);
     if (!callers.length) continue;
     const own = strong.filter((a) => a.service === s);
+    const chain = chains.filter((c) => c.node === s).sort((a, b) => b.path.length - a.path.length)[0]?.path;
     hypotheses.push({
       title: `${s} fails, and its callers (${callers.join(", ")}) fail because of it`,
       category: "dependency",
       service: s,
-      confidence: clamp(0.3 + 0.3 * Math.max(...own.map((a) => a.severity))),
+      confidence: clamp(0.3 + 0.3 * severityOf.get(s)! + 0.05 * Math.min(Math.max((chain?.length ?? 2) - 2, 0), 2)),
       evidence: own.flatMap((a) => a.evidence).slice(0, 6),
-      reasons: [`${s} went bad ${Number.isFinite(onsetOf(s)) ? `at ${new Date(onsetOf(s)).toISOString()}` : ""}, before or with ${callers.join(", ")}`],
+      reasons: [
+        `${s} went bad ${Number.isFinite(onsetOf(s)) ? `at ${new Date(onsetOf(s)).toISOString()}` : ""}, before or with ${callers.join(", ")}`,
+        ...(chain && chain.length > 2 ? [`explains the failing chain ${chain.join(" → ")}`] : []),
+      ],
       confirm: `the errors of ${callers.join(", ")} should be calls to ${s} (traces or logs naming it)`,
     });
   }

@@ -84,4 +84,13 @@ describe("analyseIncident", () => {
     const quiet: Signal = { ...spiky, series: [{ labels: {}, points: points.map(([t, v], i) => [t, i % 15 === 7 ? (t >= T - 20 * MIN ? 0.0112 : 0.01) : v] as [number, number]) }] };
     expect(run([quiet], [change("acme/api#41", 25, ["api"])]).anomalies).toHaveLength(1);
   });
+  it("names the failing chain a deep cause explains", () => {
+    const r = run(
+      [step("m:web:err", "http.error_rate", "web", 0.01, 0.2, T + 2 * MIN), step("m:api:err", "http.error_rate", "api", 0.01, 0.2, T + MIN), step("m:db:lat", "http.latency_p95", "db", 0.05, 0.9)],
+      [],
+      [{ from: "web", to: "api" }, { from: "api", to: "db" }],
+    );
+    expect(r.symptoms.sort()).toEqual(["api", "web"]);
+    expect(r.hypotheses[0]).toMatchObject({ service: "db", category: "dependency", reasons: expect.arrayContaining(["explains the failing chain web → api → db"]) });
+  });
 });
