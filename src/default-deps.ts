@@ -2,10 +2,15 @@ import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
 import type { AppDeps } from "./app.js";
 import { impactCommand } from "./commands/impact.js";
+import { approveCommand } from "./commands/approve.js";
+import { fixCommand } from "./commands/fix.js";
 import { postmortemCommand } from "./commands/postmortem.js";
+import { rejectCommand } from "./commands/reject.js";
+import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
+import { prMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
@@ -24,7 +29,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     audit: new FileAuditLog(env.auditPath),
     mcpServers,
     pool,
-    processors: { "pr-impact": impact, rca: createRcaProcessor(services) },
-    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand },
+    processors: { "pr-impact": impact, "pr-merged": prMergedProcessor, rca: createRcaProcessor(services) },
+    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) },
   };
 }

@@ -19,7 +19,7 @@ export type CommandSpec = {
 export const COMMANDS: readonly CommandSpec[] = [
   { name: "rca", summary: "Root-cause analysis of an incident over the configured sources", usage: "/insight rca [since=2h] [until=<time>] [service=a,b]", permission: "none", where: "issue" },
   { name: "impact", summary: "Blast radius of this pull request from production signals", usage: "/insight impact", permission: "none", where: "pull_request" },
-  { name: "fix", summary: "Propose a fix branch and a draft PR for the top hypothesis (needs approval)", usage: "/insight fix", permission: "write", where: "issue" },
+  { name: "fix", summary: "Propose a fix branch and a draft PR for the top hypothesis (needs approval)", usage: "/insight fix [h2]", permission: "write", where: "issue" },
   { name: "approve", summary: "Approve a proposed fix (write access or configured approver; not the requester)", usage: "/insight approve", permission: "own", where: "any" },
   { name: "reject", summary: "Reject a proposed fix and close its draft PR", usage: "/insight reject [reason]", permission: "write", where: "any" },
   { name: "rollback", summary: "Open a revert PR of a merged fix", usage: "/insight rollback", permission: "write", where: "pull_request" },

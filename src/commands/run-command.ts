@@ -5,11 +5,10 @@ import { fullName } from "../github/types.js";
 import { renderHelp } from "../render/help.js";
 import { COMMANDS, findCommand, type CommandName, type CommandSpec } from "./registry.js";
 import type { ParsedCommand } from "./parse-command.js";
+import { refuse, reply } from "./reply.js";
 
 export type CommandHandler = (job: CommandJob, command: ParsedCommand, ctx: JobContext) => Promise<void>;
 export type CommandHandlers = Partial<Record<CommandName, CommandHandler>>;
-
-const REPLY_MARKER = "<!-- insight:reply -->";
 
 /**
  * Processor of `command` jobs: acknowledge with 👀, then make sure the command exists here, is
@@ -35,36 +34,21 @@ export function createCommandProcessor(handlers: CommandHandlers) {
       return reply(job, ctx, renderHelp(available(ctx), `\`/insight ${command.name}\` is not a command I know.`));
     }
     if (!ctx.config.commands[spec.name]) {
-      return refuse(job, ctx, spec, "disabled", `\`/insight ${spec.name}\` is switched off in this repository's \`.github/insight.yml\` (\`commands.${spec.name}\`).`);
+      return refuse(job, ctx, `command.${spec.name}`, "disabled", `\`/insight ${spec.name}\` is switched off in this repository's \`.github/insight.yml\` (\`commands.${spec.name}\`).`);
     }
     if (spec.where === "issue" && job.isPullRequest) {
-      return refuse(job, ctx, spec, "wrong-place", `\`/insight ${spec.name}\` works on incident issues, not on pull requests.`);
+      return refuse(job, ctx, `command.${spec.name}`, "wrong-place", `\`/insight ${spec.name}\` works on incident issues, not on pull requests.`);
     }
     if (spec.where === "pull_request" && !job.isPullRequest) {
-      return refuse(job, ctx, spec, "wrong-place", `\`/insight ${spec.name}\` works on pull requests, not on issues.`);
+      return refuse(job, ctx, `command.${spec.name}`, "wrong-place", `\`/insight ${spec.name}\` works on pull requests, not on issues.`);
     }
     if (spec.permission === "write") {
       const permission = await getPermission(ctx.octokit, job.repo, job.actor);
       if (!canWrite(permission)) {
-        return refuse(job, ctx, spec, "permission", `Sorry @${job.actor}, \`/insight ${spec.name}\` needs write access to this repository (you have \`${permission}\`). Someone with write access can run it.`, { permission });
+        return refuse(job, ctx, `command.${spec.name}`, "permission", `Sorry @${job.actor}, \`/insight ${spec.name}\` needs write access to this repository (you have \`${permission}\`). Someone with write access can run it.`, { permission });
       }
     }
     ctx.log.info({ command: spec.name, actor: job.actor }, "Running command");
     await handler(job, command, ctx);
   };
-}
-
-async function reply(job: CommandJob, ctx: JobContext, text: string): Promise<void> {
-  await ctx.writer.createComment(job.repo, job.issueNumber, `${REPLY_MARKER}\n${text}`, `reply to /insight command by ${job.actor}`);
-}
-
-async function refuse(job: CommandJob, ctx: JobContext, spec: CommandSpec, why: string, text: string, detail: Record<string, unknown> = {}) {
-  await ctx.writer.recordDecision({
-    action: `command.${spec.name}`,
-    target: `${fullName(job.repo)}#${job.issueNumber}`,
-    reason: why,
-    outcome: "refused",
-    detail: { commentId: job.commentId, ...detail },
-  });
-  await reply(job, ctx, text);
 }

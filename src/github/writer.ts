@@ -156,6 +156,82 @@ export class GitHubWriter {
     });
   }
 
+  /** A blob of file content for a fix commit (the repository's own earlier content: not redacted, byte for byte). */
+  async createBlob(repo: RepoRef, content: string, reason: string): Promise<{ sha: string }> {
+    const spec = { action: "git.blob.create", target: fullName(repo), reason, detail: digest(content) };
+    return this.#perform(spec, { sha: "dry-run-blob" }, async () => {
+      const { data } = await this.#o.octokit.rest.git.createBlob({ ...repo, content: Buffer.from(content, "utf8").toString("base64"), encoding: "base64" });
+      return { sha: data.sha };
+    }, (r) => ({ sha: r.sha }));
+  }
+
+  /** A tree on top of `baseTree`; an entry with `sha: null` deletes that path. */
+  async createTree(repo: RepoRef, baseTree: string, entries: Array<{ path: string; mode: string; sha: string | null }>, reason: string): Promise<{ sha: string }> {
+    const spec = { action: "git.tree.create", target: fullName(repo), reason, detail: { baseTree, paths: entries.map((e) => `${e.sha === null ? "-" : "~"}${e.path}`).slice(0, 50) } };
+    return this.#perform(spec, { sha: "dry-run-tree" }, async () => {
+      const tree = entries.map((e) => ({ path: e.path, mode: e.mode as "100644", type: "blob" as const, sha: e.sha }));
+      const { data } = await this.#o.octokit.rest.git.createTree({ ...repo, base_tree: baseTree, tree });
+      return { sha: data.sha };
+    }, (r) => ({ sha: r.sha }));
+  }
+
+  async createCommit(repo: RepoRef, params: { message: string; tree: string; parents: string[] }, reason: string): Promise<{ sha: string }> {
+    const message = redact(params.message);
+    const spec = { action: "git.commit.create", target: fullName(repo), reason, detail: { tree: params.tree, parents: params.parents } };
+    return this.#perform(spec, { sha: "dry-run-commit" }, async () => {
+      const { data } = await this.#o.octokit.rest.git.createCommit({ ...repo, message, tree: params.tree, parents: params.parents });
+      return { sha: data.sha };
+    }, (r) => ({ sha: r.sha }));
+  }
+
+  /** Points `branch` at `sha`: creates it, or moves it (force) when it exists — a re-run replaces the plan. */
+  async setBranch(repo: RepoRef, branch: string, sha: string, reason: string): Promise<{ action: "created" | "updated" }> {
+    const spec = { action: "git.ref.set", target: `${fullName(repo)}:${branch}`, reason, detail: { sha } };
+    return this.#perform(spec, { action: "created" as const }, async () => {
+      const exists = await this.#o.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }).then(() => true, (err: { status?: number }) => {
+        if (err.status === 404) return false;
+        throw err;
+      });
+      if (exists) await this.#o.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: true });
+      else await this.#o.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+      return { action: exists ? ("updated" as const) : ("created" as const) };
+    }, (r) => ({ branchAction: r.action }));
+  }
+
+  async createPull(repo: RepoRef, params: { title: string; body: string; head: string; base: string; draft: boolean }, reason: string): Promise<{ number: number; nodeId: string; url: string }> {
+    const body = clean(params.body);
+    const spec = { action: "pull.create", target: `${fullName(repo)}:${params.head}`, reason, detail: { base: params.base, draft: params.draft, ...digest(body) }, preview: body };
+    return this.#perform(spec, { number: 0, nodeId: "", url: "" }, async () => {
+      const { data } = await this.#o.octokit.rest.pulls.create({ ...repo, title: redact(params.title), body, head: params.head, base: params.base, draft: params.draft, maintainer_can_modify: false });
+      return { number: data.number, nodeId: data.node_id, url: data.html_url };
+    }, (r) => ({ pullNumber: r.number }));
+  }
+
+  async updatePull(repo: RepoRef, number: number, params: { title?: string; body?: string; state?: "open" | "closed" }, reason: string): Promise<void> {
+    const body = params.body === undefined ? undefined : clean(params.body);
+    const spec = { action: "pull.update", target: `${fullName(repo)}#${number}`, reason, detail: { state: params.state, ...(body ? digest(body) : {}) }, preview: body };
+    await this.#perform(spec, undefined, async () => {
+      await this.#o.octokit.rest.pulls.update({ ...repo, pull_number: number, ...(params.title ? { title: redact(params.title) } : {}), ...(body ? { body } : {}), ...(params.state ? { state: params.state } : {}) });
+    });
+  }
+
+  /** Draft ↔ ready for review: only GraphQL can change it. */
+  async setDraft(repo: RepoRef, pull: { number: number; nodeId: string }, draft: boolean, reason: string): Promise<void> {
+    const spec = { action: draft ? "pull.convert_to_draft" : "pull.ready_for_review", target: `${fullName(repo)}#${pull.number}`, reason };
+    await this.#perform(spec, undefined, async () => {
+      const mutation = draft
+        ? "mutation($id: ID!) { convertPullRequestToDraft(input: { pullRequestId: $id }) { pullRequest { isDraft } } }"
+        : "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }";
+      await this.#o.octokit.graphql(mutation, { id: pull.nodeId });
+    });
+  }
+
+  async closeIssue(repo: RepoRef, issueNumber: number, reason: string): Promise<void> {
+    await this.#perform({ action: "issue.close", target: `${fullName(repo)}#${issueNumber}`, reason }, undefined, async () => {
+      await this.#o.octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: "closed", state_reason: "completed" });
+    });
+  }
+
   async createCheckRun(repo: RepoRef, params: {
     name: string;
     headSha: string;

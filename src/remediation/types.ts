@@ -1,0 +1,59 @@
+import type { Factor } from "../analysis/score-blast-radius.js";
+import type { RiskLevel } from "../config/repo-config.js";
+
+/** What one file of a fix does to the default branch's head. */
+export type PlannedFile = {
+  path: string;
+  /**
+   * `restore`: back to the blob it had before the reverted change (`sha`, already in the
+   * repository); `delete`: the reverted change added it; `merge`: later commits changed it too, on
+   * other lines, so the revert is merged into today's content (`content`).
+   */
+  action: "restore" | "delete" | "merge";
+  mode: string;
+  sha?: string;
+  content?: string;
+  additions: number;
+  deletions: number;
+  /** Unified diff against the head (no context lines); absent when unknown. */
+  patch?: string;
+};
+
+export type FixKind = "revert" | "config-rollback" | "rollback";
+
+/**
+ * A fix as data: rendered for the humans who approve it before anything is pushed, then executed
+ * as one commit on `branch` and a draft pull request.
+ */
+export type FixPlan = {
+  kind: FixKind;
+  /** The incident issue it answers. */
+  incident: number;
+  /** The merged pull request whose change it reverts. */
+  target: { number: number; title: string; url: string; mergeCommit: string; mergedAt: string };
+  branch: string;
+  /** The default branch and the head the fix commit is made on. */
+  base: { ref: string; sha: string; tree: string };
+  files: PlannedFile[];
+  /** Files of the target left alone, and why (migrations that already ran, for one). */
+  skipped: Array<{ path: string; why: string }>;
+  /** The hypothesis it acts on, when it comes from an RCA. */
+  hypothesis?: { id: string; title: string; category: string; confidence: number };
+  /** The fix's own blast radius, from the PR-impact scorer. */
+  risk?: { score: number; level: RiskLevel; factors: Array<Pick<Factor, "name" | "points" | "reason">>; notAnalysed: string[] };
+};
+
+/** The state a fix PR carries in its body (hidden metadata), re-read on every command. */
+export type FixState = {
+  kind: FixKind;
+  incident: number;
+  target: number;
+  requester: string;
+  /** The commit Insight pushed: approvals bind to it, and nothing else may be on the branch. */
+  commit: string;
+  status: "proposed" | "approved" | "rejected" | "merged";
+  approvals: Approval[];
+  rejected?: { by: string; at: string; reason?: string };
+};
+
+export type Approval = { by: string; basis: string; at: string; commit: string; commentId: number };
