@@ -1,0 +1,269 @@
+import { describe, expect, it } from "@jest/globals";
+import { stringify } from "yaml";
+import { verifyChain } from "../../../src/audit/chain.js";
+import { approveCommand } from "../../../src/commands/approve.js";
+import { fixCommand } from "../../../src/commands/fix.js";
+import { rejectCommand } from "../../../src/commands/reject.js";
+import { rollbackCommand } from "../../../src/commands/rollback.js";
+import { readMetadata, stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
+import { prMergedProcessor } from "../../../src/jobs/processors/pr-merged.js";
+import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
+import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { StatefulGitHub } from "../../helpers/stateful-github.js";
+import { example } from "../../helpers/webhooks.js";
+
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const INCIDENT = 7;
+
+const ORDERS = ["export function total(items) {", "  let sum = 0;", "  for (const i of items) sum += i.price * i.qty;", "  return sum;", "}", "", "export function count(items) {", "  return items.length;", "}", ""].join("\n");
+const ORDERS_BUGGY = ORDERS.replace("  for (const i of items) sum += i.price * i.qty;", "  for (const i of items) sum += i.price;");
+
+/** main: a base commit, PR #41 (the bug) merged, then an unrelated later commit. */
+function history(options: { later?: Record<string, string> } = {}) {
+  const gh = new StatefulGitHub(OWNER, REPO);
+  gh.commit("main", { "services/api/src/orders.ts": ORDERS, "services/api/src/tax.ts": "export const RATE = 0.2;\n", "deploy/api.yaml": "replicas: 3\n" }, "Initial");
+  gh.mergedPull(41, "Faster order totals", { "services/api/src/orders.ts": ORDERS_BUGGY, "services/api/src/cache.ts": "export const cache = new Map();\n" });
+  gh.commit("main", options.later ?? { "services/api/src/tax.ts": "export const RATE = 0.21;\n" }, "Raise the tax rate", "taxman");
+  gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"], tier: "critical" } }, incident: { closeOnFixMerge: true } });
+  gh.permissions.set("oncall", "write").set("reader", "read").set("lead", "maintain");
+  gh.labels.set(INCIDENT, new Set(["incident", "incident:analysed"]));
+  const rca = { summary: 'Most likely: Change #41 "Faster order totals" (62%).', severity: "SEV2", hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.62, suspect: "#41" }, { id: "h2", title: "Redis eviction storm", category: "dependency", confidence: 0.3 }] };
+  gh.comments.push({ id: 500, issue: INCIDENT, body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`, user: { login: "devops-insight[bot]", type: "Bot" } });
+  gh.install();
+  return gh;
+}
+
+const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
+const app = (env: Record<string, string> = {}) =>
+  loadTestApp({ processors: { "pr-merged": prMergedProcessor }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) } }, env);
+type App = Awaited<ReturnType<typeof app>>;
+
+let delivery = 0;
+async function comment(t: App, body: string, login: string, on: { issue?: number; pull?: number } = { issue: INCIDENT }) {
+  const payload = example("issue_comment", "created");
+  payload.comment.body = body;
+  payload.comment.id = 7000 + delivery;
+  payload.comment.user = { ...payload.comment.user, login, type: "User" };
+  payload.sender = { ...payload.sender, login, type: "User" };
+  payload.repository.owner.login = OWNER;
+  payload.repository.name = REPO;
+  payload.issue.number = on.pull ?? on.issue ?? INCIDENT;
+  if (on.pull) payload.issue.pull_request = { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${on.pull}` };
+  else delete payload.issue.pull_request;
+  await t.probot.receive({ id: `d-${++delivery}`, name: "issue_comment", payload } as never);
+  await t.idle();
+}
+
+/** GitHub merges the fix PR (a squash onto main) and sends pull_request.closed. */
+async function merge(t: App, gh: StatefulGitHub, number: number) {
+  const pr = gh.pulls.get(number)!;
+  const files = gh.files(pr.head.sha);
+  const main = gh.files("main");
+  const changed = Object.fromEntries([...new Set([...Object.keys(files), ...Object.keys(main)])].filter((p) => files[p] !== main[p]).map((p) => [p, files[p] ?? null]));
+  const sha = gh.commit("main", changed, `${pr.title} (#${number})`);
+  Object.assign(pr, { state: "closed", merged_at: gh.commits.get(sha)!.date, merge_commit_sha: sha, files: Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })) });
+  const payload = example("pull_request", "closed");
+  Object.assign(payload.pull_request, { number, merged: true, merge_commit_sha: sha, head: { ...payload.pull_request.head, ref: pr.head.ref, sha: pr.head.sha } });
+  payload.repository.owner.login = OWNER;
+  payload.repository.name = REPO;
+  await t.probot.receive({ id: `d-${++delivery}`, name: "pull_request", payload } as never);
+  await t.idle();
+}
+
+const fixPr = (gh: StatefulGitHub) => [...gh.pulls.values()].find((p) => p.head.ref === `insight/fix-${INCIDENT}`)!;
+const fixState = (gh: StatefulGitHub, n: number) => readMetadata<Record<string, any>>(gh.pulls.get(n)!.body, "fix")!;
+const lastReply = (gh: StatefulGitHub, issue: number) => gh.commentsOn(issue).filter((b) => b.startsWith("<!-- insight:reply -->")).at(-1) ?? "";
+
+describe("fix branches behind an approval gate", () => {
+  useNock();
+
+  it("proposes a revert as a draft PR, refuses a reader and the requester, and a maintainer's approval makes it ready; the merge closes the loop", async () => {
+    const gh = history();
+    const t = await app();
+    const mainBefore = gh.files("main");
+
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    expect(pr).toMatchObject({ state: "open", draft: true, base: { ref: "main" }, user: { type: "Bot" } });
+    // The branch is today's main with #41 undone: orders.ts back, cache.ts gone, the later tax change kept.
+    const branch = gh.files(`insight/fix-${INCIDENT}`);
+    expect(branch).toEqual({ ...Object.fromEntries(Object.entries(mainBefore).filter(([p]) => p !== "services/api/src/cache.ts")), "services/api/src/orders.ts": ORDERS });
+    expect(branch["services/api/src/tax.ts"]).toBe("export const RATE = 0.21;\n");
+    expect(gh.commits.get(gh.refs.get(`insight/fix-${INCIDENT}`)!)!.parents).toEqual([gh.refs.get("main")]);
+    expect(fixState(gh, pr.number)).toMatchObject({ kind: "revert", incident: INCIDENT, target: 41, requester: "oncall", status: "proposed", approvals: [], commit: pr.head.sha });
+    expect(pr.body).toContain("### Evidence");
+    expect(pr.body).toContain("Faster order totals");
+    expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-proposed"]);
+    const plan = gh.commentsOn(INCIDENT).find((b) => b.includes(stickyMarker("fix")))!;
+    expect(plan).toContain(`Fix proposed in [#${pr.number}]`);
+    expect(plan).toMatch(/`services\/api\/src\/orders.ts` \| restored/);
+    expect(plan).toMatch(/`services\/api\/src\/cache.ts` \| deleted/);
+    expect(plan).toMatch(/The fix's own blast radius: \w+ \(\d+\/100\)/);
+
+    await comment(t, "/insight approve", "reader", { pull: pr.number });
+    expect(lastReply(gh, pr.number)).toMatch(/needs write, maintain or admin access; @reader has `read`/);
+    await comment(t, "/insight approve", "oncall", { pull: pr.number });
+    expect(lastReply(gh, pr.number)).toMatch(/@oncall asked for this fix, and the requester's approval does not count/);
+    expect(gh.pulls.get(pr.number)!.draft).toBe(true);
+    expect(gh.labelsOf(INCIDENT)).toContain("incident:fix-proposed");
+
+    await comment(t, "/insight approve", "lead"); // on the incident, not the PR
+    expect(gh.pulls.get(pr.number)!.draft).toBe(false);
+    expect(gh.graphqlCalls.at(-1)).toMatch(/markPullRequestReadyForReview/);
+    expect(fixState(gh, pr.number)).toMatchObject({ status: "approved", approvals: [{ by: "lead", basis: "maintain access", commit: pr.head.sha }] });
+    expect(gh.pulls.get(pr.number)!.body).toMatch(/- requested by @oncall\n- ✅ @lead \(maintain access\)/);
+    expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-approved"]);
+
+    await merge(t, gh, pr.number);
+    expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`Fix #${pr.number} is merged as .[0-9a-f]{7}. \\(approved by @lead \\(maintain access\\)\\)`));
+    expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:resolved"]);
+    expect(gh.closedIssues.has(INCIDENT)).toBe(true);
+    expect(fixState(gh, pr.number).status).toBe("merged");
+
+    const audit = t.audit.entries;
+    const decisions = audit.filter((e) => e.outcome === "refused" || e.outcome === "decision").map((e) => [e.action, e.outcome, e.actor]);
+    expect(decisions).toEqual([
+      ["fix.propose", "decision", "oncall"],
+      ["fix.approve", "refused", "reader"],
+      ["fix.approve", "refused", "oncall"],
+      ["fix.approve", "decision", "lead"],
+      ["fix.merged", "decision", expect.any(String)],
+    ]);
+    expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: "oncall", approvals: [{ by: "lead" }] } });
+    for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"]) expect(audit.map((e) => e.action)).toContain(action);
+    expect(verifyChain(audit.map((e) => JSON.stringify(e))).ok).toBe(true);
+  });
+
+  it("rolls back a merged fix as a new draft PR under the same rules", async () => {
+    const gh = history();
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    await merge(t, gh, pr.number);
+    expect(gh.files("main")["services/api/src/orders.ts"]).toBe(ORDERS);
+
+    await comment(t, "/insight rollback", "oncall", { pull: pr.number });
+    const rollback = [...gh.pulls.values()].find((p) => p.head.ref === `insight/rollback-${pr.number}`)!;
+    expect(rollback).toMatchObject({ draft: true, state: "open" });
+    expect(gh.files(rollback.head.sha)["services/api/src/orders.ts"]).toBe(ORDERS_BUGGY);
+    expect(fixState(gh, rollback.number)).toMatchObject({ kind: "rollback", target: pr.number, incident: INCIDENT, requester: "oncall" });
+    expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`Rollback of #${pr.number} proposed in #${rollback.number}`));
+    await comment(t, "/insight approve", "oncall", { pull: rollback.number });
+    expect(gh.pulls.get(rollback.number)!.draft).toBe(true);
+  });
+
+  it("merges the revert into a file that later commits changed on other lines", async () => {
+    const later = ORDERS_BUGGY.replace("  return items.length;", "  return items.filter(Boolean).length;");
+    const gh = history({ later: { "services/api/src/orders.ts": later } });
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    expect(gh.files(`insight/fix-${INCIDENT}`)["services/api/src/orders.ts"]).toBe(ORDERS.replace("  return items.length;", "  return items.filter(Boolean).length;"));
+    expect(gh.commentsOn(INCIDENT).find((b) => b.includes(stickyMarker("fix")))).toMatch(/`services\/api\/src\/orders.ts` \| merged with later changes/);
+  });
+
+  it("refuses when later commits changed the same lines, naming them, and pushes nothing", async () => {
+    const later = ORDERS_BUGGY.replace("sum += i.price;", "sum += i.price * (i.discount ?? 1);");
+    const gh = history({ later: { "services/api/src/orders.ts": later } });
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const laterSha = gh.refs.get("main")!.slice(0, 7);
+    expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`later commits changed the same lines[\\s\\S]*services/api/src/orders.ts\`: changed on the same lines since the merge by ${laterSha} "Raise the tax rate" by @taxman`));
+    expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
+    expect([...gh.pulls.keys()]).toEqual([41]);
+    expect(t.audit.entries.filter((e) => e.action === "fix.plan").map((e) => e.outcome)).toEqual(["refused"]);
+  });
+
+  it("rejects: the PR is closed with who and why, and the incident is back to analysed", async () => {
+    const gh = history();
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight reject the totals bug is elsewhere", "lead", { pull: pr.number });
+    expect(gh.pulls.get(pr.number)!.state).toBe("closed");
+    expect(fixState(gh, pr.number)).toMatchObject({ status: "rejected", rejected: { by: "lead", reason: "the totals bug is elsewhere" } });
+    expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    expect(lastReply(gh, pr.number)).toMatch(/is closed: there is nothing to approve/);
+  });
+
+  it("dry run records the plan and every write it would make, and writes nothing", async () => {
+    const gh = history();
+    const t = await app({ INSIGHT_DRY_RUN: "1" });
+    const refs = new Map(gh.refs);
+    const comments = gh.comments.length;
+    await comment(t, "/insight fix", "oncall");
+    expect(gh.refs).toEqual(refs);
+    expect(gh.pulls.size).toBe(1);
+    expect(gh.comments.length).toBe(comments);
+    expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
+    const planned = t.audit.entries.filter((e) => e.outcome === "dry-run").map((e) => e.action);
+    expect(planned).toEqual(["reaction.create", "comment.create", "git.tree.create", "git.commit.create", "git.ref.set", "pull.create"]);
+    expect(t.audit.entries.find((e) => e.action === "fix.propose")!.outcome).toBe("decision");
+  });
+
+  it("a GitHub 5xx half-way leaves a state the next run repairs: one branch, one PR", async () => {
+    const gh = history();
+    const t = await app();
+    gh.faults.push({ match: `POST /repos/${OWNER}/${REPO}/pulls`, status: 502 });
+    await comment(t, "/insight fix", "oncall");
+    expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(true);
+    expect([...gh.pulls.keys()]).toEqual([41]);
+    expect(t.audit.entries.find((e) => e.action === "pull.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
+
+    await comment(t, "/insight fix", "oncall");
+    const fixes = [...gh.pulls.values()].filter((p) => p.head.ref.startsWith("insight/"));
+    expect(fixes).toHaveLength(1);
+    expect([...gh.refs.keys()].filter((r) => r.startsWith("insight/"))).toEqual([`insight/fix-${INCIDENT}`]);
+    expect(fixState(gh, fixes[0]!.number).commit).toBe(gh.refs.get(`insight/fix-${INCIDENT}`));
+    expect(gh.labelsOf(INCIDENT)).toContain("incident:fix-proposed");
+  });
+
+  it("a re-run replaces the plan on the same branch and PR, and voids an approval", async () => {
+    const gh = history();
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    expect(gh.pulls.get(pr.number)!.draft).toBe(false);
+    gh.commit("main", { "services/api/src/tax.ts": "export const RATE = 0.22;\n" }, "Tax again");
+    await comment(t, "/insight fix", "oncall");
+    expect([...gh.pulls.values()].filter((p) => p.head.ref.startsWith("insight/"))).toHaveLength(1);
+    expect(gh.pulls.get(pr.number)!.draft).toBe(true);
+    expect(fixState(gh, pr.number)).toMatchObject({ status: "proposed", approvals: [], commit: gh.refs.get(`insight/fix-${INCIDENT}`) });
+    expect(gh.files(`insight/fix-${INCIDENT}`)["services/api/src/tax.ts"]).toBe("export const RATE = 0.22;\n");
+  });
+
+  it("refuses an approval when someone pushed to the fix branch, and accepts a configured team approver", async () => {
+    const gh = history();
+    gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"] } }, approvers: { teams: [`${OWNER}/sre`] } });
+    gh.permissions.set("sre-bob", "read");
+    gh.teams.set(`${OWNER}/sre`, new Set(["sre-bob"]));
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight approve", "sre-bob", { pull: pr.number });
+    expect(fixState(gh, pr.number).approvals).toEqual([expect.objectContaining({ by: "sre-bob", basis: `member of @${OWNER}/sre` })]);
+
+    await comment(t, "/insight fix", "oncall");
+    gh.commit(`insight/fix-${INCIDENT}`, { "services/api/src/extra.ts": "x\n" }, "sneaky");
+    gh.pulls.get(pr.number)!.head.sha = gh.refs.get(`insight/fix-${INCIDENT}`)!;
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    expect(lastReply(gh, pr.number)).toMatch(/someone pushed to it\. Approvals bind to what was proposed/);
+    expect(gh.pulls.get(pr.number)!.draft).toBe(true);
+  });
+
+  it("says why when there is nothing safe to fix: no analysis, a low-confidence top hypothesis, a hypothesis that is no PR", async () => {
+    const gh = history();
+    const t = await app();
+    await comment(t, "/insight fix", "oncall", { issue: 8 });
+    expect(lastReply(gh, 8)).toMatch(/no analysis on this issue yet: run `\/insight rca` first/);
+    await comment(t, "/insight fix h2", "oncall");
+    expect(lastReply(gh, INCIDENT)).toMatch(/h2 "Redis eviction storm" is not a pull request of this repository/);
+    gh.comments[0]!.body = `${stickyMarker("rca")}\n${writeMetadata("rca", { hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.2, suspect: "#41" }] })}`;
+    await comment(t, "/insight fix", "oncall");
+    expect(lastReply(gh, INCIDENT)).toMatch(/has 20% confidence: a fix on that evidence would be a guess/);
+    expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
+  });
+});
