@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import { stringify } from "yaml";
-import { verifyChain } from "../../../src/audit/chain.js";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileAuditLog, verifyAuditFile } from "../../../src/audit/file-audit-log.js";
 import { approveCommand } from "../../../src/commands/approve.js";
 import { fixCommand } from "../../../src/commands/fix.js";
 import { rejectCommand } from "../../../src/commands/reject.js";
@@ -35,8 +38,8 @@ function history(options: { later?: Record<string, string> } = {}) {
 }
 
 const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
-const app = (env: Record<string, string> = {}) =>
-  loadTestApp({ processors: { "pr-merged": prMergedProcessor }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) } }, env);
+const app = (env: Record<string, string> = {}, audit?: FileAuditLog) =>
+  loadTestApp({ processors: { "pr-merged": prMergedProcessor }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
 type App = Awaited<ReturnType<typeof app>>;
 
 let delivery = 0;
@@ -80,7 +83,8 @@ describe("fix branches behind an approval gate", () => {
 
   it("proposes a revert as a draft PR, refuses a reader and the requester, and a maintainer's approval makes it ready; the merge closes the loop", async () => {
     const gh = history();
-    const t = await app();
+    const auditPath = join(mkdtempSync(join(tmpdir(), "insight-fix-")), "audit.jsonl");
+    const t = await app({}, new FileAuditLog(auditPath));
     const mainBefore = gh.files("main");
 
     await comment(t, "/insight fix", "oncall");
@@ -121,7 +125,8 @@ describe("fix branches behind an approval gate", () => {
     expect(gh.closedIssues.has(INCIDENT)).toBe(true);
     expect(fixState(gh, pr.number).status).toBe("merged");
 
-    const audit = t.audit.entries;
+    // `insight audit verify` on the file the whole flow wrote.
+    const audit = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { action: string; outcome: string; actor: string; detail?: unknown });
     const decisions = audit.filter((e) => e.outcome === "refused" || e.outcome === "decision").map((e) => [e.action, e.outcome, e.actor]);
     expect(decisions).toEqual([
       ["fix.propose", "decision", "oncall"],
@@ -132,7 +137,7 @@ describe("fix branches behind an approval gate", () => {
     ]);
     expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: "oncall", approvals: [{ by: "lead" }] } });
     for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"]) expect(audit.map((e) => e.action)).toContain(action);
-    expect(verifyChain(audit.map((e) => JSON.stringify(e))).ok).toBe(true);
+    expect(await verifyAuditFile(auditPath)).toMatchObject({ ok: true, entries: audit.length });
   });
 
   it("rolls back a merged fix as a new draft PR under the same rules", async () => {
