@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import type { AuditLog } from "./audit/types.js";
+import type { EvoMapServices } from "./capsule/on-merge.js";
 import { createCommandProcessor, type CommandHandlers } from "./commands/run-command.js";
 import type { OperatorEnv } from "./config/env.js";
 import type { McpServersConfig } from "./config/mcp-servers.js";
@@ -21,6 +22,8 @@ export type AppDeps = {
   mcpServers: McpServersConfig;
   /** The MCP client pool, closed on shutdown. */
   pool?: McpPool;
+  /** EvoMap's client and publisher, when the operator enabled it. */
+  evomap?: EvoMapServices;
   /** Processors of analysis jobs by kind (`command` is built here from `commands`). */
   processors: Omit<ProcessorRegistry, "command">;
   /** Slash command handlers by name (`help` is built in). */
@@ -34,12 +37,16 @@ export type InsightApp = {
   appFn: ApplicationFunction;
   /** The queue, once Probot has loaded the app (for drain on shutdown, and tests). */
   queue(): JobQueue | undefined;
+  /** An installation's client, once Probot has loaded the app (for work outside webhooks). */
+  auth(installationId: number): Promise<Octokit>;
 };
 
 /** Wires handlers, queue, job runner and the /health and /metrics endpoints. */
 export function createApp(deps: AppDeps): InsightApp {
   let queue: JobQueue | undefined;
+  let loaded: Probot | undefined;
   const appFn: ApplicationFunction = (app: Probot, options) => {
+    loaded = app;
     const run = createJobRunner({
       env: deps.env,
       audit: deps.audit,
@@ -62,5 +69,12 @@ export function createApp(deps: AppDeps): InsightApp {
 
     options?.addHandler?.(createHealthHandler(() => queue));
   };
-  return { appFn, queue: () => queue };
+  return {
+    appFn,
+    queue: () => queue,
+    auth: async (installationId) => {
+      if (!loaded) throw new Error("the app is not loaded yet");
+      return (await loaded.auth(installationId)) as Octokit;
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
+import { createEvoMap } from "./capsule/setup.js";
 import type { AppDeps } from "./app.js";
 import { impactCommand } from "./commands/impact.js";
 import { approveCommand } from "./commands/approve.js";
@@ -10,7 +11,7 @@ import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
-import { prMergedProcessor } from "./jobs/processors/pr-merged.js";
+import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
@@ -22,14 +23,17 @@ import { McpPool } from "./signals/mcp-pool.js";
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
-  const services = { pool, mcpServers, adapters: ADAPTERS };
+  const audit = new FileAuditLog(env.auditPath);
+  const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
+  const services = { pool, mcpServers, adapters: ADAPTERS, evomap };
   const impact = createImpactProcessor(services);
   return {
     env,
-    audit: new FileAuditLog(env.auditPath),
+    audit,
+    evomap,
     mcpServers,
     pool,
-    processors: { "pr-impact": impact, "pr-merged": prMergedProcessor, rca: createRcaProcessor(services) },
+    processors: { "pr-impact": impact, "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
     commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) },
   };
 }

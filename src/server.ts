@@ -1,5 +1,10 @@
 import { run } from "probot";
-import { createApp } from "./app.js";
+import pino from "pino";
+import { createApp, type AppDeps, type InsightApp } from "./app.js";
+import { describeOutcome, type EvoMapServices } from "./capsule/on-merge.js";
+import { startEvoMapLoop } from "./capsule/setup.js";
+import type { OperatorEnv } from "./config/env.js";
+import { GitHubWriter } from "./github/writer.js";
 import { loadEnv } from "./config/env.js";
 import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
@@ -21,14 +26,27 @@ async function main() {
   const deps = await defaultDeps(env);
   const insight = createApp(deps);
   const server = await run(insight.appFn);
+  const evomapLoop = deps.evomap && startEvoMap(deps.evomap, insight, deps, env);
   process.once("SIGTERM", async () => {
     process.stderr.write("SIGTERM: stopping the server and draining the queue\n");
+    evomapLoop?.stop();
     await server.stop();
     const result = await insight.queue()?.drain(env.INSIGHT_DRAIN_TIMEOUT_MS);
     await deps.pool?.close();
     await deps.audit.close();
     process.exit(result && !result.drained ? 1 : 0);
   });
+}
+
+/** EvoMap's heartbeat and outbox drain; decisions reached later are told on their incident. */
+function startEvoMap(evomap: EvoMapServices, insight: InsightApp, deps: AppDeps, env: OperatorEnv) {
+  const log = pino({ level: env.LOG_LEVEL });
+  evomap.publisher.onDecided = async (entry, outcome) => {
+    const octokit = await insight.auth(entry.context.installationId);
+    const writer = new GitHubWriter({ octokit, audit: deps.audit, log, delivery: `evomap:${entry.key}`, actor: "insight", dryRun: env.INSIGHT_DRY_RUN });
+    await writer.createComment(entry.context.repo, entry.context.incident, `<!-- insight:reply -->\n${describeOutcome(outcome, evomap.client.hubUrl)}`, "EvoMap decided on a queued capsule");
+  };
+  return startEvoMapLoop(evomap, log);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,8 @@
 import { access, constants, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { A2AClient } from "../capsule/a2a-client.js";
+import { NodeIdentityStore } from "../capsule/node-identity.js";
+import { Outbox } from "../capsule/outbox.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
 import { loadEnv, type OperatorEnv } from "../config/env.js";
 import { ConfigError } from "../config/format-issues.js";
@@ -30,6 +33,7 @@ export async function doctor(options: { json?: boolean }): Promise<number> {
     checks.push(await auditCheck(env));
     checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
+    checks.push(await evomapCheck(env));
     const servers = await serversCheck(env);
     checks.push(servers.check);
     if (servers.config) checks.push(...(await sourceChecks(servers.config)));
@@ -66,6 +70,26 @@ async function auditCheck(env: OperatorEnv): Promise<Check> {
   return result.ok
     ? { name: "audit log", ok: true, detail: `${path}: ${result.entries} entries, chain intact` }
     : { name: "audit log", ok: false, detail: `${path}: ${result.problem!.message}` };
+}
+
+/** EvoMap: off, or the node, its reputation on the hub and the bundles waiting in the outbox. */
+async function evomapCheck(env: OperatorEnv): Promise<Check> {
+  if (!env.EVOMAP_ENABLED) return { name: "EvoMap", ok: true, detail: "off (EVOMAP_ENABLED): no capsule is published or looked up" };
+  const identity = new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json"));
+  const waiting = (await new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")).list()).length;
+  const queued = waiting ? `; ${waiting} bundle${waiting === 1 ? "" : "s"} waiting in the outbox` : "";
+  let node;
+  try {
+    node = await identity.read();
+  } catch (e) {
+    return { name: "EvoMap", ok: false, detail: (e as Error).message };
+  }
+  if (!node) return { name: "EvoMap", ok: true, detail: `${env.EVOMAP_HUB_URL}: not registered yet (the first publish or lookup says hello)${queued}` };
+  const client = new A2AClient({ hubUrl: env.EVOMAP_HUB_URL, identity, timeoutMs: 10_000 });
+  const rep = await client.reputation(node.node_id);
+  return rep.ok
+    ? { name: "EvoMap", ok: true, detail: `${env.EVOMAP_HUB_URL}: node ${node.node_id}, reputation ${rep.value}${queued}` }
+    : { name: "EvoMap", ok: false, detail: `${env.EVOMAP_HUB_URL}: node ${node.node_id}, reputation unknown (${rep.error.message})${queued}` };
 }
 
 async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: McpServersConfig }> {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { auditVerify } from "./audit-verify.js";
+import { capsuleBuild, capsuleValidate } from "./capsule.js";
 import { demo } from "./demo.js";
 import { doctor } from "./doctor.js";
 import { impact } from "./impact.js";
@@ -19,6 +20,8 @@ Commands:
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
                                   what Insight sees of the configured sources now
   audit verify [--file <path>]    verify the audit log's hash chain; exit 1 on tampering
+  capsule build --input <file>    the Gene + Capsule + EvolutionEvent of a fix, as JSON with asset ids
+  capsule validate <file>         check a bundle against the EvoMap hub's gates and recompute its asset ids
   help                            show this text`;
 
 /** Entry of the `insight` CLI: dispatches to one command module and exits with its code. */
@@ -69,6 +72,13 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" } } });
       if (positionals[0] !== "verify") break;
       return auditVerify({ file: values.file });
+    }
+    case "capsule": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { input: { type: "string" } } });
+      if (positionals[0] === "build" && values.input) return capsuleBuild({ input: values.input });
+      if (positionals[0] === "validate" && positionals[1]) return capsuleValidate(positionals[1]);
+      err("insight capsule: use `capsule build --input <file>` or `capsule validate <file>`");
+      return 2;
     }
     case undefined:
     case "help":

@@ -49,6 +49,7 @@ export const envSchema = z.object({
   INSIGHT_DRAIN_TIMEOUT_MS: positiveInt(30_000),
   REDIS_URL: url("redis://host:6379").optional(),
   DATABASE_URL: url("postgres://user@host/db").optional(),
+  EVOMAP_ENABLED: flag,
   EVOMAP_HUB_URL: url("the EvoMap hub").default("https://evomap.ai"),
   EVOMAP_NODE_FILE: z.string().min(1).optional(),
 });

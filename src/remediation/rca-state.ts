@@ -5,6 +5,7 @@ import type { Octokit, RepoRef } from "../github/types.js";
 
 const rcaStateSchema = z.object({
   summary: z.string().optional(),
+  signals: z.array(z.string()).default([]),
   severity: z.string().optional(),
   hypotheses: z.array(z.object({ id: z.string(), title: z.string(), category: z.string(), confidence: z.number(), suspect: z.string().optional() })),
 });

@@ -1,3 +1,4 @@
+import { renderRelated, type Lookup } from "../capsule/lookup.js";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
 import type { ServiceProfile } from "../analysis/profile.js";
 import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
@@ -43,7 +44,7 @@ function details(summary: string, body: string[]): string[] {
 }
 
 /** The full body of the sticky comment (the writer adds the marker and the metadata). */
-export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig }): string {
+export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup }): string {
   const since = sinceLastRun(a, options.previous);
   const header = [
     `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${a.score}/100)`,
@@ -74,7 +75,8 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
     ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query | today | alert when |", "| --- | --- | --- | ---: | --- |", ...watch] : []),
     ...details(`🕳️ Monitoring gaps (${a.gaps.length})`, gaps),
     ...details(`📄 Files (${a.files.length})`, ["| kind | files | paths |", "| --- | ---: | --- |", ...fileRows, ...(a.unmapped.length ? ["", `Not mapped to a service: ${a.unmapped.slice(0, 20).map((p) => `\`${p}\``).join(", ")}${a.unmapped.length > 20 ? `, and ${a.unmapped.length - 20} more` : ""}`] : [])]),
-    ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, a.notAnalysed.map((n) => `- ${n}`)),
+    ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, [...a.notAnalysed.map((n) => `- ${n}`), ...(options.related?.status === "error" ? [`- EvoMap: related capsules could not be looked up (${options.related.message})`] : [])]),
+    ...(options.related?.status === "ok" && options.related.capsules.length ? details(`📦 Related capsules (${options.related.capsules.length})`, renderRelated(options.related).slice(2)) : []),
   ];
   const footer = ["---", sourcesFooter(a.sources, options.elapsedMs, ["re-run with `/insight impact`"])];
   // Quiet by default: a low-risk change gets the level, one line of why, and the rest folded.

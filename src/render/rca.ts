@@ -1,6 +1,7 @@
 import type { IncidentImpact } from "../analysis/incident-severity.js";
 import type { RcaResult } from "../analysis/rca.js";
 import type { SourceSummary } from "../analysis/assess-impact.js";
+import { renderRelated, type Lookup } from "../capsule/lookup.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
 
 const time = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, "Z").replace("T", " ");
@@ -19,7 +20,7 @@ export function renderRcaStatus(p: { window: RcaResult["window"]; windowNote: st
 }
 
 /** The RCA thread's result: summary, timeline, hypotheses, evidence, impact, next steps, sources. */
-export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number }): string {
+export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup }): string {
   const { impact } = p;
   const timeline = r.timeline.slice(0, 24);
   const mermaid = timeline.length
@@ -62,6 +63,7 @@ export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote:
     "",
     ...next,
     "",
+    ...renderRelated(p.related),
     ...(p.notes.length ? ["<details>", `<summary>⚠️ Not seen (${p.notes.length})</summary>`, "", ...p.notes.map((n) => `- ${n}`), "", "</details>", ""] : []),
     "---",
     sourcesFooter(p.sources, p.elapsedMs, ["re-run with `/insight rca`"]),

@@ -9,7 +9,7 @@ import { fixCommand } from "../../../src/commands/fix.js";
 import { rejectCommand } from "../../../src/commands/reject.js";
 import { rollbackCommand } from "../../../src/commands/rollback.js";
 import { readMetadata, stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
-import { prMergedProcessor } from "../../../src/jobs/processors/pr-merged.js";
+import { createPrMergedProcessor } from "../../../src/jobs/processors/pr-merged.js";
 import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { StatefulGitHub } from "../../helpers/stateful-github.js";
@@ -39,7 +39,7 @@ function history(options: { later?: Record<string, string> } = {}) {
 
 const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
 const app = (env: Record<string, string> = {}, audit?: FileAuditLog) =>
-  loadTestApp({ processors: { "pr-merged": prMergedProcessor }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
+  loadTestApp({ processors: { "pr-merged": createPrMergedProcessor() }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
 type App = Awaited<ReturnType<typeof app>>;
 
 let delivery = 0;

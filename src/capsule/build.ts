@@ -1,0 +1,95 @@
+import { arch, platform } from "node:os";
+import { redact } from "../security/redact.js";
+import { sha256Hex } from "../util/canonical-json.js";
+import { withAssetId } from "./hashing.js";
+import { SCHEMA_VERSION, type Bundle, type Capsule, type EvolutionEvent, type Gene } from "./schemas.js";
+
+const DIFF_LIMIT = 8000;
+
+export type BundleInput = {
+  /** The incident's signals (already free of names and values: `incidentSignals`). */
+  signals: string[];
+  hypothesis: { title: string; category: string; confidence: number; confirm?: string };
+  summary?: string;
+  fix: { kind: "revert" | "config-rollback" | "rollback"; files: Array<{ path: string; additions: number; deletions: number; patch?: string }>; approved: boolean };
+  /** Paths the fix must never touch (migrations it left alone). */
+  forbiddenPaths?: string[];
+  /** Names that stay in the organisation (services, repository, owner): replaced wherever they appear. */
+  privateNames?: string[];
+};
+
+const KIND_STEP = {
+  revert: "Revert the suspect change on a fix branch, as a draft pull request that needs a human approval",
+  "config-rollback": "Roll the configuration change back on a fix branch, as a draft pull request that needs a human approval",
+  rollback: "Roll the earlier fix back on a branch, as a draft pull request that needs a human approval",
+} as const;
+
+/** The fix's diff as one unified diff, redacted and cut (at a line) under the hub's 8,000 characters. */
+function fixDiff(files: BundleInput["fix"]["files"], scrub: (t: string) => string): string {
+  const text = scrub(files.map((f) => `--- a/${f.path}\n+++ b/${f.path}\n${f.patch ?? "(no textual diff)"}`).join("\n"));
+  if (text.length <= DIFF_LIMIT) return text;
+  const note = "\n… (diff cut to 8,000 characters)";
+  const cut = text.slice(0, DIFF_LIMIT - note.length);
+  return cut.slice(0, Math.max(cut.lastIndexOf("\n"), 0)) + note;
+}
+
+/**
+ * What a merged fix taught, as a Gene (the strategy: how this kind of incident was found and
+ * fixed), a Capsule (this fix: trigger signals, confidence from the RCA, blast radius and diff)
+ * and an EvolutionEvent. Pure: the same fix gives the same asset ids. Everything is redacted, and
+ * PR titles and numbers, repository and service names are left out; the hub is outside the
+ * organisation. The diff keeps its file paths (with private names replaced): they are the fix.
+ */
+export function buildBundle(input: BundleInput): Bundle {
+  const names = [...new Set(input.privateNames ?? [])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
+  // PR numbers, private names, then secrets: nothing that points back at the organisation.
+  const patterns = names.map((n) => new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"));
+  const scrub = (text: string) => redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true });
+  const signals = [...new Set((input.signals.length ? input.signals : [`${input.hypothesis.category} regression`]).map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3))];
+  const key = sha256Hex(JSON.stringify([signals, input.fix.kind, input.fix.files.map((f) => f.path)])).slice(0, 12);
+  const lines = input.fix.files.reduce((n, f) => n + f.additions + f.deletions, 0);
+  const gene = withAssetId<Gene>({
+    type: "Gene",
+    schema_version: SCHEMA_VERSION,
+    id: `gene_insight_${input.fix.kind}_${key}`,
+    category: "repair",
+    signals_match: signals,
+    summary: scrub(`Find the change merged shortly before the onset of ${signals[0]} and undo it behind an approval gate`).slice(0, 500),
+    strategy: [
+      "Date the onset of the incident from metric change points and new error log templates",
+      "Rank changes merged or deployed before the onset by time, overlap with the failing services and files named in stack traces",
+      ...(input.hypothesis.confirm ? [scrub(`Confirm the top hypothesis before acting: ${input.hypothesis.confirm}`).slice(0, 500)] : []),
+      KIND_STEP[input.fix.kind],
+      "After the deploy, watch the incident's signals return to their baseline, and roll the fix back if they do not",
+    ],
+    constraints: { max_files: Math.max(1, input.fix.files.length), forbidden_paths: input.forbiddenPaths ?? ["**/migrations/**"] },
+    validation: [],
+  });
+  const what = input.fix.kind === "config-rollback" ? "Configuration rollback" : input.fix.kind === "rollback" ? "Rollback" : "Revert";
+  const summary = scrub(`${what} of the ${input.hypothesis.category} change merged shortly before ${signals[0]}, found by root-cause analysis and merged ${input.fix.approved ? "after an independent approval" : "without a recorded approval"}`);
+  const capsule = withAssetId<Capsule>({
+    type: "Capsule",
+    schema_version: SCHEMA_VERSION,
+    id: `capsule_insight_${key}`,
+    trigger: signals,
+    gene: gene.asset_id,
+    summary: summary.slice(0, 1000),
+    confidence: Math.round(input.hypothesis.confidence * 100) / 100,
+    blast_radius: { files: Math.max(1, input.fix.files.length), lines: Math.max(1, lines) },
+    outcome: { status: "success", score: Math.round(input.hypothesis.confidence * 100) / 100 },
+    env_fingerprint: { platform: platform(), arch: arch() },
+    diff: fixDiff(input.fix.files, scrub),
+  });
+  const event = withAssetId<EvolutionEvent>({
+    type: "EvolutionEvent",
+    schema_version: SCHEMA_VERSION,
+    id: `event_insight_${key}`,
+    intent: "repair",
+    capsule_id: capsule.id,
+    genes_used: [gene.asset_id],
+    outcome: capsule.outcome,
+    mutations_tried: 1,
+    total_cycles: 1,
+  });
+  return { gene, capsule, event };
+}

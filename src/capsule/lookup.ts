@@ -1,0 +1,47 @@
+import type { RiskAssessment } from "../analysis/assess-impact.js";
+import type { A2AClient, FoundCapsule } from "./a2a-client.js";
+
+export type RankedCapsule = FoundCapsule & { rank: number };
+export type Lookup = { status: "ok"; capsules: RankedCapsule[]; query: string[] } | { status: "error"; message: string; query: string[] };
+
+/** Signals fit to leave the organisation: no paths, addresses, mentions or links (they are redacted already). */
+export const publicSignals = (signals: string[]) => signals.filter((s) => !/[@/\\]|https?:|\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(s)).slice(0, 10);
+
+const KIND_WORDS: Record<string, string> = { migration: "database migration", kubernetes: "kubernetes manifest change", helm: "helm values change", dependency: "dependency upgrade", config: "configuration change", infrastructure: "infrastructure change" };
+
+/** What a pull request's change and its services show, in words capsules are triggered by. */
+export function changeSignals(a: Pick<RiskAssessment, "files" | "services">): string[] {
+  const kinds = [...new Set(a.files.map((f) => f.kind))].filter((k) => KIND_WORDS[k]).map((k) => KIND_WORDS[k]!);
+  const alerts = a.services.flatMap((s) => s.alerts.map((x) => x.name));
+  return [...new Set([...alerts, ...kinds])];
+}
+
+/** EvoMap's ranking: confidence × min(max(streak, 1), 5) × reputation / 100. */
+export const capsuleRank = (c: FoundCapsule) => c.confidence * Math.min(Math.max(c.successStreak, 1), 5) * (c.reputation / 100);
+
+/** Capsules other teams published for the same signals, best first (a search-only fetch: metadata, free). */
+export async function relatedCapsules(client: A2AClient, signals: string[], limit = 5): Promise<Lookup | undefined> {
+  const query = publicSignals(signals);
+  if (query.length === 0) return undefined;
+  const r = await client.search(query, 20);
+  if (!r.ok) return { status: "error", message: r.error.message, query };
+  const capsules = r.value.map((c) => ({ ...c, rank: capsuleRank(c) })).sort((a, b) => b.rank - a.rank || a.assetId.localeCompare(b.assetId)).slice(0, limit);
+  return { status: "ok", capsules, query };
+}
+
+/** The report section: related capsules with links, or why there are none. */
+export function renderRelated(lookup: Lookup | undefined): string[] {
+  if (!lookup) return [];
+  if (lookup.status === "error") return [];
+  if (lookup.capsules.length === 0) return ["### Related capsules (EvoMap)", "", `None published yet for ${lookup.query.map((q) => `\`${q}\``).join(", ")}.`, ""];
+  return [
+    "### Related capsules (EvoMap)",
+    "",
+    "| capsule | confidence | streak | reputation | rank |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...lookup.capsules.map((c) => `| [${c.summary.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 100) || c.assetId.slice(0, 19)}](${c.url}) | ${Math.round(c.confidence * 100)}% | ${c.successStreak} | ${c.reputation} | ${c.rank.toFixed(2)} |`),
+    "",
+    "<sub>What other teams' fixes for the same signals did; a lead to check, not evidence about this incident.</sub>",
+    "",
+  ];
+}

@@ -1,0 +1,74 @@
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256Hex } from "../util/canonical-json.js";
+import type { Bundle } from "./schemas.js";
+
+/** Where a bundle came from, so its outcome can be told on the right incident later. */
+export type OutboxContext = { installationId: number; repo: { owner: string; repo: string }; incident: number; pull: number };
+export type OutboxEntry = { key: string; createdAt: string; attempts: number; nextAttemptAt: number; lastError?: string; bundle: Bundle; context: OutboxContext };
+
+/**
+ * Bundles waiting for the hub's decision, one file each, written (fsync'd, renamed) before the
+ * first attempt and removed only once the hub has decided: a bundle survives a crash or a restart
+ * and is never lost. The key is the pair of asset ids, so the same bundle is stored once.
+ */
+export class Outbox {
+  constructor(readonly dir: string) {}
+
+  static keyOf(bundle: Bundle): string {
+    return sha256Hex(`${bundle.gene.asset_id}|${bundle.capsule.asset_id}`).slice(0, 32);
+  }
+
+  async put(bundle: Bundle, context: OutboxContext, now = Date.now()): Promise<OutboxEntry> {
+    const key = Outbox.keyOf(bundle);
+    const existing = await this.get(key);
+    if (existing) return existing;
+    const entry: OutboxEntry = { key, createdAt: new Date(now).toISOString(), attempts: 0, nextAttemptAt: now, bundle, context };
+    await this.#write(entry);
+    return entry;
+  }
+
+  async update(entry: OutboxEntry): Promise<void> {
+    await this.#write(entry);
+  }
+
+  async get(key: string): Promise<OutboxEntry | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, `${key}.json`), "utf8")) as OutboxEntry;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  /** Every waiting entry, oldest first. */
+  async list(): Promise<OutboxEntry[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith(".json"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const entries = await Promise.all(names.map((n) => this.get(n.slice(0, -5))));
+    return entries.filter((e): e is OutboxEntry => !!e).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(join(this.dir, `${key}.json`), { force: true });
+  }
+
+  async #write(entry: OutboxEntry): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const path = join(this.dir, `${entry.key}.json`);
+    const tmp = `${path}.${process.pid}.tmp`;
+    const handle = await open(tmp, "w", 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(entry));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  }
+}
