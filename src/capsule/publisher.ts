@@ -53,25 +53,29 @@ export class CapsulePublisher {
 
   /** Attempts every entry that is due; reports decisions through `onDecided`. */
   async drain(): Promise<Array<{ entry: OutboxEntry; outcome: PublishOutcome }>> {
-    const due = (await this.#o.outbox.list()).filter((e) => e.nextAttemptAt <= this.#o.now());
+    const due = (await this.#o.outbox.list()).filter((e) => e.nextAttemptAt <= this.#o.now() && !this.#inFlight.has(e.key));
     const out: Array<{ entry: OutboxEntry; outcome: PublishOutcome }> = [];
     for (const entry of due) {
-      const outcome = await this.attempt(entry);
-      if (outcome.status === "decided") await this.#o.onDecided?.(entry, outcome);
-      out.push({ entry, outcome });
+      if (this.#inFlight.has(entry.key)) continue; // another drain or a job has it
+      out.push({ entry, outcome: await this.#single(entry, true) });
     }
     return out;
   }
 
+  /** One attempt now (a job's): its caller reports the outcome. */
   attempt(entry: OutboxEntry): Promise<PublishOutcome> {
+    return this.#single(entry, false);
+  }
+
+  #single(entry: OutboxEntry, report: boolean): Promise<PublishOutcome> {
     const running = this.#inFlight.get(entry.key);
     if (running) return running;
-    const run = this.#attempt(entry).finally(() => this.#inFlight.delete(entry.key));
+    const run = this.#attempt(entry, report).finally(() => this.#inFlight.delete(entry.key));
     this.#inFlight.set(entry.key, run);
     return run;
   }
 
-  async #attempt(initial: OutboxEntry): Promise<PublishOutcome> {
+  async #attempt(initial: OutboxEntry, report: boolean): Promise<PublishOutcome> {
     const { client, outbox, audit, log } = this.#o;
     // Another process may have finished it: the file is the truth.
     const entry = await outbox.get(initial.key);
@@ -86,7 +90,9 @@ export class CapsulePublisher {
         await audit.append({ ...base, action: "capsule.publish", reason: `incident ${entry.context.repo.owner}/${entry.context.repo.repo}#${entry.context.incident}`, outcome: r.value.decision === "accept" ? "ok" : "refused", detail: { decision: r.value.decision, bundleId: r.value.bundleId, validated: r.value.validated, attempts: entry.attempts, gene: entry.bundle.gene.asset_id, reason: r.value.reason } });
         await outbox.remove(entry.key);
         log.info({ key: entry.key, decision: r.value.decision }, "EvoMap decided on a bundle");
-        return { status: "decided", decision: r.value, attempts: entry.attempts };
+        const decided = { status: "decided" as const, decision: r.value, attempts: entry.attempts };
+        if (report) await this.#o.onDecided?.(entry, decided);
+        return decided;
       }
       const e = r.error;
       if (e.kind === "rate_limited" && !waited && e.retryAfterMs <= this.#o.maxInlineWaitMs) {

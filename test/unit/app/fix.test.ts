@@ -3,7 +3,13 @@ import { stringify } from "yaml";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileAuditLog, verifyAuditFile } from "../../../src/audit/file-audit-log.js";
+import nock from "nock";
+import { FileAuditLog, MemoryAuditLog, verifyAuditFile } from "../../../src/audit/file-audit-log.js";
+import { A2AClient } from "../../../src/capsule/a2a-client.js";
+import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
+import type { EvoMapServices } from "../../../src/capsule/on-merge.js";
+import { Outbox } from "../../../src/capsule/outbox.js";
+import { CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { approveCommand } from "../../../src/commands/approve.js";
 import { fixCommand } from "../../../src/commands/fix.js";
 import { rejectCommand } from "../../../src/commands/reject.js";
@@ -38,8 +44,8 @@ function history(options: { later?: Record<string, string> } = {}) {
 }
 
 const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
-const app = (env: Record<string, string> = {}, audit?: FileAuditLog) =>
-  loadTestApp({ processors: { "pr-merged": createPrMergedProcessor() }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
+const app = (env: Record<string, string> = {}, audit?: FileAuditLog, evomap?: EvoMapServices) =>
+  loadTestApp({ processors: { "pr-merged": createPrMergedProcessor(evomap) }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
 type App = Awaited<ReturnType<typeof app>>;
 
 let delivery = 0;
@@ -65,7 +71,7 @@ async function merge(t: App, gh: StatefulGitHub, number: number) {
   const main = gh.files("main");
   const changed = Object.fromEntries([...new Set([...Object.keys(files), ...Object.keys(main)])].filter((p) => files[p] !== main[p]).map((p) => [p, files[p] ?? null]));
   const sha = gh.commit("main", changed, `${pr.title} (#${number})`);
-  Object.assign(pr, { state: "closed", merged_at: gh.commits.get(sha)!.date, merge_commit_sha: sha, files: Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })) });
+  Object.assign(pr, { state: "closed", merged_at: gh.commits.get(sha)!.date, merge_commit_sha: sha, files: pr.files.length ? pr.files : Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })) });
   const payload = example("pull_request", "closed");
   Object.assign(payload.pull_request, { number, merged: true, merge_commit_sha: sha, head: { ...payload.pull_request.head, ref: pr.head.ref, sha: pr.head.sha } });
   payload.repository.owner.login = OWNER;
@@ -270,5 +276,42 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight fix", "oncall");
     expect(lastReply(gh, INCIDENT)).toMatch(/has 20% confidence: a fix on that evidence would be a guess/);
     expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
+  });
+
+  it("publishes what an approved fix taught as a capsule, redacted of the repository's names, and says so on the incident", async () => {
+    const gh = history();
+    gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"], tier: "critical" } }, evomap: { autoPublish: true, minConfidence: 0.6 } });
+    const dir = mkdtempSync(join(tmpdir(), "insight-evomap-"));
+    const identity = new NodeIdentityStore(join(dir, "node.json"));
+    await identity.write({ node_id: "node_00112233aabbccdd", node_secret: "ab".repeat(32), heartbeat_interval_ms: 900_000, hub: "https://hub.evomap.test" });
+    const client = new A2AClient({ hubUrl: "https://hub.evomap.test", identity });
+    const publisher = new CapsulePublisher({ client, outbox: new Outbox(join(dir, "outbox")), audit: new MemoryAuditLog(), log: { info: () => {}, warn: () => {} } });
+    const t = await app({}, undefined, { client, publisher });
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    gh.pulls.get(pr.number)!.files = [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1, patch: "@@ -3 +3 @@\n-  for (const i of items) sum += i.price;\n+  for (const i of items) sum += i.price * i.qty;" }];
+    let published = "";
+    const hub = nock("https://hub.evomap.test")
+      .post("/a2a/validate").reply(200, {})
+      .post("/a2a/publish").reply(async (req: Request) => { published = await req.text(); return [200, { decision: "accept", bundle_id: "bundle_abc" }] as const; })
+      .get("/a2a/nodes/node_00112233aabbccdd").reply(200, { reputation: 64 });
+    await merge(t, gh, pr.number);
+    expect(hub.isDone()).toBe(true);
+    expect(lastReply(gh, INCIDENT)).toMatch(/📦 Capsule published to EvoMap: \[bundle_abc\]\(https:\/\/hub\.evomap\.test\/a2a\/assets\/bundle_abc\) \(node reputation 64\)\./);
+    const assets = JSON.parse(published).payload.assets;
+    expect(assets.map((a: { type: string }) => a.type)).toEqual(["Gene", "Capsule", "EvolutionEvent"]);
+    expect(published).not.toMatch(/Codertocat|Hello-World|Faster order totals|#41/);
+    expect(assets[1].diff).toContain("+  for (const i of items) sum += i.price * i.qty;");
+  });
+
+  it("tells the incident why no capsule was published", async () => {
+    const gh = history();
+    const t = await app();
+    await comment(t, "/insight fix", "oncall");
+    const pr = fixPr(gh);
+    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    await merge(t, gh, pr.number);
+    expect(lastReply(gh, INCIDENT)).toMatch(/📦 No capsule: EvoMap is not enabled by this installation's operator/);
   });
 });
