@@ -1,4 +1,14 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
+import { A2AClient } from "../../../src/capsule/a2a-client.js";
+import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
+import type { EvoMapServices } from "../../../src/capsule/on-merge.js";
+import { Outbox } from "../../../src/capsule/outbox.js";
+import { CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { stringify } from "yaml";
 import { readMetadata } from "../../../src/github/metadata.js";
 import { createRcaProcessor, rcaCommand } from "../../../src/jobs/processors/rca.js";
@@ -27,7 +37,22 @@ const repoConfig = stringify({ services: { api: { ...productionServices.api, pat
 const sources = await liveSources(OWNER);
 afterAll(() => sources.pool.close());
 const services = sources;
-const app = () => loadTestApp({ processors: { rca: createRcaProcessor(services) }, commands: { rca: rcaCommand(services) } });
+const app = (evomap?: EvoMapServices) => loadTestApp({ processors: { rca: createRcaProcessor({ ...services, evomap }) }, commands: { rca: rcaCommand(services) } });
+
+/** A registered EvoMap node whose hub answers one search. */
+async function evomapWithSearch(sent: { body?: any }) {
+  const dir = mkdtempSync(join(tmpdir(), "insight-rca-evomap-"));
+  const identity = new NodeIdentityStore(join(dir, "node.json"));
+  await identity.write({ node_id: "node_00112233aabbccdd", node_secret: "ab".repeat(32), heartbeat_interval_ms: 900_000, hub: "https://hub.evomap.test" });
+  const client = new A2AClient({ hubUrl: "https://hub.evomap.test", identity });
+  nock("https://hub.evomap.test")
+    .post("/a2a/fetch")
+    .reply(async (req: Request) => {
+      sent.body = JSON.parse(await req.text());
+      return [200, { payload: { results: [{ asset_id: `sha256:${"7".repeat(64)}`, summary: "Cap the pool and kill idle-in-transaction sessions", confidence: 0.8, success_streak: 3, reputation: 90 }] } }] as const;
+    });
+  return { client, publisher: new CapsulePublisher({ client, outbox: new Outbox(join(dir, "outbox")), audit: new MemoryAuditLog(), log: { info: () => {}, warn: () => {} } }) };
+}
 
 function labelled(actor = "oncall") {
   const p = example("issues", "labeled");
@@ -42,8 +67,9 @@ function labelled(actor = "oncall") {
 describe("incident RCA end to end", () => {
   useNock();
 
-  it("acknowledges, says what it reads, then turns the issue into an RCA thread", async () => {
-    const t = await app();
+  it("acknowledges, says what it reads, then turns the issue into an RCA thread, with related capsules from EvoMap", async () => {
+    const search: { body?: any } = {};
+    const t = await app(await evomapWithSearch(search));
     const now = Date.now();
     const status: Captured = {};
     const result: Captured = {};
@@ -75,6 +101,10 @@ describe("incident RCA end to end", () => {
     expect(body).toMatch(/🔀 PR 41 Faster order totals/);
     expect(body).toContain("Sources: ✅ metrics (mcp-prometheus) · ✅ db (dbhub) · ✅ k8s (kubernetes-mcp-server) · ✅ apm (skywalking-mcp)");
     expect(body).not.toContain("approve every fix"); // the issue text is only read for times
+    expect(search.body.payload).toMatchObject({ asset_type: "Capsule", search_only: true, signals: expect.arrayContaining(["postgres connection exhaustion", "postgres lock contention"]) });
+    expect(JSON.stringify(search.body.payload.signals)).not.toMatch(/orders|api|4242|777/); // no names, pids or queries leave
+    expect(body).toContain("### Related capsules (EvoMap)");
+    expect(body).toContain(`| [Cap the pool and kill idle-in-transaction sessions](https://hub.evomap.test/a2a/assets/sha256%3A${"7".repeat(64)}) | 80% | 3 | 90 | 2.16 |`);
     expect(readMetadata<{ severity: string; hypotheses: Array<{ title: string }> }>(body, "rca")).toMatchObject({ severity: "SEV1", hypotheses: [{ title: "PostgreSQL connections exhausted" }, { title: "Lock contention in PostgreSQL" }, expect.anything(), expect.anything(), expect.anything()] });
     expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.remove", "label.add"]);
   }, 20_000);
