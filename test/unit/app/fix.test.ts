@@ -90,7 +90,8 @@ describe("fix branches behind an approval gate", () => {
   it("proposes a revert as a draft PR, refuses a reader and the requester, and a maintainer's approval makes it ready; the merge closes the loop", async () => {
     const gh = history();
     const auditPath = join(mkdtempSync(join(tmpdir(), "insight-fix-")), "audit.jsonl");
-    const t = await app({}, new FileAuditLog(auditPath));
+    const fileAudit = new FileAuditLog(auditPath);
+    const t = await app({}, fileAudit);
     const mainBefore = gh.files("main");
 
     await comment(t, "/insight fix", "oncall");
@@ -144,6 +145,7 @@ describe("fix branches behind an approval gate", () => {
     expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: "oncall", approvals: [{ by: "lead" }] } });
     for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"]) expect(audit.map((e) => e.action)).toContain(action);
     expect(await verifyAuditFile(auditPath)).toMatchObject({ ok: true, entries: audit.length });
+    await fileAudit.close();
   });
 
   it("rolls back a merged fix as a new draft PR under the same rules", async () => {
