@@ -80,6 +80,14 @@ async function merge(t: App, gh: StatefulGitHub, number: number) {
   await t.idle();
 }
 
+/** `/insight fix` by the on-call engineer, then `/insight approve` on the PR by the lead. */
+async function proposeAndApprove(t: App, gh: StatefulGitHub) {
+  await comment(t, "/insight fix", "oncall");
+  const pr = fixPr(gh);
+  await comment(t, "/insight approve", "lead", { pull: pr.number });
+  return pr;
+}
+
 const fixPr = (gh: StatefulGitHub) => [...gh.pulls.values()].find((p) => p.head.ref === `insight/fix-${INCIDENT}`)!;
 const fixState = (gh: StatefulGitHub, n: number) => readMetadata<Record<string, any>>(gh.pulls.get(n)!.body, "fix")!;
 const lastReply = (gh: StatefulGitHub, issue: number) => gh.commentsOn(issue).filter((b) => b.startsWith("<!-- insight:reply -->")).at(-1) ?? "";
@@ -151,9 +159,7 @@ describe("fix branches behind an approval gate", () => {
   it("rolls back a merged fix as a new draft PR under the same rules", async () => {
     const gh = history();
     const t = await app();
-    await comment(t, "/insight fix", "oncall");
-    const pr = fixPr(gh);
-    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    const pr = await proposeAndApprove(t, gh);
     await merge(t, gh, pr.number);
     expect(gh.files("main")["services/api/src/orders.ts"]).toBe(ORDERS);
 
@@ -236,9 +242,7 @@ describe("fix branches behind an approval gate", () => {
   it("a re-run replaces the plan on the same branch and PR, and voids an approval", async () => {
     const gh = history();
     const t = await app();
-    await comment(t, "/insight fix", "oncall");
-    const pr = fixPr(gh);
-    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    const pr = await proposeAndApprove(t, gh);
     expect(gh.pulls.get(pr.number)!.draft).toBe(false);
     gh.commit("main", { "services/api/src/tax.ts": "export const RATE = 0.22;\n" }, "Tax again");
     await comment(t, "/insight fix", "oncall");
@@ -289,9 +293,7 @@ describe("fix branches behind an approval gate", () => {
     const client = new A2AClient({ hubUrl: "https://hub.evomap.test", identity });
     const publisher = new CapsulePublisher({ client, outbox: new Outbox(join(dir, "outbox")), audit: new MemoryAuditLog(), log: { info: () => {}, warn: () => {} } });
     const t = await app({}, undefined, { client, publisher });
-    await comment(t, "/insight fix", "oncall");
-    const pr = fixPr(gh);
-    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    const pr = await proposeAndApprove(t, gh);
     gh.pulls.get(pr.number)!.files = [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1, patch: "@@ -3 +3 @@\n-  for (const i of items) sum += i.price;\n+  for (const i of items) sum += i.price * i.qty;" }];
     let published = "";
     const hub = nock("https://hub.evomap.test")
@@ -310,9 +312,7 @@ describe("fix branches behind an approval gate", () => {
   it("tells the incident why no capsule was published", async () => {
     const gh = history();
     const t = await app();
-    await comment(t, "/insight fix", "oncall");
-    const pr = fixPr(gh);
-    await comment(t, "/insight approve", "lead", { pull: pr.number });
+    const pr = await proposeAndApprove(t, gh);
     await merge(t, gh, pr.number);
     expect(lastReply(gh, INCIDENT)).toMatch(/📦 No capsule: EvoMap is not enabled by this installation's operator/);
   });

@@ -1,22 +1,8 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
-const BIN = new URL("../../../bin/insight.js", import.meta.url).pathname;
-
-async function insight(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { insight } from "../../helpers/cli.js";
 
 describe("insight capsule build / validate (the real commands)", () => {
   let dir: string;
