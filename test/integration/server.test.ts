@@ -117,7 +117,11 @@ describe("the real server (npm start) against a local GitHub", () => {
     const before = github.requests.length;
     const body = JSON.stringify(payload);
     expect((await deliver(body, sign(body))).status).toBe(200);
-    const health = JSON.parse((await http("GET", "/health")).body);
+    // The first delivery's job finishes just after its reply reached GitHub: wait for it to count.
+    const health = await waitFor(async () => {
+      const h = JSON.parse((await http("GET", "/health")).body) as { queue: { counts: Record<string, number> } };
+      return h.queue.counts.completed === 1 ? h : undefined;
+    }, "the first job to complete");
     expect(health.queue.counts).toMatchObject({ enqueued: 1, duplicate: 1, completed: 1 });
     expect(github.requests.length).toBe(before);
   });
