@@ -1,6 +1,7 @@
 import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
 import { createEvoMap } from "./capsule/setup.js";
+import { createLlm } from "./llm/service.js";
 import type { AppDeps } from "./app.js";
 import { impactCommand } from "./commands/impact.js";
 import { approveCommand } from "./commands/approve.js";
@@ -25,7 +26,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
   const audit = new FileAuditLog(env.auditPath);
   const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
-  const services = { pool, mcpServers, adapters: ADAPTERS, evomap };
+  const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: createLlm(env) };
   const impact = createImpactProcessor(services);
   return {
     env,

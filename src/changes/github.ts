@@ -5,7 +5,7 @@ import type { ChangeSet, FileChange } from "./types.js";
 export const GITHUB_FILE_LIMIT = 3000;
 
 /** A pull request's change set through the API: PR metadata and its files with patches, paginated. */
-export async function pullRequestChanges(octokit: Octokit, repo: RepoRef, pullNumber: number): Promise<{ changes: ChangeSet; pr: { draft: boolean; state: string; labels: string[]; headSha: string } }> {
+export async function pullRequestChanges(octokit: Octokit, repo: RepoRef, pullNumber: number): Promise<{ changes: ChangeSet; pr: { draft: boolean; state: string; labels: string[]; headSha: string; body: string } }> {
   const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
   const files: FileChange[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...repo, pull_number: pullNumber, per_page: 100 })) {
@@ -25,6 +25,6 @@ export async function pullRequestChanges(octokit: Octokit, repo: RepoRef, pullNu
       changedFiles: pr.changed_files,
       filesNotListed: Math.max(0, pr.changed_files - files.length),
     },
-    pr: { draft: pr.draft ?? false, state: pr.state, labels: pr.labels.map((l) => l.name), headSha: pr.head.sha },
+    pr: { draft: pr.draft ?? false, state: pr.state, labels: pr.labels.map((l) => l.name), headSha: pr.head.sha, body: pr.body ?? "" },
   };
 }

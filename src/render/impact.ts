@@ -1,4 +1,7 @@
 import { renderRelated, type Lookup } from "../capsule/lookup.js";
+import type { ImpactSubmission } from "../llm/grounding.js";
+import type { ModelOutcome } from "../llm/service.js";
+import { renderModelImpact } from "./model.js";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
 import type { ServiceProfile } from "../analysis/profile.js";
 import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
@@ -44,7 +47,7 @@ function details(summary: string, body: string[]): string[] {
 }
 
 /** The full body of the sticky comment (the writer adds the marker and the metadata). */
-export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup }): string {
+export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup; model?: ModelOutcome<ImpactSubmission> }): string {
   const since = sinceLastRun(a, options.previous);
   const header = [
     `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${a.score}/100)`,
@@ -70,6 +73,7 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
     ...production,
     "",
     ...factors,
+    ...renderModelImpact(options.model),
     ...services,
     ...graph,
     ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query | today | alert when |", "| --- | --- | --- | ---: | --- |", ...watch] : []),

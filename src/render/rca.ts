@@ -2,6 +2,9 @@ import type { IncidentImpact } from "../analysis/incident-severity.js";
 import type { RcaResult } from "../analysis/rca.js";
 import type { SourceSummary } from "../analysis/assess-impact.js";
 import { renderRelated, type Lookup } from "../capsule/lookup.js";
+import type { RcaSubmission } from "../llm/grounding.js";
+import type { ModelOutcome } from "../llm/service.js";
+import { renderModelRca } from "./model.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
 
 const time = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, "Z").replace("T", " ");
@@ -20,7 +23,7 @@ export function renderRcaStatus(p: { window: RcaResult["window"]; windowNote: st
 }
 
 /** The RCA thread's result: summary, timeline, hypotheses, evidence, impact, next steps, sources. */
-export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup }): string {
+export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup; model?: ModelOutcome<RcaSubmission> }): string {
   const { impact } = p;
   const timeline = r.timeline.slice(0, 24);
   const mermaid = timeline.length
@@ -52,6 +55,7 @@ export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote:
     ...(rows.length ? ["| # | hypothesis | category | confidence | evidence |", "| ---: | --- | --- | ---: | --- |", ...rows] : ["No hypothesis: the signals show nothing abnormal in this window."]),
     "",
     ...(evidence.length ? ["<details>", "<summary>🧾 Evidence and how to confirm each</summary>", "", ...evidence, "</details>", ""] : []),
+    ...renderModelRca(p.model),
     "### Impact",
     "",
     `- **${impact.severity}** — ${impact.rule}.`,

@@ -6,7 +6,7 @@ import type { Logger } from "probot";
 import type { McpServerConfig, McpServersConfig } from "../config/mcp-servers.js";
 import { Semaphore, withTimeout } from "../util/semaphore.js";
 
-export type ToolInfo = { name: string; readOnly?: boolean; destructive?: boolean };
+export type ToolInfo = { name: string; readOnly?: boolean; destructive?: boolean; description?: string; inputSchema?: { properties?: Record<string, unknown>; required?: string[] } };
 export type ServerInfo = { name?: string; version?: string };
 export type Connection = { client: Client; tools: ToolInfo[]; server: ServerInfo };
 
@@ -104,7 +104,7 @@ export class McpPool {
     try {
       await withTimeout(client.connect(transport), this.#connectTimeoutMs, `connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`);
       const listed = await client.listTools(undefined, { timeout: this.#connectTimeoutMs });
-      const tools = listed.tools.map((t) => ({ name: t.name, readOnly: t.annotations?.readOnlyHint, destructive: t.annotations?.destructiveHint }));
+      const tools = listed.tools.map((t) => ({ name: t.name, readOnly: t.annotations?.readOnlyHint, destructive: t.annotations?.destructiveHint, description: t.description, inputSchema: { properties: t.inputSchema.properties as Record<string, unknown> | undefined, required: t.inputSchema.required } }));
       const version = client.getServerVersion();
       this.#log.debug({ server: name, tools: tools.length }, "MCP server connected");
       return { client, tools, server: { name: version?.name, version: version?.version } };

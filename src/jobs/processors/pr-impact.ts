@@ -1,6 +1,8 @@
 import { assessImpact, type RiskAssessment } from "../../analysis/assess-impact.js";
 import { changeSignals, relatedCapsules, type Lookup } from "../../capsule/lookup.js";
 import type { EvoMapServices } from "../../capsule/on-merge.js";
+import type { ImpactSubmission } from "../../llm/grounding.js";
+import { modelImpact, type LlmServices, type ModelOutcome } from "../../llm/service.js";
 import { classifyChanges, type ClassifiedFile } from "../../analysis/classify-change.js";
 import { pullRequestChanges } from "../../changes/github.js";
 import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
@@ -17,7 +19,7 @@ import type { CollectionResult } from "../../signals/types.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
 import type { PrImpactJob } from "../types.js";
 
-export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices };
+export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices };
 
 /** How far back "production now" looks for a PR's services. */
 const PROFILE_WINDOW_MS = 60 * 60_000;
@@ -43,7 +45,7 @@ export async function collectForChange(s: ImpactServices, repo: string | undefin
 }
 
 /** Check run, risk label, sticky comment — each only when it says something new. */
-export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, related?: Lookup): Promise<void> {
+export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission> } = {}): Promise<void> {
   const { writer, config } = ctx;
   const { output, conclusion } = renderImpactCheck(a, config);
   await writer.createCheckRun(
@@ -66,7 +68,7 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
     ctx.log.info({ pr: job.pullNumber, level: a.level }, "Below the comment level: check run and label only");
     return;
   }
-  const body = renderImpactComment(a, { previous, elapsedMs, config, related });
+  const body = renderImpactComment(a, { previous, elapsedMs, config, ...extras });
   await writer.upsertSticky({ repo: job.repo, issueNumber: job.pullNumber, key: "impact", body, metadata: impactMeta(a), reason: `PR blast radius ${a.level} (${a.score}/100)`, existing: existing ?? null });
 }
 
@@ -84,6 +86,11 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, ctx.config, ctx.log);
     const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection, files });
     const related = s.evomap && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
-    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started, related);
+    // The model writes notes only for changes worth a reviewer's attention, and only when the score changed.
+    const previous = s.llm && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") ? readMetadata<ImpactMeta>((await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact"))?.body, "impact") : undefined;
+    const model = s.llm && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") && previous?.digest !== assessment.digest
+      ? await modelImpact(s.llm, { assessment, signals: collection?.signals ?? [], pr: { title: changes.title ?? "", body: pr.body }, log: ctx.log })
+      : undefined;
+    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started, { related, model });
   };
 }

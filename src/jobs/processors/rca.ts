@@ -3,7 +3,11 @@ import { relatedCapsules } from "../../capsule/lookup.js";
 import { incidentWindow } from "../../analysis/incident-window.js";
 import { assessIncidentImpact } from "../../analysis/incident-severity.js";
 import { topology } from "../../analysis/profile.js";
-import { analyseIncident } from "../../analysis/rca.js";
+import { analyseIncident, type ChangeEvent, type RcaResult } from "../../analysis/rca.js";
+import { mcpAgentTools } from "../../llm/mcp-tools.js";
+import { modelRca } from "../../llm/service.js";
+import type { McpPool } from "../../signals/mcp-pool.js";
+import type { Signal } from "../../signals/types.js";
 import { changeHistory } from "../../changes/github-history.js";
 import { serversForRepo } from "../../config/mcp-servers.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
@@ -64,17 +68,28 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const impact = assessIncidentImpact(result, signals, config, edges);
   const signalWords = incidentSignals(result.anomalies);
   const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
+  const model = s.llm ? await runModel(s, ctx, req, { result, signals, changes: history.changes, issue: { title: issue.title, body: issue.body ?? "" }, toolsFrom: allowed.length ? s.pool : undefined }) : undefined;
   const notes = [
+    ...(model?.status === "failed" ? [`model analysis: ${model.reason}`] : []),
     ...(related?.status === "error" ? [`EvoMap: related capsules could not be looked up (${related.message})`] : []),
     ...history.notes,
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
   ];
-  const body = renderRca(result, { impact, windowNote: span.note, sources: (collection?.sources ?? []).map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs })), notes, elapsedMs: Date.now() - started, related });
+  const body = renderRca(result, { impact, windowNote: span.note, sources: (collection?.sources ?? []).map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs })), notes, elapsedMs: Date.now() - started, related, model });
   const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm })) };
   await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
   if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
   await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");
   await writer.addLabels(req.repo, req.issueNumber, [LABELS.analysed], "RCA done");
+}
+
+/** The model's reading over the same evidence, with the repository's read-only MCP tools. */
+async function runModel(s: ImpactServices, ctx: JobContext, req: RcaRequest, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; toolsFrom?: McpPool }) {
+  const llm = s.llm!;
+  const tools = p.toolsFrom ? await mcpAgentTools({ pool: p.toolsFrom, mcpServers: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), signal: AbortSignal.timeout(llm.budgets.timeoutMs) }) : [];
+  const outcome = await modelRca(llm, { ...p, tools, log: ctx.log });
+  ctx.log.info({ status: outcome.status, steps: outcome.run.steps, tokens: outcome.run.usage, dropped: outcome.run.droppedClaims }, "Model analysis");
+  return outcome;
 }
 
 /** `issues.opened/labeled` with the incident label. */
