@@ -11,6 +11,7 @@ import { repoConfigSchema } from "../src/config/repo-config.js";
 import { ADAPTERS } from "../src/signals/adapters/registry.js";
 import { collectSignals } from "../src/signals/collect.js";
 import { McpPool } from "../src/signals/mcp-pool.js";
+import type { Signal } from "../src/signals/types.js";
 
 export type Truth = { change?: string; title?: string; category?: string; service?: string };
 export type Incident = {
@@ -44,6 +45,11 @@ export const matches = (h: Hypothesis, t: Truth) =>
 
 /** Replays one incident: fixture servers in memory, collection over baseline + window, the engine. */
 export async function replay(incident: Incident): Promise<RcaResult> {
+  return (await replayEvidence(incident)).result;
+}
+
+/** The same replay, with the signals and changes the engine read. */
+export async function replayEvidence(incident: Incident): Promise<{ result: RcaResult; signals: Signal[]; changes: ChangeEvent[] }> {
   const now = nowOf(incident.production);
   const config = repoConfigSchema.parse({ services: incident.services });
   const mcp = parseMcpServers({ mcpServers: Object.fromEntries(Object.entries(incident.adapters).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: ["*/*"] } }])) });
@@ -64,7 +70,7 @@ export async function replay(incident: Incident): Promise<RcaResult> {
       window: { from: window.from - (incident.baseline ?? 7200) * 1000, to: window.to },
     });
     const changes = incident.changes.map((c) => ({ ...c, at: now + c.at * 1000 }));
-    return analyseIncident({ signals: collection.signals, window, changes, edges: topology(collection, config).edges });
+    return { result: analyseIncident({ signals: collection.signals, window, changes, edges: topology(collection, config).edges }), signals: collection.signals, changes };
   } finally {
     await pool.close();
   }

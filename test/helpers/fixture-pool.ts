@@ -23,13 +23,14 @@ export function fixtureTransport(flavours: Record<string, string>, scenario: Sce
  * The app-level sources of the end-to-end tests: four fixture servers (metrics, db, k8s, apm)
  * playing `production` on the wall clock, allowed for `owner/*`, behind one pool.
  */
-export async function liveSources(owner: string) {
+export async function liveSources(owner: string, tweak?: (scenario: Scenario) => void) {
   const { parseMcpServers } = await import("../../src/config/mcp-servers.js");
   const { McpPool } = await import("../../src/signals/mcp-pool.js");
   const { ADAPTERS } = await import("../../src/signals/adapters/registry.js");
   const { production } = await import("./scenario.js");
   const { silent } = await import("./collect.js");
-  const { now: _fixed, ...live } = production;
+  const { now: _fixed, ...live } = structuredClone(production);
+  tweak?.(live as Scenario);
   const mcpServers = parseMcpServers({
     mcpServers: Object.fromEntries(Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: [`${owner}/*`] } }])),
   });
