@@ -12,6 +12,7 @@ import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
+import { ciFailureProcessor } from "./jobs/processors/ci-failure.js";
 import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
@@ -34,7 +35,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     evomap,
     mcpServers,
     pool,
-    processors: { "pr-impact": impact, "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
+    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
     commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) },
   };
 }

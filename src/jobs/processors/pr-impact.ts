@@ -11,6 +11,7 @@ import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js"
 import { readMetadata } from "../../github/metadata.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
 import { fullName } from "../../github/types.js";
+import { ciSectionOf, withCiSection } from "../../render/ci-failure.js";
 import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
 import type { Adapter } from "../../signals/adapters/types.js";
 import { collectSignals } from "../../signals/collect.js";
@@ -68,7 +69,9 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
     ctx.log.info({ pr: job.pullNumber, level: a.level }, "Below the comment level: check run and label only");
     return;
   }
-  const body = renderImpactComment(a, { previous, elapsedMs, config, ...extras });
+  // A CI failure section for this same commit stays; one for an older commit is dropped.
+  const ci = ciSectionOf(existing?.body);
+  const body = withCiSection(renderImpactComment(a, { previous, elapsedMs, config, ...extras }), ci?.sha === a.head ? ci.text : undefined).trimEnd();
   await writer.upsertSticky({ repo: job.repo, issueNumber: job.pullNumber, key: "impact", body, metadata: impactMeta(a), reason: `PR blast radius ${a.level} (${a.score}/100)`, existing: existing ?? null });
 }
 

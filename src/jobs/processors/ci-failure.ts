@@ -1,0 +1,78 @@
+import { classifyFailure, isFailed, mineFailureLog, prFilesInFailure, type CheckRunSummary } from "../../analysis/ci-failure.js";
+import { findStickyComment } from "../../github/sticky-comment.js";
+import type { Octokit, RepoRef } from "../../github/types.js";
+import { IMPACT_CHECK_NAME } from "../../handlers/job-base.js";
+import { ciSectionOf, renderCiSection, withCiSection, type CiCheckAnalysis } from "../../render/ci-failure.js";
+import type { JobContext, JobProcessor } from "../run-job.js";
+
+const MAX_CHECKS = 5;
+const MAX_LOG_CHARS = 5 * 1024 * 1024;
+
+type Run = { id: number; name: string; status: string; conclusion: string | null; completed_at: string | null; html_url?: string | null; app?: { slug?: string } | null; output?: { title?: string | null; summary?: string | null; text?: string | null } };
+const summary = (r: Run): CheckRunSummary => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion, completedAt: r.completed_at });
+
+/** The failed job's log: GitHub Actions' log (followed through its redirect, the tail kept), else the check's own output. */
+async function failureText(octokit: Octokit, repo: RepoRef, run: Run): Promise<{ text: string; from: "actions" | "output" | "none"; note?: string }> {
+  if (run.app?.slug === "github-actions") {
+    try {
+      const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: run.id });
+      const text = typeof data === "string" ? data : String(data ?? "");
+      return { text: text.length > MAX_LOG_CHARS ? text.slice(-MAX_LOG_CHARS) : text, from: "actions", ...(text.length > MAX_LOG_CHARS ? { note: `The log is ${(text.length / 1e6).toFixed(1)} MB; its last 5 MB were read.` } : {}) };
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== 404 && status !== 410 && status !== 403) throw err;
+      // Expired or not readable: fall back to the output text, and say so.
+      return { text: [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n"), from: "output", note: `The job's log could not be read (HTTP ${status}); the check's output text was used.` };
+    }
+  }
+  const text = [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n");
+  return { text, from: text ? "output" : "none" };
+}
+
+/**
+ * CI failure analysis on a pull request: for each failed check on the commit (not Insight's own),
+ * its errors mined from the job log, whether it is new, pre-existing on the base branch or flaky,
+ * and the PR's files the failure names — as a section of the PR's Insight comment, replaced on
+ * each run, never a new comment.
+ */
+export const ciFailureProcessor: JobProcessor<"ci-failure"> = async (job, ctx) => {
+  const { octokit } = ctx;
+  const runs = (await octokit.paginate(octokit.rest.checks.listForRef, { ...job.repo, ref: job.headSha, filter: "all", per_page: 100 })) as unknown as Run[];
+  const others = runs.filter((r) => r.name !== IMPACT_CHECK_NAME);
+  const byName = new Map<string, Run[]>();
+  for (const r of others) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  const latest = (rs: Run[]) => [...rs].sort((a, b) => String(b.completed_at).localeCompare(String(a.completed_at)))[0]!;
+  const failed = [...byName.values()].map(latest).filter((r) => r.status === "completed" && isFailed(r.conclusion)).slice(0, MAX_CHECKS);
+  const recovered = [...byName.entries()].filter(([, rs]) => rs.some((r) => isFailed(r.conclusion)) && latest(rs).conclusion === "success").map(([n]) => n);
+  for (const pullNumber of job.pullNumbers) {
+    const { data: pr } = await octokit.rest.pulls.get({ ...job.repo, pull_number: pullNumber });
+    if (pr.head.sha !== job.headSha) {
+      ctx.log.info({ pr: pullNumber, head: pr.head.sha }, "The PR moved past this commit: not analysed");
+      continue;
+    }
+    const prFiles = (await octokit.paginate(octokit.rest.pulls.listFiles, { ...job.repo, pull_number: pullNumber, per_page: 100 })).map((f) => f.filename);
+    const checks: CiCheckAnalysis[] = [];
+    for (const run of failed) {
+      const { data: base } = await octokit.rest.checks.listForRef({ ...job.repo, ref: pr.base.ref, check_name: run.name, filter: "latest", per_page: 5 });
+      const verdict = classifyFailure({ sameCommit: (byName.get(run.name) ?? []).map(summary), onBase: (base.check_runs as unknown as Run[]).map(summary) });
+      const text = await failureText(octokit, job.repo, run);
+      const mining = text.text ? mineFailureLog(text.text) : undefined;
+      checks.push({ name: run.name, url: run.html_url ?? undefined, ...verdict, mining, logsFrom: text.from, files: mining ? prFilesInFailure(mining.paths, prFiles) : [], note: text.note });
+    }
+    await publishSection(ctx, job.repo, pullNumber, job.headSha, checks.length || recovered.length ? renderCiSection({ sha: job.headSha, checks, passing: recovered }) : undefined);
+  }
+};
+
+/** Puts the section into the PR's Insight comment (creating the comment when there is none yet). */
+async function publishSection(ctx: JobContext, repo: RepoRef, pullNumber: number, sha: string, section: string | undefined): Promise<void> {
+  const existing = await findStickyComment(ctx.octokit, repo, pullNumber, "impact");
+  if (!existing) {
+    if (section) await ctx.writer.upsertSticky({ repo, issueNumber: pullNumber, key: "impact", body: section, reason: "CI failure analysis", existing: null });
+    return;
+  }
+  const current = ciSectionOf(existing.body);
+  if (!section && current?.sha !== sha) return;
+  const body = withCiSection(existing.body, section);
+  if (body === existing.body) return;
+  await ctx.writer.updateComment(repo, existing.id, body, "CI failure analysis");
+}

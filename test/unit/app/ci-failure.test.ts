@@ -1,0 +1,126 @@
+import { describe, expect, it } from "@jest/globals";
+import { classifyFailure, mineFailureLog, prFilesInFailure } from "../../../src/analysis/ci-failure.js";
+import { ciFailureProcessor } from "../../../src/jobs/processors/ci-failure.js";
+import { stickyMarker } from "../../../src/github/metadata.js";
+import { api, type Captured, mockInstallationToken, mockListComments, mockRepoConfig, mockUpdateComment } from "../../helpers/github-mocks.js";
+import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { example } from "../../helpers/webhooks.js";
+
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+const JEST_LOG = [
+  "2026-11-24T01:02:03.0000000Z ##[group]Run npm test",
+  "2026-11-24T01:02:04.0000000Z > jest",
+  "2026-11-24T01:02:10.1234567Z \u001b[31mFAIL\u001b[39m services/api/src/orders.test.ts",
+  "2026-11-24T01:02:10.1234567Z   ● total › multiplies price by quantity",
+  "2026-11-24T01:02:10.1234567Z     expect(received).toBe(expected) // Object.is equality",
+  "2026-11-24T01:02:10.1234567Z     Expected: 20",
+  "2026-11-24T01:02:10.1234567Z     Received: 10",
+  "2026-11-24T01:02:10.1234567Z       at Object.<anonymous> (services/api/src/orders.test.ts:12:22)",
+  "2026-11-24T01:02:10.1234567Z       at total (services/api/src/orders.ts:3:9)",
+  "2026-11-24T01:02:10.2000000Z       at Promise.then (node_modules/jest-circus/build/utils.js:298:28)",
+  "2026-11-24T01:02:11.0000000Z Tests: 1 failed, 41 passed, 42 total",
+  "2026-11-24T01:02:11.5000000Z ##[error]Process completed with exit code 1.",
+  "2026-11-24T01:02:12.0000000Z Post job cleanup.",
+].join("\r\n");
+
+describe("mining a failed job's log", () => {
+  it("finds the error templates, where they start, and the source paths (not node_modules)", () => {
+    const m = mineFailureLog(JEST_LOG);
+    expect(m.templates.map((t) => t.sample)).toEqual(expect.arrayContaining(["FAIL services/api/src/orders.test.ts", "expect(received).toBe(expected) // Object.is equality", "Process completed with exit code 1."]));
+    expect(m.templates.find((t) => t.sample.startsWith("FAIL"))!.firstLine).toBe(3);
+    expect(m.paths).toEqual([{ path: "services/api/src/orders.test.ts" }, { path: "services/api/src/orders.test.ts", line: 12 }, { path: "services/api/src/orders.ts", line: 3 }]);
+    expect(prFilesInFailure(m.paths, ["services/api/src/orders.ts", "README.md"])).toEqual([{ file: "services/api/src/orders.ts", line: 3 }]);
+  });
+
+  it("tells new from pre-existing from flaky", () => {
+    const run = (conclusion: string, completedAt = "2026-11-24T01:00:00Z") => ({ id: 1, name: "test", status: "completed", conclusion, completedAt });
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success")] })).toEqual({ kind: "new", why: "its latest run on the base branch passed" });
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success", "2026-11-23T00:00:00Z"), run("failure")] }).kind).toBe("pre-existing");
+    expect(classifyFailure({ sameCommit: [run("failure"), run("success")], onBase: [run("failure")] }).kind).toBe("flaky");
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [] })).toEqual({ kind: "new", why: "no run of it on the base branch to compare with" });
+  });
+});
+
+type RunSpec = { id: number; name: string; conclusion: string; app?: string; completed?: string; output?: { title: string; summary: string; text?: string } };
+const checkRun = (r: RunSpec) => ({
+  id: r.id, name: r.name, status: "completed", conclusion: r.conclusion, head_sha: SHA, completed_at: r.completed ?? "2026-11-24T01:03:00Z",
+  html_url: `https://github.com/${OWNER}/${REPO}/runs/${r.id}`, app: { id: r.app === "insight" ? 123 : 15368, slug: r.app ?? "github-actions" },
+  output: r.output ?? { title: null, summary: null, text: null },
+});
+
+function failedEvent() {
+  const p = example("check_run", "completed");
+  Object.assign(p.check_run, { id: 901, name: "build / test", conclusion: "failure", head_sha: SHA });
+  p.check_run.pull_requests = [{ number: 2, head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } }];
+  p.repository.owner.login = OWNER;
+  p.repository.name = REPO;
+  return p;
+}
+
+/** The GitHub side: the commit's check runs, the PR, its files, the base branch's runs, the job's log through its redirect. */
+function mockCommit(runs: RunSpec[], base: Record<string, string>) {
+  const scope = api()
+    .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/check-runs`).query(true).reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) })
+    .get(`/repos/${OWNER}/${REPO}/pulls/2`).reply(200, { number: 2, head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
+    .get(`/repos/${OWNER}/${REPO}/pulls/2/files`).query(true).reply(200, [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1 }]);
+  for (const [name, conclusion] of Object.entries(base)) {
+    scope.get(`/repos/${OWNER}/${REPO}/commits/main/check-runs`).query((q) => q.check_name === name).reply(200, { total_count: 1, check_runs: [{ ...checkRun({ id: 700, name, conclusion }), head_sha: "f".repeat(40) }] });
+  }
+  return scope;
+}
+
+const app = () => loadTestApp({ processors: { "ci-failure": ciFailureProcessor } });
+const impactBody = `${stickyMarker("impact")}\n## 🟠 Blast radius: **medium** (40/100)\nreasons`;
+
+describe("CI failure analysis end to end", () => {
+  useNock();
+
+  it("reads the Actions log, calls a new failure new, names the PR's file, and puts a section into the Insight comment (no new comment)", async () => {
+    const t = await app();
+    const updated: Captured = {};
+    mockInstallationToken();
+    mockRepoConfig(OWNER, REPO);
+    mockCommit([{ id: 901, name: "build / test", conclusion: "failure" }, { id: 902, name: "lint", conclusion: "failure", app: "circleci-checks", output: { title: "ESLint found 2 problems", summary: "services/api/src/orders.ts:7:3 error 'x' is assigned a value but never used" } }, { id: 903, name: "Insight / blast radius", conclusion: "failure", app: "insight" }], { "build / test": "success", lint: "failure" });
+    api()
+      .get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(302, "", { location: "https://results-receiver.actions.githubusercontent.com/logs/901.txt?sig=abc" });
+    const blob = (await import("nock")).default("https://results-receiver.actions.githubusercontent.com").get("/logs/901.txt").query(true).reply(200, JEST_LOG, { "content-type": "text/plain" });
+    mockListComments(OWNER, REPO, 2, [{ id: 77, body: impactBody }]);
+    mockUpdateComment(OWNER, REPO, 77, updated);
+    await t.probot.receive({ id: "ci-1", name: "check_run", payload: failedEvent() } as never);
+    await t.idle();
+    expect(blob.isDone()).toBe(true);
+    const body = String(updated.body?.body);
+    expect(body.startsWith(impactBody)).toBe(true); // the impact report is kept as it was
+    expect(body).toContain(`<!-- insight:ci:start sha=${SHA} -->`);
+    expect(body).toContain(`| [build / test](https://github.com/${OWNER}/${REPO}/runs/901) | 🔴 **new** — this change broke it | its latest run on the base branch passed |`);
+    expect(body).toContain(`| [lint](https://github.com/${OWNER}/${REPO}/runs/902) | 🟡 pre-existing | its latest run on the base branch failed as well |`);
+    expect(body).not.toContain("Insight / blast radius |");
+    expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
+    expect(body).toMatch(/- ×1, first at log line 3: `FAIL services\/api\/src\/orders.test.ts`/);
+    expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:7`"); // lint, from the check's output
+    expect(body).toContain("Not GitHub Actions: read from the check run's output text.");
+    expect(t.audit.entries.map((e) => e.action)).toEqual(["comment.update"]);
+  });
+
+  it("calls a failure that passed on a re-run flaky, and replaces the earlier section", async () => {
+    const t = await app();
+    const updated: Captured = {};
+    mockInstallationToken();
+    mockRepoConfig(OWNER, REPO);
+    // The first attempt failed; the re-run of the same check failed again later with a different log — and an earlier attempt passed.
+    mockCommit([{ id: 901, name: "build / test", conclusion: "failure", completed: "2026-11-24T01:03:00Z" }, { id: 904, name: "build / test", conclusion: "success", completed: "2026-11-24T00:50:00Z" }], { "build / test": "success" });
+    api().get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(200, "2026-11-24T01:02:10Z Error: connect ECONNREFUSED 127.0.0.1:5432", { "content-type": "text/plain" });
+    const stale = `<!-- insight:ci:start sha=${"a".repeat(40)} -->\n### CI failures on \`aaaaaaa\`\nold\n<!-- insight:ci:end -->\n`;
+    mockListComments(OWNER, REPO, 2, [{ id: 77, body: `${impactBody}\n\n${stale}` }]);
+    mockUpdateComment(OWNER, REPO, 77, updated);
+    await t.probot.receive({ id: "ci-2", name: "check_run", payload: failedEvent() } as never);
+    await t.idle();
+    const body = String(updated.body?.body);
+    expect(body).toContain("| 🔁 flaky | the same check passed on this commit too (a re-run) |");
+    expect(body).not.toContain("aaaaaaa");
+    expect(body.match(/insight:ci:start/g)).toHaveLength(1);
+  });
+});
