@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import type { AuditLog } from "./audit/types.js";
 import type { EvoMapServices } from "./capsule/on-merge.js";
+import type { HealthScheduler } from "./jobs/health-schedule.js";
 import { createCommandProcessor, type CommandHandlers } from "./commands/run-command.js";
 import type { OperatorEnv } from "./config/env.js";
 import type { McpServersConfig } from "./config/mcp-servers.js";
@@ -24,6 +25,8 @@ export type AppDeps = {
   pool?: McpPool;
   /** EvoMap's client and publisher, when the operator enabled it. */
   evomap?: EvoMapServices;
+  /** The scheduled health scans, when the operator set an interval; built once the app is loaded. */
+  healthScheduler?: (app: InsightApp) => HealthScheduler;
   /** Processors of analysis jobs by kind (`command` is built here from `commands`). */
   processors: Omit<ProcessorRegistry, "command">;
   /** Slash command handlers by name (`help` is built in). */
@@ -39,6 +42,8 @@ export type InsightApp = {
   queue(): JobQueue | undefined;
   /** An installation's client, once Probot has loaded the app (for work outside webhooks). */
   auth(installationId: number): Promise<Octokit>;
+  /** The App's own client (JWT): lists installations. */
+  appAuth(): Promise<Octokit>;
 };
 
 /** Wires handlers, queue, job runner and the /health and /metrics endpoints. */
@@ -75,6 +80,10 @@ export function createApp(deps: AppDeps): InsightApp {
     auth: async (installationId) => {
       if (!loaded) throw new Error("the app is not loaded yet");
       return (await loaded.auth(installationId)) as Octokit;
+    },
+    appAuth: async () => {
+      if (!loaded) throw new Error("the app is not loaded yet");
+      return (await loaded.auth()) as Octokit;
     },
   };
 }

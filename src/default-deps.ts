@@ -13,6 +13,10 @@ import type { OperatorEnv } from "./config/env.js";
 import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
 import { ciFailureProcessor } from "./jobs/processors/ci-failure.js";
+import { createHealthProcessor, healthCommand } from "./jobs/processors/health.js";
+import { HealthScheduler } from "./jobs/health-schedule.js";
+import { parseDuration } from "./util/duration.js";
+import type { InsightApp } from "./app.js";
 import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
@@ -29,13 +33,32 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: createLlm(env) };
   const impact = createImpactProcessor(services);
+  const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
+  let scheduler: HealthScheduler | undefined;
+  const health = { ...services, windowMs: Math.min(intervalMs ?? 6 * 3_600_000, 24 * 3_600_000), nextScan: (id: number) => scheduler?.nextFor(id) };
   return {
     env,
     audit,
     evomap,
     mcpServers,
     pool,
-    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
-    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) },
+    healthScheduler: intervalMs
+      ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: pino({ level: env.LOG_LEVEL }) }))
+      : undefined,
+    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
+    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services), health: healthCommand(health) },
   };
+}
+
+/** Every installation and the repositories it gives this App. */
+async function installationTargets(app: InsightApp) {
+  const octokit = await app.appAuth();
+  const installations = await octokit.paginate(octokit.rest.apps.listInstallations, { per_page: 100 });
+  const out = [];
+  for (const i of installations) {
+    const client = await app.auth(i.id);
+    const repos = await client.paginate(client.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    out.push({ installationId: i.id, repos: repos.map((r) => ({ owner: r.owner.login, repo: r.name })) });
+  }
+  return out;
 }

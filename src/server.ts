@@ -27,9 +27,12 @@ async function main() {
   const insight = createApp(deps);
   const server = await run(insight.appFn);
   const evomapLoop = deps.evomap && startEvoMap(deps.evomap, insight, deps, env);
+  const health = deps.healthScheduler?.(insight);
+  health?.start();
   process.once("SIGTERM", async () => {
     process.stderr.write("SIGTERM: stopping the server and draining the queue\n");
     evomapLoop?.stop();
+    health?.stop();
     await server.stop();
     const result = await insight.queue()?.drain(env.INSIGHT_DRAIN_TIMEOUT_MS);
     await deps.pool?.close();

@@ -93,3 +93,42 @@ export function buildBundle(input: BundleInput): Bundle {
   });
   return { gene, capsule, event };
 }
+
+/**
+ * A warning capsule: a potential problem the health scan confirmed (seen in two scans in a row)
+ * and the alert rule that would catch it, as a Gene (how to spot the trend) and a Capsule whose
+ * content is the rule. Same redaction and name scrubbing as fixes; its outcome score is the
+ * scan's confidence, and its summary says it is a warning, not a resolved incident.
+ */
+export function buildWarningBundle(input: { signal: string; kind: string; text: string; rule: string; confidence: number; privateNames?: string[] }): Bundle {
+  const fix = { kind: "revert" as const, approved: true, files: [] };
+  const base = buildBundle({ signals: [input.signal], hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence }, fix, privateNames: input.privateNames });
+  const names = [...new Set(input.privateNames ?? [])].filter((n) => n.length >= 2);
+  const scrub = (t: string) => redact(names.reduce((x, n) => x.replace(new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"), "a-service"), t), { ips: true });
+  const signals = base.gene.signals_match;
+  const key = sha256Hex(JSON.stringify([signals, input.kind, input.rule])).slice(0, 12);
+  const gene = withAssetId<Gene>({
+    ...base.gene,
+    id: `gene_insight_warning_${key}`,
+    category: "optimize",
+    summary: scrub(`Catch ${input.kind} before it becomes an incident: alert on the trend of ${signals[0]}`).slice(0, 500),
+    strategy: [
+      "Fit a least-squares trend to the series over the scan window and keep only steady ones (high R squared)",
+      "Confirm the trend in two consecutive scans before calling it a problem",
+      "Add an alert rule on the trend so the on-call hears of it before the limit is reached",
+    ],
+    constraints: { max_files: 1, forbidden_paths: [] },
+  });
+  const { asset_id: _a, diff: _d, ...rest } = base.capsule;
+  const rule = scrub(input.rule).slice(0, 8000);
+  const capsule = withAssetId<Capsule>({
+    ...rest,
+    id: `capsule_insight_warning_${key}`,
+    gene: gene.asset_id,
+    summary: scrub(`Warning, not an incident yet: ${input.text}. The alert rule that would catch it is attached.`).slice(0, 1000),
+    blast_radius: { files: 1, lines: Math.max(1, rule.split("\n").length) },
+    content: rule,
+  });
+  const event = withAssetId<EvolutionEvent>({ ...base.event!, asset_id: undefined, id: `event_insight_warning_${key}`, intent: "optimize", capsule_id: capsule.id, genes_used: [gene.asset_id] } as EvolutionEvent);
+  return { gene, capsule, event };
+}

@@ -4,7 +4,14 @@ import { sha256Hex } from "../util/canonical-json.js";
 import type { Bundle } from "./schemas.js";
 
 /** Where a bundle came from, so its outcome can be told on the right incident later. */
-export type OutboxContext = { installationId: number; repo: { owner: string; repo: string }; incident: number; pull: number };
+export type OutboxContext = {
+  installationId: number;
+  repo: { owner: string; repo: string };
+  /** The issue that hears of the decision: the incident, or the health report for a warning. */
+  incident: number;
+  /** The fix PR it came from; 0 for a warning capsule. */
+  pull: number;
+};
 export type OutboxEntry = { key: string; createdAt: string; attempts: number; nextAttemptAt: number; lastError?: string; bundle: Bundle; context: OutboxContext };
 
 /**

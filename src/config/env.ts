@@ -52,6 +52,8 @@ export const envSchema = z.object({
   INSIGHT_CONCURRENCY: positiveInt(4),
   INSIGHT_DEBOUNCE_MS: positiveInt(10_000),
   INSIGHT_DRAIN_TIMEOUT_MS: positiveInt(30_000),
+  INSIGHT_HEALTH_INTERVAL: z.string().regex(/^\d{1,4}(m|h|d)$/, { message: "a duration such as 6h or 1d" }).optional(),
+  INSIGHT_HEALTH_JITTER: z.string().regex(/^0(\.\d+)?$|^1(\.0+)?$/, { message: "a share of the interval between 0 and 1" }).optional().transform((v) => (v === undefined ? 0.2 : Number(v))),
   REDIS_URL: url("redis://host:6379").optional(),
   DATABASE_URL: url("postgres://user@host/db").optional(),
   EVOMAP_ENABLED: flag,

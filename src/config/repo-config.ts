@@ -95,6 +95,7 @@ const metricTemplates = z
     latencyP95: promTemplate
       .default("histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{$selector}[5m])))")
       .describe("95th percentile latency in seconds."),
+    memory: promTemplate.default("sum(process_resident_memory_bytes{$selector})").describe("Resident memory in bytes (for the health scan's growth trends)."),
   })
   .strict();
 

@@ -226,6 +226,23 @@ export class GitHubWriter {
     });
   }
 
+  async createIssue(repo: RepoRef, params: { title: string; body: string; labels: string[] }, reason: string): Promise<{ number: number }> {
+    const body = clean(params.body);
+    const spec = { action: "issue.create", target: fullName(repo), reason, detail: { labels: params.labels, ...digest(body) }, preview: body };
+    return this.#perform(spec, { number: 0 }, async () => {
+      const { data } = await this.#o.octokit.rest.issues.create({ ...repo, title: redact(params.title), body, labels: params.labels });
+      return { number: data.number };
+    }, (r) => ({ issueNumber: r.number }));
+  }
+
+  /** Replaces an issue's body (no notification, unlike a comment). */
+  async updateIssueBody(repo: RepoRef, issueNumber: number, body: string, reason: string): Promise<void> {
+    const text = clean(body);
+    await this.#perform({ action: "issue.update", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text }, undefined, async () => {
+      await this.#o.octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body: text });
+    });
+  }
+
   async closeIssue(repo: RepoRef, issueNumber: number, reason: string): Promise<void> {
     await this.#perform({ action: "issue.close", target: `${fullName(repo)}#${issueNumber}`, reason }, undefined, async () => {
       await this.#o.octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: "closed", state_reason: "completed" });

@@ -42,6 +42,8 @@ function threadOf(job: Job): number | undefined {
       return job.issueNumber;
     case "ci-failure":
       return job.pullNumbers[0];
+    case "health":
+      return job.issueNumber;
   }
 }
 

@@ -43,7 +43,14 @@ export type CiFailureJob = JobBase & {
   source: { type: "check_run"; id: number; name: string } | { type: "check_suite"; id: number };
 };
 
-export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob;
+export type HealthJob = JobBase & {
+  kind: "health";
+  trigger: "command" | "schedule";
+  /** Where `/insight health` was asked, to answer there; absent for scheduled scans. */
+  issueNumber?: number;
+};
+
+export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob | HealthJob;
 export type JobKind = Job["kind"];
 export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 

@@ -9,6 +9,7 @@ const RED = [
   ["http.request_rate", "requestRate", "req/s"],
   ["http.error_rate", "errorRate", "ratio"],
   ["http.latency_p95", "latencyP95", "s"],
+  ["process.memory_bytes", "memory", "bytes"],
 ] as const;
 
 const toSeries = (data: PromData): Series[] =>
