@@ -1,5 +1,16 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
 import { stringify } from "yaml";
+import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
+import { A2AClient } from "../../../src/capsule/a2a-client.js";
+import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
+import { Outbox } from "../../../src/capsule/outbox.js";
+import { CapsulePublisher } from "../../../src/capsule/publisher.js";
+import { writeMetadata } from "../../../src/github/metadata.js";
+import { HEALTH_MARKER } from "../../../src/render/health.js";
 import { scanHealth, trend } from "../../../src/analysis/health.js";
 import { repoConfigSchema } from "../../../src/config/repo-config.js";
 import { readMetadata } from "../../../src/github/metadata.js";
@@ -60,7 +71,8 @@ describe("scanHealth", () => {
     const growth = scan.problems.find((p) => p.kind === "memory-growth")!;
     expect(growth).toMatchObject({ key: "memory-growth:web", service: "web", severity: "critical" });
     expect(growth.text).toMatch(/^memory grows steadily: 200 MB → 342 MB \(\+71%, 24\.0 MB\/h, fit R² 1\.00\)/);
-    expect(growth.suggestion).toContain("alert: webMemoryGrowing");
+    expect(growth.suggestion).toContain("alert: MemoryGrowing");
+    expect(growth.suggestion).toContain("labels: { severity: warning, service: web }");
     expect(scan.problems.some((p) => p.key === "memory-growth:api")).toBe(false);
     const gaps = scan.problems.filter((p) => p.kind === "monitoring-gap").map((p) => p.key);
     expect(gaps).toContain("monitoring-gap:web:alert");
@@ -122,6 +134,44 @@ describe("the health report issue", () => {
     await t.idle();
     expect(String(edited3.body?.body)).toContain("### 🆕 New since the last scan (1)");
     expect(String(note.body?.body)).toMatch(/🆕 1 new problem since the last scan:\n- 🔴 \*\*web\*\* — memory grows steadily/);
+  }, 30_000);
+});
+
+describe("warning capsules", () => {
+  useNock();
+
+  it("publish a problem confirmed by two scans, with the alert rule that would catch it, once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "insight-health-evomap-"));
+    const identity = new NodeIdentityStore(join(dir, "node.json"));
+    await identity.write({ node_id: "node_00112233aabbccdd", node_secret: "ab".repeat(32), heartbeat_interval_ms: 900_000, hub: "https://hub.evomap.test" });
+    const client = new A2AClient({ hubUrl: "https://hub.evomap.test", identity });
+    const evomap = { client, publisher: new CapsulePublisher({ client, outbox: new Outbox(join(dir, "outbox")), audit: new MemoryAuditLog(), log: { info: () => {}, warn: () => {} } }) };
+    const withEvomap = { ...services, evomap };
+    const t = await loadTestApp({ processors: { health: createHealthProcessor(withEvomap) } });
+    const config = stringify({ services: { api: productionServices.api, web: productionServices.web }, evomap: { autoPublish: true, minConfidence: 0.6 } });
+    const previous = `${HEALTH_MARKER}\n${writeMetadata("health", { keys: ["memory-growth:web"], published: [], scannedAt: 1 })}\nold report`;
+    const edited: Captured = {};
+    let published = "";
+    mockInstallationToken();
+    mockRepoConfig(OWNER, REPO, config);
+    api().get(`/repos/${OWNER}/${REPO}/issues`).query(true).reply(200, [{ number: 50, body: previous, user: { login: "insight[bot]", type: "Bot" }, labels: [] }]);
+    api().patch(`/repos/${OWNER}/${REPO}/issues/50`, (b) => ((edited.body = b), true)).reply(200, { number: 50 });
+    mockCreateComment(OWNER, REPO, 50); // the problems new in this scan
+    const hub = nock("https://hub.evomap.test").post("/a2a/validate").reply(200, {}).post("/a2a/publish").reply(async (req: Request) => {
+      published = await req.text();
+      return [200, { decision: "accept", bundle_id: "bundle_w1" }] as const;
+    });
+    t.insight.queue()!.enqueue({ id: "s:1", delivery: "s:1", installationId: 2, repo: { owner: OWNER, repo: REPO }, actor: "insight", kind: "health", trigger: "schedule" });
+    await t.idle();
+    expect(hub.isDone()).toBe(true);
+    const [gene, capsule] = JSON.parse(published).payload.assets;
+    expect(gene).toMatchObject({ category: "optimize", signals_match: ["memory growth"] });
+    expect(capsule.summary).toMatch(/^Warning, not an incident yet: memory grows steadily/);
+    expect(capsule.content).toContain("labels: { severity: warning, service: a-service }"); // the service's name stays home
+    expect(published).not.toMatch(/Codertocat|Hello-World|"web"|service=\\"web/);
+    const meta = readMetadata<{ published: string[] }>(String(edited.body?.body), "health")!;
+    expect(meta.published).toEqual(["memory-growth:web"]);
+    expect(String(edited.body?.body)).toContain("Published as warning capsules: memory-growth:web.");
   }, 30_000);
 });
 
