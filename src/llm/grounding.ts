@@ -40,42 +40,39 @@ function groundText(text: string, known: (id: string) => boolean): { text: strin
   return { text: out, dropped };
 }
 
+/** Claims whose evidence the run knows: unknown ids removed, a claim left with none dropped; both counted. */
+function keepCited<C extends { evidence: string[] }>(claims: C[], known: (id: string) => boolean, counts: { claims: number; citations: number }): C[] {
+  return claims.flatMap((c) => {
+    const evidence = c.evidence.filter(known);
+    counts.citations += c.evidence.length - evidence.length;
+    if (evidence.length === 0) {
+      counts.claims++;
+      return [];
+    }
+    return [{ ...c, evidence }];
+  });
+}
+
 /**
  * Keeps only what the evidence supports: a claim's unknown evidence ids are removed, and a claim
  * left with none is dropped; the narrative's unknown citations are marked. Counts both.
  */
 export function groundRca(sub: RcaSubmission, known: (id: string) => boolean): Grounded<RcaSubmission> {
-  let droppedCitations = 0;
-  let droppedClaims = 0;
-  const hypotheses = sub.hypotheses.flatMap((h) => {
-    const evidence = h.evidence.filter(known);
-    droppedCitations += h.evidence.length - evidence.length;
-    if (evidence.length === 0) {
-      droppedClaims++;
-      return [];
-    }
+  const counts = { claims: 0, citations: 0 };
+  const hypotheses = keepCited(sub.hypotheses, known, counts).map((h) => {
     const reasoning = groundText(h.reasoning, known);
-    droppedCitations += reasoning.dropped;
-    return [{ ...h, evidence, reasoning: reasoning.text }];
+    counts.citations += reasoning.dropped;
+    return { ...h, reasoning: reasoning.text };
   });
   const summary = groundText(sub.summary, known);
-  return { value: { ...sub, summary: summary.text, hypotheses }, droppedClaims, droppedCitations: droppedCitations + summary.dropped };
+  return { value: { ...sub, summary: summary.text, hypotheses }, droppedClaims: counts.claims, droppedCitations: counts.citations + summary.dropped };
 }
 
 export function groundImpact(sub: ImpactSubmission, known: (id: string) => boolean): Grounded<ImpactSubmission> {
-  let droppedCitations = 0;
-  let droppedClaims = 0;
-  const risks = sub.risks.flatMap((r) => {
-    const evidence = r.evidence.filter(known);
-    droppedCitations += r.evidence.length - evidence.length;
-    if (evidence.length === 0) {
-      droppedClaims++;
-      return [];
-    }
-    return [{ ...r, evidence }];
-  });
+  const counts = { claims: 0, citations: 0 };
+  const risks = keepCited(sub.risks, known, counts);
   const summary = groundText(sub.summary, known);
-  return { value: { summary: summary.text, risks }, droppedClaims, droppedCitations: droppedCitations + summary.dropped };
+  return { value: { summary: summary.text, risks }, droppedClaims: counts.claims, droppedCitations: counts.citations + summary.dropped };
 }
 
 /** USD per million tokens (input, output) by model family; an estimate for the report's footer. */

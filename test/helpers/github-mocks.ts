@@ -131,3 +131,27 @@ export function mockChangeHistory(owner: string, repo: string, pulls: Array<{ nu
   scope.get(`/repos/${owner}/${repo}/deployments`).query(true).reply(200, deployments);
   return scope;
 }
+
+/**
+ * Every GitHub call of one RCA run on incident issue #3 by `oncall` (write access): the issue, the
+ * 👀, the status comment (id 500) then the result written over it, the labels, the change history
+ * (PR #41 merged 15 minutes ago). Returns what the status and the result comments were sent.
+ */
+export function mockRcaThread(owner: string, repo: string, p: { repoConfig: string; issueBody: string }) {
+  const now = Date.now();
+  const status: Captured = {};
+  const result: Captured = {};
+  mockInstallationToken();
+  mockRepoConfig(owner, repo, p.repoConfig);
+  mockIssue(owner, repo, { number: 3, title: "api returns 500s", body: p.issueBody, createdAt: new Date(now - 60_000).toISOString(), labels: ["incident"] });
+  mockPermission(owner, repo, "oncall", "write");
+  mockListComments(owner, repo, 3, []);
+  mockIssueReaction(owner, repo, 3);
+  mockCreateComment(owner, repo, 3, status, 500);
+  mockAddLabels(owner, repo, 3, ["incident:investigating"]);
+  mockChangeHistory(owner, repo, [{ number: 41, title: "Faster order totals", mergedAt: new Date(now - 15 * 60_000).toISOString(), files: ["services/api/src/orders.ts"] }]);
+  mockUpdateComment(owner, repo, 500, result);
+  mockRemoveLabel(owner, repo, 3, "incident:investigating");
+  mockAddLabels(owner, repo, 3, ["incident:analysed"]);
+  return { status, result };
+}

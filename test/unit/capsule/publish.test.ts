@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { mkdtempSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
 import { Outbox } from "../../../src/capsule/outbox.js";
 import { backoffMs, CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { FIX_INPUT } from "./bundle.test.js";
+import { useNock } from "../../helpers/probot.js";
 
 const HUB = "https://hub.evomap.test";
 const SECRET = "ab".repeat(32);
@@ -48,12 +49,7 @@ function hub(path: string, status: number, reply: unknown, sent: Sent[] = [], ti
 
 const bundle = buildBundle(FIX_INPUT);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  if (pending.length) throw new Error(`unused hub mocks:\n${pending.join("\n")}`);
-});
+useNock();
 
 describe("A2A client", () => {
   it("registers with hello: its own node id, the secret kept in a 0600 file, no bearer before it has one", async () => {

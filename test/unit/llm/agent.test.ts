@@ -1,12 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import Anthropic from "@anthropic-ai/sdk";
-import nock from "nock";
 import { z } from "zod";
 import { runAgent, type AgentTool } from "../../../src/llm/agent.js";
 import { buildRcaPack, estimateTokens, renderPack } from "../../../src/llm/evidence-pack.js";
 import { estimateCost, groundRca, type RcaSubmission } from "../../../src/llm/grounding.js";
 import { checkArguments } from "../../../src/llm/mcp-tools.js";
 import { ANTHROPIC, scriptModel, text, toolUse } from "../../helpers/anthropic.js";
+import { useNock } from "../../helpers/probot.js";
 
 const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: ANTHROPIC, maxRetries: 0 });
 const budgets = { maxSteps: 4, tokenBudget: 50_000, outputTokens: 512, timeoutMs: 10_000 };
@@ -14,12 +14,7 @@ const submit = { name: "submit", description: "hand in", schema: z.object({ answ
 const echo: AgentTool = { name: "lookup", description: "looks up", inputSchema: { properties: { id: { type: "string" } } }, run: async (input) => `value of ${(input as { id: string }).id} with password=hunter2` };
 const agent = (tools: AgentTool[] = [echo]) => runAgent({ client, model: "claude-sonnet-5-5", system: "sys", prompt: "go", tools, submit, budgets });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  if (pending.length) throw new Error(`unused mocks:\n${pending.join("\n")}`);
-});
+useNock();
 
 describe("runAgent", () => {
   it("runs tools, returns redacted evidence with an id, and ends on a valid submission", async () => {

@@ -1,11 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import Anthropic from "@anthropic-ai/sdk";
-import nock from "nock";
 import { assessImpact } from "../../../src/analysis/assess-impact.js";
 import { repoConfigSchema } from "../../../src/config/repo-config.js";
 import { modelImpact } from "../../../src/llm/service.js";
 import { renderImpactComment } from "../../../src/render/impact.js";
 import { ANTHROPIC, scriptModel, toolUse } from "../../helpers/anthropic.js";
+import { useNock } from "../../helpers/probot.js";
 
 const llm = { client: new Anthropic({ apiKey: "sk-ant-test", baseURL: ANTHROPIC, maxRetries: 0 }), model: "claude-sonnet-5-5", budgets: { maxSteps: 3, tokenBudget: 50_000, outputTokens: 512, timeoutMs: 10_000 }, packTokens: 20_000 };
 const config = repoConfigSchema.parse({ services: { api: { paths: ["services/api/**"], tier: "critical" } } });
@@ -17,12 +17,7 @@ const assessment = assessImpact({
   },
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  if (pending.length) throw new Error(`unused mocks:\n${pending.join("\n")}`);
-});
+useNock();
 
 describe("model notes on a pull request", () => {
   it("cite the scorer's factors; uncited risks are dropped; the PR text arrives as untrusted data", async () => {
