@@ -7,6 +7,7 @@ import type { JobContext, JobProcessor } from "../run-job.js";
 
 const MAX_CHECKS = 5;
 const MAX_LOG_CHARS = 5 * 1024 * 1024;
+const LOG_TIMEOUT_MS = 30_000;
 
 type Run = { id: number; name: string; status: string; conclusion: string | null; completed_at: string | null; html_url?: string | null; app?: { slug?: string } | null; output?: { title?: string | null; summary?: string | null; text?: string | null } };
 const summary = (r: Run): CheckRunSummary => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion, completedAt: r.completed_at });
@@ -15,14 +16,17 @@ const summary = (r: Run): CheckRunSummary => ({ id: r.id, name: r.name, status: 
 async function failureText(octokit: Octokit, repo: RepoRef, run: Run): Promise<{ text: string; from: "actions" | "output" | "none"; note?: string }> {
   if (run.app?.slug === "github-actions") {
     try {
-      const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: run.id });
+      // Logs can be large and come from another host: bounded in time like every outside call.
+      const { data } = await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: run.id, request: { signal: AbortSignal.timeout(LOG_TIMEOUT_MS) } });
       const text = typeof data === "string" ? data : String(data ?? "");
       return { text: text.length > MAX_LOG_CHARS ? text.slice(-MAX_LOG_CHARS) : text, from: "actions", ...(text.length > MAX_LOG_CHARS ? { note: `The log is ${(text.length / 1e6).toFixed(1)} MB; its last 5 MB were read.` } : {}) };
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status !== 404 && status !== 410 && status !== 403) throw err;
-      // Expired or not readable: fall back to the output text, and say so.
-      return { text: [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n"), from: "output", note: `The job's log could not be read (HTTP ${status}); the check's output text was used.` };
+      const timedOut = /abort|timeout/i.test(`${(err as Error).name} ${(err as Error).message}`);
+      if (status !== 404 && status !== 410 && status !== 403 && !timedOut) throw err;
+      // Expired, not readable or too slow: fall back to the output text, and say so.
+      const why = timedOut ? `did not download within ${LOG_TIMEOUT_MS / 1000} s` : `could not be read (HTTP ${status})`;
+      return { text: [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n"), from: "output", note: `The job's log ${why}; the check's output text was used.` };
     }
   }
   const text = [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n");
