@@ -31,7 +31,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
   const audit = new FileAuditLog(env.auditPath);
   const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
-  const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: createLlm(env) };
+  const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env) };
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
   let scheduler: HealthScheduler | undefined;

@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "probot";
 import { z } from "zod";
 import { redact } from "../security/redact.js";
@@ -95,18 +95,18 @@ export async function runAgent<T>(params: {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}\n… (cut at ${n} characters)` : s);
 
-/** One line for the report: the API's own error type and status when it gave one. */
+/**
+ * One line for the report: the API's own error type and status when it gave one. Read from the
+ * error's shape (status, error body, name) so this module does not load the SDK.
+ */
 export function describeApiError(err: unknown): string {
-  if (err instanceof Anthropic.APIError) {
-    const body = err.error as { error?: { type?: string; message?: string } } | undefined;
-    const type = body?.error?.type;
-    if (err.status === 429) return `rate limited by the model API (429${type ? ` ${type}` : ""})`;
-    if (err.status === 529 || type === "overloaded_error") return "the model API is overloaded (529)";
-    if (err instanceof Anthropic.APIConnectionTimeoutError) return "the model API did not answer in time";
-    if (err.status === undefined) return `the model API could not be reached (${err.message})`;
-    return `the model API answered ${err.status}${type ? ` ${type}` : ""}${body?.error?.message ? `: ${body.error.message}` : ""}`;
-  }
-  const e = err as Error;
-  if (e?.name === "AbortError" || e?.name === "TimeoutError") return "the analysis ran out of time";
+  const e = err as { name?: string; message?: string; status?: number; error?: { error?: { type?: string; message?: string } } };
+  const type = e?.error?.error?.type;
+  if (e?.name === "APIConnectionTimeoutError") return "the model API did not answer in time";
+  if (e?.status === 429) return `rate limited by the model API (429${type ? ` ${type}` : ""})`;
+  if (e?.status === 529 || type === "overloaded_error") return "the model API is overloaded (529)";
+  if (typeof e?.status === "number") return `the model API answered ${e.status}${type ? ` ${type}` : ""}${e.error?.error?.message ? `: ${e.error.error.message}` : ""}`;
+  if (e?.name === "APIConnectionError") return `the model API could not be reached (${e.message})`;
+  if (e?.name === "AbortError" || e?.name === "TimeoutError" || e?.name === "APIUserAbortError") return "the analysis ran out of time";
   return `the model call failed: ${e?.message ?? String(err)}`;
 }

@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "probot";
 import type { ChangeEvent, RcaResult } from "../analysis/rca.js";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
@@ -10,9 +10,13 @@ import { estimateCost, groundImpact, groundRca, impactSubmissionSchema, rcaSubmi
 
 export type LlmServices = { client: Anthropic; model: string; budgets: AgentBudgets; packTokens: number };
 
-/** The model layer when the operator gave a key (or a compatible endpoint); undefined otherwise. */
-export function createLlm(env: OperatorEnv): LlmServices | undefined {
+/**
+ * The model layer when the operator gave a key (or a compatible endpoint); undefined otherwise.
+ * The SDK is loaded only then: installations without a key do not pay for it.
+ */
+export async function createLlm(env: OperatorEnv): Promise<LlmServices | undefined> {
   if (!env.ANTHROPIC_API_KEY) return undefined;
+  const { default: Anthropic } = await import("@anthropic-ai/sdk");
   return {
     client: new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}), maxRetries: 0, timeout: env.INSIGHT_LLM_TIMEOUT_MS }),
     model: env.INSIGHT_MODEL,
