@@ -3,6 +3,8 @@
  * its ground truth, beside Drain's published figure (ICSE-SEIP'19 table), with Drain's published
  * per-system parameters (log format, variable regexes, st, depth); and, for the RCA engine's real
  * use, with our default masks and parameters on the same lines. Also lines per second.
+ * Ours is the Drain tree plus one pass of our own: groups whose templates agree once their
+ * leftover numbers are variables are merged (see mineTemplates).
  * Data: ../shared/data/loghub (read in place, never copied).
  */
 import { readFileSync } from "node:fs";

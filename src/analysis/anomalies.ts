@@ -1,6 +1,6 @@
 import type { Signal, Window } from "../signals/types.js";
 import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
-import { TemplateMiner, templateText } from "./log-templates.js";
+import { mineTemplates, templateText } from "./log-templates.js";
 
 /** Something abnormal in the incident window, with the signal that shows it. */
 export type Anomaly = {
@@ -101,18 +101,18 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals.filter((x) => x.name === "logs.samples" || x.name === "k8s.pod_log")) {
     const lines = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
-    const miner = new TemplateMiner();
+    const { assignment, templates } = mineTemplates(lines.map((l) => l.message.replace(/^\S+Z\s+/, "")));
     const inWindow = new Map<number, number>();
     const before = new Map<number, number>();
     const first = new Map<number, number>();
-    for (const l of lines) {
+    lines.forEach((l, i) => {
       const t = l.time ? Date.parse(l.time) : NaN;
-      const g = miner.add(l.message.replace(/^\S+Z\s+/, ""));
+      const id = assignment[i]!;
       const bucket = Number.isFinite(t) && t < window.from ? before : inWindow;
-      bucket.set(g.id, (bucket.get(g.id) ?? 0) + 1);
-      if (Number.isFinite(t) && bucket === inWindow) first.set(g.id, Math.min(first.get(g.id) ?? Infinity, t));
-    }
-    for (const g of miner.groups) {
+      bucket.set(id, (bucket.get(id) ?? 0) + 1);
+      if (Number.isFinite(t) && bucket === inWindow) first.set(id, Math.min(first.get(id) ?? Infinity, t));
+    });
+    for (const g of templates) {
       const n = inWindow.get(g.id) ?? 0;
       const b = before.get(g.id) ?? 0;
       if (n === 0 || (b > 0 && n < 3 * b)) continue;

@@ -136,9 +136,28 @@ function similarity(template: string[], tokens: string[]): [number, number] {
 
 export const templateText = (t: LogTemplate) => t.tokens.join(" ");
 
-/** Mines a batch of lines; each line's template id, and the templates. */
+/** A token that is a number (or a hex id) the masks did not catch: `5`, `-1`, `3.14`, `10:42`, `(7)`, `0x1f`. */
+const NUMBER = /^[-+([]?\d[\d.:,/_-]*[)\],;]?$|^0x[0-9a-f]+$/i;
+
+/**
+ * Mines a batch of lines; each line's template id, and the templates. After the tree pass, groups
+ * whose templates agree once their remaining numbers are variables are one group: the tree keeps a
+ * number as a constant when every line that reached a group happened to share it ("retry 1 failed"
+ * and "retry 2 failed" in two groups), which is never a reason to split an event type.
+ */
 export function mineTemplates(lines: string[], options?: MinerOptions): { assignment: number[]; templates: LogTemplate[] } {
   const miner = new TemplateMiner(options);
-  const assignment = lines.map((l) => miner.add(l).id);
-  return { assignment, templates: miner.groups };
+  const first = lines.map((l) => miner.add(l).id);
+  const merged = new Map<string, LogTemplate>();
+  const remap = new Map<number, number>();
+  for (const g of miner.groups) {
+    const key = g.tokens.map((t) => (NUMBER.test(t) ? WILDCARD : t)).join(" ");
+    let m = merged.get(key);
+    if (!m) merged.set(key, (m = { id: merged.size, tokens: g.tokens, lines: [] }));
+    else m.tokens = key.split(" ");
+    m.lines.push(...g.lines);
+    remap.set(g.id, m.id);
+  }
+  const templates = [...merged.values()].map((t) => ({ ...t, lines: t.lines.sort((a, b) => a - b) }));
+  return { assignment: first.map((id) => remap.get(id)!), templates };
 }

@@ -34,4 +34,14 @@ describe("template miner", () => {
   it("masks UUIDs, hex and IPs", () => {
     expect(new TemplateMiner().tokenize("req 123e4567-e89b-12d3-a456-426614174000 from 10.1.2.3:8080 ptr 0xdeadbeef")).toEqual(["req", "<*>", "from", "<*>", "ptr", "<*>"]);
   });
+
+  it("joins groups that differ only in numbers the masks left (the tree split them at a strict threshold)", () => {
+    const lines = ["job 7 done", "job 7 done", "job 8 done", "job 9 done in time"];
+    const split = new TemplateMiner({ threshold: 0.7, masks: [] });
+    lines.forEach((l) => split.add(l));
+    expect(split.groups.map((g) => g.tokens.join(" "))).toEqual(["job 7 done", "job 8 done", "job 9 done in time"]);
+    const { assignment, templates } = mineTemplates(lines, { threshold: 0.7, masks: [] });
+    expect(assignment).toEqual([0, 0, 0, 1]);
+    expect(templates.map((t) => [t.tokens.join(" "), t.lines])).toEqual([["job <*> done", [0, 1, 2]], ["job 9 done in time", [3]]]);
+  });
 });
