@@ -6,6 +6,16 @@ import { SCHEMA_VERSION, type Bundle, type Capsule, type EvolutionEvent, type Ge
 
 const DIFF_LIMIT = 8000;
 
+/**
+ * What makes text fit to leave the organisation: PR numbers, then the private names (whole words,
+ * longest first), then secrets and IPs.
+ */
+function scrubber(privateNames: string[] = []): (text: string) => string {
+  const names = [...new Set(privateNames)].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
+  const patterns = names.map((n) => new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"));
+  return (text) => redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true });
+}
+
 export type BundleInput = {
   /** The incident's signals (already free of names and values: `incidentSignals`). */
   signals: string[];
@@ -41,10 +51,7 @@ function fixDiff(files: BundleInput["fix"]["files"], scrub: (t: string) => strin
  * organisation. The diff keeps its file paths (with private names replaced): they are the fix.
  */
 export function buildBundle(input: BundleInput): Bundle {
-  const names = [...new Set(input.privateNames ?? [])].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
-  // PR numbers, private names, then secrets: nothing that points back at the organisation.
-  const patterns = names.map((n) => new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"));
-  const scrub = (text: string) => redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true });
+  const scrub = scrubber(input.privateNames);
   const signals = [...new Set((input.signals.length ? input.signals : [`${input.hypothesis.category} regression`]).map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3))];
   const key = sha256Hex(JSON.stringify([signals, input.fix.kind, input.fix.files.map((f) => f.path)])).slice(0, 12);
   const lines = input.fix.files.reduce((n, f) => n + f.additions + f.deletions, 0);
@@ -103,8 +110,7 @@ export function buildBundle(input: BundleInput): Bundle {
 export function buildWarningBundle(input: { signal: string; kind: string; text: string; rule: string; confidence: number; privateNames?: string[] }): Bundle {
   const fix = { kind: "revert" as const, approved: true, files: [] };
   const base = buildBundle({ signals: [input.signal], hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence }, fix, privateNames: input.privateNames });
-  const names = [...new Set(input.privateNames ?? [])].filter((n) => n.length >= 2);
-  const scrub = (t: string) => redact(names.reduce((x, n) => x.replace(new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"), "a-service"), t), { ips: true });
+  const scrub = scrubber(input.privateNames);
   const signals = base.gene.signals_match;
   const key = sha256Hex(JSON.stringify([signals, input.kind, input.rule])).slice(0, 12);
   const gene = withAssetId<Gene>({
