@@ -10,6 +10,10 @@ import { watchList, type WatchItem } from "./watch-list.js";
 
 export type SourceSummary = { source: string; adapter: string; flavour?: string; status: string; error?: string; notes: string[]; elapsedMs: number };
 
+/** What reports say about each source: the collection's results without their signals. */
+export const sourceSummaries = (sources: CollectionResult["sources"] = []): SourceSummary[] =>
+  sources.map((s) => ({ source: s.source, adapter: s.adapter, flavour: s.flavour, status: s.status, error: s.error, notes: s.notes, elapsedMs: s.elapsedMs }));
+
 export type RiskAssessment = {
   ref: string;
   head: string;
@@ -57,7 +61,7 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
     ...(collection ? [] : [`production signals: ${params.noCollection ?? "no MCP source is configured for this repository"}, so the score comes from the change alone`]),
     ...(collection && !productionData && collection.sources.length ? ["production signals: no source answered, so the score comes from the change alone"] : []),
   ];
-  const sources = (collection?.sources ?? []).map((s) => ({ source: s.source, adapter: s.adapter, flavour: s.flavour, status: s.status, error: s.error, notes: s.notes, elapsedMs: s.elapsedMs }));
+  const sources = sourceSummaries(collection?.sources);
   const body = {
     ref: changes.ref,
     head: changes.head.sha,

@@ -1,3 +1,4 @@
+import { sourceSummaries } from "../../analysis/assess-impact.js";
 import { scanHealth, type HealthProblem } from "../../analysis/health.js";
 import { buildWarningBundle } from "../../capsule/build.js";
 import { bundleProblems } from "../../capsule/schemas.js";
@@ -53,8 +54,7 @@ export async function runHealth(s: HealthServices, ctx: JobContext, job: Pick<He
   // Confirmed problems need a previous scan, so an existing issue: that is where decisions are told.
   const published = existing ? await publishWarnings(s, ctx, job, existing.number, scan.problems.filter((p) => previous.keys.includes(p.key)), previous.published) : [];
   const meta: HealthMeta = { keys: scan.problems.map((p) => p.key), published, scannedAt: now };
-  const sources = collection.sources.map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs }));
-  const body = `${HEALTH_MARKER}\n${writeMetadata("health", meta)}\n${renderHealth(scan, { repo: fullName(job.repo), previousKeys: previous.keys, sources, elapsedMs: Date.now() - started, nextScan: s.nextScan?.(job.installationId), published })}`;
+  const body = `${HEALTH_MARKER}\n${writeMetadata("health", meta)}\n${renderHealth(scan, { repo: fullName(job.repo), previousKeys: previous.keys, sources: sourceSummaries(collection.sources), elapsedMs: Date.now() - started, nextScan: s.nextScan?.(job.installationId), published })}`;
   const fresh = scan.problems.filter((p) => !previous.keys.includes(p.key) && p.kind !== "monitoring-gap");
   let issue = existing?.number;
   if (!existing) issue = (await writer.createIssue(job.repo, { title: TITLE, body, labels: [HEALTH_LABEL] }, "health report")).number;

@@ -9,7 +9,7 @@ import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
 import { serversForRepo, type McpServersConfig } from "../../config/mcp-servers.js";
 import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js";
 import { readMetadata } from "../../github/metadata.js";
-import { findStickyComment } from "../../github/sticky-comment.js";
+import { findStickyComment, type FoundComment } from "../../github/sticky-comment.js";
 import { fullName } from "../../github/types.js";
 import { ciSectionOf, withCiSection } from "../../render/ci-failure.js";
 import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
@@ -46,7 +46,7 @@ export async function collectForChange(s: ImpactServices, repo: string | undefin
 }
 
 /** Check run, risk label, sticky comment — each only when it says something new. */
-export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission> } = {}): Promise<void> {
+export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission>; existing?: FoundComment | null } = {}): Promise<void> {
   const { writer, config } = ctx;
   const { output, conclusion } = renderImpactCheck(a, config);
   await writer.createCheckRun(
@@ -59,7 +59,7 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
     for (const stale of labels.filter((l) => l.startsWith("risk:") && l !== want)) await writer.removeLabel(job.repo, job.pullNumber, stale, `risk is now ${a.level}`);
     if (!labels.includes(want)) await writer.addLabels(job.repo, job.pullNumber, [want], `blast radius ${a.score}/100`);
   }
-  const existing = await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact");
+  const existing = extras.existing !== undefined ? extras.existing : await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact");
   const previous = readMetadata<ImpactMeta>(existing?.body, "impact");
   if (previous?.digest === a.digest) {
     ctx.log.info({ pr: job.pullNumber, digest: a.digest }, "Impact unchanged: comment left as it is");
@@ -71,7 +71,7 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
   }
   // A CI failure section for this same commit stays; one for an older commit is dropped.
   const ci = ciSectionOf(existing?.body);
-  const body = withCiSection(renderImpactComment(a, { previous, elapsedMs, config, ...extras }), ci?.sha === a.head ? ci.text : undefined).trimEnd();
+  const body = withCiSection(renderImpactComment(a, { previous, elapsedMs, config, related: extras.related, model: extras.model }), ci?.sha === a.head ? ci.text : undefined).trimEnd();
   await writer.upsertSticky({ repo: job.repo, issueNumber: job.pullNumber, key: "impact", body, metadata: impactMeta(a), reason: `PR blast radius ${a.level} (${a.score}/100)`, existing: existing ?? null });
 }
 
@@ -88,12 +88,13 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     const files = classifyChanges(changes, ctx.config);
     const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, ctx.config, ctx.log);
     const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection, files });
-    const related = s.evomap && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
-    // The model writes notes only for changes worth a reviewer's attention, and only when the score changed.
-    const previous = s.llm && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") ? readMetadata<ImpactMeta>((await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact"))?.body, "impact") : undefined;
-    const model = s.llm && LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium") && previous?.digest !== assessment.digest
+    // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
+    const worthIt = LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium");
+    const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
+    const existing = s.llm && worthIt ? ((await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact")) ?? null) : undefined;
+    const model = s.llm && worthIt && readMetadata<ImpactMeta>(existing?.body, "impact")?.digest !== assessment.digest
       ? await modelImpact(s.llm, { assessment, signals: collection?.signals ?? [], pr: { title: changes.title ?? "", body: pr.body }, log: ctx.log })
       : undefined;
-    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started, { related, model });
+    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started, { related, model, existing });
   };
 }

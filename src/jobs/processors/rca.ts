@@ -1,3 +1,4 @@
+import { sourceSummaries } from "../../analysis/assess-impact.js";
 import { incidentSignals } from "../../analysis/incident-signals.js";
 import { relatedCapsules } from "../../capsule/lookup.js";
 import { incidentWindow } from "../../analysis/incident-window.js";
@@ -75,7 +76,7 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
     ...history.notes,
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
   ];
-  const body = renderRca(result, { impact, windowNote: span.note, sources: (collection?.sources ?? []).map((x) => ({ source: x.source, adapter: x.adapter, flavour: x.flavour, status: x.status, error: x.error, notes: x.notes, elapsedMs: x.elapsedMs })), notes, elapsedMs: Date.now() - started, related, model });
+  const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model });
   const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm })) };
   await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
   if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
