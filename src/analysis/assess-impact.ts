@@ -32,7 +32,11 @@ export type RiskAssessment = {
   notAnalysed: string[];
   productionData: boolean;
   sources: SourceSummary[];
-  /** Hash of everything above but timings: equal digests mean nothing worth re-posting changed. */
+  /**
+   * Hash of everything above but timings and the raw points behind the sparklines: equal digests
+   * mean nothing worth re-posting changed. (A series gains or loses a point as its window slides;
+   * its value and trend are hashed, its point count is not.)
+   */
   digest: string;
 };
 
@@ -81,5 +85,6 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
     sources,
   };
   const { sources: _timed, ...stable } = body;
-  return { ...body, digest: sha256Hex(canonicalJson({ ...stable, sources: sources.map((s) => [s.source, s.status]) })).slice(0, 16) };
+  const hashed = stable.services.map((p) => ({ ...p, errorRate: p.errorRate && { ...p.errorRate, series: undefined }, latencyP95: p.latencyP95 && { ...p.latencyP95, series: undefined } }));
+  return { ...body, digest: sha256Hex(canonicalJson({ ...stable, services: hashed, sources: sources.map((s) => [s.source, s.status]) })).slice(0, 16) };
 }
