@@ -46,7 +46,8 @@ const changeSchema = z
     files: z.array(z.string()),
     changeKinds: z.array(z.enum(["migration", "kubernetes", "helm", "infrastructure", "ci", "dependency", "lockfile", "config", "code", "test", "docs", "other"])),
     url: z.string().optional(),
-    pr: z.string().optional().describe("for a deployment: the PR it ships"),
+    ships: z.string().optional().describe("for a deployment: the PR (or commit) it ships"),
+    pr: z.string().optional().describe("the same as ships (older name)"),
     diff: z.string().max(20_000).optional().describe("what the change did, as a unified diff excerpt (schedules, policies, affinity, DDL)"),
   })
   .strict();
@@ -110,41 +111,46 @@ export function loadIncidents(dir = INCIDENTS_DIR): Incident[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The result's answer: the engine's own, or, for an engine that has none, read from its confidence and anomalies. */
+/** The result's answer: the engine's own (`verdict`), or, for an engine that has none, read from its confidence and anomalies. */
 export function answerOf(result: RcaResult): Truth["answer"] {
-  const own = (result as { answer?: string }).answer;
+  const own = (result as { verdict?: string; answer?: string }).verdict ?? (result as { answer?: string }).answer;
   if (own === "cause" || own === "unexplained" || own === "nothing") return own;
-  if (/anomalous but|unexplained/i.test(own ?? "")) return "unexplained";
-  if (/nothing/i.test(own ?? "")) return "nothing";
   const top = result.hypotheses[0];
   if (top && top.confidence >= 0.35) return "cause";
   return result.anomalies.some((a) => a.kind !== "alert" && a.severity >= 0.3) ? "unexplained" : "nothing";
 }
 
 const lc = (v: unknown) => String(v ?? "").toLowerCase();
-/** What a hypothesis says, read loosely: the flat fields of today, or a chain root → mechanism → symptoms. */
-type Loose = { title?: string; category?: string; service?: string; suspect?: { id?: string; pr?: string; kind?: string }; chain?: any; root?: any; mechanism?: any };
+type Link = { role?: string; kind?: string; text?: string; title?: string; service?: string; category?: string; change?: { id?: string; ships?: string; pr?: string } };
+/** What a hypothesis says, read loosely: today's flat fields, or a chain root → mechanism → symptoms (a list of links or an object). */
+type Loose = { title?: string; category?: string; service?: string; suspect?: { id?: string; ships?: string; pr?: string; kind?: string }; chain?: Link[] | { root?: Link; mechanism?: Link } };
+
+const linkOf = (h: Loose, role: "root" | "mechanism"): Link | undefined => (Array.isArray(h.chain) ? h.chain.find((l) => l.role === role) : h.chain?.[role]);
 
 function rootOf(h: Loose) {
-  const r = h.chain?.root ?? h.root;
-  const change = r?.change ?? (r?.kind === "change" ? r : undefined) ?? h.suspect;
-  return { kind: lc(r?.kind ?? (h.suspect ? "change" : "")), service: r?.service ?? h.service, changeId: change?.id as string | undefined, ships: change?.pr as string | undefined };
+  const r = linkOf(h, "root");
+  const change = r?.change ?? h.suspect;
+  const text = lc(`${r?.text ?? ""} ${r?.title ?? ""}`);
+  // A chain's root kind, when the engine does not name it: a change, an outside dependency, a resource, or a service's own fault.
+  const kind = lc(r?.kind) || (change ? "change" : /external|third[- ]party|outside|certificate|dns|\b429\b|rate.limit/.test(text) ? "external" : h.category === "infrastructure" ? "resource" : "service");
+  return { kind, service: r?.service ?? h.service, changeId: change?.id, ships: change?.ships ?? change?.pr };
 }
 
 /**
  * A hypothesis matches the truth when its root is the guilty change (or a deployment shipping it),
  * or when every truth field it is given (root kind, mechanism, service, title, category) matches.
  */
-export function matches(h: Loose, t: Truth, changes: Array<{ id: string; pr?: string }> = []): boolean {
+export function matches(h: Loose, t: Truth, changes: Array<{ id: string; pr?: string; ships?: string }> = []): boolean {
   const root = rootOf(h);
   if (t.change) {
-    const shipped = (id?: string) => !!id && changes.some((c) => c.id === id && c.pr === t.change);
-    return root.changeId === t.change || root.ships === t.change || shipped(root.changeId) || h.suspect?.id === t.change;
+    const shipped = (id?: string) => !!id && changes.some((c) => c.id === id && (c.ships ?? c.pr) === t.change);
+    return root.changeId === t.change || root.ships === t.change || shipped(root.changeId);
   }
-  const mechanism = [h.chain?.mechanism?.kind, h.chain?.mechanism?.title, h.mechanism?.kind ?? h.mechanism, h.title].map(lc).join(" ");
+  const m = linkOf(h, "mechanism");
+  const mechanism = [m?.kind, m?.text, m?.title, h.title].map(lc).join(" ");
   return (
     (!t.title || String(h.title ?? "").includes(t.title)) &&
-    (!t.category || h.category === t.category || h.chain?.root?.category === t.category) &&
+    (!t.category || h.category === t.category || linkOf(h, "root")?.category === t.category) &&
     (!t.service || h.service === t.service || root.service === t.service) &&
     (!t.root || root.kind === t.root) &&
     (!t.mechanism || mechanism.includes(lc(t.mechanism)))
@@ -202,8 +208,11 @@ export async function replayEvidence(incident: Incident): Promise<Replay> {
   const { collection, config } = await collect(incident, incident.production, baselineFrom, window.to);
   const earlier = await collect(incident, { ...incident.production, asOf: incident.window.from }, baselineFrom, window.from);
   const before = earlier.collection.signals.filter((s) => s.kind === "state" || s.adapter === "redis" || s.adapter === "postgres");
-  const changes = incident.changes.map((c) => ({ ...c, at: now + c.at * 1000 }));
-  const params = { signals: collection.signals, before, window, changes, edges: topology(collection, config).edges };
+  const changes = incident.changes.map(({ pr, diff: _diff, ...c }) => ({ ...c, ...(c.ships ?? pr ? { ships: c.ships ?? pr } : {}), at: now + c.at * 1000 }));
+  const sources = collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}) }));
+  // Engines that read coverage (what could not be seen) and the state before the window get them; others ignore them.
+  const coverage = { sources, services: Object.keys(config.services), history: true };
+  const params = { signals: collection.signals, before, window, changes, edges: topology(collection, config).edges, coverage };
   const result = analyseIncident(params);
-  return { result, signals: collection.signals, before, changes, sources: collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}) })) };
+  return { result, signals: collection.signals, before, changes, sources };
 }
