@@ -12,7 +12,8 @@ const starved = (s: RankedSeries) => s.direction === "down" && ["traffic", "netw
  * Cause versus symptom on the call graph, in both directions: a caller whose anomaly is latency or
  * errors, with an anomalous callee that went bad no later, is that callee's symptom; a callee whose
  * anomaly is a fall in traffic, with an anomalous caller, is the caller's symptom. A symptom keeps
- * its own local evidence (its CPU, memory, IO) in full: only what the other explains is discounted.
+ * its own local evidence (its CPU, memory, IO) in full; what the other explains counts at most half
+ * the explaining service's score, so the cause outranks it however loud the symptom is.
  * A dependency that several anomalous services call is their common cause.
  */
 export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): ServiceRank[] {
@@ -20,6 +21,7 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
   const anomalous = (s: string) => (by.get(s)?.score ?? 0) >= ANOMALOUS_Z;
   const callees = (s: string) => [...new Set(edges.filter((e) => e.from === s && e.to !== s).map((e) => e.to))].filter(anomalous);
   const callers = (s: string) => [...new Set(edges.filter((e) => e.to === s && e.from !== s).map((e) => e.from))].filter(anomalous);
+  const strongest = (services: string[]) => Math.max(...services.map((s) => by.get(s)!.score));
   const noLater = (a: string, b: string) => (by.get(a)!.onsetAt ?? Infinity) <= (by.get(b)!.onsetAt ?? -Infinity) + SAME_TIME_MS;
   return ranks.map((r) => {
     if (r.score < ANOMALOUS_Z) return r;
@@ -30,14 +32,14 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
     const causes = callees(r.service).filter((c) => noLater(c, r.service));
     if (propagated(top) && causes.length) {
       const own = Math.max(0, ...r.series.filter((s) => !propagated(s)).map((s) => s.score));
-      score = Math.max(own, r.score * EXPLAINED);
+      score = Math.max(own, Math.min(r.score, strongest(causes)) * EXPLAINED);
       role = "symptom";
       notes.push(`its ${top.kind} follows ${causes.join(", ")}, which it calls`);
     }
     const starvers = callers(r.service);
     if (starved(top) && starvers.length) {
       const own = Math.max(0, ...r.series.filter((s) => !starved(s)).map((s) => s.score));
-      score = Math.min(score, Math.max(own, r.score * EXPLAINED));
+      score = Math.min(score, Math.max(own, Math.min(r.score, strongest(starvers)) * EXPLAINED));
       role = "symptom";
       notes.push(`its ${top.kind} fell with ${starvers.join(", ")}, which call it`);
     }

@@ -14,6 +14,12 @@ export type SeriesScore = {
 /** A move the other way than the bad one still counts a little: a CPU fall can be a stalled process. */
 const WRONG_WAY = 0.25;
 const ONSET_Z = 3;
+/**
+ * Samples an excursion must last to score at its level: the third-highest point, so a one- or
+ * two-sample spike (a scrape glitch, a quantised series' routine blip) does not outrank a fault
+ * that holds. The streaming detector uses the same persistence (`persist` 3, anomaly.ts).
+ */
+const PERSIST = 3;
 /** Smallest spread, as a share of the baseline level: a flat baseline does not make every wiggle infinite. */
 const LEVEL_FLOOR = 0.02;
 
@@ -22,6 +28,12 @@ function quantile(sorted: number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** The level the series held for at least `PERSIST` samples (all of them when the window is shorter). */
+function sustained(z: number[]): number {
+  const sorted = [...z].sort((a, b) => b - a);
+  return sorted[Math.min(PERSIST, sorted.length) - 1] ?? 0;
 }
 
 /**
@@ -38,7 +50,7 @@ export function robustScale(values: number[]): { median: number; scale: number }
 
 /**
  * Scores the window's points against the baseline's robust level and spread, (x − median) / IQR,
- * as BARO does; the peak in each direction, the bad direction at full weight. Undefined without
+ * as BARO does; the level held for `PERSIST` samples in each direction, the bad direction at full weight. Undefined without
  * at least 3 baseline points and 1 window point.
  */
 export function scoreSeries(params: { baseline: number[]; window: Array<[number, number]>; bad: BadDirection }): SeriesScore | undefined {
@@ -47,8 +59,8 @@ export function scoreSeries(params: { baseline: number[]; window: Array<[number,
   if (points.length === 0 || baseline.filter(Number.isFinite).length < 3) return undefined;
   const { median: m, scale } = robustScale(baseline);
   const z = points.map((p) => (p[1] - m) / scale);
-  const up = Math.max(0, ...z);
-  const down = Math.max(0, ...z.map((v) => -v));
+  const up = Math.max(0, sustained(z));
+  const down = Math.max(0, sustained(z.map((v) => -v)));
   const upScore = up * (bad === "down" ? WRONG_WAY : 1);
   const downScore = down * (bad === "up" ? WRONG_WAY : 1);
   const direction = upScore >= downScore ? "up" : "down";
