@@ -35,7 +35,8 @@ function metricAnomalies(signals: Signal[], window: Window): Anomaly[] {
   for (const s of signals) {
     const rule = BAD_DIRECTION[s.name];
     const points = s.series?.[0]?.points as Point[] | undefined;
-    if (!rule || !points || points.length < 8) continue;
+    // Three points of old level and three of new are enough for findOnset to judge.
+    if (!rule || !points || points.length < 6) continue;
     const onset = findOnset(points);
     if (!onset || onset.at < window.from || onset.at > window.to) continue;
     if (rule.up !== onset.change > 0) continue;

@@ -119,8 +119,8 @@ function meanSd(values: number[]): { mean: number; sd: number } {
 export type Onset = { at: number; index: number; before: number; after: number; change: number; score: number };
 
 /**
- * Where a series changed level: the split that maximises the robust separation of the medians
- * before and after it. Undefined when the best split is not significant (score below `minScore`)
+ * Where a series changed level: the split that maximises the distance between the medians before
+ * and after it, in units of the noise before it. Undefined when the best split is not significant (score below `minScore`)
  * or either side is shorter than `minSide` points.
  */
 export function findOnset(points: Point[], options: { minScore?: number; minSide?: number } = {}): Onset | undefined {
@@ -128,11 +128,15 @@ export function findOnset(points: Point[], options: { minScore?: number; minSide
   const minScore = options.minScore ?? 4;
   if (points.length < 2 * minSide) return undefined;
   const values = points.map((p) => p[1]);
+  // The noise is the old level's spread, or the point-to-point noise of the whole series (robust to
+  // one level shift) when the old level is too short to show it. The new side's own spread is left
+  // out: a steep ramp to the new level is a bigger change, not a noisier series.
+  const noise = (1.4826 * median(values.slice(1).map((v, i) => Math.abs(v - values[i]!)))) / Math.SQRT2;
   let best: Onset | undefined;
   for (let k = minSide; k <= values.length - minSide; k++) {
     const left = robustStats(values.slice(0, k));
     const right = robustStats(values.slice(k));
-    const spread = Math.max(Math.sqrt((left.spread ** 2 + right.spread ** 2) / 2), Math.abs(left.median) * 0.01, 1e-9);
+    const spread = Math.max(left.spread, noise, Math.abs(left.median) * 0.01, 1e-9);
     const score = Math.abs(right.median - left.median) / spread;
     if (!best || score > best.score) best = { at: points[k]![0], index: k, before: left.median, after: right.median, change: right.median - left.median, score };
   }

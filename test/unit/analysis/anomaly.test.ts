@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { detectAnomalies, findOnset, robustStats, type Point } from "../../../src/analysis/anomaly.js";
+import { findAnomalies } from "../../../src/analysis/anomalies.js";
+import type { Signal } from "../../../src/signals/types.js";
 
 const series = (values: number[]): Point[] => values.map((v, i) => [i * 60_000, v]);
 const noisy = (n: number, level: number, seed = 1) => Array.from({ length: n }, (_, i) => level + (((i * 7919 + seed) % 13) - 6) / 100);
@@ -54,5 +56,29 @@ describe("onset of a short new level", () => {
   it("is not placed before the change when the new level is much shorter than the old one", () => {
     const values = [...noisy(168, 0.18 * 100), ...noisy(12, 2.4 * 100)];
     expect(findOnset(series(values))!.index).toBe(168);
+  });
+});
+
+describe("onset of a steep jump (issue #13 item 3)", () => {
+  it("scores a 100× jump over 4 points far above the threshold, though the new points spread widely", () => {
+    // The new level ramps 50 → 200: pooling its own spread with the baseline's hid it (score < 4).
+    const values = [...noisy(16, 1), 50, 100, 150, 200];
+    const onset = findOnset(series(values))!;
+    expect(onset).toBeDefined();
+    expect(onset.index).toBe(16);
+    expect(onset.score).toBeGreaterThan(20);
+  });
+
+  it("still finds nothing in a noisy series without a change", () => {
+    const values = Array.from({ length: 40 }, (_, i) => 10 + ((i * 37) % 11) - 5);
+    expect(findOnset(series(values))).toBeUndefined();
+  });
+});
+
+describe("metric anomalies of a short series", () => {
+  it("finds the jump in a 6-point series (3 before, 3 after)", () => {
+    const signal: Signal = { id: "s:api:err", source: "s", adapter: "prometheus", kind: "metric", service: "api", name: "http.error_rate", series: [{ labels: {}, points: series([0.01, 0.011, 0.01, 0.5, 0.52, 0.5]) }], query: "q" };
+    const found = findAnomalies([signal], { from: 3 * 60_000, to: 6 * 60_000 });
+    expect(found).toEqual([expect.objectContaining({ service: "api", kind: "error-rate", at: 3 * 60_000 })]);
   });
 });
