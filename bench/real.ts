@@ -13,6 +13,7 @@ import { accuracy } from "./real/accuracy.js";
 import { baro } from "./real/baro.js";
 import type { RealCase } from "./real/case.js";
 import { readNezhaDay } from "./real/nezha.js";
+import { readRcaevalDir } from "./real/rcaeval.js";
 import { median } from "./stats.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -36,10 +37,18 @@ function load(): RealCase[] {
     const days = existsSync(join(dir!, "fault_list.json")) ? [dir!] : readdirSync(dir!).map((d) => join(dir!, d)).filter((d) => statSync(d).isDirectory() && existsSync(join(d, "fault_list.json"))).sort();
     return days.flatMap((d) => readNezhaDay(d));
   }
+  if (format === "rcaeval") return readRcaevalDir(dir!);
   throw new Error(`unknown format "${format}" (nezha, rcaeval or petshop)`);
 }
 
-const cases = load();
+let cases: RealCase[];
+try {
+  cases = load();
+} catch (e) {
+  // A malformed input names its file and problem; the bench stops there rather than scoring part of it.
+  console.error(`bench:real: ${(e as Error).message}`);
+  process.exit(1);
+}
 const rows: Array<{ c: RealCase; engine: string[]; rank: string[]; baro: string[]; ms: number }> = [];
 for (const c of cases) {
   const t0 = performance.now();

@@ -15,14 +15,14 @@ export type KindRule = { kind: MetricKind; bad: BadDirection; local: boolean };
 const RULES: Array<[RegExp, KindRule]> = [
   [/error|fail|5xx|exception|fault/, { kind: "errors", bad: "up", local: false }],
   [/success|sla|availability|apdex|uptime/, { kind: "success", bad: "down", local: false }],
-  [/latency|duration|response_?time|_lat(_|$)|p9\d|p50|\brt\b/, { kind: "latency", bad: "up", local: false }],
+  [/latency|duration|response_?time|(^|[._])lat(_|$)|p9\d|p50|\brt\b/, { kind: "latency", bad: "up", local: false }],
   [/evict|throttl|queue|saturat|pool|blocked|wait|pending|restart|oom/, { kind: "saturation", bad: "up", local: true }],
   [/cpu/, { kind: "cpu", bad: "up", local: true }],
   [/mem|heap|rss|gc_/, { kind: "memory", bad: "up", local: true }],
   [/disk|fs_|filesystem|volume/, { kind: "disk", bad: "up", local: true }],
   [/syscall|\bio\b|_io|io_|iops|read|write/, { kind: "io", bad: "both", local: true }],
   [/network|net_|receive|transmit|\brx\b|\btx\b|bytes|packet|socket|tcp/, { kind: "network", bad: "both", local: true }],
-  [/request|workload|throughput|qps|rps|ops|_lod|load|traffic|count|rate/, { kind: "traffic", bad: "both", local: false }],
+  [/request|workload|throughput|qps|rps|ops|(^|[._])lod($|_)|load|traffic|count|rate/, { kind: "traffic", bad: "both", local: false }],
 ];
 
 /**
