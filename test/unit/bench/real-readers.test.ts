@@ -26,7 +26,7 @@ function nezhaDay(dir: string, opts: { edges: "file" | "spans"; badTime?: boolea
       const time = `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}.123456789 +0000 UTC m=+${m * 60}.1`;
       const fault = svc === "cart" && m >= 71 && m <= 74;
       const slow = svc === "frontend" && m >= 71 && m <= 74;
-      const cells: Record<string, string> = {
+      const cells: Record<string, string | undefined> = {
         Time: opts.badTime && m === 5 && svc === "ad" ? "yesterday" : time,
         TimeStamp: m === 30 ? "16611" : String(Math.floor(at.getTime() / 1000)),
         PodName: pod,
