@@ -153,6 +153,8 @@ export class StatefulGitHub {
       const name = m[1]!;
       if (!this.refs.has(name)) return [422, { message: "Reference does not exist" }];
       this.refs.set(name, body.sha);
+      // As on GitHub, moving a branch moves the head of the open pull requests from it.
+      for (const p of this.pulls.values()) if (p.state === "open" && p.head.ref === name) p.head.sha = body.sha;
       return [200, { ref: `refs/heads/${name}`, object: { sha: body.sha, type: "commit" } }];
     });
     route("post", R("/git/refs"), (_m, body) => {
