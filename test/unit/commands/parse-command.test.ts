@@ -37,6 +37,24 @@ describe("parseCommand", () => {
     expect(parseCommand(body)).toBeUndefined();
   });
 
+  // Attack (#15): commands nobody can see in the rendered comment ran anyway.
+  it.each([
+    ["an HTML comment", "Looks fine.\n<!--\n/insight approve\n-->"],
+    ["an HTML comment opened on the line before", "<!-- hidden\n/insight fix -->"],
+    ["a <details> block", "<details>\n<summary>logs</summary>\n\n/insight approve\n</details>"],
+    ["a <details> opened inline", "<details><summary>more</summary>\n/insight reject\n</details>"],
+    ["a <pre> block", "<pre>\n/insight rollback\n</pre>"],
+    ["a <code> block", "<code>\n/insight fix\n</code>"],
+    ["nested <details>", "<details>\n<details>\n</details>\n/insight approve\n</details>"],
+  ])("does not run a command hidden in %s", (_name, body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
+  it("finds a command after a closed HTML comment or <details> block", () => {
+    expect(parseCommand("<!-- note -->\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 2 } });
+    expect(parseCommand("<details>\n/insight fix\n</details>\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca", line: 4 } });
+  });
+
   it("resumes after a closed fence", () => {
     expect(parseCommand("```\n/insight fix\n```\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 4 } });
   });
