@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
+import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
 import { createLlm } from "./llm/service.js";
 import type { AppDeps } from "./app.js";
@@ -19,6 +21,8 @@ import { parseDuration } from "./util/duration.js";
 import type { InsightApp } from "./app.js";
 import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
+import { FileFixStore } from "./remediation/fix-store.js";
+import { revokeOnPush } from "./remediation/revoke-on-push.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 
@@ -29,7 +33,10 @@ import { McpPool } from "./signals/mcp-pool.js";
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
-  const audit = new FileAuditLog(env.auditPath);
+  const keys = signingKeys(env);
+  if (keys.source !== "INSIGHT_SIGNING_SECRET") pino({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");
+  const audit = new FileAuditLog(env.auditPath, { checkpointKey: keys.auditCheckpoint });
+  const remediation = { store: new FileFixStore(join(env.INSIGHT_DATA_DIR, "fix-state.json")), key: keys.fixState };
   const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env) };
   const impact = createImpactProcessor(services);
@@ -45,8 +52,8 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     healthScheduler: intervalMs
       ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: pino({ level: env.LOG_LEVEL }) }))
       : undefined,
-    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(evomap), rca: createRcaProcessor(services) },
-    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services), health: healthCommand(health) },
+    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(remediation, evomap), "fix-push": revokeOnPush(remediation), rca: createRcaProcessor(services) },
+    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services, remediation), approve: approveCommand(remediation), reject: rejectCommand(remediation), rollback: rollbackCommand(services, remediation), health: healthCommand(health) },
   };
 }
 

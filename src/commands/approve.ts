@@ -1,37 +1,57 @@
 import { fullName } from "../github/types.js";
 import { withApprovals } from "../render/fix.js";
 import { checkApprover } from "../remediation/approval.js";
-import { withFixState } from "../remediation/fix-pull.js";
+import { saveFixState, withFixState, type Remediation } from "../remediation/fix-pull.js";
 import { setIncidentStatus } from "../remediation/incident-status.js";
-import type { FixState } from "../remediation/types.js";
+import type { Approval, GitHubUser } from "../remediation/types.js";
 import { openFixPull } from "./fix-target.js";
 import type { CommandHandler } from "./run-command.js";
 import { refuse, reply } from "./reply.js";
 
+const seconds = (iso: string) => iso.slice(0, 19);
+
 /**
  * `/insight approve` on a fix PR or its incident: someone other than the requester, with write
- * access or named as an approver, approves the commit Insight proposed. The approval chain goes
- * to the PR's hidden state and to the audit log; then the PR is marked ready for review. Merging
- * stays a human decision.
+ * access or named as an approver, approves the commit Insight proposed. The approval binds to the
+ * approver's user id, this comment's id (each comment approves once) and the commit; it goes to
+ * Insight's store and the audit log, then the PR is marked ready for review. Merging stays a
+ * human decision. Every refusal is audited too.
  */
-export const approveCommand: CommandHandler = async (job, _command, ctx) => {
-  const pull = await openFixPull(job, ctx, "fix.approve");
-  if (!pull) return;
-  const approvedNow = pull.state.approvals.some((a) => a.commit === pull.state.commit);
-  if (approvedNow && !pull.draft) return reply(job, ctx, `#${pull.number} is already approved (${pull.state.approvals.map((a) => `@${a.by}`).join(", ")}) and ready for review.`);
-  let state: FixState = pull.state;
-  // An approver whose approval was recorded but whose "ready" step failed may finish it; anyone else is checked.
-  const mine = pull.state.approvals.some((a) => a.by.toLowerCase() === job.actor.toLowerCase() && a.commit === pull.state.commit);
-  if (!mine) {
-    const check = await checkApprover(ctx.octokit, job.repo, { actor: job.actor, state: pull.state, config: ctx.config });
-    if (!check.ok) return refuse(job, ctx, "fix.approve", check.reason, `Sorry: ${check.reason}.`, { pull: pull.number, requester: pull.state.requester });
-    const approval = { by: job.actor, basis: check.basis, at: new Date().toISOString(), commit: pull.state.commit, commentId: job.commentId };
-    state = { ...pull.state, status: "approved", approvals: [...pull.state.approvals, approval] };
-    await ctx.writer.recordDecision({ action: "fix.approve", target: `${fullName(job.repo)}#${pull.number}`, reason: check.basis, outcome: "decision", detail: { incident: state.incident, commit: state.commit, chain: { requester: state.requester, approvals: state.approvals } } });
-    await ctx.writer.updatePull(job.repo, pull.number, { body: withApprovals(withFixState(pull.body, state), state) }, `approved by ${job.actor}`);
-  }
+export function approveCommand(r: Remediation): CommandHandler {
+  return async (job, _command, ctx) => {
+    const pull = await openFixPull(job, ctx, r, "fix.approve");
+    if (!pull) return;
+    const { state } = pull;
+    const target = `${fullName(job.repo)}#${pull.number}`;
+    const detail = { pull: pull.number, commit: state.commit, requester: state.requester };
+    if (job.actorId === undefined || !job.commentCreatedAt) return refuse(job, ctx, "fix.approve", "no user id", "I cannot tell who sent this approval (the event carries no user id), so it does not count.", detail);
+    const actor: GitHubUser = { id: job.actorId, login: job.actor };
+    if (seconds(job.commentCreatedAt) < seconds(state.proposedAt)) {
+      return refuse(job, ctx, "fix.approve", "comment older than the proposal", `That approval was written before Insight proposed \`${state.commit.slice(0, 7)}\`, so it cannot approve it: approve with a new comment.`, { ...detail, commentCreatedAt: job.commentCreatedAt, proposedAt: state.proposedAt });
+    }
+    const own = state.approvals.find((a) => a.by.id === actor.id && a.commit === state.commit);
+    if (own && !pull.draft) return reply(job, ctx, `#${pull.number} is already approved (${state.approvals.map((a) => `@${a.by.login}`).join(", ")}) and ready for review.`);
+    if (own) {
+      // The approval is in Insight's store but the "ready" step failed last time: finish it, on the record.
+      await ctx.writer.recordDecision({ action: "fix.approve", target, reason: "completing a recorded approval", outcome: "decision", detail: { ...detail, approval: own, commentId: job.commentId } });
+      return markApproved(job, ctx, pull, own, state.requester);
+    }
+    const check = await checkApprover(ctx.octokit, job.repo, { actor, state, config: ctx.config });
+    if (!check.ok) return refuse(job, ctx, "fix.approve", check.reason, `Sorry: ${check.reason}.`, detail);
+    if (!(await r.store.claimComment(fullName(job.repo), job.commentId))) {
+      return refuse(job, ctx, "fix.approve", "comment already used", `Comment ${job.commentId} was already counted for a decision; a comment approves once. Approve with a new comment.`, detail);
+    }
+    const approval: Approval = { by: actor, basis: check.basis, at: new Date().toISOString(), commit: state.commit, commentId: job.commentId };
+    const saved = await saveFixState(r, pull.record, { ...state, status: "approved", approvals: [...state.approvals, approval] });
+    if (!saved) return refuse(job, ctx, "fix.approve", "changed meanwhile", `#${pull.number} changed while I was recording your approval: look at it again, then approve with a new comment.`, detail);
+    await ctx.writer.recordDecision({ action: "fix.approve", target, reason: check.basis, outcome: "decision", detail: { incident: state.incident, commit: state.commit, commentId: job.commentId, chain: { requester: state.requester, approvals: saved.state.approvals } } });
+    await ctx.writer.updatePull(job.repo, pull.number, { body: withApprovals(withFixState(pull.body, r, saved), saved.state) }, `approved by ${job.actor}`);
+    await markApproved(job, ctx, pull, approval, state.requester);
+  };
+}
+
+async function markApproved(job: Parameters<CommandHandler>[0], ctx: Parameters<CommandHandler>[2], pull: { number: number; nodeId: string; state: { incident: number; commit: string } }, approval: Approval, requester: GitHubUser) {
   await ctx.writer.setDraft(job.repo, pull, false, "fix approved");
-  await setIncidentStatus(ctx, job.repo, state.incident, "fix-approved", `fix #${pull.number} approved`);
-  const last = state.approvals[state.approvals.length - 1]!;
-  await reply(job, ctx, `✅ #${pull.number} approved by @${last.by} (${last.basis}) on \`${state.commit.slice(0, 7)}\`, requested by @${state.requester}. It is ready for review; merging it is up to you.`);
-};
+  await setIncidentStatus(ctx, job.repo, pull.state.incident, "fix-approved", `fix #${pull.number} approved`);
+  await reply(job, ctx, `✅ #${pull.number} approved by @${approval.by.login} (${approval.basis}) on \`${pull.state.commit.slice(0, 7)}\`, requested by @${requester.login}. It is ready for review; merging it is up to you.`);
+}

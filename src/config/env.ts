@@ -31,6 +31,7 @@ export const envSchema = z.object({
     .optional(),
   PRIVATE_KEY_PATH: z.string().refine((p) => existsSync(p), { message: "file does not exist" }).optional(),
   WEBHOOK_SECRET: z.string().min(1).optional(),
+  INSIGHT_SIGNING_SECRET: z.string().min(32, { message: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" }).optional(),
   WEBHOOK_PROXY_URL: url("a smee.io channel").optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   GHE_HOST: z

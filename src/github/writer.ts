@@ -198,12 +198,13 @@ export class GitHubWriter {
     }, (r) => ({ branchAction: r.action }));
   }
 
-  async createPull(repo: RepoRef, params: { title: string; body: string; head: string; base: string; draft: boolean }, reason: string): Promise<{ number: number; nodeId: string; url: string }> {
+  async createPull(repo: RepoRef, params: { title: string; body: string; head: string; base: string; draft: boolean }, reason: string): Promise<{ number: number; nodeId: string; url: string; author: { id: number; login: string } }> {
     const body = clean(params.body);
     const spec = { action: "pull.create", target: `${fullName(repo)}:${params.head}`, reason, detail: { base: params.base, draft: params.draft, ...digest(body) }, preview: body };
-    return this.#perform(spec, { number: 0, nodeId: "", url: "" }, async () => {
+    return this.#perform(spec, { number: 0, nodeId: "", url: "", author: { id: 0, login: "" } }, async () => {
       const { data } = await this.#o.octokit.rest.pulls.create({ ...repo, title: redact(params.title), body, head: params.head, base: params.base, draft: params.draft, maintainer_can_modify: false });
-      return { number: data.number, nodeId: data.node_id, url: data.html_url };
+      // The author GitHub names here is this App's own bot account: fix PRs are recognised by it later.
+      return { number: data.number, nodeId: data.node_id, url: data.html_url, author: { id: data.user?.id ?? 0, login: data.user?.login ?? "" } };
     }, (r) => ({ pullNumber: r.number }));
   }
 

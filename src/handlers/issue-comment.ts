@@ -19,6 +19,9 @@ export function onIssueComment(deps: HandlerDeps) {
       issueNumber: issue.number,
       isPullRequest: !!issue.pull_request,
       commentId: comment.id,
+      commentCreatedAt: comment.created_at,
+      publicRepo: context.payload.repository.private === false,
+      authorAssociation: comment.author_association,
       command: parsed.ok ? parsed.command : { invalid: parsed.error },
     });
   };

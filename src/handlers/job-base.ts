@@ -15,7 +15,7 @@ export const REANALYZE_ACTION = "reanalyze";
 type RepoPayload = {
   installation?: { id: number } | null;
   repository?: { name: string; owner: { login: string } } | null;
-  sender?: { login: string; type?: string } | null;
+  sender?: { login: string; id?: number; type?: string } | null;
 };
 
 /**
@@ -31,6 +31,7 @@ export function jobBase(context: Context, kind: string, subject: string | number
     installationId: payload.installation.id,
     repo: { owner: payload.repository.owner.login, repo: payload.repository.name },
     actor: payload.sender?.login ?? "unknown",
+    ...(typeof payload.sender?.id === "number" ? { actorId: payload.sender.id } : {}),
   };
 }
 

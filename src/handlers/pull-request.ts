@@ -1,7 +1,12 @@
 import type { Context } from "probot";
 import { enqueue, jobBase, prImpactJob, skip, type HandlerDeps } from "./job-base.js";
 
-/** opened / reopened / ready_for_review / synchronize → one coalescing PR-impact job. */
+const FIX_BRANCH = /^insight\/(fix|rollback)-\d+$/;
+
+/**
+ * opened / reopened / ready_for_review / synchronize → one coalescing PR-impact job; a push to an
+ * Insight fix branch of this repository also → a fix-push job, which revokes an approval at once.
+ */
 export function onPullRequestChanged(deps: HandlerDeps) {
   return async (context: Context<"pull_request.opened" | "pull_request.reopened" | "pull_request.ready_for_review" | "pull_request.synchronize">) => {
     const pr = context.payload.pull_request;
@@ -9,6 +14,10 @@ export function onPullRequestChanged(deps: HandlerDeps) {
     const job = prImpactJob(context, { number: pr.number, headSha: pr.head.sha, draft: pr.draft ?? false }, context.payload.action);
     if (!job) return skip(context, "No installation or repository on the event");
     enqueue(context, deps, job);
+    if (context.payload.action === "synchronize" && FIX_BRANCH.test(pr.head.ref) && pr.head.repo?.full_name === context.payload.repository.full_name) {
+      const base = jobBase(context, "fix-push", pr.number)!;
+      enqueue(context, deps, { ...base, kind: "fix-push", pullNumber: pr.number, headSha: pr.head.sha, headRef: pr.head.ref });
+    }
   };
 }
 

@@ -36,6 +36,7 @@ function threadOf(job: Job): number | undefined {
   switch (job.kind) {
     case "pr-impact":
     case "pr-merged":
+    case "fix-push":
       return job.pullNumber;
     case "rca":
     case "command":

@@ -14,6 +14,8 @@ type JobBase = {
   repo: RepoRef;
   /** GitHub login of the user behind the event. */
   actor: string;
+  /** Their GitHub user id: decisions bind to it, because a login can be renamed. */
+  actorId?: number;
   /** Jobs with the same key coalesce: only the newest runs. */
   coalesceKey?: string;
 };
@@ -34,8 +36,17 @@ export type CommandJob = JobBase & {
   issueNumber: number;
   isPullRequest: boolean;
   commentId: number;
+  /** When GitHub says the comment was written: an approval cannot predate what it approves. */
+  commentCreatedAt?: string;
+  /** The repository is public: anyone can comment, so commands are for collaborators only. */
+  publicRepo?: boolean;
+  /** GitHub's `author_association` of the comment (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, …). */
+  authorAssociation?: string;
   command: ParsedCommand | { invalid: string };
 };
+
+/** Someone pushed to an Insight fix branch: an approval of an earlier commit is revoked. */
+export type FixPushJob = JobBase & { kind: "fix-push"; pullNumber: number; headSha: string; headRef: string };
 export type CiFailureJob = JobBase & {
   kind: "ci-failure";
   headSha: string;
@@ -50,7 +61,7 @@ export type HealthJob = JobBase & {
   issueNumber?: number;
 };
 
-export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob | HealthJob;
+export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob | HealthJob | FixPushJob;
 export type JobKind = Job["kind"];
 export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 

@@ -43,17 +43,30 @@ export type FixPlan = {
   risk?: { score: number; level: RiskLevel; factors: Array<Pick<Factor, "name" | "points" | "reason">>; notAnalysed: string[] };
 };
 
-/** The state a fix PR carries in its body (hidden metadata), re-read on every command. */
+/** A GitHub account: the id is what is compared (a login can be renamed), the login is for display. */
+export type GitHubUser = { id: number; login: string };
+
+/**
+ * The state of a fix, kept in Insight's own store (`FixStateStore`) and mirrored, signed, in the
+ * PR description for people to read. Only the store's copy is trusted.
+ */
 export type FixState = {
   kind: FixKind;
   incident: number;
   target: number;
-  requester: string;
+  requester: GitHubUser;
   /** The commit Insight pushed: approvals bind to it, and nothing else may be on the branch. */
   commit: string;
-  status: "proposed" | "approved" | "rejected" | "merged";
+  /** When this commit was proposed: an approval comment written before it cannot approve it. */
+  proposedAt: string;
+  /** `revoked`: someone else pushed to the branch; nothing can be approved until a new proposal. */
+  status: "proposed" | "approved" | "rejected" | "merged" | "revoked";
   approvals: Approval[];
-  rejected?: { by: string; at: string; reason?: string };
+  rejected?: { by: GitHubUser; at: string; reason?: string };
+  revoked?: { by: GitHubUser; at: string; head: string };
+  /** Bumped on every write; the store compares it so two writers cannot both win. */
+  version: number;
 };
 
-export type Approval = { by: string; basis: string; at: string; commit: string; commentId: number };
+/** One approval: who (by id), of which commit, through which comment (each comment counts once). */
+export type Approval = { by: GitHubUser; basis: string; at: string; commit: string; commentId: number };

@@ -52,7 +52,7 @@ export function renderFixPlan(plan: FixPlan, p: { status: "planned" | "proposed"
 /** The fix PR's body: the evidence, the plan, a checklist and the approvals so far. */
 export function renderFixPull(plan: FixPlan, state: FixState, evidence: { summary?: string; severity?: string }): string {
   return [
-    `Proposed by DevOps Insight for incident #${plan.incident}, requested by @${state.requester}. **Draft until approved.**`,
+    `Proposed by DevOps Insight for incident #${plan.incident}, requested by @${state.requester.login}. **Draft until approved.**`,
     "",
     "### Evidence",
     evidence.summary ? `> ${evidence.summary.replace(/\n/g, " ")}` : "> (the incident's RCA comment has the evidence)",
@@ -77,13 +77,14 @@ const FOOT = "<sub>`/insight rollback` on this PR once merged opens its revert, 
 /** The approval chain: who asked, who approved on which commit and why they may. */
 function renderApprovals(state: FixState): string {
   const approvals = state.approvals.length
-    ? state.approvals.map((a) => `- ✅ @${a.by} (${a.basis}) at ${a.at} on \`${a.commit.slice(0, 7)}\``)
+    ? state.approvals.map((a) => `- ✅ @${a.by.login} (${a.basis}) at ${a.at} on \`${a.commit.slice(0, 7)}\``)
     : ["- none yet: `/insight approve` by someone with write access or a configured approver (not the requester)"];
   return [
     "### Approvals",
-    `- requested by @${state.requester}`,
+    `- requested by @${state.requester.login}`,
     ...approvals,
-    ...(state.rejected ? [`- ❌ rejected by @${state.rejected.by} at ${state.rejected.at}${state.rejected.reason ? `: ${state.rejected.reason}` : ""}`] : []),
+    ...(state.revoked ? [`- ⛔ approvals revoked at ${state.revoked.at}: @${state.revoked.by.login} pushed \`${state.revoked.head.slice(0, 7)}\` to the branch`] : []),
+    ...(state.rejected ? [`- ❌ rejected by @${state.rejected.by.login} at ${state.rejected.at}${state.rejected.reason ? `: ${state.rejected.reason}` : ""}`] : []),
   ].join("\n");
 }
 

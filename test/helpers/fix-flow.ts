@@ -7,6 +7,8 @@ import type { FileAuditLog } from "../../src/audit/file-audit-log.js";
 import type { EvoMapServices } from "../../src/capsule/on-merge.js";
 import { readMetadata, stickyMarker, writeMetadata } from "../../src/github/metadata.js";
 import { createPrMergedProcessor } from "../../src/jobs/processors/pr-merged.js";
+import { MemoryFixStore, type FixStateStore } from "../../src/remediation/fix-store.js";
+import { revokeOnPush } from "../../src/remediation/revoke-on-push.js";
 import { ADAPTERS } from "../../src/signals/adapters/registry.js";
 import { loadTestApp } from "./probot.js";
 import { StatefulGitHub } from "./stateful-github.js";
@@ -39,12 +41,16 @@ export function history(options: { later?: Record<string, string> } = {}) {
 }
 
 export const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
-export const fixApp = (env: Record<string, string> = {}, audit?: FileAuditLog, evomap?: EvoMapServices) =>
-  loadTestApp({ processors: { "pr-merged": createPrMergedProcessor(evomap) }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
+/** The app with Insight's fix store in memory and a fixed signing key. */
+export const fixApp = (env: Record<string, string> = {}, audit?: FileAuditLog, evomap?: EvoMapServices, store: FixStateStore = new MemoryFixStore()) => {
+  const r = { store, key: Buffer.alloc(32, 1) };
+  const processors = { "pr-merged": createPrMergedProcessor(r, evomap), "fix-push": revokeOnPush(r) };
+  const commands = { fix: fixCommand(services, r), approve: approveCommand(r), reject: rejectCommand(r), rollback: rollbackCommand(services, r) };
+  return loadTestApp({ processors, commands, ...(audit ? { audit } : {}) }, env);
+};
 export type App = Awaited<ReturnType<typeof fixApp>>;
 
 let delivery = 0;
-let clock = Date.parse("2026-11-24T00:00:00Z");
 export const nextDelivery = () => `d-${++delivery}`;
 
 /** An `issue_comment.created` payload as GitHub sends it (ids, creation time, author association). */
@@ -54,7 +60,7 @@ export function commentPayload(body: string, login: string, on: { issue?: number
   payload.comment.body = body;
   payload.comment.id = options.id ?? 7000 + delivery;
   payload.comment.user = user;
-  payload.comment.created_at = new Date((clock += 60_000)).toISOString().replace(/\.\d{3}Z$/, "Z");
+  payload.comment.created_at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   payload.sender = user;
   payload.repository.owner.login = OWNER;
   payload.repository.name = REPO;

@@ -20,13 +20,16 @@ export type Pull = {
   draft: boolean;
   merged_at: string | null;
   merge_commit_sha: string | null;
-  user: { login: string; type: "Bot" | "User" };
+  user: { login: string; type: "Bot" | "User"; id?: number };
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
   commits: number;
   files: Array<{ filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }>;
 };
 type Comment = { id: number; issue: number; body: string; user: { login: string; type: "Bot" | "User" } };
+
+/** The user id GitHub gives this App's bot account (`devops-insight[bot]`). */
+export const BOT_USER_ID = 149_000_001;
 
 const gitSha = (kind: string, body: string | Buffer) => createHash("sha1").update(`${kind} ${Buffer.byteLength(body)}\0`).update(body).digest("hex");
 
@@ -220,7 +223,7 @@ export class StatefulGitHub {
       const head = this.refs.get(body.head);
       if (!head) return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
       const number = Math.max(100, ...this.pulls.keys()) + 1;
-      const p: Pull = { number, node_id: `PR_${number}`, title: body.title, body: body.body, state: "open", draft: !!body.draft, merged_at: null, merge_commit_sha: null, user: { login: "devops-insight[bot]", type: "Bot" }, head: { ref: body.head, sha: head }, base: { ref: body.base, sha: this.refs.get(body.base)! }, commits: 1, files: [] };
+      const p: Pull = { number, node_id: `PR_${number}`, title: body.title, body: body.body, state: "open", draft: !!body.draft, merged_at: null, merge_commit_sha: null, user: { login: "devops-insight[bot]", type: "Bot", id: BOT_USER_ID }, head: { ref: body.head, sha: head }, base: { ref: body.base, sha: this.refs.get(body.base)! }, commits: 1, files: [] };
       this.pulls.set(number, p);
       return [201, pullJson(p)];
     });

@@ -38,10 +38,11 @@ describe("approval gate attacks (issue #15)", () => {
     expect(gh.pulls.get(300)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
     expect(lastReply(gh, 300)).toMatch(/not a fix proposed by Insight/);
-    expect(refusals(t)).toHaveLength(1);
+    expect(refusals(t).map((e) => e.reason)).toEqual(["no fix"]);
 
     await merge(t, gh, 300);
     expect(gh.commentsOn(INCIDENT).some((b) => /is merged/.test(b))).toBe(false);
+    expect(refusals(t, "fix.merged")).toHaveLength(1);
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
   });
 
@@ -55,7 +56,7 @@ describe("approval gate attacks (issue #15)", () => {
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
     expect(gh.labelsOf(INCIDENT)).not.toContain("incident:fix-approved");
-    expect(refusals(t).map((e) => e.actor)).toEqual(["oncall"]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["oncall", "tampered state"]]);
   });
 
   it("attack 2b: a requester rewritten in the description does not let the real requester approve", async () => {
@@ -67,7 +68,7 @@ describe("approval gate attacks (issue #15)", () => {
     await comment(t, "/insight approve", "oncall", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
-    expect(refusals(t)).toHaveLength(1);
+    expect(refusals(t).map((e) => e.reason)).toEqual(["tampered state"]);
     expect(t.audit.entries.some((e) => e.action === "fix.approve" && e.outcome === "decision")).toBe(false);
   });
 
@@ -82,7 +83,7 @@ describe("approval gate attacks (issue #15)", () => {
     await comment(t, "/insight approve", "lead", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
-    expect(refusals(t).map((e) => e.actor)).toEqual(["lead"]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["lead", "tampered state"]]);
   });
 
   it("attack 2d: the merge report does not trust approvals written into the description", async () => {
@@ -107,7 +108,7 @@ describe("approval gate attacks (issue #15)", () => {
     await comment(t, "/insight approve", "oncall-renamed", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(lastReply(gh, pr.number)).toMatch(/asked for this fix/);
-    expect(refusals(t).map((e) => e.actor)).toEqual(["oncall-renamed"]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["oncall-renamed", expect.stringMatching(/asked for this fix/)]]);
   });
 
   it("attack 4: a captured approval webhook replayed with a new delivery id after a re-proposal approves nothing", async () => {
@@ -127,7 +128,7 @@ describe("approval gate attacks (issue #15)", () => {
     await send(t, "issue_comment", structuredClone(captured), "d-replayed");
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(gh.labelsOf(INCIDENT)).toContain("incident:fix-proposed");
-    expect(refusals(t).map((e) => e.actor)).toEqual(["lead"]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["lead", expect.stringMatching(/^comment (already used|older than the proposal)$/)]]);
     expect(t.audit.entries.filter((e) => e.action === "fix.approve" && e.outcome === "decision" && (e.detail as { commit?: string }).commit === proposed)).toEqual([]);
   });
 
@@ -161,7 +162,7 @@ describe("approval gate attacks (issue #15)", () => {
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
     expect(lastReply(gh, pr.number)).toMatch(/rejected/);
-    expect(refusals(t).map((e) => e.actor)).toEqual(["lead"]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["lead", "rejected"]]);
   });
 });
 

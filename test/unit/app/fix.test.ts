@@ -7,90 +7,11 @@ import nock from "nock";
 import { FileAuditLog, MemoryAuditLog, verifyAuditFile } from "../../../src/audit/file-audit-log.js";
 import { A2AClient } from "../../../src/capsule/a2a-client.js";
 import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
-import type { EvoMapServices } from "../../../src/capsule/on-merge.js";
 import { Outbox } from "../../../src/capsule/outbox.js";
 import { CapsulePublisher } from "../../../src/capsule/publisher.js";
-import { approveCommand } from "../../../src/commands/approve.js";
-import { fixCommand } from "../../../src/commands/fix.js";
-import { rejectCommand } from "../../../src/commands/reject.js";
-import { rollbackCommand } from "../../../src/commands/rollback.js";
-import { readMetadata, stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
-import { createPrMergedProcessor } from "../../../src/jobs/processors/pr-merged.js";
-import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
-import { loadTestApp, useNock } from "../../helpers/probot.js";
-import { StatefulGitHub } from "../../helpers/stateful-github.js";
-import { example } from "../../helpers/webhooks.js";
-
-const OWNER = "Codertocat";
-const REPO = "Hello-World";
-const INCIDENT = 7;
-
-const ORDERS = ["export function total(items) {", "  let sum = 0;", "  for (const i of items) sum += i.price * i.qty;", "  return sum;", "}", "", "export function count(items) {", "  return items.length;", "}", ""].join("\n");
-const ORDERS_BUGGY = ORDERS.replace("  for (const i of items) sum += i.price * i.qty;", "  for (const i of items) sum += i.price;");
-
-/** main: a base commit, PR #41 (the bug) merged, then an unrelated later commit. */
-function history(options: { later?: Record<string, string> } = {}) {
-  const gh = new StatefulGitHub(OWNER, REPO);
-  gh.commit("main", { "services/api/src/orders.ts": ORDERS, "services/api/src/tax.ts": "export const RATE = 0.2;\n", "deploy/api.yaml": "replicas: 3\n" }, "Initial");
-  gh.mergedPull(41, "Faster order totals", { "services/api/src/orders.ts": ORDERS_BUGGY, "services/api/src/cache.ts": "export const cache = new Map();\n" });
-  gh.commit("main", options.later ?? { "services/api/src/tax.ts": "export const RATE = 0.21;\n" }, "Raise the tax rate", "taxman");
-  gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"], tier: "critical" } }, incident: { closeOnFixMerge: true } });
-  gh.permissions.set("oncall", "write").set("reader", "read").set("lead", "maintain");
-  gh.labels.set(INCIDENT, new Set(["incident", "incident:analysed"]));
-  const rca = { summary: 'Most likely: Change #41 "Faster order totals" (62%).', severity: "SEV2", hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.62, suspect: "#41" }, { id: "h2", title: "Redis eviction storm", category: "dependency", confidence: 0.3 }] };
-  gh.comments.push({ id: 500, issue: INCIDENT, body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`, user: { login: "devops-insight[bot]", type: "Bot" } });
-  gh.install();
-  return gh;
-}
-
-const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
-const app = (env: Record<string, string> = {}, audit?: FileAuditLog, evomap?: EvoMapServices) =>
-  loadTestApp({ processors: { "pr-merged": createPrMergedProcessor(evomap) }, commands: { fix: fixCommand(services), approve: approveCommand, reject: rejectCommand, rollback: rollbackCommand(services) }, ...(audit ? { audit } : {}) }, env);
-type App = Awaited<ReturnType<typeof app>>;
-
-let delivery = 0;
-async function comment(t: App, body: string, login: string, on: { issue?: number; pull?: number } = { issue: INCIDENT }) {
-  const payload = example("issue_comment", "created");
-  payload.comment.body = body;
-  payload.comment.id = 7000 + delivery;
-  payload.comment.user = { ...payload.comment.user, login, type: "User" };
-  payload.sender = { ...payload.sender, login, type: "User" };
-  payload.repository.owner.login = OWNER;
-  payload.repository.name = REPO;
-  payload.issue.number = on.pull ?? on.issue ?? INCIDENT;
-  if (on.pull) payload.issue.pull_request = { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${on.pull}` };
-  else delete payload.issue.pull_request;
-  await t.probot.receive({ id: `d-${++delivery}`, name: "issue_comment", payload } as never);
-  await t.idle();
-}
-
-/** GitHub merges the fix PR (a squash onto main) and sends pull_request.closed. */
-async function merge(t: App, gh: StatefulGitHub, number: number) {
-  const pr = gh.pulls.get(number)!;
-  const files = gh.files(pr.head.sha);
-  const main = gh.files("main");
-  const changed = Object.fromEntries([...new Set([...Object.keys(files), ...Object.keys(main)])].filter((p) => files[p] !== main[p]).map((p) => [p, files[p] ?? null]));
-  const sha = gh.commit("main", changed, `${pr.title} (#${number})`);
-  Object.assign(pr, { state: "closed", merged_at: gh.commits.get(sha)!.date, merge_commit_sha: sha, files: pr.files.length ? pr.files : Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })) });
-  const payload = example("pull_request", "closed");
-  Object.assign(payload.pull_request, { number, merged: true, merge_commit_sha: sha, head: { ...payload.pull_request.head, ref: pr.head.ref, sha: pr.head.sha } });
-  payload.repository.owner.login = OWNER;
-  payload.repository.name = REPO;
-  await t.probot.receive({ id: `d-${++delivery}`, name: "pull_request", payload } as never);
-  await t.idle();
-}
-
-/** `/insight fix` by the on-call engineer, then `/insight approve` on the PR by the lead. */
-async function proposeAndApprove(t: App, gh: StatefulGitHub) {
-  await comment(t, "/insight fix", "oncall");
-  const pr = fixPr(gh);
-  await comment(t, "/insight approve", "lead", { pull: pr.number });
-  return pr;
-}
-
-const fixPr = (gh: StatefulGitHub) => [...gh.pulls.values()].find((p) => p.head.ref === `insight/fix-${INCIDENT}`)!;
-const fixState = (gh: StatefulGitHub, n: number) => readMetadata<Record<string, any>>(gh.pulls.get(n)!.body, "fix")!;
-const lastReply = (gh: StatefulGitHub, issue: number) => gh.commentsOn(issue).filter((b) => b.startsWith("<!-- insight:reply -->")).at(-1) ?? "";
+import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
+import { useNock } from "../../helpers/probot.js";
+import { INCIDENT, ORDERS, ORDERS_BUGGY, OWNER, REPO, fixApp as app, comment, fixPr, fixState, history, lastReply, merge, proposeAndApprove } from "../../helpers/fix-flow.js";
 
 describe("fix branches behind an approval gate", () => {
   useNock();
@@ -110,7 +31,7 @@ describe("fix branches behind an approval gate", () => {
     expect(branch).toEqual({ ...Object.fromEntries(Object.entries(mainBefore).filter(([p]) => p !== "services/api/src/cache.ts")), "services/api/src/orders.ts": ORDERS });
     expect(branch["services/api/src/tax.ts"]).toBe("export const RATE = 0.21;\n");
     expect(gh.commits.get(gh.refs.get(`insight/fix-${INCIDENT}`)!)!.parents).toEqual([gh.refs.get("main")]);
-    expect(fixState(gh, pr.number)).toMatchObject({ kind: "revert", incident: INCIDENT, target: 41, requester: "oncall", status: "proposed", approvals: [], commit: pr.head.sha });
+    expect(fixState(gh, pr.number)).toMatchObject({ kind: "revert", incident: INCIDENT, target: 41, requester: { id: 1001, login: "oncall" }, status: "proposed", approvals: [], commit: pr.head.sha });
     expect(pr.body).toContain("### Evidence");
     expect(pr.body).toContain("Faster order totals");
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-proposed"]);
@@ -130,7 +51,7 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight approve", "lead"); // on the incident, not the PR
     expect(gh.pulls.get(pr.number)!.draft).toBe(false);
     expect(gh.graphqlCalls.at(-1)).toMatch(/markPullRequestReadyForReview/);
-    expect(fixState(gh, pr.number)).toMatchObject({ status: "approved", approvals: [{ by: "lead", basis: "maintain access", commit: pr.head.sha }] });
+    expect(fixState(gh, pr.number)).toMatchObject({ status: "approved", approvals: [{ by: { id: 1002, login: "lead" }, basis: "maintain access", commit: pr.head.sha }] });
     expect(gh.pulls.get(pr.number)!.body).toMatch(/- requested by @oncall\n- ✅ @lead \(maintain access\)/);
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-approved"]);
 
@@ -150,7 +71,7 @@ describe("fix branches behind an approval gate", () => {
       ["fix.approve", "decision", "lead"],
       ["fix.merged", "decision", expect.any(String)],
     ]);
-    expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: "oncall", approvals: [{ by: "lead" }] } });
+    expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: { login: "oncall" }, approvals: [{ by: { login: "lead" } }] } });
     for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"]) expect(audit.map((e) => e.action)).toContain(action);
     expect(await verifyAuditFile(auditPath)).toMatchObject({ ok: true, entries: audit.length });
     await fileAudit.close();
@@ -167,7 +88,7 @@ describe("fix branches behind an approval gate", () => {
     const rollback = [...gh.pulls.values()].find((p) => p.head.ref === `insight/rollback-${pr.number}`)!;
     expect(rollback).toMatchObject({ draft: true, state: "open" });
     expect(gh.files(rollback.head.sha)["services/api/src/orders.ts"]).toBe(ORDERS_BUGGY);
-    expect(fixState(gh, rollback.number)).toMatchObject({ kind: "rollback", target: pr.number, incident: INCIDENT, requester: "oncall" });
+    expect(fixState(gh, rollback.number)).toMatchObject({ kind: "rollback", target: pr.number, incident: INCIDENT, requester: { login: "oncall" } });
     expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`Rollback of #${pr.number} proposed in #${rollback.number}`));
     await comment(t, "/insight approve", "oncall", { pull: rollback.number });
     expect(gh.pulls.get(rollback.number)!.draft).toBe(true);
@@ -201,7 +122,7 @@ describe("fix branches behind an approval gate", () => {
     const pr = fixPr(gh);
     await comment(t, "/insight reject the totals bug is elsewhere", "lead", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.state).toBe("closed");
-    expect(fixState(gh, pr.number)).toMatchObject({ status: "rejected", rejected: { by: "lead", reason: "the totals bug is elsewhere" } });
+    expect(fixState(gh, pr.number)).toMatchObject({ status: "rejected", rejected: { by: { login: "lead" }, reason: "the totals bug is elsewhere" } });
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
     await comment(t, "/insight approve", "lead", { pull: pr.number });
     expect(lastReply(gh, pr.number)).toMatch(/is closed: there is nothing to approve/);
@@ -261,7 +182,7 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight fix", "oncall");
     const pr = fixPr(gh);
     await comment(t, "/insight approve", "sre-bob", { pull: pr.number });
-    expect(fixState(gh, pr.number).approvals).toEqual([expect.objectContaining({ by: "sre-bob", basis: `member of @${OWNER}/sre` })]);
+    expect(fixState(gh, pr.number).approvals).toEqual([expect.objectContaining({ by: { id: 1004, login: "sre-bob" }, basis: `member of @${OWNER}/sre` })]);
 
     await comment(t, "/insight fix", "oncall");
     gh.commit(`insight/fix-${INCIDENT}`, { "services/api/src/extra.ts": "x\n" }, "sneaky");
