@@ -1,7 +1,9 @@
 /**
  * `/insight <command> [key=value ...] [words ...]` in issue and PR comments. Only a line that
- * starts with `/insight` counts: quoted replies, fenced and indented code and inline mentions
- * never trigger anything. The first command in a comment wins.
+ * starts with `/insight` counts: quoted replies, fenced and indented code, inline mentions, and
+ * anything the rendered comment hides or shows as code (HTML comments, `<details>`, `<pre>`,
+ * `<code>`) never trigger anything: a command must be something the readers of the thread can see.
+ * The first command in a comment wins.
  */
 
 export type ParsedCommand = {
@@ -18,14 +20,33 @@ export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; er
 const LIMITS = { args: 20, valueLength: 200, bodyLength: 65_536 };
 const COMMAND_LINE = /^ {0,3}\/insight(?=\s|$)(.*)$/i;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** HTML that hides its content or shows it as code; `<!--` is open until `-->`. */
+const HIDING = /<!--|-->|<(\/?)(details|pre|code)\b[^>]*>/gi;
+
+type Hidden = { comment: boolean; depth: number };
+
+/** Moves the hidden-region state over one line (HTML comments, nested hiding tags). */
+function scanHiding(line: string, h: Hidden): void {
+  for (const m of line.matchAll(HIDING)) {
+    if (h.comment) {
+      if (m[0] === "-->") h.comment = false;
+    } else if (m[0] === "<!--") h.comment = true;
+    else if (m[2]) h.depth = Math.max(0, h.depth + (m[1] ? -1 : 1));
+  }
+}
 
 /** Finds the first command line in a comment body; undefined when there is none. */
 export function parseCommand(body: string | null | undefined): ParseResult | undefined {
   if (!body) return undefined;
   const lines = body.slice(0, LIMITS.bodyLength).split(/\r?\n/);
   let fence: string | undefined;
+  const hidden: Hidden = { comment: false, depth: 0 };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (hidden.comment || hidden.depth > 0) {
+      scanHiding(line, hidden);
+      continue;
+    }
     const fenceMatch = FENCE.exec(line);
     if (fenceMatch) {
       const marker = fenceMatch[1]!;
@@ -33,9 +54,10 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
       else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
       continue;
     }
-    if (fence || /^ {0,3}>/.test(line) || /^( {4}|\t)/.test(line)) continue;
+    if (fence) continue;
     const match = COMMAND_LINE.exec(line);
-    if (match) return parseArguments(match[1]!.trim(), i + 1);
+    if (match && !/^ {0,3}>/.test(line) && !/^( {4}|\t)/.test(line)) return parseArguments(match[1]!.trim(), i + 1);
+    scanHiding(line, hidden);
   }
   return undefined;
 }
