@@ -21,3 +21,17 @@ export async function getPermission(octokit: Octokit, repo: RepoRef, username: s
 }
 
 export const canWrite = (permission: Permission) => WRITE_ROLES.includes(permission);
+
+/**
+ * Whether `username` is a collaborator of the repository (204) or not (404). On a public
+ * repository the permission API answers `read` for anyone, so it cannot tell a stranger apart.
+ */
+export async function isCollaborator(octokit: Octokit, repo: RepoRef, username: string): Promise<boolean> {
+  try {
+    await octokit.rest.repos.checkCollaborator({ ...repo, username });
+    return true;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return false;
+    throw err;
+  }
+}

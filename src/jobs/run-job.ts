@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "probot";
 import type { AuditLog } from "../audit/types.js";
 import type { OperatorEnv } from "../config/env.js";
@@ -7,6 +8,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { fullName, type Octokit } from "../github/types.js";
 import { GitHubWriter } from "../github/writer.js";
 import { renderConfigError } from "../render/config-error.js";
+import { redact } from "../security/redact.js";
 import type { Job, JobKind, JobOf, JobRunner } from "./types.js";
 
 /** What a processor gets: an authenticated client, the one writer, the repo's validated config. */
@@ -85,6 +87,27 @@ export function createJobRunner(services: JobServices): JobRunner {
       }
       return;
     }
-    await processor(job, { octokit, writer, log, config: loaded.config, env: services.env, mcpServers: services.mcpServers });
+    try {
+      await processor(job, { octokit, writer, log, config: loaded.config, env: services.env, mcpServers: services.mcpServers });
+    } catch (err) {
+      await reportFailure(job, err, { writer, log, audit: services.audit });
+      throw err;
+    }
   };
+}
+
+/**
+ * A job that throws still answers: a reply on its thread with an error reference, and the error
+ * logged and audited under that reference. The reply names nothing of the error itself (no
+ * message, no stack: either may carry a secret or an internal address).
+ */
+async function reportFailure(job: Job, err: unknown, o: { writer: GitHubWriter; log: Logger; audit: AuditLog }): Promise<void> {
+  const errorRef = `E-${randomBytes(5).toString("hex")}`;
+  const e = err as Error;
+  o.log.error({ errorRef, err: { type: e?.name, message: redact(String(e?.message ?? err)), stack: redact(String(e?.stack ?? "")) } }, "Job failed");
+  await o.audit.append({ actor: job.actor, delivery: job.delivery, action: "job.failed", target: `${fullName(job.repo)}#${threadOf(job) ?? ""}`, reason: "unexpected error", outcome: "error", detail: { errorRef, kind: job.kind } });
+  const thread = threadOf(job);
+  if (thread === undefined) return;
+  const text = `<!-- insight:reply -->\n⚠️ Something went wrong and I could not finish this. Nothing more was changed. The operators of this Insight installation can look it up under error reference \`${errorRef}\`; trying again later may work.`;
+  await o.writer.createComment(job.repo, thread, text, `job failed (${errorRef})`).catch((replyErr: Error) => o.log.warn({ errorRef, status: (replyErr as { status?: number }).status }, "Could not post the error reference"));
 }

@@ -37,7 +37,7 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 export type TestApp = { probot: Probot; insight: InsightApp; audit: MemoryAuditLog; http: HttpHandler[]; idle(): Promise<void> };
 
 /** The real app with an in-memory audit log and an in-process queue that runs jobs at once. */
-export async function loadTestApp(overrides: Partial<AppDeps> = {}, env: Record<string, string> = {}): Promise<TestApp> {
+export async function loadTestApp(overrides: Partial<AppDeps> = {}, env: Record<string, string> = {}, log?: pino.Logger): Promise<TestApp> {
   const audit = new MemoryAuditLog();
   const insight = createApp({
     env: loadEnv({ APP_ID: String(APP_ID), INSIGHT_DEBOUNCE_MS: "0", ...env }),
@@ -48,7 +48,7 @@ export async function loadTestApp(overrides: Partial<AppDeps> = {}, env: Record<
     makeQueue: (run, log) => new InProcessQueue({ run, log, concurrency: 2, debounceMs: 0 }),
     ...overrides,
   });
-  const probot = testProbot();
+  const probot = testProbot(log);
   const http: HttpHandler[] = [];
   await probot.load(insight.appFn, { cwd: process.cwd(), addHandler: (h: HttpHandler) => void http.push(h) } as never);
   return { probot, insight, audit, http, idle: () => insight.queue()!.onIdle() };

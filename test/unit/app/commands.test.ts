@@ -157,7 +157,9 @@ describe("slash commands end to end", () => {
     mockCommentReaction(OWNER, REPO, payload.comment.id);
     api().post(`/repos/${OWNER}/${REPO}/issues/${payload.issue.number}/comments`).reply(502, { message: "Bad Gateway" });
     await send(app, payload);
-    expect(app.audit.entries.at(-1)).toMatchObject({ action: "comment.create", outcome: "error", detail: { status: 502 } });
+    expect(app.audit.entries.find((e) => e.action === "comment.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
+    // The error reference reply is tried too (and fails here the same way), after the failure is audited.
+    expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({ outcome: "error", detail: { errorRef: expect.stringMatching(/^E-/) } });
     expect(app.insight.queue()!.stats().counts.failed).toBe(1);
   });
 });
