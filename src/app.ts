@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): InsightApp {
     app.on(["check_run.rerequested", "check_run.requested_action"], onCheckRunRerun(handlerDeps));
     app.on(["check_run.completed", "check_suite.completed"], onCheckFailed(handlerDeps));
 
-    options?.addHandler?.(createHealthHandler(() => queue));
+    options?.addHandler?.(createHealthHandler(() => queue, deps.audit));
   };
   return {
     appFn,

@@ -28,6 +28,8 @@ export type AuditEntry = AuditInput & {
 /** Append-only audit sink. Implementations must serialise appends and chain hashes. */
 export interface AuditLog {
   append(input: AuditInput): Promise<AuditEntry>;
+  /** The last entry's seq and hash (undefined while empty): shown in `/health` so a cut tail can be caught. */
+  head(): Promise<{ seq: number; hash: string } | undefined>;
   close(): Promise<void>;
 }
 

@@ -1,19 +1,40 @@
+import { parseHead } from "../audit/checkpoint.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
+import { signingKeys } from "../audit/signing-key.js";
 import { loadEnv } from "../config/env.js";
 import { err, out } from "./output.js";
 
-/** `insight audit verify [--file path]`: exit 0 when the chain is intact, 1 with the first problem. */
-export async function auditVerify(options: { file?: string }): Promise<number> {
-  const file = options.file ?? loadEnv(process.env).auditPath;
+/**
+ * `insight audit verify [--file path] [--expect-head <seq:hash>]`: exit 0 when the chain is intact,
+ * its checkpoints are signed with the operator's key and (when given) it still holds the head
+ * seen earlier in `/health`; 1 with the first problem; 2 when it cannot check.
+ */
+export async function auditVerify(options: { file?: string; expectHead?: string; key?: Buffer }): Promise<number> {
+  let file = options.file;
+  let key = options.key;
+  if (!file || !key) {
+    const env = loadEnv(process.env);
+    file ??= env.auditPath;
+    const keys = signingKeys(env);
+    // A random key of this process could never match the server's: without a secret, skip the signatures and say so.
+    if (keys.source === "ephemeral") err("⚠️ no INSIGHT_SIGNING_SECRET (or PRIVATE_KEY / WEBHOOK_SECRET) in the environment: checkpoint signatures are not checked.");
+    else key ??= keys.auditCheckpoint;
+  }
+  const expectHead = options.expectHead === undefined ? undefined : parseHead(options.expectHead);
+  if (options.expectHead !== undefined && !expectHead) {
+    err(`❌ --expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:${"0".repeat(64)}), not "${options.expectHead}"`);
+    return 2;
+  }
   let result;
   try {
-    result = await verifyAuditFile(file);
+    result = await verifyAuditFile(file, { ...(key ? { checkpointKey: key, requireCheckpoint: true } : {}), ...(expectHead ? { expectHead } : {}) });
   } catch (e) {
     err(`❌ cannot read audit log ${file}: ${(e as Error).message}`);
     return 2;
   }
   if (result.ok) {
-    out(`✅ ${file}: ${result.entries} entries, chain intact (last hash ${result.lastHash.slice(0, 12)}…)`);
+    const head = expectHead ? `, holds the expected head seq ${expectHead.seq}` : "";
+    out(`✅ ${file}: ${result.entries} entries, chain intact${key ? ", checkpoints signed" : ""}${head} (last hash ${result.lastHash.slice(0, 12)}…)`);
     return 0;
   }
   const p = result.problem!;

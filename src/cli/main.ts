@@ -19,7 +19,9 @@ Commands:
                                   root-cause analysis over the configured sources and a local git history
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
                                   what Insight sees of the configured sources now
-  audit verify [--file <path>]    verify the audit log's hash chain; exit 1 on tampering
+  audit verify [--file <path>] [--expect-head <seq:hash>]
+                                  verify the audit log's hash chain and signed checkpoints, and that it still
+                                  holds the head /health showed; exit 1 on tampering
   capsule build --input <file>    the Gene + Capsule + EvolutionEvent of a fix, as JSON with asset ids
   capsule validate <file>         check a bundle against the EvoMap hub's gates and recompute its asset ids
   help                            show this text`;
@@ -69,9 +71,9 @@ async function main(argv: string[]): Promise<number> {
       return signals({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "audit": {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" } } });
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" }, "expect-head": { type: "string" } } });
       if (positionals[0] !== "verify") break;
-      return auditVerify({ file: values.file });
+      return auditVerify({ file: values.file, expectHead: values["expect-head"] });
     }
     case "capsule": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { input: { type: "string" } } });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuditLog } from "../audit/types.js";
 import type { JobQueue } from "../jobs/types.js";
 
 const started = Date.now();
@@ -24,11 +25,13 @@ export function renderMetrics(queue: JobQueue): string {
 }
 
 /**
- * `/health` (liveness plus queue state, JSON) and `/metrics` (Prometheus), added to Probot's
- * server. Returns false for any other path so Probot's own handlers answer it.
+ * `/health` (liveness, queue state and the audit chain's head, JSON) and `/metrics` (Prometheus),
+ * added to Probot's server. Returns false for any other path so Probot's own handlers answer it.
+ * The head (seq and hash of the last audit entry) is what a monitor records, so that
+ * `insight audit verify --expect-head <seq:hash>` later catches a cut or rebuilt log.
  */
-export function createHealthHandler(getQueue: () => JobQueue | undefined) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
+export function createHealthHandler(getQueue: () => JobQueue | undefined, audit?: Pick<AuditLog, "head">) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" || (path !== "/health" && path !== "/metrics")) return false;
     const queue = getQueue();
@@ -39,7 +42,8 @@ export function createHealthHandler(getQueue: () => JobQueue | undefined) {
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(renderMetrics(queue));
     } else {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", queue: queue.stats() }));
+      const head = await audit?.head().catch(() => undefined);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", queue: queue.stats(), ...(head ? { audit: head } : {}) }));
     }
     return true;
   };

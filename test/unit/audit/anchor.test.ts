@@ -47,15 +47,18 @@ describe("anchoring the audit chain (issue #15)", () => {
     const checkpoints = lines.map((l) => JSON.parse(l) as AuditEntry).filter((e) => e.action === "audit.checkpoint");
     expect(checkpoints.length).toBeGreaterThanOrEqual(2);
     expect(checkpoints[0]!.detail).toMatchObject({ seq: 4, mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(head.seq).toBe(lines.length);
-    expect(verifyChain(lines, { checkpointKey: KEY, expectHead: head })).toMatchObject({ ok: true });
+    // Closing signs the tail: one more checkpoint after the head seen while running.
+    expect(lines.length).toBe(head.seq + 1);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ action: "audit.checkpoint", detail: { seq: head.seq, hash: head.hash } });
+    expect(verifyChain(lines, { checkpointKey: KEY, expectHead: head, requireCheckpoint: true })).toMatchObject({ ok: true });
 
     const log = new FileAuditLog(path, { checkpointKey: KEY });
     let body = "";
     const res = { writeHead: () => res, end: (b: string) => void (body = b) };
     await createHealthHandler(() => ({ stats: () => ({ pending: 0, running: 0, counts: {} }) }) as never, log)({ method: "GET", url: "/health" } as never, res as never);
     await log.close();
-    expect(JSON.parse(body).audit).toEqual({ seq: head.seq, hash: head.hash });
+    const last = JSON.parse(lines.at(-1)!) as AuditEntry;
+    expect(JSON.parse(body).audit).toEqual({ seq: last.seq, hash: last.hash });
   });
 
   it("catches a cut tail with --expect-head", async () => {
@@ -74,6 +77,10 @@ describe("anchoring the audit chain (issue #15)", () => {
       if (e.target === "acme/api#2") e.actor = "mallory";
     });
     expect(verifyChain(rebuilt).ok).toBe(true);
+    // Dropping the checkpoints and renumbering gives a consistent chain again: only their absence gives it away.
+    const renumbered = rebuild(lines.filter((l) => !l.includes('"audit.checkpoint"')).map((l, i) => JSON.stringify({ ...JSON.parse(l), seq: i + 1 })), () => {});
+    expect(verifyChain(renumbered).ok).toBe(true);
+    expect(verifyChain(renumbered, { checkpointKey: KEY, checkpointEvery: 4, requireCheckpoint: true })).toMatchObject({ ok: false, problem: { kind: "checkpoint-missing" } });
     expect(verifyChain(rebuilt, { checkpointKey: KEY })).toMatchObject({ ok: false, problem: { kind: "checkpoint-forged" } });
     expect(verifyChain(rebuilt, { expectHead: head })).toMatchObject({ ok: false, problem: { kind: "head-mismatch" } });
     await writeFile(path, `${rebuilt.join("\n")}\n`);
