@@ -1,8 +1,12 @@
 /**
- * Log template mining, Drain-class (He et al., ICWS'17): a fixed-depth prefix tree keyed by
- * token count and the first tokens routes each line to a few candidate groups; the most similar
- * group takes it when the share of equal tokens reaches the threshold, and the positions that
- * differ become `<*>`. Variables (numbers, IPs, UUIDs, hex ids) are masked first.
+ * Log template mining, two ways.
+ * - `mineTemplates` (batch, what the RCA uses): generic token typing, then frequency-based grouping in
+ *   the spirit of Brain (Yu et al., 2023); see mine-batch notes below. No per-system settings.
+ * - `TemplateMiner` / `mineTemplatesDrain` (streaming, Drain-class, He et al., ICWS'17): a fixed-depth
+ *   prefix tree keyed by token count and the first tokens routes each line to a few candidate groups;
+ *   the most similar group takes it when the share of equal tokens reaches the threshold, and the
+ *   positions that differ become `<*>`. Variables (numbers, IPs, UUIDs, hex ids) are masked first.
+ * Both receive lines that are already redacted (the caller redacts; masking never sees secrets first).
  */
 
 export type LogTemplate = {
@@ -140,12 +144,12 @@ export const templateText = (t: LogTemplate) => t.tokens.join(" ");
 const NUMBER = /^[-+([]?\d[\d.:,/_-]*[)\],;]?$|^0x[0-9a-f]+$/i;
 
 /**
- * Mines a batch of lines; each line's template id, and the templates. After the tree pass, groups
+ * Drain over a batch (the bench's baseline); each line's template id, and the templates. After the tree pass, groups
  * whose templates agree once their remaining numbers are variables are one group: the tree keeps a
  * number as a constant when every line that reached a group happened to share it ("retry 1 failed"
  * and "retry 2 failed" in two groups), which is never a reason to split an event type.
  */
-export function mineTemplates(lines: string[], options?: MinerOptions): { assignment: number[]; templates: LogTemplate[] } {
+export function mineTemplatesDrain(lines: string[], options?: MinerOptions): { assignment: number[]; templates: LogTemplate[] } {
   const miner = new TemplateMiner(options);
   const first = lines.map((l) => miner.add(l).id);
   const merged = new Map<string, LogTemplate>();
@@ -161,3 +165,5 @@ export function mineTemplates(lines: string[], options?: MinerOptions): { assign
   const templates = [...merged.values()].map((t) => ({ ...t, lines: t.lines.sort((a, b) => a - b) }));
   return { assignment: first.map((id) => remap.get(id)!), templates };
 }
+
+export { mineTemplates, tokenizeLine } from "./log-batch-miner.js";
