@@ -9,9 +9,9 @@ import { INCIDENTS_DIR, loadIncidents, replayEvidence, ScenarioError, type Fact,
 export const STAGES = ["shown", "read", "finding", "top3", "top1"] as const;
 export type Stage = (typeof STAGES)[number];
 
-const needles = (f: Fact) => (typeof f === "string" ? [f] : f.all).map((n) => n.toLowerCase());
-/** A fact is in a text when every one of its substrings is (any case). */
-export const factIn = (f: Fact, text: string) => needles(f).every((n) => text.includes(n));
+const needles = (f: Fact, stage: Stage) => (typeof f === "string" ? [f] : stage === "shown" && f.raw ? f.raw : f.all).map((n) => n.toLowerCase());
+/** A fact is in a stage's text when every one of its substrings is (any case). */
+export const factIn = (f: Fact, text: string, stage: Stage = "read") => needles(f, stage).every((n) => text.includes(n));
 
 /** The text of each stage, lower-cased, for substring matching. */
 export function stageTexts(incident: Incident, replay: Replay): Record<Stage, string> {
@@ -21,25 +21,25 @@ export function stageTexts(incident: Incident, replay: Replay): Record<Stage, st
   const top = (n: number) => j({ summary: result.summary, answer: extra.answer, hypotheses: result.hypotheses.slice(0, n) });
   return {
     shown: j({ production: incident.production, changes: incident.changes }),
-    read: j({ signals: replay.signals, before: replay.before, changes: replay.changes }),
+    read: j({ signals: replay.signals, before: replay.before, changes: replay.changes, sources: replay.sources }),
     finding: j({ anomalies: result.anomalies, findings: extra.findings }),
     top1: top(1),
     top3: top(3),
   };
 }
 
-/** Per stage, how many facts reach it (a fact counts at a stage only if it reached every earlier one). */
+/**
+ * Per stage, how many facts are in it, and for each fact that misses the top hypothesis the first
+ * stage it is missing from. Stages are counted apart: a fact about a change reaches the top
+ * hypothesis without being an anomaly.
+ */
 export function funnel(facts: Fact[], texts: Record<Stage, string>): Record<Stage, number> & { lost: Array<{ fact: string; at: Stage }> } {
   const counts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   const lost: Array<{ fact: string; at: Stage }> = [];
   for (const f of facts) {
-    for (const s of STAGES) {
-      if (!factIn(f, texts[s])) {
-        lost.push({ fact: typeof f === "string" ? f : f.fact, at: s });
-        break;
-      }
-      counts[s]++;
-    }
+    const hit = STAGES.map((s) => factIn(f, texts[s], s));
+    STAGES.forEach((s, i) => (counts[s] += hit[i] ? 1 : 0));
+    if (!hit.at(-1)) lost.push({ fact: typeof f === "string" ? f : f.fact, at: STAGES[hit.indexOf(false)]! });
   }
   return { ...counts, lost };
 }

@@ -34,7 +34,16 @@ const truthSchema = z
   .refine((t) => t.answer !== "cause" || t.change || t.title || t.category || t.service || t.root || t.mechanism, { message: "a cause truth names a change or a root, mechanism, service, title or category" });
 
 /** A fact a good answer states: a string, or substrings that must all appear (any case) where it is looked for. */
-const factSchema = z.union([z.string().min(1), z.object({ fact: z.string().min(1), all: z.array(z.string().min(1)).min(1) }).strict()]);
+const factSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      fact: z.string().min(1),
+      all: z.array(z.string().min(1)).min(1),
+      raw: z.array(z.string().min(1)).min(1).optional().describe("how the servers' raw answers show it, when that differs (e.g. `5..` for an error rate)"),
+    })
+    .strict(),
+]);
 
 const changeSchema = z
   .object({
