@@ -3,6 +3,7 @@ import { safe } from "../../safe-values.js";
 import { jsonOf } from "../../tool-output.js";
 import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
+import { byReason, eventMatters, isJobEvent, isNodeEvent, ownedBy } from "./events.js";
 import { bytes, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
 
 type Reader = {
@@ -60,12 +61,15 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
 ];
 
 const FAILING = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "Error", "OOMKilled", "Evicted", "Pending", "CreateContainerConfigError", "Init:CrashLoopBackOff"]);
-/** Event reasons that say something is wrong, grouped for the report. */
-const WARNING_REASONS = /BackOff|OOM|Failed|Evict|Unhealthy|Kill|NodeNotReady|Pressure|Error|Preempt/;
+/** Where the node controller and the kubelet record Node events. */
+const NODE_EVENTS_NAMESPACE = "default";
+
+type EventsOf = (namespace: string) => Promise<K8sEvent[] | undefined>;
 
 /**
  * Kubernetes: pod phases, restarts (`7 (11m ago)`), CrashLoopBackOff, ImagePullBackOff,
- * OOMKilled, FailedScheduling, Evicted, warning events, log tails of failing pods, CPU and memory.
+ * OOMKilled, FailedScheduling, Evicted, warning events, log tails of failing pods, CPU and memory;
+ * and the Normal events that matter (node loss, taint-manager evictions, scaling, CronJob starts).
  */
 export const kubernetesAdapter: Adapter = {
   kind: "kubernetes",
@@ -73,12 +77,39 @@ export const kubernetesAdapter: Adapter = {
   async collect(ctx) {
     const { reader } = ctx.flavour as (typeof FLAVOURS)[number];
     const targets = ctx.services.filter((s) => s.config.kubernetes);
-    const perService = await Promise.all(targets.map((svc) => collectService(ctx, reader, svc)));
-    return perService.flat();
+    if (!targets.length) return [];
+    // One events call per namespace, shared by its services, the namespace's jobs and the nodes.
+    const cache = new Map<string, Promise<K8sEvent[] | undefined>>();
+    const eventsOf: EventsOf = (ns) => {
+      if (!cache.has(ns)) cache.set(ns, ctx.attempt(`events in ${ns}`, () => reader.events(ctx.client, ns)));
+      return cache.get(ns)!;
+    };
+    const namespaces = [...new Set(targets.map((s) => safe(s.config.kubernetes!.namespace, "namespace")))];
+    const perService = await Promise.all(targets.map((svc) => collectService(ctx, reader, svc, eventsOf)));
+    const shared = await Promise.all([...namespaces.map((ns) => namespaceEvents(ctx, ns, eventsOf)), nodeEvents(ctx, eventsOf)]);
+    return [...perService.flat(), ...shared.flat()];
   },
 };
 
-async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget): Promise<Signal[]> {
+/** Events of the namespace's CronJobs and Jobs (a job started at peak hours is nobody's pod). */
+async function namespaceEvents(ctx: AdapterContext, namespace: string, eventsOf: EventsOf): Promise<Signal[]> {
+  const list = ((await eventsOf(namespace)) ?? []).filter((e) => isJobEvent(e) && eventMatters(e));
+  return byReason(list).map((g) => ({
+    id: `${ctx.source}:k8s:${namespace}:job-event:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
+    name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event", value: g.count, query: `events namespace=${namespace}`, data: { ...g.data, namespace },
+  }));
+}
+
+/** Node events (NotReady, removed, rebooted, pressure): the cluster's, so no service's. */
+async function nodeEvents(ctx: AdapterContext, eventsOf: EventsOf): Promise<Signal[]> {
+  const list = ((await eventsOf(NODE_EVENTS_NAMESPACE)) ?? []).filter((e) => isNodeEvent(e) && eventMatters(e));
+  return byReason(list).map((g) => ({
+    id: `${ctx.source}:k8s:node-event:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
+    name: "k8s.node_event", value: g.count, query: `events namespace=${NODE_EVENTS_NAMESPACE}`, data: { ...g.data, nodes: g.data.objects },
+  }));
+}
+
+async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget, eventsOf: EventsOf): Promise<Signal[]> {
   const k = svc.config.kubernetes!;
   const namespace = safe(k.namespace, "namespace");
   const selector = Object.entries(k.labels).map(([key, v]) => `${key}=${safe(v, "label value")}`).join(",");
@@ -86,7 +117,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
   const where = `namespace=${namespace}${selector ? ` labelSelector=${selector}` : ""}`;
   const [pods, events, top, rollouts] = await Promise.all([
     ctx.attempt(`${svc.name} pods`, () => reader.pods(ctx.client, namespace, selector)),
-    ctx.attempt(`${svc.name} events`, () => reader.events(ctx.client, namespace)),
+    eventsOf(namespace),
     reader.top ? ctx.attempt(`${svc.name} top`, () => reader.top!(ctx.client, namespace, selector)) : Promise.resolve(undefined),
     ctx.attempt(`${svc.name} deployments`, () => reader.rollouts(ctx.client, namespace, selector)),
   ]);
@@ -112,19 +143,19 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
   for (const [reason, podNames] of reasons) {
     signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:${reason}`, kind: "event", name: `k8s.pod.${reason}`, value: podNames.length, query: `pods ${where}`, data: { reason, pods: podNames } });
   }
-  const mine = (events ?? []).filter((e) => e.type === "Warning" && WARNING_REASONS.test(e.reason) && (!e.object || names.has(e.object) || (k.deployment && e.object.startsWith(k.deployment))));
-  const byReason = new Map<string, K8sEvent[]>();
-  for (const e of mine) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e]);
-  for (const [reason, list] of byReason) {
-    const times = list.map((e) => e.time).filter((t): t is string => !!t).sort();
+  const owners = [...new Set([k.deployment, svc.name, ...Object.values(k.labels)].filter((n): n is string => !!n))];
+  const mine = (events ?? []).filter((e) => !isNodeEvent(e) && !isJobEvent(e) && eventMatters(e) && (!e.object || ownedBy(e, names, owners)));
+  for (const g of byReason(mine)) {
+    // Warnings keep their signal name; the Normal events that matter get their own (node loss, evictions, scaling).
+    const warning = g.type === "Warning";
     signals.push({
       ...base,
-      id: `${ctx.source}:${svc.name}:k8s:event:${reason}`,
+      id: `${ctx.source}:${svc.name}:k8s:${warning ? "event" : "normal-event"}:${g.reason}`,
       kind: "event",
-      name: "k8s.warning_event",
-      value: list.reduce((n, e) => n + e.count, 0),
+      name: warning ? "k8s.warning_event" : "k8s.event",
+      value: g.count,
       query: `events namespace=${namespace}`,
-      data: { reason, objects: [...new Set(list.map((e) => e.object))].slice(0, 10), messages: [...new Set(list.map((e) => e.message))].slice(0, 3), first: times[0], last: times.at(-1) },
+      data: g.data,
     });
   }
   const tails = await Promise.all(failing.slice(0, 2).map(async (p) => ({ pod: p.name, text: await ctx.attempt(`${p.name} logs`, () => reader.logs(ctx.client, namespace, p.name, 50)) })));
