@@ -30,7 +30,7 @@ export function approveCommand(r: Remediation): CommandHandler {
       return refuse(job, ctx, "fix.approve", "comment older than the proposal", `That approval was written before Insight proposed \`${state.commit.slice(0, 7)}\`, so it cannot approve it: approve with a new comment.`, { ...detail, commentCreatedAt: job.commentCreatedAt, proposedAt: state.proposedAt });
     }
     const own = state.approvals.find((a) => a.by.id === actor.id && a.commit === state.commit);
-    if (own && !pull.draft) return reply(job, ctx, `#${pull.number} is already approved (${state.approvals.map((a) => `@${a.by.login}`).join(", ")}) and ready for review.`);
+    if (own && !pull.draft) return refuse(job, ctx, "fix.approve", "already approved", `#${pull.number} is already approved (${state.approvals.map((a) => `@${a.by.login}`).join(", ")}) and ready for review.`, detail);
     if (own) {
       // The approval is in Insight's store but the "ready" step failed last time: finish it, on the record.
       await ctx.writer.recordDecision({ action: "fix.approve", target, reason: "completing a recorded approval", outcome: "decision", detail: { ...detail, approval: own, commentId: job.commentId } });
