@@ -14,6 +14,7 @@ import { baro } from "./real/baro.js";
 import type { RealCase } from "./real/case.js";
 import { readNezhaDay } from "./real/nezha.js";
 import { readRcaevalDir } from "./real/rcaeval.js";
+import { readPetshopDir } from "./real/petshop.js";
 import { median } from "./stats.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +39,7 @@ function load(): RealCase[] {
     return days.flatMap((d) => readNezhaDay(d));
   }
   if (format === "rcaeval") return readRcaevalDir(dir!);
+  if (format === "petshop") return readPetshopDir(dir!);
   throw new Error(`unknown format "${format}" (nezha, rcaeval or petshop)`);
 }
 
@@ -56,7 +58,7 @@ for (const c of cases) {
   const ms = performance.now() - t0;
   const engine = [...new Set(result.hypotheses.map((h) => h.service).filter((s): s is string => !!s))];
   const rank = rankServices({ signals: c.signals, window: c.window, baseline: c.baseline, edges: c.edges }).map((r) => r.service);
-  rows.push({ c, engine, rank, baro: baro(c.signals, c.window, c.baseline), ms });
+  rows.push({ c, engine, rank, baro: baro(c.baroSignals ?? c.signals, c.window, c.baseline), ms });
   if (verbose) console.log(`${c.id.padEnd(70)} engine ${engine.indexOf(c.truth) + 1 || "-"}  rank ${rank.indexOf(c.truth) + 1 || "-"} [${rank.slice(0, 3).join(",")}]  baro ${rows.at(-1)!.baro.indexOf(c.truth) + 1 || "-"}`);
 }
 

@@ -1,7 +1,7 @@
 import type { Signal, Window } from "../../src/signals/types.js";
 
 /**
- * The BARO-style baseline (RCAEval `baro()`): each pod metric's window points robust-scaled
+ * The BARO-style baseline (RCAEval `baro()`): each metric's (the bench passes a case's pod metrics) window points robust-scaled
  * against the baseline, (x − median) / IQR, scored by their maximum (rises only); columns constant
  * on either side dropped, as RCAEval's preprocessing does; an IQR of 0 scales by 1 (scikit-learn's
  * RobustScaler). Services are ranked by their best metric. Independent of the product's code.
@@ -10,7 +10,7 @@ export function baro(signals: Signal[], window: Window, baseline: Window): strin
   const scored: Array<{ service: string; score: number }> = [];
   for (const s of signals) {
     const service = s.series?.[0]?.labels.service ?? s.service;
-    if (!service || !s.series?.[0]?.labels.pod) continue;
+    if (!service || !s.series?.[0]) continue;
     const points = s.series[0].points;
     const a = points.filter((p) => p[0] >= baseline.from && p[0] <= baseline.to).map((p) => p[1]);
     const b = points.filter((p) => p[0] >= window.from && p[0] <= window.to).map((p) => p[1]);

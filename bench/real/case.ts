@@ -12,6 +12,8 @@ export type RealCase = {
   window: Window;
   baseline: Window;
   signals: Signal[];
+  /** What the BARO baseline scores, when not every signal (Nezha: the pod metrics, as RCAEval does). */
+  baroSignals?: Signal[];
   edges: RankEdge[];
 };
 

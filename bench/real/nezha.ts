@@ -159,6 +159,7 @@ export function readNezhaDay(dir: string): RealCase[] {
       window,
       baseline,
       signals: slice(signals, baseline.from, window.to),
+      baroSignals: slice(signals.filter((s) => s.series?.[0]?.labels.pod), baseline.from, window.to),
       edges: [...merged.values()],
     };
   });

@@ -1,5 +1,6 @@
 import { median } from "../anomaly.js";
 import type { BadDirection } from "./metric-kind.js";
+import { ANOMALOUS_Z } from "./types.js";
 
 export type SeriesScore = {
   /** Robust z of the window against the baseline, in the direction that scored (≥ 0). */
@@ -11,8 +12,11 @@ export type SeriesScore = {
   peak: number;
 };
 
-/** A move the other way than the bad one still counts a little: a CPU fall can be a stalled process. */
-const WRONG_WAY = 0.25;
+/**
+ * A move the other way than the bad one still counts a little (a CPU fall can be a stalled
+ * process), but never as an anomaly of its own: it stays below `ANOMALOUS_Z`.
+ */
+const wrongWay = (z: number) => Math.min(z * 0.25, ANOMALOUS_Z * 0.9);
 const ONSET_Z = 3;
 /**
  * Samples an excursion must last to score at its level: the third-highest point, so a one- or
@@ -61,8 +65,8 @@ export function scoreSeries(params: { baseline: number[]; window: Array<[number,
   const z = points.map((p) => (p[1] - m) / scale);
   const up = Math.max(0, sustained(z));
   const down = Math.max(0, sustained(z.map((v) => -v)));
-  const upScore = up * (bad === "down" ? WRONG_WAY : 1);
-  const downScore = down * (bad === "up" ? WRONG_WAY : 1);
+  const upScore = bad === "down" ? wrongWay(up) : up;
+  const downScore = bad === "up" ? wrongWay(down) : down;
   const direction = upScore >= downScore ? "up" : "down";
   const peak = direction === "up" ? up : down;
   const sign = direction === "up" ? 1 : -1;

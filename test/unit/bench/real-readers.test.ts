@@ -76,7 +76,8 @@ describe("Nezha reader", () => {
     const ranks = rankServices({ signals: c!.signals, window: c!.window, baseline: c!.baseline, edges: c!.edges });
     expect(ranks[0]!.service).toBe("cartservice");
     expect(ranks.find((r) => r.service === "frontend")!.role).toBe("symptom");
-    expect(baro(c!.signals, c!.window, c!.baseline)[0]).toBe("frontend");
+    expect(baro(c!.baroSignals!, c!.window, c!.baseline)[0]).toBe("frontend");
+    expect(c!.baroSignals!.every((s) => s.series![0]!.labels.pod)).toBe(true);
   });
 
   it("names the file, line and problem of malformed input", () => {
