@@ -27,6 +27,7 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
     if (r.score < ANOMALOUS_Z) return r;
     const top = r.series[0]!;
     const notes: string[] = [];
+    const explainedBy: string[] = [];
     let score = r.score;
     let role: ServiceRank["role"];
     const causes = callees(r.service).filter((c) => noLater(c, r.service));
@@ -35,6 +36,7 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
       score = Math.max(own, Math.min(r.score, strongest(causes)) * EXPLAINED);
       role = "symptom";
       notes.push(`its ${top.kind} follows ${causes.join(", ")}, which it calls`);
+      explainedBy.push(...causes);
     }
     const starvers = callers(r.service);
     if (starved(top) && starvers.length) {
@@ -42,12 +44,13 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
       score = Math.min(score, Math.max(own, Math.min(r.score, strongest(starvers)) * EXPLAINED));
       role = "symptom";
       notes.push(`its ${top.kind} fell with ${starvers.join(", ")}, which call it`);
+      explainedBy.push(...starvers);
     }
     const sharers = callers(r.service).filter((c) => propagated(by.get(c)!.series[0]!));
     if (!role && sharers.length >= 2) {
       role = "shared";
       notes.push(`${sharers.join(", ")} call it and are anomalous`);
     } else if (!role && sharers.length) role = "cause";
-    return { ...r, score, ...(role ? { role } : {}), ...(notes.length ? { notes } : {}) };
+    return { ...r, score, ...(role ? { role } : {}), ...(explainedBy.length ? { explainedBy } : {}), ...(notes.length ? { notes } : {}) };
   });
 }

@@ -14,6 +14,8 @@ export type ServiceRank = {
   role?: "cause" | "symptom" | "shared";
   /** Earliest onset among its anomalous series. */
   onsetAt?: number;
+  /** For a symptom: the anomalous services that explain it. */
+  explainedBy?: string[];
   /** Why the topology moved it, when it did. */
   notes?: string[];
 };

@@ -1,0 +1,53 @@
+import type { Signal, Window } from "../../signals/types.js";
+import { rankServices } from "./rank-services.js";
+import { ANOMALOUS_Z, type RankEdge } from "./types.js";
+
+/** An anomalous service as the RCA engine consumes it (rca-chains' RankedService). */
+export type AnomalousService = {
+  service: string;
+  /** 0..1: how strongly this service looks like where the fault is. */
+  score: number;
+  onset?: number;
+  evidence: string[];
+  symptomOf?: string[];
+  path?: string[];
+};
+
+/** Robust z → 0..1: 3 (the anomaly line) ≈ 0.31, 10 ≈ 0.71, 30 ≈ 0.98. */
+export const unitScore = (z: number) => Math.round((1 - Math.exp(-z / 8)) * 1000) / 1000;
+
+/**
+ * The services the ranking core finds anomalous in the signals (every metric series against its
+ * own baseline, refined by the call graph), merged with those the engine's anomaly rules found
+ * (states without a series: OOM kills, lock chains, failing pods). A service both name keeps the
+ * higher score and all the evidence; the core's cause/symptom reading wins where it has one.
+ */
+export function anomalousServices(params: { signals: Signal[]; window: Window; edges: RankEdge[]; fromAnomalies?: AnomalousService[] }): AnomalousService[] {
+  const core = rankServices({ signals: params.signals, window: params.window, edges: params.edges })
+    .filter((r) => r.score >= ANOMALOUS_Z)
+    .map((r): AnomalousService => ({
+      service: r.service,
+      score: unitScore(r.score),
+      ...(r.onsetAt !== undefined ? { onset: r.onsetAt } : {}),
+      evidence: [...new Set(r.series.filter((s) => s.score >= ANOMALOUS_Z).map((s) => s.signalId))],
+      ...(r.explainedBy?.length ? { symptomOf: r.explainedBy } : {}),
+    }));
+  const merged = new Map(core.map((c) => [c.service, c]));
+  for (const a of params.fromAnomalies ?? []) {
+    const c = merged.get(a.service);
+    if (!c) {
+      merged.set(a.service, a);
+      continue;
+    }
+    const onset = Math.min(c.onset ?? Infinity, a.onset ?? Infinity);
+    merged.set(a.service, {
+      ...c,
+      score: Math.max(c.score, a.score),
+      ...(Number.isFinite(onset) ? { onset } : {}),
+      evidence: [...new Set([...a.evidence, ...c.evidence])],
+      ...(a.path ? { path: a.path } : {}),
+    });
+  }
+  // Best first; ties by the earlier onset, then more evidence — never by name.
+  return [...merged.values()].sort((a, b) => b.score - a.score || (a.onset ?? Infinity) - (b.onset ?? Infinity) || b.evidence.length - a.evidence.length);
+}
