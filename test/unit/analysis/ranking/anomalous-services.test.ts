@@ -23,7 +23,7 @@ describe("anomalousServices (the engine's seam)", () => {
     const signals = [metric("web", "http.latency_p95", series(0.2, [0.2, 2, 2, 2, 2])), metric("db", "cpu_usage", series(10, [10, 30, 30, 30, 30]))];
     const out = anomalousServices({
       signals, window, edges: [{ from: "web", to: "db" }],
-      fromAnomalies: [{ service: "web", score: 0.6, evidence: ["t:web:logs"] }, { service: "cache", score: 0.99, evidence: ["t:cache:oom"] }],
+      fromAnomalies: [{ service: "web", score: 0.6, evidence: ["t:web:logs"] }, { service: "cache", score: 0.95, evidence: ["t:cache:oom"] }],
     });
     expect(out.map((r) => r.service)).toEqual(["db", "cache", "web"]);
     expect(out.find((r) => r.service === "web")).toMatchObject({ symptomOf: ["db"], evidence: ["t:web:logs", "t:web:http.latency_p95"] });
