@@ -97,6 +97,20 @@ describe.each(["elasticsearch-0.3", "elasticsearch-0.4", "kibana-agent-builder"]
     expect(samples[0]).toMatchObject({ level: "ERROR", message: expect.stringContaining("connection timeout to payments:5432") });
     expect(by("logs.error_count", "web")!.value).toBe(1);
   });
+
+  it("samples both ends of the window, so a template that started early keeps its first-seen time", async () => {
+    const docs = [
+      ...Array.from({ length: 10 }, (_, i) => ({ at: -1700 + i * 10, level: "ERROR", message: `x509: certificate has expired (call ${i})`, service: "api" })),
+      ...Array.from({ length: 140 }, (_, i) => ({ at: -1500 + i * 10, level: "ERROR", message: `request failed: connection timeout to payments:5432 after ${1000 + i} ms`, service: "api" })),
+    ];
+    const { source, by } = await collectOne("elasticsearch", flavour, { ...production, elasticsearch: { index: "logs-app", docs } });
+    const lines = by("logs.samples", "api")!.data!.lines as Array<{ time: string; message: string }>;
+    expect(lines).toHaveLength(100);
+    expect(new Set(lines.map((l) => l.time + l.message)).size).toBe(100);
+    expect(lines.filter((l) => l.message.startsWith("x509")).map((l) => Date.parse(l.time))).toContain(NOW - 1700 * 1000);
+    expect(lines.map((l) => Date.parse(l.time))).toEqual([...lines.map((l) => Date.parse(l.time))].sort((a, b) => b - a));
+    expect(source.notes.join()).toContain("oldest and newest halves");
+  });
 });
 
 describe("SkyWalking adapter", () => {

@@ -13,18 +13,43 @@ type Reader = (c: SourceClient, index: string, service: string, f: Fields, w: Wi
 
 const LEVELS = ["ERROR", "WARN", "WARNING", "FATAL", "CRITICAL", "error", "warn", "warning", "fatal", "critical"];
 
+/**
+ * The window's samples come from both ends: the newest half and the oldest half. A template's first-seen
+ * time is read from the samples, so the newest lines alone would date every template that started early
+ * in the window (and kept going) at the window's last minutes.
+ */
+const halves = (samples: number) => ({ newest: Math.ceil(samples / 2), oldest: Math.floor(samples / 2) });
+
+/** Newest first, each line once (the two ends overlap when the window holds fewer lines than asked). */
+export function mergeEnds(newest: LogLine[], oldest: LogLine[]): LogLine[] {
+  const seen = new Set<string>();
+  const out: LogLine[] = [];
+  for (const l of [...newest, ...[...oldest].reverse()]) {
+    const key = `${l.time ?? ""}\u0000${l.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(l);
+  }
+  return out;
+}
+
 /** @elastic/mcp-server-elasticsearch 0.3.x: `search` answers in text parts (total, aggregations, one part per hit). */
 const searchReader: Reader = async (c, index, service, f, w, minutes, samples) => {
+  const { newest, oldest } = halves(samples);
+  const filter = [{ range: { [f.timestamp]: { gte: new Date(w.from).toISOString(), lte: new Date(w.to).toISOString() } } }, { terms: { [f.level]: LEVELS } }, { term: { [f.service]: service } }];
   const out = await c.call("search", {
     index,
     queryBody: {
-      size: samples,
+      size: newest,
       sort: [{ [f.timestamp]: "desc" }],
-      query: { bool: { filter: [{ range: { [f.timestamp]: { gte: new Date(w.from).toISOString(), lte: new Date(w.to).toISOString() } } }, { terms: { [f.level]: LEVELS } }, { term: { [f.service]: service } }] } },
+      query: { bool: { filter } },
       aggs: { per_bucket: { date_histogram: { field: f.timestamp, fixed_interval: `${minutes}m` }, aggs: { by_level: { terms: { field: f.level } } } } },
     },
   });
-  return parseSearchText(out, f);
+  const logs = parseSearchText(out, f);
+  if (logs.total <= logs.samples.length || !oldest) return logs;
+  const first = parseSearchText(await c.call("search", { index, queryBody: { size: oldest, sort: [{ [f.timestamp]: "asc" }], query: { bool: { filter } } } }), f);
+  return { ...logs, samples: mergeEnds(logs.samples, first.samples) };
 };
 
 export function parseSearchText(out: ToolOutput, f: Fields): Logs {
@@ -58,13 +83,14 @@ function esqlReader(tool: string): Reader {
     const q = (name: string) => `\`${name}\``;
     const where = `FROM ${index} | WHERE ${q(f.timestamp)} >= ${quoted(new Date(w.from).toISOString(), "time")} AND ${q(f.timestamp)} <= ${quoted(new Date(w.to).toISOString(), "time")} AND ${q(f.level)} IN (${LEVELS.map((l) => `"${l}"`).join(", ")}) AND ${q(f.service)} == ${quoted(service, "service")}`;
     const counts = table(await c.call(tool, { query: `${where} | STATS n = COUNT(*) BY bucket = BUCKET(${q(f.timestamp)}, ${minutes} minutes), lvl = ${q(f.level)} | SORT bucket`, }), tool);
-    const rows = table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} DESC | KEEP ${q(f.timestamp)}, ${q(f.level)}, ${q(f.message)} | LIMIT ${samples}` }), tool);
+    const { newest, oldest } = halves(samples);
+    const keep = `KEEP ${q(f.timestamp)}, ${q(f.level)}, ${q(f.message)}`;
+    const lines = (rows: Array<Record<string, unknown>>) => rows.map((r) => ({ time: r[f.timestamp] as string, level: r[f.level] as string, message: String(r[f.message] ?? "") }));
+    const last = lines(table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} DESC | ${keep} | LIMIT ${newest}` }), tool));
     const buckets = counts.map((r) => ({ time: Date.parse(String(r.bucket)), level: String(r.lvl), count: num(r.n) ?? 0 }));
-    return {
-      total: buckets.reduce((n, b) => n + b.count, 0),
-      buckets,
-      samples: rows.map((r) => ({ time: r[f.timestamp] as string, level: r[f.level] as string, message: String(r[f.message] ?? "") })),
-    };
+    const total = buckets.reduce((n, b) => n + b.count, 0);
+    const first = total > last.length && oldest ? lines(table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} ASC | ${keep} | LIMIT ${oldest}` }), tool)) : [];
+    return { total, buckets, samples: mergeEnds(last, first) };
   };
 }
 
@@ -113,7 +139,7 @@ async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTar
   const base = { source: ctx.source, adapter: "elasticsearch" as const, service: svc.name, window: ctx.window, query };
   const levels = [...new Set(result.buckets.map((b) => b.level))];
   const series = levels.map((level) => ({ labels: { level }, points: result.buckets.filter((b) => b.level === level).map((b) => [b.time, b.count] as [number, number]) }));
-  if (result.total > samples) ctx.note(`${svc.name} logs: ${samples} samples of ${result.total} error/warn lines`);
+  if (result.total > samples) ctx.note(`${svc.name} logs: ${samples} samples of ${result.total} error/warn lines (the oldest and newest halves of the window)`);
   return [
     { ...base, id: `${ctx.source}:${svc.name}:logs:errors`, kind: "metric", name: "logs.error_count", value: result.total, unit: "lines", series },
     ...(result.samples.length ? [{ ...base, id: `${ctx.source}:${svc.name}:logs:samples`, kind: "log" as const, name: "logs.samples", data: { lines: result.samples } }] : []),
