@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { INSTALLATION_ID } from "./probot.js";
 
@@ -13,10 +14,22 @@ export function mockInstallationToken(installationId = INSTALLATION_ID) {
     .reply(201, { token: "ghs_testinstallationtoken0000000000000000", expires_at: "2099-01-01T00:00:00Z", permissions: { issues: "write" } });
 }
 
+/** The contents API's answer for a file: raw text when asked for the raw media type, else the JSON form with the blob sha. */
+export function contentsAnswer(text: string, path = ".github/insight.yml") {
+  return (req: Request) => {
+    const bytes = Buffer.from(text);
+    if ((req.headers.get("accept") ?? "").includes("raw")) return [200, text, { "content-type": "text/plain; charset=utf-8" }] as const;
+    const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+    const big = bytes.length > 1024 * 1024; // GitHub leaves files over 1 MB out of the JSON answer
+    const body = { type: "file", name: path.split("/").pop(), path, sha, size: bytes.length, encoding: big ? "none" : "base64", content: big ? "" : bytes.toString("base64") };
+    return [200, body, { "content-type": "application/json; charset=utf-8" }] as const;
+  };
+}
+
 /** `.github/insight.yml` in the repo; `undefined` → 404 there and in the org's `.github` repo. */
 export function mockRepoConfig(owner: string, repo: string, yaml?: string) {
   const path = `/contents/${encodeURIComponent(".github/insight.yml")}`;
-  if (yaml !== undefined) return api().get(`/repos/${owner}/${repo}${path}`).reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+  if (yaml !== undefined) return api().get(`/repos/${owner}/${repo}${path}`).reply(contentsAnswer(yaml));
   return api()
     .get(`/repos/${owner}/${repo}${path}`)
     .reply(404, { message: "Not Found" })

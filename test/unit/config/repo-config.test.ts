@@ -52,27 +52,37 @@ incident: { label: sev, window: 90m }
     expect(result.error.message).not.toMatch(/\bat \S+:\d+:\d+/); // no stack trace
   });
 
-  it("reads through the config plugin and falls back to defaults when there is no file", async () => {
-    const octokit = { config: { get: async () => ({ config: {}, files: [{ url: "x", config: null }] }) } };
-    await expect(loadRepoConfig(octokit, { owner: "a", repo: "b" })).resolves.toMatchObject({ status: "ok", source: "default" });
+  /** A contents-API reader answering from `files` (path in repo → text); anything else 404. */
+  const reader = (files: Record<string, string>, fail?: Error) => {
+    const endpoint = (_route: string, p: Record<string, string>) => ({ url: `https://api.github.com/repos/${p.owner}/${p.repo}/contents/${encodeURIComponent(p.path!)}` });
+    const request = async (_route: string, p: Record<string, string>) => {
+      if (fail) throw fail;
+      const text = files[`${p.repo}:${p.path}`];
+      if (text === undefined) throw Object.assign(new Error("Not Found"), { status: 404 });
+      const sha = `sha-${Buffer.from(text).toString("hex").slice(0, 30)}-${text.length}`;
+      return { data: { type: "file", sha, size: Buffer.byteLength(text), encoding: "base64", content: Buffer.from(text).toString("base64") } };
+    };
+    return { request: Object.assign(request, { endpoint }) } as never;
+  };
+
+  it("falls back to defaults when there is no file, in the repo nor in the org's .github", async () => {
+    await expect(loadRepoConfig(reader({}), { owner: "a", repo: "b" })).resolves.toMatchObject({ status: "ok", source: "default" });
+  });
+
+  it("reads the org's .github file and follows _extends, the repo's own settings winning", async () => {
+    const result = await loadRepoConfig(reader({ ".github:.github/insight.yml": "_extends: shared:base.yml\nincident: { label: sev }\n", "shared:base.yml": "incident: { label: base, window: 3h }\n" }), { owner: "a", repo: "b" });
+    expect(result).toMatchObject({ status: "ok", source: "file", config: { incident: { label: "sev" } } });
+    if (result.status === "ok") expect(result.files).toHaveLength(2);
   });
 
   it("turns unparseable YAML into a reported problem", async () => {
-    const octokit = {
-      config: {
-        get: async () => {
-          throw new Error("[@probot/octokit-plugin-config] Configuration could not be parsed from https://x (invalid YAML)");
-        },
-      },
-    };
-    const result = await loadRepoConfig(octokit, { owner: "a", repo: "b" });
+    const result = await loadRepoConfig(reader({ "b:.github/insight.yml": "services: [unclosed\n  - x: {" }), { owner: "a", repo: "b" });
     expect(result).toMatchObject({ status: "invalid" });
-    if (result.status === "invalid") expect(result.error.problems).toEqual(["(file) → Configuration could not be parsed from https://x (invalid YAML)"]);
+    if (result.status === "invalid") expect(result.error.problems[0]).toMatch(/^\(file\) → invalid YAML: /);
   });
 
   it("lets GitHub server errors propagate (they are not the user's to fix)", async () => {
-    const octokit = { config: { get: async () => { throw Object.assign(new Error("boom"), { status: 502 }); } } };
-    await expect(loadRepoConfig(octokit, { owner: "a", repo: "b" })).rejects.toThrow("boom");
+    await expect(loadRepoConfig(reader({}, Object.assign(new Error("boom"), { status: 502 })), { owner: "a", repo: "b" })).rejects.toThrow("boom");
   });
 
   it("has a current JSON Schema in schema/insight.schema.json (run npm run schema)", async () => {
