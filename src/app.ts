@@ -62,7 +62,8 @@ export function createApp(deps: AppDeps): InsightApp {
     });
     queue =
       deps.makeQueue?.(run, app.log) ??
-      new InProcessQueue({ run, log: app.log, concurrency: deps.env.INSIGHT_CONCURRENCY, debounceMs: deps.env.INSIGHT_DEBOUNCE_MS });
+      // Half the slots at most per installation: one busy organisation cannot hold every worker.
+      new InProcessQueue({ run, log: app.log, concurrency: deps.env.INSIGHT_CONCURRENCY, perInstallationConcurrency: Math.max(1, Math.ceil(deps.env.INSIGHT_CONCURRENCY / 2)), debounceMs: deps.env.INSIGHT_DEBOUNCE_MS });
     const handlerDeps = { queue, appId: deps.env.APP_ID ? Number(deps.env.APP_ID) : undefined };
 
     app.on(["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"], onPullRequestChanged(handlerDeps));

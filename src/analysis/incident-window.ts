@@ -4,6 +4,9 @@ import { parseDuration } from "../util/duration.js";
 export type IncidentWindow = { window: Window; baseline: Window; from: "arguments" | "issue text" | "default"; note: string };
 
 const HOUR = 3_600_000;
+/** The longest window, and the longest baseline, an analysis reads: a longer ask is cut, and the reply says so. */
+export const MAX_SPAN_MS = 7 * 24 * HOUR;
+const MAX_SPAN = "7d";
 
 /** UTC instant of a wall-clock time in an IANA zone (two passes settle DST edges). */
 export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, zone: string): number {
@@ -58,8 +61,13 @@ export function timesInText(text: string, createdAt: number, zone: string): numb
  * opened. The baseline is the `baseline` span before the window.
  */
 export function incidentWindow(params: { args: Record<string, string>; text: string; createdAt: number; now: number; zone: string; window: string; baseline: string }): IncidentWindow {
-  const baselineSpan = parseDuration(params.baseline);
-  const make = (from: number, to: number, source: IncidentWindow["from"], note: string): IncidentWindow => ({ window: { from, to }, baseline: { from: from - baselineSpan, to: from }, from: source, note });
+  const baselineSpan = Math.min(parseDuration(params.baseline), MAX_SPAN_MS);
+  const baselineNote = parseDuration(params.baseline) > MAX_SPAN_MS ? `; baseline ${params.baseline} capped at ${MAX_SPAN}` : "";
+  const make = (from: number, to: number, source: IncidentWindow["from"], note: string): IncidentWindow => {
+    const capped = to - from > MAX_SPAN_MS;
+    const start = capped ? to - MAX_SPAN_MS : from;
+    return { window: { from: start, to }, baseline: { from: start - baselineSpan, to: start }, from: source, note: `${note}${capped ? ` capped at ${MAX_SPAN} (the longest window Insight reads)` : ""}${baselineNote}` };
+  };
   if (params.args.since || params.args.until) {
     const to = params.args.until ? untilOf(params.args.until, params.now, params.zone) : params.now;
     const from = to - parseDuration(params.args.since ?? params.window);

@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import { FairScheduler, RateLimiter } from "./fairness.js";
 import type { DrainResult, EnqueueResult, Job, JobQueue, JobRunner, QueueStats } from "./types.js";
 
 export type Timers = {
@@ -15,8 +16,16 @@ export type InProcessQueueOptions = {
   debounceMs: number;
   /** Delivery ids remembered for dedupe. */
   dedupeCapacity?: number;
+  /** Jobs of one installation running at once (default: no limit beyond `concurrency`). */
+  perInstallationConcurrency?: number;
+  /** Commands one user may send per window on one installation (default 10 a minute). */
+  commandRate?: { limit: number; windowMs: number };
   timers?: Timers;
+  /** The clock of the rate limit (default Date.now; tests pass their manual clock). */
+  now?: () => number;
 };
+
+export const DEFAULT_COMMAND_RATE = { limit: 10, windowMs: 60_000 };
 
 type Slot = { job: Job; timer?: unknown; running: boolean; next?: Job };
 
@@ -24,20 +33,33 @@ type Slot = { job: Job; timer?: unknown; running: boolean; next?: Job };
  * The default queue: one process, bounded concurrency. GitHub redelivers webhooks, so job ids
  * already seen are dropped; pushes to one PR within the debounce window coalesce into one run on
  * the newest head (and a push during a run schedules exactly one follow-up run). A failing job is
- * logged with its delivery id and the queue goes on.
+ * logged with its delivery id and the queue goes on. Ready jobs are served fairly (see
+ * fairness.ts): round-robin between installations and repositories, a per-installation
+ * concurrency limit, and a per-user command rate limit whose first refusal runs as a job that
+ * only answers, while the rest of the flood is dropped.
  */
 export class InProcessQueue implements JobQueue {
   readonly #o: Required<InProcessQueueOptions>;
   readonly #seen = new Set<string>();
-  readonly #ready: Job[] = [];
+  readonly #ready: FairScheduler<Job>;
+  readonly #commands: RateLimiter;
   readonly #slots = new Map<string, Slot>();
   readonly #idle: Array<() => void> = [];
   readonly #active = new Set<Job>();
   #draining = false;
-  #counts: QueueStats["counts"] = { enqueued: 0, coalesced: 0, duplicate: 0, rejected: 0, completed: 0, failed: 0 };
+  #counts: Required<QueueStats["counts"]> = { enqueued: 0, coalesced: 0, duplicate: 0, rejected: 0, limited: 0, completed: 0, failed: 0 };
 
   constructor(options: InProcessQueueOptions) {
-    this.#o = { dedupeCapacity: 10_000, timers: globalThis as unknown as Timers, ...options };
+    this.#o = {
+      dedupeCapacity: 10_000,
+      timers: globalThis as unknown as Timers,
+      perInstallationConcurrency: options.concurrency,
+      commandRate: DEFAULT_COMMAND_RATE,
+      now: Date.now,
+      ...options,
+    };
+    this.#ready = new FairScheduler(this.#o.perInstallationConcurrency);
+    this.#commands = new RateLimiter(this.#o.commandRate.limit, this.#o.commandRate.windowMs);
   }
 
   enqueue(job: Job): EnqueueResult {
@@ -52,10 +74,18 @@ export class InProcessQueue implements JobQueue {
       return "duplicate";
     }
     this.#remember(job.id);
+    if (job.kind === "command") {
+      const rate = this.#commands.check(`${job.installationId}:${job.actor.toLowerCase()}`, this.#o.now());
+      if (rate.verdict !== "ok") {
+        this.#counts.limited++;
+        this.#o.log.warn({ delivery: job.delivery, actor: job.actor, repo: `${job.repo.owner}/${job.repo.repo}`, verdict: rate.verdict }, "Command rate limit reached");
+        if (rate.verdict === "refuse") this.#schedule({ ...job, limited: { ...this.#o.commandRate, retryAfterMs: rate.retryAfterMs } });
+        return "limited";
+      }
+    }
     this.#counts.enqueued++;
     if (!job.coalesceKey) {
-      this.#ready.push(job);
-      this.#pump();
+      this.#schedule(job);
       return "queued";
     }
     const slot = this.#slots.get(job.coalesceKey);
@@ -86,7 +116,7 @@ export class InProcessQueue implements JobQueue {
     });
     const drained = await Promise.race([this.onIdle().then(() => true as const), timedOut]);
     this.#o.timers.clearTimeout(timer);
-    const unfinished = [...this.#active, ...this.#ready, ...[...this.#slots.values()].map((s) => s.job)];
+    const unfinished = [...this.#active, ...this.#ready.items(), ...[...this.#slots.values()].map((s) => s.job)];
     const abandoned = drained ? [] : unfinished.map((j) => j.delivery);
     if (abandoned.length) this.#o.log.error({ deliveries: abandoned }, "Queue drain timed out: these deliveries were not finished");
     return { drained, abandoned: [...new Set(abandoned)] };
@@ -98,7 +128,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   stats(): QueueStats {
-    return { pending: this.#ready.length + [...this.#slots.values()].filter((s) => !s.running).length, running: this.#active.size, counts: { ...this.#counts } };
+    return { pending: this.#ready.size + [...this.#slots.values()].filter((s) => !s.running).length, running: this.#active.size, counts: { ...this.#counts } };
   }
 
   #remember(id: string) {
@@ -116,15 +146,20 @@ export class InProcessQueue implements JobQueue {
     if (slot.timer !== undefined) this.#o.timers.clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.running = true;
-    this.#ready.push(slot.job);
+    this.#schedule(slot.job);
+  }
+
+  #schedule(job: Job) {
+    this.#ready.push(job, { installation: job.installationId, repo: `${job.repo.owner}/${job.repo.repo}`.toLowerCase() });
     this.#pump();
   }
 
   #pump() {
-    while (this.#active.size < this.#o.concurrency && this.#ready.length > 0) {
-      const job = this.#ready.shift()!;
-      this.#active.add(job);
-      void this.#execute(job);
+    while (this.#active.size < this.#o.concurrency) {
+      const next = this.#ready.take();
+      if (!next) break;
+      this.#active.add(next.item);
+      void this.#execute(next.item);
     }
     if (this.#isIdle()) this.#idle.splice(0).forEach((resolve) => resolve());
   }
@@ -138,6 +173,7 @@ export class InProcessQueue implements JobQueue {
       this.#o.log.error({ err, delivery: job.delivery, kind: job.kind, jobId: job.id }, "Job failed");
     } finally {
       this.#active.delete(job);
+      this.#ready.finished(job.installationId);
       this.#settle(job);
       this.#pump();
     }
@@ -159,6 +195,6 @@ export class InProcessQueue implements JobQueue {
   }
 
   #isIdle() {
-    return this.#active.size === 0 && this.#ready.length === 0 && this.#slots.size === 0;
+    return this.#active.size === 0 && this.#ready.size === 0 && this.#slots.size === 0;
   }
 }

@@ -9,7 +9,7 @@ import { fullName, type Octokit } from "../github/types.js";
 import { GitHubWriter } from "../github/writer.js";
 import { renderConfigError } from "../render/config-error.js";
 import { redact } from "../security/redact.js";
-import type { Job, JobKind, JobOf, JobRunner } from "./types.js";
+import type { CommandJob, Job, JobKind, JobOf, JobRunner } from "./types.js";
 
 /** What a processor gets: an authenticated client, the one writer, the repo's validated config. */
 export type JobContext = {
@@ -72,6 +72,7 @@ export function createJobRunner(services: JobServices): JobRunner {
       actor: job.actor,
       dryRun: services.env.INSIGHT_DRY_RUN,
     });
+    if (job.kind === "command" && job.limited) return refuseOverLimit(job, writer);
     const loaded = await loadRepoConfig(octokit, job.repo);
     if (loaded.status === "invalid") {
       log.warn({ problems: loaded.error.problems }, "Repository config is invalid");
@@ -110,4 +111,18 @@ async function reportFailure(job: Job, err: unknown, o: { writer: GitHubWriter; 
   if (thread === undefined) return;
   const text = `<!-- insight:reply -->\n⚠️ Something went wrong and I could not finish this. Nothing more was changed. The operators of this Insight installation can look it up under error reference \`${errorRef}\`; trying again later may work.`;
   await o.writer.createComment(job.repo, thread, text, `job failed (${errorRef})`).catch((replyErr: Error) => o.log.warn({ errorRef, status: (replyErr as { status?: number }).status }, "Could not post the error reference"));
+}
+
+/** The one answer to a user over the command rate limit (the queue drops the rest of the flood without one). */
+async function refuseOverLimit(job: CommandJob, writer: GitHubWriter): Promise<void> {
+  const { limit, windowMs, retryAfterMs } = job.limited!;
+  const target = `${fullName(job.repo)}#${job.issueNumber}`;
+  await writer.recordDecision({ action: "command.rate-limit", target, reason: `more than ${limit} commands in ${windowMs / 1000} s`, outcome: "refused", detail: { commentId: job.commentId, retryAfterMs } });
+  const minutes = windowMs % 60_000 === 0 ? `${windowMs / 60_000} minute${windowMs === 60_000 ? "" : "s"}` : `${windowMs / 1000} s`;
+  await writer.createComment(
+    job.repo,
+    job.issueNumber,
+    `<!-- insight:reply -->\nSorry @${job.actor}, you have sent more than ${limit} Insight commands in ${minutes} on this installation: this one and the next ones are not run. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    "command rate limit",
+  );
 }

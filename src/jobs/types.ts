@@ -43,6 +43,8 @@ export type CommandJob = JobBase & {
   /** GitHub's `author_association` of the comment (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, …). */
   authorAssociation?: string;
   command: ParsedCommand | { invalid: string };
+  /** Set by the queue when the user went over the command rate limit: the job only answers with a refusal. */
+  limited?: { limit: number; windowMs: number; retryAfterMs: number };
 };
 
 /** Someone pushed to an Insight fix branch: an approval of an earlier commit is revoked. */
@@ -65,12 +67,14 @@ export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob
 export type JobKind = Job["kind"];
 export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 
-export type EnqueueResult = "queued" | "coalesced" | "duplicate" | "rejected";
+/** `limited`: over the per-user command rate limit (the first refusal still runs, to answer). */
+export type EnqueueResult = "queued" | "coalesced" | "duplicate" | "rejected" | "limited";
 
 export type QueueStats = {
   pending: number;
   running: number;
-  counts: Record<"enqueued" | "coalesced" | "duplicate" | "rejected" | "completed" | "failed", number>;
+  /** `limited`: commands over the per-user rate limit (optional: queues without the limit leave it out). */
+  counts: Record<"enqueued" | "coalesced" | "duplicate" | "rejected" | "completed" | "failed", number> & { limited?: number };
 };
 
 export type DrainResult = { drained: boolean; abandoned: string[] };

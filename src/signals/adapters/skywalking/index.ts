@@ -48,6 +48,21 @@ export const skywalkingAdapter: Adapter = {
   },
 };
 
+/**
+ * Points one MQE series may ask for: two days of minutes, so an incident window with its baseline
+ * keeps minute resolution, and `since=999999d` (1.44 billion minutes) becomes hours or days.
+ * SkyWalking has no step between MINUTE and HOUR, hence a cap of its own beside the Prometheus one.
+ */
+export const MQE_MAX_POINTS = 2_880;
+
+/** The finest SkyWalking step (MINUTE, HOUR, DAY) at which the window asks at most `points` per series. */
+export function mqeStep(window: { from: number; to: number }, points: number): { step: number; unit: "MINUTE" | "HOUR" | "DAY" } {
+  const span = window.to - window.from;
+  if (span / 60_000 <= points) return { step: 60_000, unit: "MINUTE" };
+  if (span / 3_600_000 <= points) return { step: 3_600_000, unit: "HOUR" };
+  return { step: 86_400_000, unit: "DAY" };
+}
+
 async function serviceIds(ctx: AdapterContext): Promise<Map<string, string>> {
   const answer = jsonOf<unknown>(await ctx.client.call("list_services", { layer: "GENERAL" }), "list_services");
   const list = (Array.isArray(answer) ? answer : ((answer as { services?: unknown[] }).services ?? [])) as Array<{ id: string; name: string }>;
@@ -57,10 +72,10 @@ async function serviceIds(ctx: AdapterContext): Promise<Map<string, string>> {
 async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Record<string, string>, ids?: Map<string, string>): Promise<Signal[]> {
   const name = safe(svc.config.skywalking!.service, "SkyWalking service name");
   const base = { source: ctx.source, adapter: "skywalking" as const, service: svc.name, window: ctx.window };
-  const step = 60_000;
+  const { step, unit: stepUnit } = mqeStep(ctx.window, Math.max(ctx.limits.points, MQE_MAX_POINTS));
   const metrics = await Promise.all(
     MQE.map(async ([signalName, expression, unit]) => {
-      const args = { expression, service_name: name, ...range, step: "MINUTE" };
+      const args = { expression, service_name: name, ...range, step: stepUnit };
       const answer = await ctx.attempt(`${svc.name} ${signalName}`, async () => jsonOf<MqeAnswer>(await ctx.client.call("execute_mqe_expression", args), "execute_mqe_expression"));
       const exec = answer?.execExpression;
       if (!exec) return undefined;
