@@ -14,16 +14,20 @@ export function mockInstallationToken(installationId = INSTALLATION_ID) {
     .reply(201, { token: "ghs_testinstallationtoken0000000000000000", expires_at: "2099-01-01T00:00:00Z", permissions: { issues: "write" } });
 }
 
-/** The contents API's answer for a file: raw text when asked for the raw media type, else the JSON form with the blob sha. */
+/** The contents API's JSON answer for a file: its blob sha, size and base64 text (none over 1 MB, as GitHub does). */
+export function contentsJson(text: string, path = ".github/insight.yml") {
+  const bytes = Buffer.from(text);
+  const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+  const big = bytes.length > 1024 * 1024;
+  return { type: "file", name: path.split("/").pop(), path, sha, size: bytes.length, encoding: big ? "none" : "base64", content: big ? "" : bytes.toString("base64") };
+}
+
+/** The contents API's answer: raw text when asked for the raw media type, else the JSON form. */
 export function contentsAnswer(text: string, path = ".github/insight.yml") {
-  return (req: Request) => {
-    const bytes = Buffer.from(text);
-    if ((req.headers.get("accept") ?? "").includes("raw")) return [200, text, { "content-type": "text/plain; charset=utf-8" }] as const;
-    const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-    const big = bytes.length > 1024 * 1024; // GitHub leaves files over 1 MB out of the JSON answer
-    const body = { type: "file", name: path.split("/").pop(), path, sha, size: bytes.length, encoding: big ? "none" : "base64", content: big ? "" : bytes.toString("base64") };
-    return [200, body, { "content-type": "application/json; charset=utf-8" }] as const;
-  };
+  return (req: Request) =>
+    (req.headers.get("accept") ?? "").includes("raw")
+      ? ([200, text, { "content-type": "text/plain; charset=utf-8" }] as const)
+      : ([200, contentsJson(text, path), { "content-type": "application/json; charset=utf-8" }] as const);
 }
 
 /** `.github/insight.yml` in the repo; `undefined` → 404 there and in the org's `.github` repo. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import nock from "nock";
 import { APP_ID, INSTALLATION_ID } from "./probot.js";
+import { contentsJson } from "./github-mocks.js";
 
 /**
  * A stateful GitHub for multi-step flows (fix → approve → merge): git objects and refs (Git Data
@@ -143,7 +144,7 @@ export class StatefulGitHub {
     const R = (tail: string) => new RegExp(`^${esc(base)}${tail}$`);
 
     route("post", /^\/app\/installations\/\d+\/access_tokens$/, () => [201, { token: "ghs_fakeinstallationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" }]);
-    route("get", R("/contents/\\.github/insight\\.yml"), () => (this.repoConfig === undefined ? [404, { message: "Not Found" }] : [200, this.repoConfig, { "content-type": "text/plain; charset=utf-8" }]));
+    route("get", R("/contents/\\.github/insight\\.yml"), () => (this.repoConfig === undefined ? [404, { message: "Not Found" }] : [200, contentsJson(this.repoConfig)]));
     route("get", new RegExp(`^/repos/${esc(this.owner)}/\\.github/contents/`), () => [404, { message: "Not Found" }]);
     route("get", R(""), () => [200, { default_branch: "main", full_name: `${this.owner}/${this.repo}` }]);
 

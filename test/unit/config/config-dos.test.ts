@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { ProbotOctokit } from "probot";
 import * as loader from "../../../src/config/load-repo-config.js";
 import { api, contentsAnswer } from "../../helpers/github-mocks.js";
@@ -19,6 +19,7 @@ const load = (repo: string, cache?: unknown) => (loader.loadRepoConfig as (...a:
 const problems = (r: Awaited<ReturnType<typeof loader.loadRepoConfig>>) => (r.status === "invalid" ? r.error.problems.join("\n") : `ok: ${JSON.stringify(r).slice(0, 200)}`);
 
 describe("repository config against hostile files (attack of the security review)", () => {
+  jest.setTimeout(30_000); // worker threads start slowly on a loaded machine; no timing is asserted
   useNock();
 
   it("refuses the 289 KB file of 30,000 keys by its size, naming the limit", async () => {
