@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 export const YAML_LIMITS = { bytes: 64 * 1024, nodes: 5_000, depth: 32, aliases: 50, parseMs: 2_000 } as const;
 export type YamlLimits = { bytes: number; nodes: number; depth: number; aliases: number; parseMs: number };
 
-export type BoundedParse = { ok: true; value: unknown } | { ok: false; problem: string };
+export type BoundedParse = { ok: true; value: unknown } | { ok: false; problem: string; transient?: boolean };
 
 const kb = (n: number) => `${Math.ceil(n / 1024).toLocaleString("en")} KB`;
 
@@ -96,12 +96,17 @@ export async function parseBoundedYaml(text: string, limits: YamlLimits = YAML_L
     stderr: true,
   });
   return new Promise<BoundedParse>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
     const done = (result: BoundedParse) => {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       void worker.terminate();
       resolve(result);
     };
-    const timer = setTimeout(() => done({ ok: false, problem: `the file took longer than ${limits.parseMs / 1000} s to parse; the limit is ${limits.parseMs / 1000} s` }), limits.parseMs);
+    // The deadline counts parsing, not the worker's start-up (slow on a loaded machine). A timeout is
+    // marked transient so that a cache does not keep it.
+    worker.once("online", () => {
+      timer = setTimeout(() => done({ ok: false, problem: `the file took longer than ${limits.parseMs / 1000} s to parse; the limit is ${limits.parseMs / 1000} s`, transient: true }), limits.parseMs);
+    });
     worker.once("message", (m: BoundedParse) => done(m));
     worker.once("error", (err) => done({ ok: false, problem: /memory/i.test(err.message) ? "the file needs too much memory to parse" : `could not be parsed: ${err.message}` }));
     worker.once("exit", (code) => done({ ok: false, problem: `could not be parsed (the parser stopped with code ${code})` }));

@@ -12,7 +12,7 @@ export type RepoConfigResult =
   | { status: "ok"; config: RepoConfig; source: "file" | "default"; files: string[] }
   | { status: "invalid"; error: ConfigError; files: string[] };
 
-type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
+type Parsed = { ok: true; value: unknown } | { ok: false; problem: string; transient?: boolean };
 
 /**
  * Parsed files by git blob sha: the same file is parsed once, however many jobs read it (a
@@ -32,6 +32,7 @@ export class RepoConfigCache {
     }
     this.misses++;
     const parsed = await parse();
+    if (!parsed.ok && parsed.transient) return parsed; // a deadline missed under load: try again next time
     this.#entries.set(sha, parsed);
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     return parsed;
