@@ -63,7 +63,8 @@ describe("analyseIncident", () => {
   it("says so when nothing stands out", () => {
     const r = run([step("m:api:err", "http.error_rate", "api", 0.01, 0.01)], [change("acme/api#41", 200, ["api"])]);
     expect(r.hypotheses.every((h) => h.confidence < 0.35)).toBe(true);
-    expect(r.summary).toMatch(/^Nothing stands out/);
+    expect(r.verdict).toBe("nothing");
+    expect(r.summary).toMatch(/^Nothing anomalous/);
   });
 
   it("is deterministic", () => {
@@ -92,5 +93,29 @@ describe("analyseIncident", () => {
     );
     expect(r.symptoms.sort()).toEqual(["api", "web"]);
     expect(r.hypotheses[0]).toMatchObject({ service: "db", category: "dependency", reasons: expect.arrayContaining(["explains the failing chain web → api → db"]) });
+  });
+
+  it("names a lone anomalous service with no topology and no change (it used to say nothing stands out)", () => {
+    const r = run([step("m:pay:lat", "http.latency_p95", "payments", 0.1, 2.5)]);
+    expect(r.hypotheses[0]).toMatchObject({ service: "payments", evidence: ["m:pay:lat"] });
+    expect(r.hypotheses[0]!.chain[0]).toMatchObject({ role: "root", evidence: ["m:pay:lat"] });
+    expect(r.verdict).toBe("unexplained");
+    expect(r.missing).toContain("no call graph: cause and symptom cannot be told apart by topology");
+  });
+
+  it("reads a callee's traffic drop as a symptom of the caller that failed first", () => {
+    const r = run([step("m:web:err", "http.error_rate", "web", 0.01, 0.4), step("m:api:rps", "http.request_rate", "api", 200, 40, T + MIN)], [], [{ from: "web", to: "api" }]);
+    expect(r.symptoms).toEqual(["api"]);
+    expect(r.hypotheses[0]).toMatchObject({ service: "web" });
+    expect(r.hypotheses[0]!.chain.map((l) => l.text)).toEqual(["web's own fault", "web errors ×40.2", "api traffic drop ×0.2"]);
+  });
+
+  it("makes every link of a chain cite its evidence", () => {
+    const r = run([step("m:api:err", "http.error_rate", "api", 0.01, 0.2)], [change("acme/api#41", 8, ["api"])]);
+    expect(r.hypotheses[0]!.chain).toEqual([
+      { role: "root", text: 'PR acme/api#41 "change acme/api#41"', evidence: ["acme/api#41"] },
+      { role: "symptom", service: "api", text: "api errors ×20.1", evidence: ["m:api:err"] },
+    ]);
+    expect(r.hypotheses.every((h) => h.chain.every((l) => l.evidence.length > 0))).toBe(true);
   });
 });

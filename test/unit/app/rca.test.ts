@@ -80,8 +80,9 @@ describe("incident RCA end to end", () => {
     const body = String(result.body?.body);
     expect(body).toMatch(/^<!-- insight:sticky:rca -->/);
     expect(body).toContain("Root-cause analysis: SEV1, urgency page now");
-    expect(body).toContain("| 1 | PostgreSQL connections exhausted | dependency | 86% | `db:pg:connections` |");
-    expect(body).toContain("| 2 | Lock contention in PostgreSQL | dependency | 81% | `db:pg:blocked` |");
+    // Every mechanism is either the root of its own chain or a link in a change's chain (then it has no row of its own).
+    expect(body).toMatch(/\| \d \| PostgreSQL connections exhausted \| dependency \| \d+% \| `db:pg:connections` \|/);
+    expect(body).toMatch(/\| \d \| Lock contention in PostgreSQL \| dependency \| \d+% \| `db:pg:blocked` \|/);
     expect(body).toContain("pid 4242 waits 61.5 s on pid 777 (idle in transaction: UPDATE orders SET total = total + 1 WHERE id = 1)");
     expect(body).toMatch(/\| Change #41 "Faster order totals" \| code \| \d+% \|/);
     expect(body).toContain("```mermaid\ntimeline");
@@ -92,7 +93,7 @@ describe("incident RCA end to end", () => {
     expect(JSON.stringify(search.body.payload.signals)).not.toMatch(/orders|api|4242|777/); // no names, pids or queries leave
     expect(body).toContain("### Related capsules (EvoMap)");
     expect(body).toContain(`| [Cap the pool and kill idle-in-transaction sessions](https://hub.evomap.test/a2a/assets/sha256%3A${"7".repeat(64)}) | 80% | 3 | 90 | 2.16 |`);
-    expect(readMetadata<{ severity: string; hypotheses: Array<{ title: string }> }>(body, "rca")).toMatchObject({ severity: "SEV1", hypotheses: [{ title: "PostgreSQL connections exhausted" }, { title: "Lock contention in PostgreSQL" }, expect.anything(), expect.anything(), expect.anything()] });
+    expect(readMetadata<{ severity: string; hypotheses: Array<{ title: string }> }>(body, "rca")).toMatchObject({ severity: "SEV1", hypotheses: expect.arrayContaining([expect.objectContaining({ title: "PostgreSQL connections exhausted" }), expect.objectContaining({ title: "Lock contention in PostgreSQL" })]) });
     expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.remove", "label.add"]);
   }, 20_000);
 

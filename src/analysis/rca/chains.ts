@@ -1,0 +1,172 @@
+import type { Signal } from "../../signals/types.js";
+import type { Anomaly } from "../anomalies.js";
+import { linkChange, type Link } from "./links.js";
+import type { Mechanism } from "./mechanisms.js";
+import type { CallEdge, RankedService } from "./service-ranking.js";
+import { touches } from "./touches.js";
+import type { Category, ChainLink, ChangeEvent, Features, Hypothesis } from "./types.js";
+
+export type Candidate = Omit<Hypothesis, "id" | "confidence">;
+
+type Context = { strong: Anomaly[]; mechanisms: Mechanism[]; ranked: RankedService[]; changes: ChangeEvent[]; edges: CallEdge[]; signals: Signal[]; onsetAt: number };
+
+const CONFIG_KINDS = ["kubernetes", "helm", "config", "infrastructure"];
+const ago = (ms: number) => (ms < 3600_000 ? `${Math.round(ms / 60_000)} min` : ms < 72 * 3600_000 ? `${(ms / 3600_000).toFixed(1)} h` : `${(ms / 86_400_000).toFixed(1)} d`);
+/** A path in a stack trace matches a changed file when one ends with the other. */
+const fileMatch = (a: string, b: string) => a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+/** Recency on a log scale, with no cut-off: 1 at the onset, ½ at 15 min, ~0.3 at 1 h, ~0.15 at a day. */
+export const recency = (gapMs: number) => 1 / (1 + Math.log2(1 + Math.max(0, gapMs) / 900_000));
+const KIND_WORD: Partial<Record<Anomaly["kind"], string>> = { "error-rate": "errors", latency: "latency", sla: "SLA", "traffic-drop": "traffic drop", "log-template": "new log errors", "pod-failure": "pod failures", oom: "OOMKills" };
+const uniq = <T>(xs: T[]) => [...new Set(xs)];
+
+/**
+ * Deployments linked to the PR (or commit) they ship: one change that reached production when it
+ * was deployed, not two rivals. A deployment names what it ships by `ships`, or by the id in its title.
+ */
+export function linkDeployments(changes: ChangeEvent[]): Array<{ change: ChangeEvent; deployments: ChangeEvent[]; at: number }> {
+  const shipped = new Map<string, ChangeEvent[]>();
+  const target = (d: ChangeEvent) =>
+    changes.find((c) => c.kind !== "deployment" && (d.ships === c.id || (!d.ships && new RegExp(`(^|[^\\w])${c.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w])`).test(d.title))));
+  for (const d of changes.filter((c) => c.kind === "deployment")) {
+    const t = target(d);
+    if (t) shipped.set(t.id, [...(shipped.get(t.id) ?? []), d]);
+  }
+  const linked = new Set([...shipped.values()].flat());
+  return changes
+    .filter((c) => !linked.has(c))
+    .map((c) => {
+      const deployments = shipped.get(c.id) ?? [];
+      // It reached production when it was last deployed before the onset (or merged, with no deployment seen).
+      return { change: { ...c, services: uniq([...c.services, ...deployments.flatMap((d) => d.services)]) }, deployments, at: Math.max(c.at, ...deployments.map((d) => d.at)) };
+    });
+}
+
+/** Who fails because of `service`: it and its anomalous callers, transitively. */
+function affected(service: string | undefined, ctx: Context): string[] {
+  const anomalous = new Set(ctx.ranked.map((r) => r.service));
+  if (!service) return ctx.ranked.filter((r) => !r.symptomOf).map((r) => r.service);
+  const seen = [service];
+  for (let i = 0; i < seen.length; i++) for (const e of ctx.edges) if (e.to === seen[i] && anomalous.has(e.from) && !seen.includes(e.from)) seen.push(e.from);
+  // Traffic drops on callees of a failing service are its doing too.
+  for (const r of ctx.ranked) if (r.symptomOf?.some((x) => seen.includes(x)) && !seen.includes(r.service)) seen.push(r.service);
+  return seen.filter((s) => anomalous.has(s) || s === service);
+}
+
+function symptomLinks(services: string[], ctx: Context): ChainLink[] {
+  return services.flatMap((s) => {
+    const own = ctx.strong.filter((a) => a.service === s && KIND_WORD[a.kind]);
+    if (!own.length) return [];
+    const kinds = uniq(own.map((a) => {
+      const ratio = /\(×([\d.]+)\)/.exec(a.detail)?.[1];
+      return `${KIND_WORD[a.kind]}${ratio ? ` ×${ratio}` : ""}`;
+    }));
+    return [{ role: "symptom" as const, service: s, text: `${s} ${kinds.slice(0, 3).join(", ")}`, evidence: uniq(own.flatMap((a) => a.evidence)).slice(0, 4) }];
+  });
+}
+
+const features = (f: Partial<Features>): Features => ({ change: 0, link: 0, onCause: 0, recency: 0, traces: 0, mechanism: 0, service: 0, symptom: 0, explains: 0, ...f });
+
+/**
+ * Every candidate chain root → mechanism → symptoms: one per change (through the mechanism it
+ * explains best, or through the faults of the services it touches), one per mechanism no change
+ * explains well, one per anomalous service that is a cause in its own right.
+ */
+export function buildCandidates(ctx: Context): Candidate[] {
+  const { strong, mechanisms, ranked, signals, onsetAt } = ctx;
+  const anomalous = ranked.map((r) => r.service);
+  const scoreOf = (s?: string) => (s ? ranked.find((r) => r.service === s)?.score ?? 0 : Math.max(0, ...ranked.map((r) => r.score)));
+  const isSymptom = (s?: string) => !!s && !!ranked.find((r) => r.service === s)?.symptomOf;
+  const explains = (svcs: string[]) => (anomalous.length ? svcs.filter((s) => anomalous.includes(s)).length / anomalous.length : 0);
+  const stackFiles = strong.flatMap((a) => a.files ?? []);
+  const out: Candidate[] = [];
+  const bestLink = new Map<Mechanism, number>();
+
+  // Changes that reached production before the onset (plus a few minutes of clock skew); none is too old to matter.
+  for (const { change: c, deployments, at } of linkDeployments(ctx.changes).filter((x) => x.at <= onsetAt + 5 * 60_000)) {
+    const gap = Math.max(0, onsetAt - at);
+    const touched = touches(c);
+    const links = mechanisms.map((m) => ({ m, link: linkChange(c, touched, m, signals) })).filter((x) => x.link.strength > 0).sort((a, b) => b.link.strength - a.link.strength);
+    const top = links[0] as { m: Mechanism; link: Link } | undefined;
+    if (top) bestLink.set(top.m, Math.max(bestLink.get(top.m) ?? 0, top.link.strength));
+    const overlap = c.services.filter((s) => anomalous.includes(s));
+    const onCause = overlap.some((s) => !isSymptom(s)) ? 1 : overlap.length ? 0.5 : 0;
+    const inTraces = c.files.filter((f) => stackFiles.some((s) => fileMatch(s, f)));
+    const isConfig = c.changeKinds.some((k) => CONFIG_KINDS.includes(k)) && !c.changeKinds.includes("code");
+    const who = c.kind === "deployment" ? "Deployment" : "Change";
+    const shipped = deployments.length ? `, deployed as ${deployments.map((d) => d.id).join(", ")} ${ago(Math.max(0, onsetAt - at))} before the onset` : "";
+    const reasons = [`${c.kind === "deployment" ? "deployed" : "merged"} ${ago(Math.max(0, onsetAt - c.at))} before the onset${shipped}`];
+    if (top) reasons.push(top.link.why);
+    if (overlap.length) reasons.push(`touches ${overlap.join(", ")}, which went bad`);
+    if (inTraces.length) reasons.push(`changes ${inTraces.join(", ")}, named in the error stack traces`);
+    const service = top?.m.service ?? overlap.find((s) => !isSymptom(s)) ?? overlap[0] ?? c.services[0];
+    const hit = affected(top?.m.service ?? overlap.find((s) => !isSymptom(s)) ?? overlap[0], ctx);
+    const touchedServices = top ? hit : overlap.length ? hit : [];
+    const rootText = top ? top.link.root : `${c.kind === "pr" ? "PR" : who} ${c.id} "${c.title}"`;
+    const changeEvidence = [c.id, ...deployments.map((d) => d.id)];
+    const chain: ChainLink[] = [
+      { role: "root", text: `${rootText}${shipped ? ` (${shipped.slice(2)})` : ""}`, evidence: uniq([...changeEvidence, ...(top?.link.evidence ?? [])]) },
+      ...(top ? [{ role: "mechanism" as const, service: top.m.service, text: top.m.text, evidence: top.m.anomaly.evidence }] : []),
+      ...(!top && inTraces.length ? [{ role: "mechanism" as const, service, text: `the code in ${inTraces.join(", ")} throws (stack traces)`, evidence: uniq(strong.filter((a) => a.files?.length).flatMap((a) => a.evidence)) }] : []),
+      ...symptomLinks(touchedServices, ctx),
+    ];
+    out.push({
+      title: `${who} ${c.id} "${c.title}"`,
+      category: top && top.m.category === "infrastructure" && isConfig ? "config" : isConfig ? "config" : "code",
+      service,
+      evidence: uniq([...(top?.m.anomaly.evidence ?? []), ...strong.filter((a) => overlap.includes(a.service ?? "")).flatMap((a) => a.evidence)]).slice(0, 6),
+      reasons,
+      suspect: c,
+      confirm: `roll back ${c.id} (or compare a canary without it); the ${strong.find((a) => a.at !== undefined)?.detail.split(" ")[0] ?? "error rate"} should return to its level before ${new Date(onsetAt).toISOString()}`,
+      chain,
+      mitigation: [...(top?.m.mitigation ?? []), `Pause the rollout of ${c.id} (hold the pipeline; \`kubectl rollout pause deployment/<name>\` if it is mid-rollout)`],
+      features: features({
+        change: 1,
+        link: top?.link.strength ?? (inTraces.length ? 1 : onCause ? 0.5 : 0),
+        onCause: top ? (isSymptom(top.m.service) ? 0.5 : 1) : onCause,
+        recency: recency(gap),
+        traces: inTraces.length ? 1 : 0,
+        mechanism: top?.m.anomaly.severity ?? 0,
+        service: scoreOf(service),
+        symptom: isSymptom(service) ? 1 : 0,
+        explains: explains(touchedServices),
+      }),
+    });
+  }
+
+  // A mechanism that no change explains well is the root itself (a resource, a dependency).
+  for (const m of mechanisms.filter((x) => (bestLink.get(x) ?? 0) < 0.8)) {
+    const hit = affected(m.service, ctx);
+    out.push({
+      title: m.title,
+      category: m.category,
+      service: m.service,
+      evidence: m.anomaly.evidence,
+      reasons: [m.anomaly.detail],
+      confirm: m.confirm,
+      chain: [{ role: "root", service: m.service, text: m.text, evidence: m.anomaly.evidence }, ...symptomLinks(hit.filter((s) => s !== m.service || !["oom", "pod-failure"].includes(m.kind)), ctx)],
+      mitigation: m.mitigation,
+      features: features({ mechanism: m.anomaly.severity, onCause: isSymptom(m.service) ? 0.5 : 1, service: scoreOf(m.service), symptom: isSymptom(m.service) ? 1 : 0, explains: explains(hit) }),
+    });
+  }
+
+  // An anomalous service that is no symptom of another, whose fault no mechanism names: its own fault.
+  for (const r of ranked.filter((x) => !x.symptomOf && !mechanisms.some((m) => m.service === x.service))) {
+    const hit = affected(r.service, ctx);
+    const callers = hit.filter((s) => s !== r.service);
+    out.push({
+      title: callers.length ? `${r.service} fails, and its callers (${callers.join(", ")}) fail because of it` : `${r.service} fails on its own (nothing seen explains it)`,
+      category: "dependency" as Category,
+      service: r.service,
+      evidence: r.evidence.slice(0, 6),
+      reasons: [
+        `${r.service} went bad${r.onset !== undefined ? ` at ${new Date(r.onset).toISOString()}` : ""}${callers.length ? `, before or with ${callers.join(", ")}` : ""}`,
+        ...(r.path && r.path.length > 2 ? [`explains the failing chain ${r.path.join(" → ")}`] : []),
+      ],
+      confirm: callers.length ? `the errors of ${callers.join(", ")} should be calls to ${r.service} (traces or logs naming it)` : `${r.service}'s own logs and traces at the onset should show the failing operation`,
+      chain: [{ role: "root", service: r.service, text: `${r.service}'s own fault`, evidence: r.evidence.slice(0, 4) }, ...symptomLinks(hit, ctx)],
+      mitigation: [`Restart or roll back ${r.service} (\`kubectl rollout restart deployment/${r.service}\`), or shed its load`],
+      features: features({ onCause: 1, service: r.score, explains: explains(hit) }),
+    });
+  }
+  return out;
+}
