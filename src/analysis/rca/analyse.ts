@@ -28,7 +28,7 @@ function missingOf(signals: Signal[], edges: CallEdge[], changes: ChangeEvent[],
  * causal chains (root → mechanism → symptoms), each with a fitted confidence, the evidence ids
  * behind every link, the mitigation and how to confirm it. Pure and deterministic.
  */
-export function analyseIncident(params: { signals: Signal[]; window: Window; changes: ChangeEvent[]; edges: CallEdge[]; coverage?: Coverage }): RcaResult {
+export function analyseIncident(params: { signals: Signal[]; window: Window; changes: ChangeEvent[]; edges: CallEdge[]; coverage?: Coverage; before?: Signal[] }): RcaResult {
   const { signals, window, changes, edges } = params;
   const anomalies = findAnomalies(signals, window).sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || b.severity - a.severity);
   const strong = anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3);

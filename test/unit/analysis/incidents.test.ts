@@ -59,9 +59,9 @@ describe("scenarios from anywhere", () => {
     const quiet = { ...base, anomalies: [], hypotheses: [] };
     const odd = { ...base, anomalies: [{ kind: "latency" as const, service: "api", detail: "", severity: 0.9, evidence: [] }], hypotheses: [] };
     const inc = (answer: "nothing" | "unexplained") => ({ truth: { answer }, changes: [] }) as unknown as Incident;
-    expect(rankOf(inc("nothing"), quiet)).toBe(1);
-    expect(rankOf(inc("nothing"), odd)).toBe(0);
-    expect(rankOf(inc("unexplained"), odd)).toBe(1);
+    expect(rankOf(inc("nothing"), quiet as never)).toBe(1);
+    expect(rankOf(inc("nothing"), odd as never)).toBe(0);
+    expect(rankOf(inc("unexplained"), odd as never)).toBe(1);
     expect(rankOf(inc("unexplained"), { ...odd, answer: "nothing" } as never)).toBe(0);
   });
 });
