@@ -77,3 +77,37 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes ad
     expect(signals.some((s) => s.data?.reason === "Pulled")).toBe(false);
   });
 });
+
+describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes adapter on %s: the Deployment's spec", (flavour) => {
+  const pools: McpPool[] = [];
+  afterAll(async () => Promise.all(pools.map((p) => p.close())));
+  const scenario = (asOf: number): Scenario => ({
+    now: "2026-11-24T12:45:00Z",
+    asOf,
+    kubernetes: {
+      pods: [{ namespace: "prod", name: "orders-5c8d7-x2k8p", status: "Running", ready: "1/1", restarts: 0, labels: { app: "orders" } }],
+      deployments: [{
+        namespace: "prod", name: "orders", ready: 3, desired: 3, upToDate: 3, image: "registry.local/orders:7.2.1", labels: { app: "orders" },
+        revisions: [
+          { at: -600000, revision: 51, image: "registry.local/orders:7.2.1", replicas: 6, env: { DB_POOL_SIZE: "50", DB_PASSWORD: "hunter2", NOTE: "a sentence with spaces" }, limits: { cpu: "2" }, affinity: { nodeAffinity: { x: 1 } } },
+          { at: -2450, revision: 52, image: "registry.local/orders:7.2.1", replicas: 3, env: { DB_POOL_SIZE: "10", DB_PASSWORD: "hunter2" }, limits: { cpu: "500m" }, annotations: { "app.example.com/pr": "#7301" } },
+        ],
+      }],
+    },
+  });
+  const read = async (asOf: number) => {
+    const c = collector({ k8s: { command: "fixture", insight: { adapter: "kubernetes" } } }, { transport: fixtureTransport({ k8s: flavour }, scenario(asOf)) });
+    pools.push(c.pool);
+    const now = Date.parse("2026-11-24T12:45:00Z");
+    const { sources } = await c.collect(services({ orders: { kubernetes: { namespace: "prod", labels: { app: "orders" }, deployment: "orders" } } }), 60, { window: { from: now - 3600_000, to: now } });
+    return sources[0]!.signals.find((s) => s.name === "k8s.deployment_spec")!;
+  };
+
+  it("keeps replicas, limits, plain settings (no secret-looking or free-text values), scheduling and the PR annotation, as of either time", async () => {
+    const [now, before] = [await read(0), await read(-3600)];
+    expect(now).toMatchObject({ service: "orders", value: 3, data: { revision: "52", containers: [{ limits: { cpu: "500m" }, env: { DB_POOL_SIZE: "10" } }], annotations: { "app.example.com/pr": "#7301" } } });
+    expect(now.data!.scheduling).toEqual({});
+    expect(before).toMatchObject({ value: 6, data: { revision: "51", containers: [{ limits: { cpu: "2" }, env: { DB_POOL_SIZE: "50" } }], scheduling: { affinity: '{"nodeAffinity":{"x":1}}' } } });
+    expect(JSON.stringify([now, before])).not.toMatch(/hunter2|sentence/);
+  });
+});

@@ -4,7 +4,8 @@ import { jsonOf } from "../../tool-output.js";
 import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
 import { byReason, eventMatters, isJobEvent, isNodeEvent, ownedBy } from "./events.js";
-import { bytes, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
+import { parse as parseYaml } from "yaml";
+import { bytes, deploymentSpec, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type DeploymentSpec, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
 
 type Reader = {
   pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
@@ -12,6 +13,7 @@ type Reader = {
   logs(c: SourceClient, namespace: string, pod: string, tail: number): Promise<string>;
   lastTermination(c: SourceClient, namespace: string, pod: string): Promise<string | undefined>;
   rollouts(c: SourceClient, namespace: string, selector: string): Promise<RolloutRow[]>;
+  spec(c: SourceClient, namespace: string, name: string): Promise<DeploymentSpec | undefined>;
   top?(c: SourceClient, namespace: string, selector: string): Promise<Array<{ pod: string; cpuMillicores: number; memoryBytes?: number }>>;
 };
 
@@ -21,7 +23,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
   {
     id: "kubernetes-mcp-server",
     detect: (tools) => hasTools(tools, "resources_list", "events_list"),
-    tools: ["resources_list", "events_list", "pods_log", "pods_get", "pods_top"],
+    tools: ["resources_list", "events_list", "pods_log", "pods_get", "pods_top", "resources_get"],
     required: ["resources_list", "events_list"],
     reader: {
       pods: async (c, namespace, labelSelector) => {
@@ -35,6 +37,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
         const out = await c.call("resources_list", { apiVersion: "apps/v1", kind: "Deployment", namespace, ...(labelSelector ? { labelSelector } : {}) });
         return rolloutsFrom(out.structured, text(out));
       },
+      spec: async (c, namespace, name) => deploymentSpec(parseYaml(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })))),
       top: async (c, namespace, label_selector) =>
         parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map((r) => ({
           pod: r.POD ?? r.NAME ?? "",
@@ -56,6 +59,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
         rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
+      spec: async (c, namespace, name) => deploymentSpec(jsonOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get")),
     },
   },
 ];
@@ -167,6 +171,13 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
   for (const d of (rollouts ?? []).filter((r) => !k.deployment || r.name === k.deployment)) {
     const progressing = d.ready < d.desired || (d.upToDate !== undefined && d.upToDate < d.desired);
     signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:rollout:${d.name}`, kind: "state", name: "k8s.rollout", value: d.desired - d.ready, unit: "pods not ready", query: `deployments ${where}`, data: { ...d, progressing } });
+  }
+  // The Deployment's spec (replicas, images, resources, plain settings, scheduling): read again as of
+  // an earlier time, it shows what a change moved.
+  const deployed = (k.deployment ? [k.deployment] : (rollouts ?? []).map((r) => r.name)).slice(0, 3);
+  const specs = await Promise.all(deployed.map((name) => ctx.attempt(`${name} deployment spec`, () => reader.spec(ctx.client, namespace, safe(name, "deployment name")))));
+  for (const spec of specs.filter((x): x is DeploymentSpec => !!x)) {
+    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:spec:${spec.name}`, kind: "state", name: "k8s.deployment_spec", value: spec.replicas, unit: "replicas", query: `deployment ${namespace}/${spec.name}`, data: spec });
   }
   if (top?.length) {
     const mineTop = top.filter((r) => names.has(r.pod));

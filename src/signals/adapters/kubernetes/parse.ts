@@ -112,3 +112,47 @@ export function rolloutsFrom(structured: unknown, text: string): RolloutRow[] {
     };
   });
 }
+
+/** Environment variables whose values may be secrets: their values are never kept. */
+const SECRET_NAME = /pass|secret|token|key|credential|auth|dsn|url|cert/i;
+/** Values kept: short settings (numbers, sizes, flags, modes), never free text. */
+const SETTING_VALUE = /^[\w.:/-]{1,40}$/;
+
+export type DeploymentSpec = {
+  name: string;
+  revision?: string;
+  replicas?: number;
+  containers: Array<{ name: string; image?: string; limits?: Record<string, string>; requests?: Record<string, string>; env?: Record<string, string> }>;
+  /** The scheduling rules, as compact JSON (affinity, nodeSelector, tolerations), so a removed rule shows as a difference. */
+  scheduling: { affinity?: string; nodeSelector?: string; tolerations?: number };
+  annotations: Record<string, string>;
+};
+
+/**
+ * The parts of a Deployment (`kubectl get -o yaml|json`) a change can move: replicas, images,
+ * resources, plain env settings (secret-looking names and free text left out), scheduling rules
+ * and annotations (the change cause, the PR it ships; not the last-applied manifest).
+ */
+export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
+  const d = raw as { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { replicas?: number; template?: { spec?: Record<string, any> } } } | undefined;
+  if (!d?.metadata?.name || !d.spec) return undefined;
+  const pod = d.spec.template?.spec ?? {};
+  const annotations = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k, v]) => !k.includes("last-applied") && String(v).length <= 200));
+  const short = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v).slice(0, 400));
+  return {
+    name: d.metadata.name,
+    revision: annotations["deployment.kubernetes.io/revision"],
+    replicas: num(d.spec.replicas),
+    containers: ((pod.containers ?? []) as Array<Record<string, any>>).slice(0, 5).map((c) => {
+      const env = Object.fromEntries(
+        ((c.env ?? []) as Array<{ name?: string; value?: unknown }>)
+          .filter((e) => e.name && typeof e.value === "string" && !SECRET_NAME.test(e.name) && SETTING_VALUE.test(e.value))
+          .slice(0, 30)
+          .map((e) => [e.name!, String(e.value)]),
+      );
+      return { name: String(c.name ?? ""), image: c.image, limits: c.resources?.limits, requests: c.resources?.requests, ...(Object.keys(env).length ? { env } : {}) };
+    }),
+    scheduling: { affinity: short(pod.affinity), nodeSelector: short(pod.nodeSelector), tolerations: Array.isArray(pod.tolerations) ? pod.tolerations.length : undefined },
+    annotations,
+  };
+}
