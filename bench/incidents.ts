@@ -203,7 +203,7 @@ async function collect(incident: Incident, production: Scenario, from: number, t
   }
 }
 
-export type Replay = { result: RcaResult; signals: Signal[]; before: Signal[]; changes: ChangeEvent[]; sources: Array<{ source: string; status: string; error?: string }> };
+export type Replay = { result: RcaResult; signals: Signal[]; before: Signal[]; changes: ChangeEvent[]; sources: Array<{ source: string; status: string; error?: string; notes: string[] }> };
 
 /**
  * The same replay, with the signals and changes the engine read. State sources are also read as of
@@ -218,7 +218,7 @@ export async function replayEvidence(incident: Incident): Promise<Replay> {
   const earlier = await collect(incident, { ...incident.production, asOf: incident.window.from }, baselineFrom, window.from);
   const before = earlier.collection.signals.filter((s) => s.kind === "state" || s.adapter === "redis" || s.adapter === "postgres");
   const changes = incident.changes.map(({ pr, diff: _diff, ...c }) => ({ ...c, ...(c.ships ?? pr ? { ships: c.ships ?? pr } : {}), at: now + c.at * 1000 }));
-  const sources = collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}) }));
+  const sources = collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}), notes: s.notes }));
   // Engines that read coverage (what could not be seen) and the state before the window get them; others ignore them.
   const coverage = { sources, services: Object.keys(config.services), history: true };
   const params = { signals: collection.signals, before, window, changes, edges: topology(collection, config).edges, coverage };

@@ -12,6 +12,7 @@ const SETTINGS: Record<string, (data: Record<string, unknown>) => Record<string,
   "redis.memory_used": (d) => ({ maxmemory_policy: d.policy, maxmemory: d.maxmemory }),
   "redis.connected_clients": (d) => ({ maxclients: d.maxclients }),
   "pg.connections": (d) => ({ max_connections: d.max_connections }),
+  "k8s.cronjobs": (d) => Object.fromEntries(((d.cronjobs ?? []) as Array<{ name: string; schedule?: string; suspend?: boolean }>).flatMap((c) => [[`${c.name}.schedule`, c.schedule], [`${c.name}.suspend`, c.suspend]])),
   "k8s.deployment_spec": (d) => {
     const out: Record<string, unknown> = { replicas: d.replicas };
     for (const c of (d.containers ?? []) as Array<Record<string, any>>) {
@@ -40,7 +41,7 @@ export function stateDrift(before: Signal[], now: Signal[]): Drift[] {
     const [was, is] = [settings(b.data ?? {}), settings(s.data ?? {})];
     for (const key of [...new Set([...Object.keys(was), ...Object.keys(is)])]) {
       if (show(was[key]) === show(is[key]) || (was[key] === undefined && is[key] === undefined)) continue;
-      const subject = s.name === "k8s.deployment_spec" ? `deployment ${String(s.data?.name ?? "")}` : s.name.split(".")[0]!;
+      const subject = s.name === "k8s.deployment_spec" ? `deployment ${String(s.data?.name ?? "")}` : s.name === "k8s.cronjobs" ? "cronjob" : s.name.split(".")[0]!;
       out.push({
         signal: s.name,
         service: s.service,

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import type { Scenario } from "../../../fixtures/mcp/scenario.js";
+import { stateDrift } from "../../../src/analysis/state-drift.js";
 import { eventMatters, ownedBy } from "../../../src/signals/adapters/kubernetes/events.js";
 import { eventsFromJson, eventsFromYaml } from "../../../src/signals/adapters/kubernetes/parse.js";
 import type { McpPool } from "../../../src/signals/mcp-pool.js";
@@ -109,5 +110,29 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes ad
     expect(now.data!.scheduling).toEqual({});
     expect(before).toMatchObject({ value: 6, data: { revision: "51", containers: [{ limits: { cpu: "2" }, env: { DB_POOL_SIZE: "50" } }], scheduling: { affinity: '{"nodeAffinity":{"x":1}}' } } });
     expect(JSON.stringify([now, before])).not.toMatch(/hunter2|sentence/);
+  });
+});
+
+describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes adapter on %s: CronJob schedules", (flavour) => {
+  const pools: McpPool[] = [];
+  afterAll(async () => Promise.all(pools.map((p) => p.close())));
+
+  it("reads each CronJob's schedule, so a schedule moved before the window shows against the state read then", async () => {
+    const read = async (asOf: number) => {
+      const scenario: Scenario = {
+        now: "2026-11-24T14:35:00Z",
+        asOf,
+        kubernetes: { pods: [], cronjobs: [{ namespace: "prod", name: "report-export", schedule: [{ at: -864000, value: "0 3 * * *" }, { at: -80000, value: "0 14 * * *" }], lastScheduleAt: -2100 }] },
+      };
+      const c = collector({ k8s: { command: "fixture", insight: { adapter: "kubernetes" } } }, { transport: fixtureTransport({ k8s: flavour }, scenario) });
+      pools.push(c.pool);
+      const now = Date.parse(scenario.now!);
+      const { sources } = await c.collect(services({ api: { kubernetes: { namespace: "prod", labels: { app: "api" } } } }), 60, { window: { from: now - 3600_000, to: now } });
+      return sources[0]!.signals.filter((s) => s.name === "k8s.cronjobs");
+    };
+    const [now, dayBefore] = [await read(0), await read(-86400)];
+    expect(now.map((s) => s.service)).toEqual([undefined]);
+    expect(now).toEqual([expect.objectContaining({ value: 1, data: { namespace: "prod", cronjobs: [expect.objectContaining({ name: "report-export", schedule: "0 14 * * *", suspend: false })] } })]);
+    expect(stateDrift(dayBefore, now).map((d) => d.detail)).toEqual(["cronjob report-export.schedule was 0 3 * * * before the window and is 0 14 * * * now"]);
   });
 });

@@ -5,7 +5,7 @@ import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
 import { byReason, eventMatters, isJobEvent, isNodeEvent, ownedBy } from "./events.js";
 import { parse as parseYaml } from "yaml";
-import { bytes, deploymentSpec, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type DeploymentSpec, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
+import { bytes, cronJobsFrom, deploymentSpec, type CronJobRow, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type DeploymentSpec, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
 
 type Reader = {
   pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
@@ -14,6 +14,7 @@ type Reader = {
   lastTermination(c: SourceClient, namespace: string, pod: string): Promise<string | undefined>;
   rollouts(c: SourceClient, namespace: string, selector: string): Promise<RolloutRow[]>;
   spec(c: SourceClient, namespace: string, name: string): Promise<DeploymentSpec | undefined>;
+  cronJobs(c: SourceClient, namespace: string): Promise<CronJobRow[]>;
   top?(c: SourceClient, namespace: string, selector: string): Promise<Array<{ pod: string; cpuMillicores: number; memoryBytes?: number }>>;
 };
 
@@ -37,6 +38,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
         const out = await c.call("resources_list", { apiVersion: "apps/v1", kind: "Deployment", namespace, ...(labelSelector ? { labelSelector } : {}) });
         return rolloutsFrom(out.structured, text(out));
       },
+      cronJobs: async (c, namespace) => cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace }))),
       spec: async (c, namespace, name) => deploymentSpec(parseYaml(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })))),
       top: async (c, namespace, label_selector) =>
         parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map((r) => ({
@@ -59,6 +61,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
         rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
+      cronJobs: async (c, namespace) => cronJobsFrom("", jsonOf(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "json" }), "kubectl_get")),
       spec: async (c, namespace, name) => deploymentSpec(jsonOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get")),
     },
   },
@@ -90,18 +93,22 @@ export const kubernetesAdapter: Adapter = {
     };
     const namespaces = [...new Set(targets.map((s) => safe(s.config.kubernetes!.namespace, "namespace")))];
     const perService = await Promise.all(targets.map((svc) => collectService(ctx, reader, svc, eventsOf)));
-    const shared = await Promise.all([...namespaces.map((ns) => namespaceEvents(ctx, ns, eventsOf)), nodeEvents(ctx, eventsOf)]);
+    const shared = await Promise.all([...namespaces.map((ns) => namespaceEvents(ctx, reader, ns, eventsOf)), nodeEvents(ctx, eventsOf)]);
     return [...perService.flat(), ...shared.flat()];
   },
 };
 
-/** Events of the namespace's CronJobs and Jobs (a job started at peak hours is nobody's pod). */
-async function namespaceEvents(ctx: AdapterContext, namespace: string, eventsOf: EventsOf): Promise<Signal[]> {
+/** The namespace's CronJobs (their schedules) and the events of its CronJobs and Jobs (a job started at peak hours is nobody's pod). */
+async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: string, eventsOf: EventsOf): Promise<Signal[]> {
+  const cronJobs = await ctx.attempt(`cronjobs in ${namespace}`, () => reader.cronJobs(ctx.client, namespace));
   const list = ((await eventsOf(namespace)) ?? []).filter((e) => isJobEvent(e) && eventMatters(e));
-  return byReason(list).map((g) => ({
+  const schedules: Signal[] = cronJobs?.length
+    ? [{ id: `${ctx.source}:k8s:${namespace}:cronjobs`, source: ctx.source, adapter: "kubernetes", kind: "state", name: "k8s.cronjobs", value: cronJobs.length, query: `cronjobs namespace=${namespace}`, data: { namespace, cronjobs: cronJobs.slice(0, ctx.limits.rows) } }]
+    : [];
+  return [...schedules, ...byReason(list).map((g) => ({
     id: `${ctx.source}:k8s:${namespace}:job-event:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
     name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event", value: g.count, query: `events namespace=${namespace}`, data: { ...g.data, namespace },
-  }));
+  }))];
 }
 
 /** Node events (NotReady, removed, rebooted, pressure): the cluster's, so no service's. */

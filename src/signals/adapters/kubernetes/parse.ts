@@ -156,3 +156,15 @@ export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
     annotations,
   };
 }
+
+export type CronJobRow = { name: string; schedule: string; suspend?: boolean; lastSchedule?: string };
+
+/** CronJobs from a table (`SCHEDULE`, `SUSPEND`, `LAST SCHEDULE`) or a `kubectl get -o json` list. */
+export function cronJobsFrom(text: string, list?: { items?: Array<Record<string, any>> }): CronJobRow[] {
+  if (list?.items) {
+    return list.items.map((c) => ({ name: String(c.metadata?.name ?? ""), schedule: String(c.spec?.schedule ?? ""), suspend: c.spec?.suspend === true, lastSchedule: c.status?.lastScheduleTime }));
+  }
+  return parseTable(text)
+    .filter((r) => r.SCHEDULE !== undefined)
+    .map((r) => ({ name: r.NAME ?? "", schedule: r.SCHEDULE ?? "", suspend: r.SUSPEND === "True", lastSchedule: r["LAST SCHEDULE"] }));
+}
