@@ -12,10 +12,9 @@
  *    tokens that share the most common (position, token) frequency: words written by one logging
  *    statement occur together, so they have the same frequency. Lines with the same root form a
  *    group; in a group, a column is a variable when it already holds a typed variable in some line, or
- *    when it holds many distinct values with a long tail (at least `threshold` values, one of them
- *    seen once). The first column is never made a variable by count alone: it is almost always the
- *    statement's own word ("getX = …", "REPORT : …"). Lines whose resulting templates are equal are
- *    one template.
+ *    when it holds at least `threshold` distinct values; fewer values stay constants and split the
+ *    group. The first column is never made a variable this way: it is almost always the statement's
+ *    own word ("getX = …", "REPORT : …"). Lines whose resulting templates are equal are one template.
  *
  * The caller passes lines that are already redacted: typing cuts and masks, so it must never see a
  * secret before the redactor did.
@@ -25,7 +24,7 @@ import type { LogTemplate } from "./log-templates.js";
 const VAR = "<*>";
 
 export type BatchMinerOptions = {
-  /** Distinct values (with a singleton among them) that make a non-root column a variable. Default 5. */
+  /** Distinct values that make a column of a group a variable (Brain's child threshold). Default 5. */
   threshold?: number;
 };
 
@@ -227,7 +226,7 @@ function rootGroups(length: number, ids: number[], seqs: string[][], weight: num
   return [...groups.values()];
 }
 
-/** Columns of a group that are variables: typed somewhere, or many distinct values with a singleton (never column 0 by count). */
+/** Columns of a group that are variables: typed somewhere, or at least `threshold` distinct values (never column 0). */
 function variableColumns(length: number, group: number[], seqs: string[][], weight: number[], threshold: number): boolean[] {
   const variable: boolean[] = new Array(length).fill(false);
   if (group.length === 1) return variable;
@@ -237,10 +236,7 @@ function variableColumns(length: number, group: number[], seqs: string[][], weig
       const t = seqs[i]![p]!;
       counts.set(t, (counts.get(t) ?? 0) + weight[i]!);
     }
-    if (counts.size === 1) continue;
-    let singles = 0;
-    for (const n of counts.values()) if (n === 1) singles++;
-    variable[p] = counts.has(VAR) || (counts.size >= threshold && singles > 0);
+    variable[p] = counts.size > 1 && (counts.has(VAR) || counts.size >= threshold);
   }
   return variable;
 }
