@@ -1,7 +1,7 @@
 import type { Signal, Window } from "../../signals/types.js";
 import { findAnomalies, type Anomaly } from "../anomalies.js";
 import { buildCandidates, linkDeployments } from "./chains.js";
-import { confidence } from "./confidence.js";
+import { probabilities, score } from "./confidence.js";
 import { findMechanisms } from "./mechanisms.js";
 import { rankAnomalousServices, type CallEdge } from "./service-ranking.js";
 import type { ChangeEvent, Coverage, Hypothesis, RcaResult, TimelineEntry, Verdict } from "./types.js";
@@ -38,13 +38,15 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const onsetAt = first?.at ?? window.from;
   const ranked = rankAnomalousServices({ signals, window, edges, anomalies });
   const mechanisms = findMechanisms(strong, signals);
-  const candidates = buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt });
-  const scored = candidates.map((c) => ({ ...c, confidence: confidence(c.features) }));
+  // With nothing anomalous there is nothing to explain: no change is a candidate, however recent.
+  const candidates = strong.length ? buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt }) : [];
   // Ties are broken by evidence (more cited ids, a longer chain), never by name; the sort is stable otherwise.
-  const hypotheses: Hypothesis[] = scored
-    .sort((a, b) => b.confidence - a.confidence || b.evidence.length - a.evidence.length || b.chain.length - a.chain.length)
-    .filter((h, i, all) => all.findIndex((x) => x.title === h.title) === i)
-    .map((h, i) => ({ id: `h${i + 1}`, ...h }));
+  const kept = candidates
+    .map((c) => ({ c, z: score(c.features) }))
+    .sort((a, b) => b.z - a.z || b.c.evidence.length - a.c.evidence.length || b.c.chain.length - a.c.chain.length)
+    .filter((h, i, all) => all.findIndex((x) => x.c.title === h.c.title) === i);
+  const p = probabilities(kept.map((k) => k.z));
+  const hypotheses: Hypothesis[] = kept.map(({ c }, i) => ({ id: `h${i + 1}`, ...c, confidence: Math.round(p[i]! * 1000) / 1000 }));
   const symptoms = ranked.filter((r) => r.symptomOf).map((r) => r.service);
   const timeline: TimelineEntry[] = [
     ...linkDeployments(changes).filter((c) => c.at <= window.to).flatMap(({ change: c, deployments }) => [c, ...deployments]).map((c) => ({ at: c.at, what: `${c.id} ${c.title}`, kind: "change" as const })),

@@ -5,8 +5,17 @@ export const FEATURE_NAMES = ["change", "link", "onCause", "recency", "traces", 
 
 export type Model = { bias: number; weights: Record<keyof Features, number>; fittedOn: string };
 
-/** The probability that a chain is the cause: a logistic model over its evidence features, fitted by bench/fit-rca-confidence.ts. */
-export function confidence(f: Features, model: Model = MODEL): number {
-  const z = model.bias + FEATURE_NAMES.reduce((sum, k) => sum + model.weights[k] * f[k], 0);
-  return Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000;
+/** A chain's score: a linear function of its evidence features, fitted by bench/fit-rca-confidence.ts. */
+export const score = (f: Features, model: Model = MODEL) => model.bias + FEATURE_NAMES.reduce((sum, k) => sum + model.weights[k] * f[k], 0);
+
+/**
+ * The probability that each candidate is the cause, read against its rivals and against "none of
+ * them" (score 0): a conditional logit. Rival chains share the probability, so two strong
+ * candidates are never both 90%, and weak ones leave most of it to "none".
+ */
+export function probabilities(scores: number[]): number[] {
+  const top = Math.max(0, ...scores);
+  const e = scores.map((v) => Math.exp(v - top));
+  const total = Math.exp(-top) + e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / total);
 }

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench:rca-fit [-- --write] [--dir <held-out scenarios>]`: fits the RCA engine's confidence
+ * model (a conditional logit: each chain's evidence features against its rivals' and against "none
+ * of them", L2-regularised, plain gradient descent from zero: deterministic) on the development set — the original scenarios 01–12 — and
+ * prints the coefficients, a reliability table and the Brier score, in-sample and, with `--dir`,
+ * on held-out scenarios the fit never saw. `--write` stores the fit in src/analysis/rca/model.ts.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FEATURE_NAMES, probabilities, type Model } from "../src/analysis/rca/confidence.js";
+import type { Features } from "../src/analysis/rca/types.js";
+import { brier, reliabilityTable, type Prediction } from "./calibration.js";
+import { INCIDENTS_DIR, loadIncidents, matches, replayEvidence, type Incident } from "./incidents.js";
+
+const DEV = /^(0[1-9]|1[0-2])-/;
+const LAMBDA = 1;
+const STEPS = 20_000;
+const RATE = 0.5;
+
+type Case = { incident: string; xs: number[][]; hits: boolean[] };
+
+async function casesOf(incidents: Incident[]): Promise<Case[]> {
+  const out: Case[] = [];
+  for (const incident of incidents) {
+    const { result, changes } = await replayEvidence(incident);
+    out.push({ incident: incident.name, xs: result.hypotheses.map((h) => FEATURE_NAMES.map((k) => h.features[k])), hits: result.hypotheses.map((h) => incident.truth.answer === "cause" && matches(h, incident.truth, changes)) });
+  }
+  return out;
+}
+
+type Fit = { bias: number; w: number[] };
+const scoresOf = (c: Case, m: Fit) => c.xs.map((x) => m.bias + x.reduce((s, xi, i) => s + xi * m.w[i]!, 0));
+/**
+ * Maximises the likelihood of the right chain among each scenario's candidates (or of "none" when
+ * no candidate is right) — a conditional logit — minus λ/2·(|w|² + bias²). The bias is penalised too:
+ * every development scenario has a cause, so how often "none of them" is right cannot be learnt from it.
+ */
+export function fit(cases: Case[]): Fit {
+  const d = FEATURE_NAMES.length;
+  const m: Fit = { bias: 0, w: new Array<number>(d).fill(0) };
+  const n = cases.length;
+  for (let step = 0; step < STEPS; step++) {
+    const gw = m.w.map((wi) => (LAMBDA * wi) / n);
+    let gb = (LAMBDA * m.bias) / n;
+    for (const c of cases) {
+      const p = probabilities(scoresOf(c, m));
+      const hitMass = p.reduce((s, pi, i) => s + (c.hits[i] ? pi : 0), 0);
+      c.xs.forEach((x, i) => {
+        const q = c.hits[i] && hitMass > 0 ? p[i]! / hitMass : 0;
+        const g = (p[i]! - q) / n;
+        gb += g;
+        x.forEach((xi, k) => (gw[k]! += g * xi));
+      });
+    }
+    m.bias -= RATE * gb;
+    m.w.forEach((_, i) => (m.w[i]! -= RATE * gw[i]!));
+  }
+  return m;
+}
+
+function report(label: string, cases: Case[], m: Fit) {
+  const all: Prediction[] = cases.flatMap((c) => probabilities(scoresOf(c, m)).map((p, i) => ({ p, hit: c.hits[i]! })));
+  const tops: Prediction[] = cases.filter((c) => c.xs.length).map((c) => ({ p: Math.max(...probabilities(scoresOf(c, m))), hit: c.hits[probabilities(scoresOf(c, m)).indexOf(Math.max(...probabilities(scoresOf(c, m))))]! }));
+  const rate = (xs: Prediction[]) => xs.filter((x) => x.hit).length / (xs.length || 1);
+  console.log(`\n${label}: ${cases.length} scenarios, ${all.length} hypotheses (${all.filter((x) => x.hit).length} right)`);
+  console.log("Every hypothesis:");
+  console.log(reliabilityTable(all).join("\n"));
+  console.log(`Brier ${brier(all).toFixed(3)} (constant base rate ${rate(all).toFixed(2)}: ${brier(all.map((x) => ({ p: rate(all), hit: x.hit }))).toFixed(3)})`);
+  console.log("Top hypothesis of each scenario:");
+  console.log(reliabilityTable(tops).join("\n"));
+  console.log(`Brier ${brier(tops).toFixed(3)} (constant base rate ${rate(tops).toFixed(2)}: ${brier(tops.map((x) => ({ p: rate(tops), hit: x.hit }))).toFixed(3)})`);
+}
+
+const dirArg = process.argv.indexOf("--dir");
+const dev = loadIncidents(INCIDENTS_DIR).filter((i) => DEV.test(i.name));
+const devCases = await casesOf(dev);
+const model = fit(devCases);
+const devRows = devCases.flatMap((c) => c.xs);
+console.log(`Confidence model fitted on ${dev.length} development scenarios (${devRows.length} hypotheses), λ=${LAMBDA}`);
+console.log(`bias ${model.bias.toFixed(3)}; ${FEATURE_NAMES.map((k, i) => `${k} ${model.w[i]!.toFixed(3)}`).join(", ")}`);
+report("In-sample (development set)", devCases, model);
+if (dirArg > 0) {
+  const held = loadIncidents(process.argv[dirArg + 1]!).filter((i) => !DEV.test(i.name));
+  report(`Held out (${process.argv[dirArg + 1]})`, await casesOf(held), model);
+}
+if (process.argv.includes("--write")) {
+  const weights = Object.fromEntries(FEATURE_NAMES.map((k, i) => [k, Math.round(model.w[i]! * 1000) / 1000])) as Record<keyof Features, number>;
+  const fitted: Model = { bias: Math.round(model.bias * 1000) / 1000, weights, fittedOn: `fixtures/incidents 01–12 (${devRows.length} hypotheses), λ=${LAMBDA}` };
+  writeFileSync(
+    join(process.cwd(), "src/analysis/rca/model.ts"),
+    `import type { Model } from "./confidence.js";\n\n/** Written by \`npm run bench:rca-fit -- --write\` (bench/fit-rca-confidence.ts): do not edit by hand. */\nexport const MODEL: Model = ${JSON.stringify(fitted, null, 2).replace(/"(\w+)":/g, "$1:")};\n`,
+  );
+  console.log("\nwrote src/analysis/rca/model.ts");
+}
