@@ -1,4 +1,5 @@
 import type { JobContext } from "../jobs/run-job.js";
+import { untrustedInline } from "../render/untrusted.js";
 import type { CommandJob } from "../jobs/types.js";
 import { canWrite, getPermission, isCollaborator } from "../github/permissions.js";
 import { fullName } from "../github/types.js";
@@ -34,7 +35,7 @@ export function createCommandProcessor(handlers: CommandHandlers) {
     }
     await ctx.writer.addReaction(job.repo, { commentId: job.commentId }, "eyes", "acknowledge command");
     if ("invalid" in job.command) {
-      return reply(job, ctx, renderHelp(available(ctx), `I could not read that command: ${job.command.invalid}.`));
+      return reply(job, ctx, renderHelp(available(ctx), `I could not read that command: ${untrustedInline(job.command.invalid)}.`));
     }
     const command = job.command;
     const spec = findCommand(command.name);

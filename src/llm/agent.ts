@@ -2,6 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "probot";
 import { z } from "zod";
 import { redact } from "../security/redact.js";
+import { ToolRefusal } from "./tool-scope.js";
 
 /** A read-only tool the model may call; its answer is evidence `tool:<step>.<n>`. */
 export type AgentTool = { name: string; description: string; inputSchema: Record<string, unknown>; run(input: unknown, signal: AbortSignal): Promise<string> };
@@ -10,8 +11,8 @@ export type AgentBudgets = { maxSteps: number; tokenBudget: number; outputTokens
 export type Usage = { input: number; output: number };
 
 export type AgentResult<T> =
-  | { status: "ok"; output: T; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[] }
-  | { status: "failed"; reason: string; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[] };
+  | { status: "ok"; output: T; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[]; scopeRefusals: string[] }
+  | { status: "failed"; reason: string; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[]; scopeRefusals: string[] };
 
 const TOOL_RESULT_CHARS = 8_000;
 
@@ -37,6 +38,7 @@ export async function runAgent<T>(params: {
   const usage: Usage = { input: 0, output: 0 };
   const toolEvidence = new Map<string, string>();
   const refusedCalls: string[] = [];
+  const scopeRefusals: string[] = [];
   const deadline = AbortSignal.timeout(budgets.timeoutMs);
   const submitSchema = z.toJSONSchema(submit.schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   const toolDefs = [
@@ -44,7 +46,7 @@ export async function runAgent<T>(params: {
     { name: submit.name, description: submit.description, input_schema: { ...submitSchema, type: "object" as const } },
   ];
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: params.prompt }];
-  const failed = (reason: string, steps: number): AgentResult<T> => ({ status: "failed", reason, steps, usage, toolEvidence, refusedCalls });
+  const failed = (reason: string, steps: number): AgentResult<T> => ({ status: "failed", reason, steps, usage, toolEvidence, refusedCalls, scopeRefusals });
 
   for (let step = 1; step <= budgets.maxSteps; step++) {
     if (deadline.aborted) return failed(`no submission within ${budgets.timeoutMs} ms`, step - 1);
@@ -68,7 +70,7 @@ export async function runAgent<T>(params: {
     for (const [n, call] of calls.entries()) {
       if (call.name === submit.name) {
         const parsed = submit.schema.safeParse(call.input);
-        if (parsed.success) return { status: "ok", output: parsed.data, steps: step, usage, toolEvidence, refusedCalls };
+        if (parsed.success) return { status: "ok", output: parsed.data, steps: step, usage, toolEvidence, refusedCalls, scopeRefusals };
         results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: `Invalid submission: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` });
         continue;
       }
@@ -84,6 +86,13 @@ export async function runAgent<T>(params: {
         toolEvidence.set(id, text);
         results.push({ type: "tool_result", tool_use_id: call.id, content: `evidence id: ${id}\n${text}` });
       } catch (err) {
+        if (err instanceof ToolRefusal) {
+          // Outside the incident's scope: never sent to the server; the model is told why, the report counts it.
+          scopeRefusals.push(`${call.name}: ${err.message}`);
+          params.log?.warn({ tool: call.name, reason: err.message }, "Model tool call refused (outside the incident's scope)");
+          results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: clip(`Refused: ${err.message}. Stay within this incident's resources.`, 1_000) });
+          continue;
+        }
         results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: clip(redact(`The tool failed: ${(err as Error).message}`), 1_000) });
       }
     }

@@ -5,6 +5,7 @@ import type { McpPool } from "../signals/mcp-pool.js";
 import { SourceClient } from "../signals/source-client.js";
 import type { ToolOutput } from "../signals/tool-output.js";
 import type { AgentTool } from "./agent.js";
+import { checkScope, hasPolicy, type IncidentScope } from "./tool-scope.js";
 
 /**
  * Tools that take a query language (SQL, PromQL, Cypher, ES|QL, MQE, search DSL): the model never
@@ -32,10 +33,12 @@ export function checkArguments(input: unknown): Record<string, string | number |
 
 /**
  * The read-only MCP tools the model may call for a repository: each allowed server's allowlisted
- * tools, minus the query-language ones, named `<source>__<tool>`. Calls go through the same
- * SourceClient as the adapters (allowlist, destructive-annotation refusal, timeout, size cap).
+ * tools that have a scope policy (tool-scope.ts; never the query-language ones), named
+ * `<source>__<tool>`. Every call is checked against the incident's scope (namespaces, services,
+ * kinds) before the server sees it, then goes through the same SourceClient as the adapters
+ * (allowlist, destructive-annotation refusal, timeout, size cap).
  */
-export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; repo: string; signal: AbortSignal }): Promise<AgentTool[]> {
+export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; repo: string; scope: IncidentScope; signal: AbortSignal }): Promise<AgentTool[]> {
   const out: AgentTool[] = [];
   const cache = new Map<string, Promise<ToolOutput>>();
   for (const [source, server] of serversForRepo(params.mcpServers, params.repo)) {
@@ -50,7 +53,7 @@ export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServ
     const flavour = adapter?.flavours.find((f) => f.detect(names, connection.server));
     if (!flavour) continue;
     const client = new SourceClient({ pool: params.pool, source, flavour, tools: connection.tools, timeoutMs: server.insight.timeoutMs, maxBytes: ANSWER_BYTES, signal: params.signal, cache });
-    for (const canonical of flavour.tools.filter((t) => !QUERY_TOOLS.has(t))) {
+    for (const canonical of flavour.tools.filter((t) => !QUERY_TOOLS.has(t) && hasPolicy(t))) {
       const real = resolveTool(names, canonical);
       const info = connection.tools.find((t) => t.name === real);
       if (!info || info.destructive === true) continue;
@@ -59,11 +62,18 @@ export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServ
         description: `${server.insight.adapter} (${flavour.id}), read-only: ${(info.description ?? canonical).slice(0, 300)}`,
         inputSchema: { properties: (info.inputSchema?.properties as Record<string, unknown> | undefined) ?? {}, ...(info.inputSchema?.required ? { required: info.inputSchema.required } : {}) },
         run: async (input) => {
-          const result = await client.call(canonical, checkArguments(input));
+          const args = checkArguments(input);
+          checkScope(canonical, args, params.scope);
+          const result = await client.call(canonical, args);
           return result.structured !== undefined && result.texts.length === 0 ? JSON.stringify(result.structured) : result.texts.join("\n");
         },
       });
     }
   }
   return out;
+}
+
+/** Hosts of the repository's HTTP sources: links into them may stay in the model's text. */
+export function sourceLinkHosts(mcpServers: McpServersConfig, repo: string): string[] {
+  return serversForRepo(mcpServers, repo).flatMap(([, server]) => ("url" in server ? [new URL(server.url).hostname.toLowerCase()] : []));
 }

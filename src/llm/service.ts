@@ -26,7 +26,14 @@ export async function createLlm(env: OperatorEnv): Promise<LlmServices | undefin
 }
 
 /** How a model run went, for the report's footer. */
-export type ModelRun = { model: string; usage: Usage; cost?: number; steps: number; toolCalls: number; refusedCalls: string[]; droppedClaims: number; droppedCitations: number; packTokens: number; cut: number };
+export type ModelRun = {
+  model: string; usage: Usage; cost?: number; steps: number; toolCalls: number; refusedCalls: string[];
+  /** Tool calls refused as outside the incident's scope (tool: reason). */
+  scopeRefusals: string[];
+  droppedClaims: number; droppedCitations: number; packTokens: number; cut: number;
+  /** Hosts the report's links may point to besides GitHub (the configured sources'). */
+  linkHosts: string[];
+};
 export type ModelOutcome<T> = { status: "ok"; value: T; run: ModelRun } | { status: "failed"; reason: string; run: ModelRun };
 
 const RULES = `Rules:
@@ -59,10 +66,10 @@ function evidenceTool(pack: EvidencePack): AgentTool {
   };
 }
 
-async function run<T, S>(llm: LlmServices, p: { system: string; prompt: string; pack: EvidencePack; tools: AgentTool[]; submit: { name: string; description: string; schema: import("zod").ZodType<S> }; ground: (s: S, known: (id: string) => boolean) => { value: T; droppedClaims: number; droppedCitations: number }; log?: Pick<Logger, "info" | "warn"> }): Promise<ModelOutcome<T>> {
+async function run<T, S>(llm: LlmServices, p: { linkHosts?: string[]; system: string; prompt: string; pack: EvidencePack; tools: AgentTool[]; submit: { name: string; description: string; schema: import("zod").ZodType<S> }; ground: (s: S, known: (id: string) => boolean) => { value: T; droppedClaims: number; droppedCitations: number }; log?: Pick<Logger, "info" | "warn"> }): Promise<ModelOutcome<T>> {
   const tools = [evidenceTool(p.pack), ...p.tools];
   const r = await runAgent({ client: llm.client, model: llm.model, system: p.system, prompt: p.prompt, tools, submit: p.submit, budgets: llm.budgets, log: p.log });
-  const base = { model: llm.model, usage: r.usage, cost: estimateCost(llm.model, r.usage), steps: r.steps, toolCalls: r.toolEvidence.size, refusedCalls: r.refusedCalls, droppedClaims: 0, droppedCitations: 0, packTokens: p.pack.tokens, cut: p.pack.cut.length };
+  const base = { model: llm.model, usage: r.usage, cost: estimateCost(llm.model, r.usage), steps: r.steps, toolCalls: r.toolEvidence.size, refusedCalls: r.refusedCalls, scopeRefusals: r.scopeRefusals, linkHosts: p.linkHosts ?? [], droppedClaims: 0, droppedCitations: 0, packTokens: p.pack.tokens, cut: p.pack.cut.length };
   if (r.status === "failed") return { status: "failed", reason: r.reason, run: base };
   const known = (id: string) => p.pack.all.has(id) || r.toolEvidence.has(id);
   const g = p.ground(r.output, known);
@@ -70,10 +77,10 @@ async function run<T, S>(llm: LlmServices, p: { system: string; prompt: string; 
 }
 
 /** The model's reading of an incident over the engine's findings and the signals, grounded in them. */
-export async function modelRca(llm: LlmServices, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; tools: AgentTool[]; log?: Pick<Logger, "info" | "warn"> }): Promise<ModelOutcome<RcaSubmission>> {
+export async function modelRca(llm: LlmServices, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; tools: AgentTool[]; linkHosts?: string[]; log?: Pick<Logger, "info" | "warn"> }): Promise<ModelOutcome<RcaSubmission>> {
   const pack = buildRcaPack({ result: p.result, signals: p.signals, changes: p.changes, issue: p.issue, budget: llm.packTokens });
   const prompt = `Incident window ${new Date(p.result.window.from).toISOString()} → ${new Date(p.result.window.to).toISOString()}. The engine says: ${p.result.summary}\n\n${renderPack(pack)}`;
-  return run(llm, { system: RCA_SYSTEM, prompt, pack, tools: p.tools, submit: { name: "submit_rca", description: "Hand in the analysis. Only this tool's input is read.", schema: rcaSubmissionSchema }, ground: groundRca, log: p.log });
+  return run(llm, { linkHosts: p.linkHosts, system: RCA_SYSTEM, prompt, pack, tools: p.tools, submit: { name: "submit_rca", description: "Hand in the analysis. Only this tool's input is read.", schema: rcaSubmissionSchema }, ground: groundRca, log: p.log });
 }
 
 /** The model's notes for a pull request's reviewers, over the blast-radius assessment and its signals. */

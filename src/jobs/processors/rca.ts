@@ -5,7 +5,8 @@ import { incidentWindow } from "../../analysis/incident-window.js";
 import { assessIncidentImpact } from "../../analysis/incident-severity.js";
 import { topology } from "../../analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../../analysis/rca.js";
-import { mcpAgentTools } from "../../llm/mcp-tools.js";
+import { mcpAgentTools, sourceLinkHosts } from "../../llm/mcp-tools.js";
+import { incidentScope } from "../../llm/tool-scope.js";
 import { modelRca } from "../../llm/service.js";
 import type { McpPool } from "../../signals/mcp-pool.js";
 import type { Signal } from "../../signals/types.js";
@@ -15,6 +16,7 @@ import { findStickyComment } from "../../github/sticky-comment.js";
 import { getPermission } from "../../github/permissions.js";
 import { fullName, type RepoRef } from "../../github/types.js";
 import { renderRca, renderRcaStatus } from "../../render/rca.js";
+import { untrustedInline } from "../../render/untrusted.js";
 import { collectSignals } from "../../signals/collect.js";
 import type { CommandHandler } from "../../commands/run-command.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
@@ -41,14 +43,14 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const requested = req.args.service?.split(",").map((x) => x.trim()).filter(Boolean);
   const unknown = (requested ?? []).filter((x) => !config.services[x]);
   if (unknown.length) {
-    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n\`service=${unknown.join(",")}\` is not a service of \`.github/insight.yml\` (known: ${Object.keys(config.services).join(", ") || "none"}).`, "RCA arguments");
+    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nservice=${untrustedInline(unknown.join(","))} is not a service of \`.github/insight.yml\` (known: ${Object.keys(config.services).join(", ") || "none"}).`, "RCA arguments");
     return;
   }
   let span;
   try {
     span = incidentWindow({ args: req.args, text: `${issue.title}\n${issue.body ?? ""}`, createdAt: Date.parse(issue.created_at), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
   } catch (err) {
-    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nI could not read the window: ${(err as Error).message}.`, "RCA arguments");
+    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nI could not read the window: ${untrustedInline((err as Error).message)}.`, "RCA arguments");
     return;
   }
   const allowed = s.pool ? serversForRepo(s.mcpServers, fullName(req.repo)).map(([n]) => n) : [];
@@ -69,7 +71,7 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const impact = assessIncidentImpact(result, signals, config, edges);
   const signalWords = incidentSignals(result.anomalies);
   const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
-  const model = s.llm ? await runModel(s, ctx, req, { result, signals, changes: history.changes, issue: { title: issue.title, body: issue.body ?? "" }, toolsFrom: allowed.length ? s.pool : undefined }) : undefined;
+  const model = s.llm ? await runModel(s, ctx, req, { result, signals, changes: history.changes, issue: { title: issue.title, body: issue.body ?? "" }, toolsFrom: allowed.length ? s.pool : undefined, services: names }) : undefined;
   const notes = [
     ...(model?.status === "failed" ? [`model analysis: ${model.reason}`] : []),
     ...(related?.status === "error" ? [`EvoMap: related capsules could not be looked up (${related.message})`] : []),
@@ -85,10 +87,12 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
 }
 
 /** The model's reading over the same evidence, with the repository's read-only MCP tools. */
-async function runModel(s: ImpactServices, ctx: JobContext, req: RcaRequest, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; toolsFrom?: McpPool }) {
+async function runModel(s: ImpactServices, ctx: JobContext, req: RcaRequest, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; toolsFrom?: McpPool; services: string[] }) {
   const llm = s.llm!;
-  const tools = p.toolsFrom ? await mcpAgentTools({ pool: p.toolsFrom, mcpServers: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), signal: AbortSignal.timeout(llm.budgets.timeoutMs) }) : [];
-  const outcome = await modelRca(llm, { ...p, tools, log: ctx.log });
+  // The model's tools read only this incident's namespaces and services (tool-scope.ts).
+  const scope = incidentScope(ctx.config, p.services);
+  const tools = p.toolsFrom ? await mcpAgentTools({ pool: p.toolsFrom, mcpServers: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), scope, signal: AbortSignal.timeout(llm.budgets.timeoutMs) }) : [];
+  const outcome = await modelRca(llm, { ...p, tools, linkHosts: sourceLinkHosts(s.mcpServers, fullName(req.repo)), log: ctx.log });
   ctx.log.info({ status: outcome.status, steps: outcome.run.steps, tokens: outcome.run.usage, dropped: outcome.run.droppedClaims }, "Model analysis");
   return outcome;
 }
