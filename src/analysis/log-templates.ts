@@ -138,7 +138,16 @@ function similarity(template: string[], tokens: string[]): [number, number] {
   return [template.length ? same / template.length : 1, params];
 }
 
-export const templateText = (t: LogTemplate) => t.tokens.join(" ");
+/**
+ * A template as a person reads it: tokens joined by spaces, except that the batch miner's split-off
+ * punctuation sits where it was written ("uid=<*>", "failed: x", "(Lifecycle Event)"), so a template
+ * reads like its lines and a search for "certificate has expired" or "status: 503" still finds it.
+ */
+export const templateText = (t: LogTemplate) =>
+  t.tokens
+    .join(" ")
+    .replace(/ ([:,;)\]}=]|\.(?= |$))/g, "$1")
+    .replace(/([([{=]) /g, "$1");
 
 /** A token that is a number (or a hex id) the masks did not catch: `5`, `-1`, `3.14`, `10:42`, `(7)`, `0x1f`. */
 const NUMBER = /^[-+([]?\d[\d.:,/_-]*[)\],;]?$|^0x[0-9a-f]+$/i;

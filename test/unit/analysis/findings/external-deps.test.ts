@@ -71,7 +71,7 @@ describe("external-dependency findings", () => {
     const [f, ...rest] = externalDependencyFindings([logSignal("checkout", lines)], window);
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ dependency: "api.partner.io", kind: "tls-expired", service: "checkout", firstSeen: T0 + 3 * 60_000, count: 2, baseline: 0, spike: null, isNew: true, evidence: ["es:checkout:logs:samples"] });
-    expect(f!.template).toBe("Get <*> : <*> : certificate has expired or is not yet valid");
+    expect(f!.template).toBe("Get <*>: <*>: certificate has expired or is not yet valid");
   });
 
   it("a template seen before the window counts only when its rate spikes (ratio of rates, not of counts)", () => {
