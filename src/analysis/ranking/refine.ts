@@ -46,6 +46,12 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
       notes.push(`its ${top.kind} fell with ${starvers.join(", ")}, which call it`);
       explainedBy.push(...starvers);
     }
+    // Its own evidence (a resource, say) still outweighs what explains the rest: not a symptom after all.
+    if (role === "symptom" && score > strongest(explainedBy)) {
+      role = undefined;
+      notes.push(`its own ${r.series.find((s) => s.score === score)?.kind ?? "evidence"} outweighs that`);
+      explainedBy.length = 0;
+    }
     const sharers = callers(r.service).filter((c) => propagated(by.get(c)!.series[0]!));
     if (!role && sharers.length >= 2) {
       role = "shared";

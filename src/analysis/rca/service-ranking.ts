@@ -1,5 +1,6 @@
 import type { Signal, Window } from "../../signals/types.js";
 import type { Anomaly } from "../anomalies.js";
+import { anomalousServices } from "../ranking/anomalous-services.js";
 import { rankRootCauses } from "../root-cause-rank.js";
 
 export type CallEdge = { from: string; to: string };
@@ -29,6 +30,13 @@ const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffi
  * traffic drop is a symptom of a caller that failed first). Pure and deterministic.
  */
 export function rankAnomalousServices(input: ServiceRankingInput): RankedService[] {
+  // The ranking core scores every metric series (RED and resource) against its baseline; the
+  // anomaly rules below add the services that only states show (OOM kills, lock chains, pods).
+  return anomalousServices({ signals: input.signals, window: input.window, edges: input.edges, fromAnomalies: rankFromAnomalies(input) });
+}
+
+/** The services the anomaly rules (findAnomalies) name, with cause versus symptom read from their onsets. */
+function rankFromAnomalies(input: ServiceRankingInput): RankedService[] {
   const { edges } = input;
   const strong = input.anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3 && a.service);
   const services = [...new Set(strong.map((a) => a.service!))];
