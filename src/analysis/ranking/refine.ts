@@ -30,7 +30,8 @@ export function refineByTopology(ranks: ServiceRank[], edges: RankEdge[]): Servi
     const explainedBy: string[] = [];
     let score = r.score;
     let role: ServiceRank["role"];
-    const causes = callees(r.service).filter((c) => noLater(c, r.service));
+    // A callee that only gets less traffic breaks nobody: it explains no caller's errors.
+    const causes = callees(r.service).filter((c) => noLater(c, r.service) && !starved(by.get(c)!.series[0]!));
     if (propagated(top) && causes.length) {
       const own = Math.max(0, ...r.series.filter((s) => !propagated(s)).map((s) => s.score));
       score = Math.max(own, Math.min(r.score, strongest(causes)) * EXPLAINED);
