@@ -193,6 +193,7 @@ export function externalDependencyFindings(signals: Signal[], window: Window, op
       templateOf.set(key, list);
     });
   }
+  foldHostless(groups, templateOf);
   const windowSpan = Math.max(1, window.to - window.from);
   const beforeSpan = Number.isFinite(earliestBefore) ? Math.max(1, window.from - earliestBefore) : undefined;
   const out: ExternalDependencyFinding[] = [];
@@ -220,6 +221,26 @@ export function externalDependencyFindings(signals: Signal[], window: Window, op
     });
   }
   return out.sort((a, b) => WEIGHT[b.kind] - WEIGHT[a.kind] || b.count - a.count || a.dependency.localeCompare(b.dependency));
+}
+
+/**
+ * A failure's lines that name no host (a stack trace's "Caused by: …CertificateExpiredException", an
+ * SMTP reply on its own line) belong to the one dependency the same caller names for the same kind;
+ * with two or more named, they stay apart (which one they belong to is unknown).
+ */
+function foldHostless(groups: Map<string, Acc>, templateOf: Map<string, string[]>): void {
+  for (const [key, g] of groups) {
+    if (g.host !== undefined) continue;
+    const named = [...groups].filter(([, o]) => o.host !== undefined && o.service === g.service && o.kind === g.kind);
+    if (named.length !== 1) continue;
+    const [namedKey, target] = named[0]!;
+    target.inWindow.push(...g.inWindow);
+    target.before.push(...g.before);
+    for (const e of g.evidence) target.evidence.add(e);
+    target.sample ??= g.sample;
+    templateOf.set(namedKey, [...(templateOf.get(namedKey) ?? []), ...(templateOf.get(key) ?? [])]);
+    groups.delete(key);
+  }
 }
 
 /** How decisive a kind is on its own: an expired certificate or NXDOMAIN names the cause; a timeout may be a symptom. */

@@ -105,6 +105,18 @@ describe("external-dependency findings", () => {
     expect(found[1]!.firstSeen).toBe(T0 + 5 * 60_000);
   });
 
+  it("a stack trace's cause line that names no host joins the one dependency its caller names for that failure", () => {
+    const trace = (min: number) => [
+      { time: at(min), message: 'I/O error on GET request for "https://rates.partner.io/v2/fx": PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed' },
+      { time: at(min), message: "Caused by: java.security.cert.CertificateExpiredException: NotAfter: Thu Apr 30 23:59:59 UTC 2026" },
+    ];
+    const one = externalDependencyFindings([logSignal("fx", [...trace(2), ...trace(4)])], window);
+    expect(one.map((f) => [f.dependency, f.kind, f.count])).toEqual([["rates.partner.io", "tls-expired", 4]]);
+    const other = { time: at(5), message: 'Get "https://api.stripe.com/v1/charges": x509: certificate has expired or is not yet valid' };
+    const two = externalDependencyFindings([logSignal("fx", [...trace(2), other])], window);
+    expect(two.map((f) => f.dependency).sort()).toEqual(["api.stripe.com", "rates.partner.io", "tls"]);
+  });
+
   it("ignores lines after the window, non-log signals and malformed line lists", () => {
     const late = logSignal("api", [{ time: at(45), message: "dial tcp: lookup x.example.com on 10.96.0.10:53: no such host" }]);
     const metric: Signal = { id: "m", source: "p", adapter: "prometheus", kind: "metric", name: "http.error_rate", query: "q", data: { lines: ["no such host x.example.com"] } };
