@@ -28,7 +28,7 @@ const truthSchema = z
     category: z.enum(["code", "config", "infrastructure", "dependency"]).optional(),
     service: z.string().optional(),
     root: z.enum(["change", "resource", "external", "service"]).optional().describe("the kind of the chain's root"),
-    mechanism: z.string().optional().describe("a word of the chain's mechanism (lock, eviction, oom, pool, certificate, throttling…), any case"),
+    mechanism: z.string().optional().describe("a word (or a word's start) of the chain's mechanism or title (lock, eviction, oom, pool, certificate, throttl…), any case"),
   })
   .strict()
   .refine((t) => t.answer !== "cause" || t.change || t.title || t.category || t.service || t.root || t.mechanism, { message: "a cause truth names a change or a root, mechanism, service, title or category" });
@@ -162,7 +162,8 @@ export function matches(h: Loose, t: Truth, changes: Array<{ id: string; pr?: st
     (!t.category || h.category === t.category || linkOf(h, "root")?.category === t.category) &&
     (!t.service || h.service === t.service || root.service === t.service) &&
     (!t.root || root.kind === t.root) &&
-    (!t.mechanism || mechanism.includes(lc(t.mechanism)))
+    // A word of the mechanism, from its start: "io" is not in "connections", "throttl" is in "throttling".
+    (!t.mechanism || new RegExp(`(^|[^a-z0-9])${lc(t.mechanism).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`).test(mechanism))
   );
 }
 

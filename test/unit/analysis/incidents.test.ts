@@ -65,3 +65,12 @@ describe("scenarios from anywhere", () => {
     expect(rankOf(inc("unexplained"), { ...odd, answer: "nothing" } as never)).toBe(0);
   });
 });
+
+describe("mechanism words", () => {
+  it("match a word's start, not the inside of another word", () => {
+    const t = { answer: "cause" as const, mechanism: "io" };
+    expect(matches({ title: "PostgreSQL connections exhausted" }, t)).toBe(false);
+    expect(matches({ title: "media: disk IO saturated" }, t)).toBe(true);
+    expect(matches({ title: "pricing is CPU-throttled" }, { answer: "cause", mechanism: "throttl" })).toBe(true);
+  });
+});
