@@ -127,7 +127,7 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
 
     // The change is merged anyway; twelve minutes later the api slows down. The on-call asks Insight.
     await git(repo, "checkout", "-q", "main");
-    await gitAt(repo, new Date(Date.now() - 20 * 60_000), "merge", "-q", "--no-ff", "-m", "Merge feature/order-status", "feature/order-status");
+    await gitAt(repo, new Date(Date.now() - 20 * 60_000), "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/feature/order-status", "-m", "Orders get a status", "feature/order-status");
     await writeFile(join(dir, "incident.json"), JSON.stringify(demoIncidentScenario));
     out("\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n");
     const rca = await runLocalRca({ since: "1h", repo, mcpConfig: await writeMcpConfig(dir, "incident.json") });

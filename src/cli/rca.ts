@@ -35,7 +35,7 @@ export async function runLocalRca(options: RcaOptions): Promise<{ text: string }
       : undefined;
     const changes = options.repo ? await localChangeHistory(options.repo, span.window, config) : [];
     const edges = topology(collection, config).edges;
-    const result = analyseIncident({ signals: collection?.signals ?? [], window: span.window, changes, edges });
+    const result = analyseIncident({ signals: collection?.signals ?? [], window: span.window, changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: !!options.repo } });
     const impact = assessIncidentImpact(result, collection?.signals ?? [], config, edges);
     const notes = [...(options.repo ? [] : ["no --repo: no change history"]), ...(collection ? collection.sources.flatMap((s) => s.notes.map((n) => `${s.source}: ${n}`)) : ["no MCP servers configured"])];
     return { text: redact(options.json ? JSON.stringify({ result, impact }, null, 2) : renderRca(result, { impact, windowNote: span.note, sources: collection?.sources ?? [], notes, elapsedMs: Date.now() - started })) };

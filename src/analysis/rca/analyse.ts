@@ -56,13 +56,17 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const missing = missingOf(signals, edges, changes, params.coverage ?? {});
   // A lone service's "own fault" says where, not why: that is anomalous but unexplained.
   const explained = !!top && top.confidence >= CAUSE_THRESHOLD && (top.suspect !== undefined || top.chain.some((l) => l.role === "mechanism") || !top.chain[0]!.text.endsWith("own fault") || top.chain.filter((l) => l.role === "symptom").length > 1);
-  const verdict: Verdict = explained ? "cause" : strong.length ? "unexplained" : "nothing";
+  // "Nothing anomalous" needs something to have been seen: with every source silent it is unexplained, and says what is missing.
+  const blind = !!params.coverage?.sources?.length && params.coverage.sources.every((s) => s.status !== "ok");
+  const verdict: Verdict = explained ? "cause" : strong.length || blind ? "unexplained" : "nothing";
   const chainText = top ? top.chain.map((l) => l.text).join(" → ") : "";
   const summary =
     verdict === "cause"
       ? `Most likely: ${top!.title} (${Math.round(top!.confidence * 100)}%): ${chainText}${first ? `; first sign ${first.service ? `on ${first.service} ` : ""}at ${new Date(first.at!).toISOString()}` : ""}.`
       : verdict === "unexplained"
-        ? `Anomalous, but not explained by what we can see: ${strong.slice(0, 3).map((a) => `${a.service ? `${a.service} ` : ""}${a.detail}`).join("; ")}${missing.length ? `. Missing: ${missing.join("; ")}` : ""}.`
+        ? strong.length
+          ? `Anomalous, but not explained by what we can see: ${strong.slice(0, 3).map((a) => `${a.service ? `${a.service} ` : ""}${a.detail}`).join("; ")}${missing.length ? `. Missing: ${missing.join("; ")}` : ""}.`
+          : `No data: no source answered, so "nothing anomalous" cannot be said. Missing: ${missing.join("; ")}.`
         : `Nothing anomalous in the signals of this window${missing.length ? ` (missing: ${missing.join("; ")})` : ""}.`;
   return { window, onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined, anomalies, symptoms, hypotheses, timeline, summary, verdict, missing };
 }

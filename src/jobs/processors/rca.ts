@@ -67,7 +67,7 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const history = await changeHistory(octokit, req.repo, span.window, config);
   const edges = topology(collection, config).edges;
   const signals = collection?.signals ?? [];
-  const result = analyseIncident({ signals, window: span.window, changes: history.changes, edges });
+  const result = analyseIncident({ signals, window: span.window, changes: history.changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: true } });
   const impact = assessIncidentImpact(result, signals, config, edges);
   const signalWords = incidentSignals(result.anomalies);
   const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
