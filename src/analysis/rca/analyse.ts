@@ -39,7 +39,9 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const ranked = rankAnomalousServices({ signals, window, edges, anomalies });
   const mechanisms = findMechanisms(strong, signals);
   // With nothing anomalous there is nothing to explain: no change is a candidate, however recent.
-  const candidates = strong.length ? buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt }) : [];
+  // Anomalous: a rule found something, or the ranking core found a series (a resource, say) far off its baseline.
+  const anomalous = strong.length > 0 || ranked.length > 0;
+  const candidates = anomalous ? buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt }) : [];
   // Ties are broken by evidence (more cited ids, a longer chain), never by name; the sort is stable otherwise.
   const kept = candidates
     .map((c) => ({ c, z: score(c.features) }))
@@ -58,14 +60,14 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const explained = !!top && top.confidence >= CAUSE_THRESHOLD && (top.suspect !== undefined || top.chain.some((l) => l.role === "mechanism") || !top.chain[0]!.text.endsWith("own fault") || top.chain.filter((l) => l.role === "symptom").length > 1);
   // "Nothing anomalous" needs something to have been seen: with every source silent it is unexplained, and says what is missing.
   const blind = !!params.coverage?.sources?.length && params.coverage.sources.every((s) => s.status !== "ok");
-  const verdict: Verdict = explained ? "cause" : strong.length || blind ? "unexplained" : "nothing";
+  const verdict: Verdict = explained ? "cause" : anomalous || blind ? "unexplained" : "nothing";
   const chainText = top ? top.chain.map((l) => l.text).join(" → ") : "";
   const summary =
     verdict === "cause"
       ? `Most likely: ${top!.title} (${Math.round(top!.confidence * 100)}%): ${chainText}${first ? `; first sign ${first.service ? `on ${first.service} ` : ""}at ${new Date(first.at!).toISOString()}` : ""}.`
       : verdict === "unexplained"
-        ? strong.length
-          ? `Anomalous, but not explained by what we can see: ${strong.slice(0, 3).map((a) => `${a.service ? `${a.service} ` : ""}${a.detail}`).join("; ")}${missing.length ? `. Missing: ${missing.join("; ")}` : ""}.`
+        ? anomalous
+          ? `Anomalous, but not explained by what we can see: ${(strong.length ? strong.slice(0, 3).map((a) => `${a.service ? `${a.service} ` : ""}${a.detail}`) : ranked.slice(0, 3).map((r) => `${r.service} (${r.evidence.slice(0, 2).join(", ")})`)).join("; ")}${missing.length ? `. Missing: ${missing.join("; ")}` : ""}.`
           : `No data: no source answered, so "nothing anomalous" cannot be said. Missing: ${missing.join("; ")}.`
         : `Nothing anomalous in the signals of this window${missing.length ? ` (missing: ${missing.join("; ")})` : ""}.`;
   return { window, onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined, anomalies, symptoms, hypotheses, timeline, summary, verdict, missing };
