@@ -2,7 +2,7 @@ import type { Signal, Window } from "../../signals/types.js";
 import { findAnomalies, type Anomaly } from "../anomalies.js";
 import { buildCandidates, linkDeployments } from "./chains.js";
 import { probabilities, score } from "./confidence.js";
-import { findMechanisms } from "./mechanisms.js";
+import { externalMechanisms, findMechanisms } from "./mechanisms.js";
 import { rankAnomalousServices, type CallEdge } from "./service-ranking.js";
 import type { ChangeEvent, Coverage, Hypothesis, RcaResult, TimelineEntry, Verdict } from "./types.js";
 
@@ -37,7 +37,7 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const first = timed.find((a) => METRIC_KINDS.includes(a.kind)) ?? timed[0];
   const onsetAt = first?.at ?? window.from;
   const ranked = rankAnomalousServices({ signals, window, edges, anomalies });
-  const mechanisms = findMechanisms(strong, signals);
+  const mechanisms = [...findMechanisms(strong, signals), ...externalMechanisms(signals, window)];
   // With nothing anomalous there is nothing to explain: no change is a candidate, however recent.
   // Anomalous: a rule found something, or the ranking core found a series (a resource, say) far off its baseline.
   const anomalous = strong.length > 0 || ranked.length > 0;

@@ -143,7 +143,11 @@ export function buildCandidates(ctx: Context): Candidate[] {
       evidence: m.anomaly.evidence,
       reasons: [m.anomaly.detail],
       confirm: m.confirm,
-      chain: [{ role: "root", service: m.service, text: m.text, evidence: m.anomaly.evidence }, ...symptomLinks(hit.filter((s) => s !== m.service || !["oom", "pod-failure"].includes(m.kind)), ctx)],
+      chain: [
+        ...(m.dependency
+          ? [{ role: "root" as const, text: `external dependency \`${m.dependency}\``, evidence: m.anomaly.evidence }, { role: "mechanism" as const, service: m.service, text: m.text, evidence: m.anomaly.evidence }]
+          : [{ role: "root" as const, service: m.service, text: m.text, evidence: m.anomaly.evidence }]),
+        ...symptomLinks(hit.filter((s) => s !== m.service || !["oom", "pod-failure"].includes(m.kind)), ctx)],
       mitigation: m.mitigation,
       features: features({ mechanism: m.anomaly.severity, onCause: isSymptom(m.service) ? 0.5 : 1, service: scoreOf(m.service), symptom: isSymptom(m.service) ? 1 : 0, explains: explains(hit) }),
     });

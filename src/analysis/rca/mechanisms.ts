@@ -1,10 +1,11 @@
-import type { Signal } from "../../signals/types.js";
+import type { Signal, Window } from "../../signals/types.js";
+import { externalDependencyFindings, type ExternalDependencyKind } from "../findings/external-deps.js";
 import type { Anomaly } from "../anomalies.js";
 import type { Category } from "./types.js";
 
 /** How a fault does its damage: the middle link of a chain. A mechanism is never a rival of the change behind it. */
 export type Mechanism = {
-  kind: "lock" | "pool" | "slow-queries" | "eviction" | "oom" | "pod-failure" | "node" | "target-down";
+  kind: "lock" | "pool" | "slow-queries" | "eviction" | "oom" | "pod-failure" | "node" | "target-down" | "external";
   anomaly: Anomaly;
   service?: string;
   /** The title it has when nothing we can see caused it (then it is the chain's root). */
@@ -21,7 +22,44 @@ export type Mechanism = {
   blocker?: { pid: number; state?: string; query?: string };
   /** Applications holding idle-in-transaction connections (per-application connection counts). */
   leakers?: string[];
+  /** For an external dependency: the host its callers fail to use. */
+  dependency?: string;
 };
+
+const EXTERNAL_WORDS: Record<ExternalDependencyKind, { what: string; mitigation: string }> = {
+  "tls-expired": { what: "TLS certificate expired or invalid", mitigation: "Renew or replace the certificate (or pin the previous one) and restart the callers' connections" },
+  "rate-limited": { what: "throttling (HTTP 429)", mitigation: "Back off: lower the callers' request rate or concurrency, honour Retry-After, and ask the provider for more quota" },
+  unavailable: { what: "unavailable (HTTP 503)", mitigation: "Fail over or degrade: serve from cache, queue the calls, and check the provider's status page" },
+  dns: { what: "DNS resolution failing", mitigation: "Check the resolver and the record (`dig <host>`); pin a known address or fail over while it is fixed" },
+  refused: { what: "refusing connections", mitigation: "Check the dependency is up and listening; fail over or degrade while it is down" },
+  timeout: { what: "timing out", mitigation: "Shorten the callers' timeouts with a circuit breaker so they fail fast, and check the dependency's health" },
+  smtp: { what: "rejecting mail (SMTP)", mitigation: "Queue outgoing mail and check the SMTP provider's status and credentials" },
+};
+
+/**
+ * External dependencies the callers' logs show failing (src/analysis/findings/external-deps.ts): new
+ * in the window, or spiking, and more than a couple of lines.
+ */
+export function externalMechanisms(signals: Signal[], window: Window): Mechanism[] {
+  return externalDependencyFindings(signals, window)
+    .filter((f) => f.count >= 3 && (f.isNew || (f.spike ?? 0) >= 3))
+    .map((f) => {
+      const words = EXTERNAL_WORDS[f.kind];
+      const anomaly: Anomaly = {
+        service: f.service, kind: "log-template", ...(f.firstSeen !== undefined ? { at: f.firstSeen } : {}),
+        detail: `${f.dependency} ${words.what}: ${f.count} lines${f.isNew ? ", new in the window" : f.spike ? `, ×${f.spike.toFixed(1)}` : ""} ("${f.template.slice(0, 100)}")`,
+        severity: Math.min(1, 0.5 + f.count / 40), evidence: f.evidence,
+      };
+      return {
+        kind: "external" as const, anomaly, service: f.service, tables: [], dependency: f.dependency,
+        title: `External dependency ${f.dependency}: ${words.what}`,
+        category: "dependency" as const,
+        text: `${words.what} (${f.count} lines in ${f.service}'s logs${f.isNew ? ", new" : ""})`,
+        confirm: `${f.service}'s logs at ${f.firstSeen !== undefined ? new Date(f.firstSeen).toISOString() : "the onset"}: the calls to ${f.dependency} fail; a direct request to it from a pod should fail the same way`,
+        mitigation: [words.mitigation],
+      };
+    });
+}
 
 const TABLE_IN_SQL = /\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|ALTER\s+TABLE(?:\s+ONLY)?(?:\s+IF\s+EXISTS)?|LOCK\s+TABLE|FROM|JOIN|ON|TRUNCATE(?:\s+TABLE)?)\s+(?:"?[\w$]+"?\.)?"?([A-Za-z_][\w$]*)"?/gi;
 export const tablesIn = (sql = "") => [...new Set([...sql.matchAll(TABLE_IN_SQL)].map((m) => m[1]!.toLowerCase()))].filter((t) => !["only", "select", "now"].includes(t));

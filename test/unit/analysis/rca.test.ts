@@ -118,4 +118,14 @@ describe("analyseIncident", () => {
     ]);
     expect(r.hypotheses.every((h) => h.chain.every((l) => l.evidence.length > 0))).toBe(true);
   });
+
+  it("roots a chain in an external dependency the caller's logs show failing", () => {
+    const lines = Array.from({ length: 12 }, (_, i) => ({ time: new Date(T + i * MIN).toISOString(), message: `Post "https://api.parcel.example/v1/labels": x509: certificate has expired or is not yet valid (attempt ${i})` }));
+    const logs: Signal = { id: "logs:shipping:samples", name: "logs.samples", service: "shipping", source: "logs", adapter: "elasticsearch", kind: "log", query: "q", data: { lines } };
+    const r = run([step("m:ship:err", "http.error_rate", "shipping", 0.01, 0.3), logs]);
+    const h = r.hypotheses.find((x) => x.chain[0]!.text === "external dependency `api.parcel.example`")!;
+    expect(h.chain[1]).toMatchObject({ role: "mechanism", text: expect.stringMatching(/^TLS certificate expired/), evidence: ["logs:shipping:samples"] });
+    expect(r.hypotheses[0]).toBe(h);
+    expect(r.hypotheses.some((x) => x.title.startsWith("shipping fails"))).toBe(false); // the mechanism explains shipping's fault
+  });
 });
