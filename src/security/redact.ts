@@ -1,23 +1,20 @@
 /**
  * Redaction of secrets and personal data from everything Insight writes: comments, check runs,
- * audit entries, log lines, LLM prompts, capsules. Patterns are anchored on a recognisable shape
- * (a token prefix, a key name, a URL's userinfo) so that commit SHAs, sha256 digests and UUIDs —
+ * audit entries, log lines, LLM prompts, capsules. Detection is secretlint's recommended preset
+ * (`secretlint-preset.ts`) plus our own rules for what it lacks (`detectors.ts`), run on text
+ * with invisible characters removed (a zero-width space splits a token for a regex, not for a
+ * reader), and again on the decoded form of base64, hex and URL-encoded runs (a Kubernetes Secret
+ * prints `DATABASE_URL` in base64). Rules are anchored on a recognisable shape (a token prefix, a
+ * key name, a URL's userinfo, decoded text) so that commit SHAs, digests, UUIDs and trace ids —
  * which fill our reports — are never mistaken for secrets.
+ *
+ * Order matters: redact the raw text FIRST, then mask digits, template, cut. A miner that masks
+ * digits or a 140-character cut applied before redaction leaves a token's head or tail behind.
  */
+import { entropy, ownFindings } from "./detectors.js";
+import { presetFindings, type Finding } from "./secretlint-preset.js";
 
-export type RedactionKind =
-  | "private-key"
-  | "url-password"
-  | "auth-header"
-  | "github-token"
-  | "aws-access-key"
-  | "aws-secret"
-  | "slack-token"
-  | "slack-webhook"
-  | "jwt"
-  | "secret-pair"
-  | "email"
-  | "ip";
+export type RedactionKind = string;
 
 export type RedactOptions = {
   /** Also redact IPv4 addresses (off by default: they are often the evidence). */
@@ -26,108 +23,140 @@ export type RedactOptions = {
 
 export type RedactionReport = { text: string; count: number; kinds: RedactionKind[] };
 
-type Rule = { kind: RedactionKind; pattern: RegExp; replace: (match: string, ...groups: string[]) => string };
-
 const mask = (kind: RedactionKind) => `[REDACTED:${kind}]`;
 
-const SECRET_KEYS =
-  "password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?";
+/** Characters that render as nothing (zero-width, joiners, bidi controls, soft hyphen, tag characters used to smuggle ASCII). */
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]/gu;
 
-const RULES: Rule[] = [
-  {
-    kind: "private-key",
-    // A whole PEM block; an unterminated one is cut to the end of the text.
-    pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g,
-    replace: () => mask("private-key"),
-  },
-  {
-    kind: "url-password",
-    pattern: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s/:@'"]*):([^\s/@'"]+)@/gi,
-    replace: (_m, scheme: string, user: string) => `${scheme}${user}:${mask("url-password")}@`,
-  },
-  {
-    kind: "auth-header",
-    pattern: /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(bearer|basic|token|digest)\s+[^\s"',;]+/gi,
-    replace: (_m, head: string, scheme: string) => `${head}${scheme} ${mask("auth-header")}`,
-  },
-  {
-    kind: "auth-header",
-    pattern: /\b(bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi,
-    replace: (_m, scheme: string) => `${scheme} ${mask("auth-header")}`,
-  },
-  {
-    kind: "github-token",
-    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})\b/g,
-    replace: () => mask("github-token"),
-  },
-  {
-    kind: "aws-access-key",
-    pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
-    replace: () => mask("aws-access-key"),
-  },
-  {
-    kind: "aws-secret",
-    pattern: /\b(aws_?secret(?:_?access)?_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
-    replace: (_m, head: string) => `${head}${mask("aws-secret")}`,
-  },
-  {
-    kind: "slack-webhook",
-    pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9/_-]+/g,
-    replace: () => mask("slack-webhook"),
-  },
-  {
-    kind: "slack-token",
-    pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
-    replace: () => mask("slack-token"),
-  },
-  {
-    kind: "jwt",
-    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-    replace: () => mask("jwt"),
-  },
-  {
-    kind: "secret-pair",
-    // key=value, key: value, "key": "value" where the key ends in a secret word (db_password,
-    // GITHUB_TOKEN, apiKey). The key must end there, so `max_tokens: 5` is left alone.
-    pattern: new RegExp(
-      `(?<![A-Za-z0-9])([A-Za-z0-9_.-]*(?:${SECRET_KEYS})["']?\\s*[:=]\\s*["']?)(?!\\[REDACTED)([^\\s"'&,;<>\\]\\[]{1,512})`,
-      "gi",
-    ),
-    replace: (_m, head: string) => `${head}${mask("secret-pair")}`,
-  },
-  {
-    kind: "email",
-    pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g,
-    replace: () => mask("email"),
-  },
-];
+/** Runs that may be an encoded secret: base64 (standard or URL-safe), hex, percent-encoded. */
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])/g;
+const PERCENT_RUN = /[^\s"'<>]*%[0-9A-Fa-f]{2}[^\s"'<>]*/g;
+const MAX_ENCODED = 64 * 1024;
 
-const IP_RULE: Rule = {
-  kind: "ip",
-  pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g,
-  replace: () => mask("ip"),
-};
+/** Mostly printable text (what an encoded secret decodes to); random bytes, images and hashes are not. */
+function printable(s: string): boolean {
+  if (s.length < 8) return false;
+  let bad = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 127 && c < 160) || c === 0xfffd) bad++;
+  }
+  return bad <= s.length * 0.02;
+}
+
+function decodeBase64(run: string): string | undefined {
+  const body = run.replace(/=+$/, "");
+  if (body.length % 4 === 1 || !/[A-Z]/.test(body) || !/[a-z]/.test(body)) return undefined;
+  // A path or a word list is not base64: base64 text has few runs of lower case letters.
+  if (/[/]/.test(body) && entropy(body) < 4) return undefined;
+  const text = Buffer.from(body, "base64").toString("utf8");
+  return printable(text) ? text : undefined;
+}
+
+function decodePercent(run: string): string | undefined {
+  let text = run;
+  for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(text); i++) {
+    try {
+      text = decodeURIComponent(text.replace(/\+/g, " "));
+    } catch {
+      return undefined;
+    }
+  }
+  return text === run ? undefined : text;
+}
+
+/** Findings on the decoded forms of encoded runs: the whole run is the secret when its decoded text holds one. */
+function encodedFindings(text: string, depth: number, options: RedactOptions, out: Finding[]): void {
+  const check = (start: number, run: string, decoded: string | undefined) => {
+    if (decoded && detect(decoded, depth - 1, { ...options, ips: false }).some((f) => f.kind !== "email")) out.push({ start, end: start + run.length, kind: "encoded-secret" });
+  };
+  for (const m of text.matchAll(BASE64_RUN)) if (m[0].length <= MAX_ENCODED) check(m.index!, m[0], decodeBase64(m[0]));
+  for (const m of text.matchAll(HEX_RUN)) {
+    if (m[0].length > MAX_ENCODED) continue;
+    const decoded = Buffer.from(m[0], "hex").toString("utf8");
+    check(m.index!, m[0], printable(decoded) ? decoded : undefined);
+  }
+  if (text.includes("%")) for (const m of text.matchAll(PERCENT_RUN)) if (m[0].length <= MAX_ENCODED) check(m.index!, m[0], decodePercent(m[0]));
+}
+
+/**
+ * Every secret in `text`. Our rules come first: where one of them and a preset rule overlap, ours
+ * wins, because ours keeps the key name, the user and the host readable (the preset reports a whole
+ * connection string); a preset finding nothing of ours touches is added as it is.
+ */
+function detect(text: string, depth: number, options: RedactOptions): Finding[] {
+  const own = ownFindings(text, options);
+  const preset = presetFindings(text).filter((p) => !own.some((o) => o.start < p.end && p.start < o.end));
+  const all = [...own, ...preset];
+  if (depth > 0) encodedFindings(text, depth, options, all);
+  return all;
+}
+
+/** Merges overlapping findings; the earliest (then the longest) names the merged span. */
+function merge(findings: Finding[]): Finding[] {
+  const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Finding[] = [];
+  for (const f of sorted) {
+    const last = out.at(-1);
+    if (last && f.start < last.end) last.end = Math.max(last.end, f.end);
+    else out.push({ ...f });
+  }
+  return out;
+}
+
+const EXISTING_MASK = /\[REDACTED:[a-z0-9-]+\]/g;
+
+type Scan = { clean: string; spans: Finding[]; kinds: RedactionKind[] };
+
+function scan(text: string, options: RedactOptions): Scan {
+  const clean = text.replace(INVISIBLE, "");
+  const findings = detect(clean, 2, options);
+  if (!findings.length) return { clean, spans: [], kinds: [] };
+  // A mask from an earlier pass is never a secret: redacting twice gives the same text.
+  const masks = [...clean.matchAll(EXISTING_MASK)].map((m) => [m.index!, m.index! + m[0].length] as const);
+  const spans = merge(findings.filter((f) => !masks.some(([s, e]) => f.start >= s && f.end <= e)));
+  return { clean, spans, kinds: [...new Set(spans.length ? findings.map((f) => f.kind) : [])] };
+}
+
+/** `clean[from, to)` with every span inside it replaced by its mask (a span crossing the edges too). */
+function apply(clean: string, spans: Finding[], from = 0, to = clean.length): string {
+  let out = "";
+  let at = from;
+  for (const f of spans) {
+    if (f.end <= from || f.start >= to) continue;
+    out += clean.slice(at, Math.max(at, f.start)) + mask(f.kind);
+    at = Math.min(to, f.end);
+  }
+  return out + clean.slice(at, to);
+}
 
 /** Redacts `text` and reports how many secrets of which kinds were removed. */
 export function redactWithReport(text: string, options: RedactOptions = {}): RedactionReport {
-  const rules = options.ips ? [...RULES, IP_RULE] : RULES;
-  let out = text;
-  let count = 0;
-  const kinds = new Set<RedactionKind>();
-  for (const rule of rules) {
-    out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
-      count += 1;
-      kinds.add(rule.kind);
-      const groups = rest.filter((g): g is string => typeof g === "string");
-      return rule.replace(match, ...groups);
-    });
-  }
-  return { text: out, count, kinds: [...kinds] };
+  const { clean, spans, kinds } = scan(text, options);
+  return { text: spans.length ? apply(clean, spans) : clean, count: spans.length, kinds };
 }
 
 /** Redacts secrets and personal data from `text`. */
 export function redact(text: string, options: RedactOptions = {}): string {
   return redactWithReport(text, options).text;
+}
+
+/**
+ * Redacts log lines as one text, so that a block spread over several lines (a PEM key printed line
+ * by line, each with its log prefix) is seen whole, and gives back as many lines as it got: a
+ * secret spanning lines leaves a mask in each line it covered.
+ */
+export function redactLines(lines: readonly string[], options: RedactOptions = {}): string[] {
+  if (!lines.length) return [];
+  const { clean, spans } = scan(lines.map((l) => l.replace(/\n/g, " ")).join("\n"), options);
+  const out: string[] = [];
+  let from = 0;
+  for (const line of clean.split("\n")) {
+    out.push(spans.length ? apply(clean, spans, from, from + line.length) : line);
+    from += line.length + 1;
+  }
+  return out;
 }
 
 /** Redacts every string inside a JSON-like value (object keys are kept as they are). */
