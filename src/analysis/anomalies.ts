@@ -1,5 +1,6 @@
 import type { Signal, Window } from "../signals/types.js";
 import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
+import { redact, redactLines } from "../security/redact.js";
 import { mineTemplates, templateText } from "./log-templates.js";
 
 /** Something abnormal in the incident window, with the signal that shows it. */
@@ -80,7 +81,7 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
     } else if (s.name === "pg.blocked_queries" && (s.value ?? 0) > 0) {
       const chain = (d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>)[0];
       const blocker = chain?.blockedBy[0];
-      out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ?? "?"})`, severity: 0.85, evidence: [s.id] });
+      out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ? redact(blocker.query) : "?"})`, severity: 0.85, evidence: [s.id] });
     } else if (s.name === "pg.connections" && Number(d.usage) >= 0.9) {
       out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
     } else if (s.name === "pg.long_running_queries" && (s.value ?? 0) > 0) {
@@ -101,7 +102,10 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
 export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals.filter((x) => x.name === "logs.samples" || x.name === "k8s.pod_log")) {
-    const lines = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
+    const raw = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
+    // Redact the raw lines before the miner masks digits and the detail is cut: either one first leaves a token's head or tail.
+    const clean = redactLines(raw.map((l) => l.message));
+    const lines = raw.map((l, i) => ({ ...l, message: clean[i]! }));
     const { assignment, templates } = mineTemplates(lines.map((l) => l.message.replace(/^\S+Z\s+/, "")));
     const inWindow = new Map<number, number>();
     const before = new Map<number, number>();

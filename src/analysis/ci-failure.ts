@@ -1,3 +1,4 @@
+import { redactLines } from "../security/redact.js";
 import { TemplateMiner, templateText } from "./log-templates.js";
 
 /** A check run as the analysis needs it. */
@@ -27,7 +28,8 @@ export const cleanLine = (line: string) => line.replace(ANSI, "").replace(STAMP,
  */
 export function mineFailureLog(log: string, limits = { templates: 8, paths: 50 }): FailureMining {
   const raw = log.replace(/\r/g, "").split("\n");
-  const lines = raw.map(cleanLine);
+  // Redacted before mining and cutting: the miner masks digits and the samples are cut, and either one first would split a token.
+  const lines = redactLines(raw.map(cleanLine));
   const miner = new TemplateMiner();
   const first = new Map<number, { line: number; sample: string }>();
   let errorLines = 0;

@@ -26,7 +26,8 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s
 
 /** Small, JSON-safe view of structured data: arrays and strings cut, depth bounded. */
 function compactData(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return clip(value, 200);
+  // Redacted before the cut: a cut first leaves a URL without its `@` or a token without its tail, which no rule recognises.
+  if (typeof value === "string") return clip(redact(value), 200);
   if (Array.isArray(value)) return [...value.slice(0, 6).map((v) => compactData(v, depth + 1)), ...(value.length > 6 ? [`… ${value.length - 6} more`] : [])];
   if (value && typeof value === "object") {
     if (depth >= 3) return "{…}";

@@ -8,7 +8,10 @@ import type { Finding } from "./secretlint-preset.js";
  * tokens carry a checksum: a partial one is still a leak). Each rule names the capture group that
  * is the secret, so that key names, user names and hosts stay readable.
  */
-type RegexRule = { kind: string; pattern: RegExp; group?: number; keep?: (m: RegExpExecArray) => boolean };
+/** `need`: a cheap test the text must pass before the (slower) pattern runs. */
+type RegexRule = { kind: string; pattern: RegExp; group?: number; keep?: (m: RegExpExecArray) => boolean; need?: RegExp };
+
+const PAIR_NEED = /pass|pwd|secret|token|key|credential/i;
 
 const SECRET_KEYS = [
   "password", "passwd", "passphrase", "pwd", "[_.-]pass", "secret", "token", "api[_-]?key", "apikey", "access[_-]?key", "auth[_-]?key", "account[_-]?key",
@@ -22,20 +25,21 @@ const PEM_TAIL = "-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----";
 
 const RULES: RegexRule[] = [
   // A whole PEM or PGP block, across lines and log prefixes; an unterminated one is cut 8,000 characters on (or at the end).
-  { kind: "private-key", pattern: new RegExp(`${PEM_HEAD}(?:[\\s\\S]{0,12000}?${PEM_TAIL}|[\\s\\S]{0,8000})`, "g") },
+  { kind: "private-key", need: /-----BEGIN/, pattern: new RegExp(`${PEM_HEAD}(?:[\\s\\S]{0,12000}?${PEM_TAIL}|[\\s\\S]{0,8000})`, "g") },
   // scheme://user:password@host — the password may hold `/` or `@`: the userinfo ends at the last `@` before the host.
   {
     kind: "url-password",
+    need: /:\/\//,
     pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"<>]*:([^\s'"<>]+)@(?=[^\s@'"<>/]+(?:[/?#:\s'"<>)\]]|$))/dgi,
     group: 1,
     keep: (m) => !/^\d{1,5}(?:\/|$)/.test(m[1]!),
   },
-  { kind: "auth-header", pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+([^\s"'\\,;]+)/dgi, group: 1 },
-  { kind: "auth-header", pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi, group: 1 },
+  { kind: "auth-header", need: /authorization/i, pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+([^\s"'\\,;]+)/dgi, group: 1 },
+  { kind: "auth-header", need: /bearer/i, pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi, group: 1 },
   // Token prefixes, kept short enough to catch a token cut by a line limit.
   { kind: "github-token", pattern: /(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9_]{8,251}|github_pat_[A-Za-z0-9_]{8,251})/g },
   { kind: "slack-token", pattern: /(?<![A-Za-z0-9])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{6,}/g },
-  { kind: "slack-webhook", pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g },
+  { kind: "slack-webhook", need: /hooks\.slack/, pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g },
   { kind: "gitlab-token", pattern: /(?<![A-Za-z0-9])gl(?:pat|dt|ptt|rt|cbt|soat|ffct|agent|imt|oas)-[A-Za-z0-9_-]{8,}/g },
   { kind: "anthropic-key", pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{8,}/g },
   { kind: "openai-key", pattern: /(?<![A-Za-z0-9])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{8,}|(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{0,20}/g },
@@ -43,31 +47,34 @@ const RULES: RegexRule[] = [
   { kind: "google-api-key", pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{20,}/g },
   { kind: "npm-token", pattern: /(?<![A-Za-z0-9])npm_(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{16,}/g },
   { kind: "aws-access-key", pattern: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
-  { kind: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { kind: "jwt", need: /eyJ/, pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // SQL: CREATE/ALTER ROLE … PASSWORD '…', IDENTIFIED [WITH plugin] BY '…', SET PASSWORD = PASSWORD('…'); a statement cut by
   // track_activity_query_size may end inside the literal.
   {
     kind: "sql-password",
+    need: /password|identified/i,
     pattern: /\b(?:PASSWORD|IDENTIFIED(?:\s+WITH\s+\S+)?\s+BY(?:\s+PASSWORD)?)(?:\s+|\s*=\s*|\s*\(\s*)(?:PASSWORD\s*\(\s*)?(E?'(?:[^'\\]|''|\\[\s\S]){0,2000}'?|"[^"\n]{0,2000}"?|\$([A-Za-z_]*)\$(?:[\s\S]{0,2000}?\$\2\$|[\s\S]{0,2000}))/dgi,
     group: 1,
   },
-  { kind: "sql-password", pattern: /\bIDENTIFIED\s+BY\s+(?!PASSWORD\b|VALUES\b)([^\s;'"(),]+)/dgi, group: 1 },
+  { kind: "sql-password", need: /identified/i, pattern: /\bIDENTIFIED\s+BY\s+(?!PASSWORD\b|VALUES\b)([^\s;'"(),]+)/dgi, group: 1 },
   // Query-string credentials: Azure SAS sig=, S3 presigned signatures and tokens, OAuth codes, ?key= API keys.
   {
     kind: "query-secret",
+    need: /=/,
     pattern: /[?&;](?:sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|access_token|refresh_token|id_token|code|key|token)=([^&\s"'#<>]{6,})/dgi,
     group: 1,
   },
   // key = "value with spaces", \"key\": \"value\" (escaped JSON): the quoted value up to its closing quote.
-  { kind: "secret-pair", pattern: new RegExp(`${PAIR_HEAD}(\\\\?["'])((?:(?!\\1)[^\\n]){1,512})`, "dgi"), group: 2 },
+  { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(\\\\?["'])((?:(?!\\1)[^\\n]){1,512})`, "dgi"), group: 2 },
   // key=value, key: value: up to a separator; a backslash stays in the value unless it escapes a quote.
-  { kind: "secret-pair", pattern: new RegExp(`${PAIR_HEAD}(?!\\\\?["'])(?!\\[REDACTED)((?:[^\\s"'&,;<>\\[\\]\\\\]|\\\\(?!["'])){1,512})`, "dgi"), group: 1 },
-  { kind: "email", pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g },
+  { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(?!\\\\?["'])(?!\\[REDACTED)((?:[^\\s"'&,;<>\\[\\]\\\\]|\\\\(?!["'])){1,512})`, "dgi"), group: 1 },
+  { kind: "email", need: /@/, pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g },
 ];
 
 export const IP_RULE: RegexRule = { kind: "ip", pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g };
 
 function regexFindings(text: string, rule: RegexRule, out: Finding[]): void {
+  if (rule.need && !rule.need.test(text)) return;
   rule.pattern.lastIndex = 0;
   for (let m = rule.pattern.exec(text); m; m = rule.pattern.exec(text)) {
     if (m[0].length === 0) {

@@ -144,24 +144,31 @@ export function redact(text: string, options: RedactOptions = {}): string {
 
 /**
  * Redacts log lines as one text, so that a block spread over several lines (a PEM key printed line
- * by line, each with its log prefix) is seen whole, and gives back as many lines as it got: a
- * secret spanning lines leaves a mask in each line it covered.
+ * by line, each with its log prefix) is seen whole, and gives back as many lines as it got (a line
+ * may hold line breaks of its own): a secret spanning lines leaves a mask in each line it covered.
  */
 export function redactLines(lines: readonly string[], options: RedactOptions = {}): string[] {
   if (!lines.length) return [];
-  const { clean, spans } = scan(lines.map((l) => l.replace(/\n/g, " ")).join("\n"), options);
-  const out: string[] = [];
+  const { clean, spans } = scan(lines.join("\n"), options);
+  const parts: string[] = [];
   let from = 0;
-  for (const line of clean.split("\n")) {
-    out.push(spans.length ? apply(clean, spans, from, from + line.length) : line);
-    from += line.length + 1;
+  for (const part of clean.split("\n")) {
+    parts.push(spans.length ? apply(clean, spans, from, from + part.length) : part);
+    from += part.length + 1;
   }
-  return out;
+  let at = 0;
+  return lines.map((l) => {
+    const n = l.split("\n").length;
+    at += n;
+    return parts.slice(at - n, at).join("\n");
+  });
 }
 
 /** Redacts every string inside a JSON-like value (object keys are kept as they are). */
 export function redactDeep<T>(value: T, options: RedactOptions = {}): T {
   if (typeof value === "string") return redact(value, options) as T;
+  // A list of strings (log lines, rows) is read as one text, so a secret split over items is seen.
+  if (Array.isArray(value) && value.length > 1 && value.every((v) => typeof v === "string")) return redactLines(value, options) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, options)) as T;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

@@ -4,6 +4,7 @@ import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js"
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
 import { DEFAULT_LIMITS, resolveTool, type Adapter, type AdapterContext, type Limits } from "./adapters/types.js";
 import type { McpPool } from "./mcp-pool.js";
+import { redact, redactDeep } from "../security/redact.js";
 import { SourceClient } from "./source-client.js";
 import type { ToolOutput } from "./tool-output.js";
 import type { CollectionResult, ServiceTarget, Signal, SourceResult, Window } from "./types.js";
@@ -50,7 +51,7 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
 }
 
 /** Source errors go into reports: one line, bounded. */
-const oneLine = (message: string) => message.replace(/\s+/g, " ").trim().slice(0, 240);
+const oneLine = (message: string) => redact(message.replace(/\s+/g, " ").trim()).slice(0, 240);
 
 function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): SourceResult {
   return { source, adapter, flavour, status: "error", signals: [], error: oneLine(error), notes: [], elapsedMs };
@@ -118,11 +119,13 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
         if (attempts > 0 && failures.length === attempts) {
           return { ...failed(p.name, kind, failures[0]!, elapsedMs, flavour.id), notes: notes.slice(1) };
         }
-        return { source: p.name, adapter: kind, flavour: flavour.id, status: signals.length ? "ok" : "no_data", signals, notes, elapsedMs };
+        // Redacted here, as collected, before any analysis masks, templates or cuts the text (issue 15: redact first).
+        const clean = signals.map((x) => (x.data ? { ...x, data: redactDeep(x.data) } : x));
+        return { source: p.name, adapter: kind, flavour: flavour.id, status: signals.length ? "ok" : "no_data", signals: clean, notes: notes.map((n) => redact(n)), elapsedMs };
       })(),
     ]);
   } catch (err) {
-    p.log.warn({ source: p.name, err: (err as Error).message }, "Signal source unavailable");
+    p.log.warn({ source: p.name, err: redact((err as Error).message) }, "Signal source unavailable");
     return failed(p.name, kind, (err as Error).message, Date.now() - started, flavourId);
   } finally {
     clearTimeout(deadline);
