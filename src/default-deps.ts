@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import pino from "pino";
 import { FileAuditLog } from "./audit/file-audit-log.js";
 import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
@@ -25,6 +24,7 @@ import { FileFixStore } from "./remediation/fix-store.js";
 import { revokeOnPush } from "./remediation/revoke-on-push.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
+import { createLogger } from "./security/logger.js";
 
 /**
  * The production wiring: audit log on disk, one MCP pool over the operator's servers (connected
@@ -32,12 +32,12 @@ import { McpPool } from "./signals/mcp-pool.js";
  */
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
-  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: pino({ level: env.LOG_LEVEL }) }) : undefined;
+  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: createLogger({ level: env.LOG_LEVEL }) }) : undefined;
   const keys = signingKeys(env);
-  if (keys.source !== "INSIGHT_SIGNING_SECRET") pino({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");
+  if (keys.source !== "INSIGHT_SIGNING_SECRET") createLogger({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");
   const audit = new FileAuditLog(env.auditPath, { checkpointKey: keys.auditCheckpoint });
   const remediation = { store: new FileFixStore(join(env.INSIGHT_DATA_DIR, "fix-state.json")), key: keys.fixState };
-  const evomap = createEvoMap(env, audit, pino({ level: env.LOG_LEVEL }));
+  const evomap = createEvoMap(env, audit, createLogger({ level: env.LOG_LEVEL }));
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env) };
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
@@ -50,7 +50,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     mcpServers,
     pool,
     healthScheduler: intervalMs
-      ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: pino({ level: env.LOG_LEVEL }) }))
+      ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: createLogger({ level: env.LOG_LEVEL }) }))
       : undefined,
     processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(remediation, evomap), "fix-push": revokeOnPush(remediation), rca: createRcaProcessor(services) },
     commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services, remediation), approve: approveCommand(remediation), reject: rejectCommand(remediation), rollback: rollbackCommand(services, remediation), health: healthCommand(health) },

@@ -1,5 +1,4 @@
 import { run } from "probot";
-import pino from "pino";
 import { createApp, type AppDeps, type InsightApp } from "./app.js";
 import { describeOutcome, type EvoMapServices } from "./capsule/on-merge.js";
 import { startEvoMapLoop } from "./capsule/setup.js";
@@ -8,6 +7,7 @@ import { GitHubWriter } from "./github/writer.js";
 import { loadEnv } from "./config/env.js";
 import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
+import { createLogger, createServerLogger } from "./security/logger.js";
 
 /**
  * `npm start`. Without GitHub credentials Probot serves its setup wizard (register the App from
@@ -25,7 +25,8 @@ async function main() {
   }
   const deps = await defaultDeps(env);
   const insight = createApp(deps);
-  const server = await run(insight.appFn);
+  // Probot logs through our logger, so its lines are redacted like ours (an MCP URL's password, a token in an error).
+  const server = await run(insight.appFn, { log: await createServerLogger(env.LOG_LEVEL) });
   const evomapLoop = deps.evomap && startEvoMap(deps.evomap, insight, deps, env);
   const health = deps.healthScheduler?.(insight);
   health?.start();
@@ -43,7 +44,7 @@ async function main() {
 
 /** EvoMap's heartbeat and outbox drain; decisions reached later are told on their incident. */
 function startEvoMap(evomap: EvoMapServices, insight: InsightApp, deps: AppDeps, env: OperatorEnv) {
-  const log = pino({ level: env.LOG_LEVEL });
+  const log = createLogger({ level: env.LOG_LEVEL });
   evomap.publisher.onDecided = async (entry, outcome) => {
     const octokit = await insight.auth(entry.context.installationId);
     const writer = new GitHubWriter({ octokit, audit: deps.audit, log, delivery: `evomap:${entry.key}`, actor: "insight", dryRun: env.INSIGHT_DRY_RUN });

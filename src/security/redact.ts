@@ -25,8 +25,13 @@ export type RedactionReport = { text: string; count: number; kinds: RedactionKin
 
 const mask = (kind: RedactionKind) => `[REDACTED:${kind}]`;
 
-/** Characters that render as nothing (zero-width, joiners, bidi controls, soft hyphen, tag characters used to smuggle ASCII). */
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]/gu;
+/**
+ * Characters that render as nothing (zero-width, joiners, bidi controls, soft hyphen, tag characters
+ * used to smuggle ASCII). The emoji joiner and variation selectors are dropped only after an ASCII
+ * character, so that ℹ️ and family emoji keep their look.
+ */
+const INVISIBLE =
+  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]|(?<=[\x21-\x7E])[\u200D\uFE00-\uFE0F]+/gu;
 
 /** Runs that may be an encoded secret: base64 (standard or URL-safe), hex, percent-encoded. */
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/=_-])/g;

@@ -13,9 +13,25 @@ export type Connection = { client: Client; tools: ToolInfo[]; server: ServerInfo
 /** Builds a transport for a server; tests pass one that returns in-memory transports. */
 export type TransportFactory = (name: string, server: McpServerConfig) => Transport;
 
+/**
+ * A server URL's `user:password@` moved into a Basic Authorization header: fetch refuses a URL with
+ * credentials, and its error names the whole URL, password included, which then reached the log.
+ * An Authorization header the operator set wins.
+ */
+export function credentialsToHeader(url: string, headers: Record<string, string> = {}): { url: URL; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url: u, headers };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+  u.username = "";
+  u.password = "";
+  const set = Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
+  return { url: u, headers: set ? headers : { ...headers, Authorization: `Basic ${basic}` } };
+}
+
 export const defaultTransport: TransportFactory = (_name, server) => {
   if ("url" in server) {
-    return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } });
+    const { url, headers } = credentialsToHeader(server.url, server.headers);
+    return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   }
   // The SDK passes only a few variables to the child; the server's own env is added explicitly.
   return new StdioClientTransport({

@@ -102,3 +102,13 @@ describe("ordinary text is left as it is", () => {
     expect(redact(line)).toBe(line);
   });
 });
+
+describe("invisible characters", () => {
+  it("keeps emoji whole (variation selectors and joiners after a symbol stay)", () => {
+    for (const s of ["> ℹ️ Model analysis unavailable", "👨‍👩‍👧 team", "⚠️ 🔴"]) expect(redact(s)).toBe(s);
+  });
+  it("drops a joiner or a variation selector inside an ASCII token", () => {
+    const split = `${GHP.slice(0, 9)}\u200d${GHP.slice(9, 20)}\ufe0f${GHP.slice(20)}`;
+    expect(leaks(redact(split), GHP)).toBeUndefined();
+  });
+});
