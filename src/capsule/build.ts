@@ -1,5 +1,6 @@
 import { arch, platform } from "node:os";
 import { redact } from "../security/redact.js";
+import { isPathShape, isSignalShape, maskTokenLike } from "../security/shapes.js";
 import { sha256Hex } from "../util/canonical-json.js";
 import { withAssetId } from "./hashing.js";
 import { SCHEMA_VERSION, type Bundle, type Capsule, type EvolutionEvent, type Gene } from "./schemas.js";
@@ -8,13 +9,29 @@ const DIFF_LIMIT = 8000;
 
 /**
  * What makes text fit to leave the organisation: PR numbers, then the private names (whole words,
- * longest first), then secrets and IPs.
+ * longest first), then secrets and IPs (redacted on the raw text, before any cut), then the shape
+ * check: token-like words, URLs and masks become `…`, so a secret no detector knows still stays home.
  */
 function scrubber(privateNames: string[] = []): (text: string) => string {
   const names = [...new Set(privateNames)].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
   const patterns = names.map((n) => new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"));
-  return (text) => redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true });
+  return (text) => maskTokenLike(redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true }));
 }
+
+/**
+ * The capsule is an allowlist of fields and value shapes, not a denylist: enums from their list,
+ * numbers clamped, paths and globs by their shape, signals only when they look like a template, an
+ * alert or a reason, free text redacted and then shape-checked (`scrubber`). Anything else is
+ * dropped or replaced by a neutral word.
+ */
+const CATEGORIES = new Set(["code", "config", "infrastructure", "dependency"]);
+const FIX_KINDS = new Set(["revert", "config-rollback", "rollback"]);
+const category = (c: string) => (CATEGORIES.has(c) ? c : "unknown");
+const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);
+const count = (n: number) => (Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0);
+const isGlobShape = (g: string) => /^[A-Za-z0-9_.*?/{},@+-]{1,200}$/.test(g) && !g.split("/").includes("..");
+/** A diff keeps only diff lines (context, additions, deletions, hunk headers, "no newline" notes). */
+const diffLines = (patch: string) => patch.split("\n").filter((l) => /^(?:[ +\-\\]|@@ |$)/.test(l)).join("\n");
 
 export type BundleInput = {
   /** The incident's signals (already free of names and values: `incidentSignals`). */
@@ -52,7 +69,19 @@ function fixDiff(files: BundleInput["fix"]["files"], scrub: (t: string) => strin
  */
 export function buildBundle(input: BundleInput): Bundle {
   const scrub = scrubber(input.privateNames);
-  const signals = [...new Set((input.signals.length ? input.signals : [`${input.hypothesis.category} regression`]).map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3))];
+  if (!FIX_KINDS.has(input.fix.kind)) throw new Error(`unknown fix kind ${JSON.stringify(String(input.fix.kind).slice(0, 40))}`);
+  const files = input.fix.files.map((f) => {
+    const path = scrub(f.path);
+    return { path: isPathShape(path) ? path : "a-file", additions: count(f.additions), deletions: count(f.deletions), patch: f.patch === undefined ? undefined : diffLines(f.patch) };
+  });
+  input = {
+    ...input,
+    hypothesis: { ...input.hypothesis, category: category(input.hypothesis.category), confidence: clamp01(input.hypothesis.confidence) },
+    fix: { ...input.fix, files },
+    forbiddenPaths: input.forbiddenPaths?.filter(isGlobShape),
+  };
+  const shaped = input.signals.map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3 && isSignalShape(x));
+  const signals = [...new Set(shaped.length ? shaped : [`${input.hypothesis.category} regression`])];
   const key = sha256Hex(JSON.stringify([signals, input.fix.kind, input.fix.files.map((f) => f.path)])).slice(0, 12);
   const lines = input.fix.files.reduce((n, f) => n + f.additions + f.deletions, 0);
   const gene = withAssetId<Gene>({
@@ -109,6 +138,7 @@ export function buildBundle(input: BundleInput): Bundle {
  */
 export function buildWarningBundle(input: { signal: string; kind: string; text: string; rule: string; confidence: number; privateNames?: string[] }): Bundle {
   const fix = { kind: "revert" as const, approved: true, files: [] };
+  input = { ...input, kind: /^[a-z][a-z0-9-]{1,40}$/.test(input.kind) ? input.kind : "trend" };
   const base = buildBundle({ signals: [input.signal], hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence }, fix, privateNames: input.privateNames });
   const scrub = scrubber(input.privateNames);
   const signals = base.gene.signals_match;

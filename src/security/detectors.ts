@@ -101,7 +101,8 @@ export function entropy(s: string): number {
  * and lower case and a digit, at most four of `/+`, and a random string's entropy. A commit SHA
  * (lower-case hex), a path (many `/`, low entropy) or a longer base64 blob does not qualify.
  */
-const BARE_40 = /(?<![A-Za-z0-9/+=_-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])/g;
+// A diff line's leading + or - is not part of the key.
+const BARE_40 = /(?:(?<=^[+-])|(?<![A-Za-z0-9/+=_-]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])/gm;
 function bareAwsSecrets(text: string, out: Finding[]): void {
   for (const m of text.matchAll(BARE_40)) {
     const s = m[0];
