@@ -32,9 +32,10 @@ const RULES: RegexRule[] = [
     need: /:\/\//,
     pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"<>]*:([^\s'"<>]+)@(?=[^\s@'"<>/]+(?:[/?#:\s'"<>)\]]|$))/dgi,
     group: 1,
-    keep: (m) => !/^\d{1,5}(?:\/|$)/.test(m[1]!),
+    // A port and a path, or a template placeholder (${password}, {{pass}}), is not a password.
+    keep: (m) => !/^\d{1,5}(?:\/|$)|^(?:\$\{|\{\{?|<)/.test(m[1]!),
   },
-  { kind: "auth-header", need: /authorization/i, pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+([^\s"'\\,;]+)/dgi, group: 1 },
+  { kind: "auth-header", need: /authorization/i, pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+(?![$<{[])([^\s"'\\,;]+)/dgi, group: 1 },
   { kind: "auth-header", need: /bearer/i, pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi, group: 1 },
   // Token prefixes, kept short enough to catch a token cut by a line limit.
   { kind: "github-token", pattern: /(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9_]{8,251}|github_pat_[A-Za-z0-9_]{8,251})/g },
@@ -47,7 +48,17 @@ const RULES: RegexRule[] = [
   { kind: "google-api-key", pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{20,}/g },
   { kind: "npm-token", pattern: /(?<![A-Za-z0-9])npm_(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{16,}/g },
   { kind: "aws-access-key", pattern: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
-  { kind: "jwt", need: /eyJ/, pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { kind: "jwt", need: /eyJ/, pattern: /(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  // curl -u user:password / --user 'user:password' (placeholders and $VARIABLES are left alone).
+  {
+    kind: "basic-auth",
+    need: /-u|--user/,
+    pattern: /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?[^\s"':]*["']?:["']?([^\s"']{3,})/dg,
+    group: 1,
+    keep: (m) => !/^(?:\$|<|\[|\{)|^(?:pass(?:word)?|test|token|x+|\*+)$|>$/i.test(m[1]!) && !/(?:-u|--user)(?:=|\s+)["']?</.test(m[0]),
+  },
+  // Azure AD client secrets (`abc8Q~…`), a shape secretlint's preset has no rule for.
+  { kind: "azure-client-secret", need: /\dQ~/, pattern: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g },
   // SQL: CREATE/ALTER ROLE … PASSWORD '…', IDENTIFIED [WITH plugin] BY '…', SET PASSWORD = PASSWORD('…'); a statement cut by
   // track_activity_query_size may end inside the literal.
   {
@@ -68,6 +79,8 @@ const RULES: RegexRule[] = [
   { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(\\\\?["'])((?:(?!\\1)[^\\n]){1,512})`, "dgi"), group: 2 },
   // key=value, key: value: up to a separator; a backslash stays in the value unless it escapes a quote.
   { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(?!\\\\?["'])(?!\\[REDACTED)((?:[^\\s"'&,;<>\\[\\]\\\\]|\\\\(?!["'])){1,512})`, "dgi"), group: 1 },
+  // A password's value may hold any punctuation (`;<@=},!$?^`): for password keys it runs to the next space or quote.
+  { kind: "secret-pair", need: /pass|pwd/i, pattern: /(?<![A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|pwd|[_.-]pass)(?:\\?["'])?\s*[:=]\s*(?!\\?["'])(?![[<${])([^\s"'\\]{1,512})/dgi, group: 1 },
   { kind: "email", need: /@/, pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g },
 ];
 
@@ -102,7 +115,7 @@ export function entropy(s: string): number {
  * (lower-case hex), a path (many `/`, low entropy) or a longer base64 blob does not qualify.
  */
 // A diff line's leading + or - is not part of the key.
-const BARE_40 = /(?:(?<=^[+-])|(?<![A-Za-z0-9/+=_-]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])/gm;
+const BARE_40 = /(?:(?<=^[+-])|(?<![A-Za-z0-9/+_-]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])/gm;
 function bareAwsSecrets(text: string, out: Finding[]): void {
   for (const m of text.matchAll(BARE_40)) {
     const s = m[0];

@@ -36,7 +36,7 @@ const INVISIBLE =
 /** Runs that may be an encoded secret: base64 (standard or URL-safe), hex, percent-encoded. */
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/=_-])/g;
 const HEX_RUN = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])/g;
-const PERCENT_RUN = /[^\s"'<>]*%[0-9A-Fa-f]{2}[^\s"'<>]*/g;
+const PERCENT_RUN = /[^\s"<>]*%[0-9A-Fa-f]{2}[^\s"<>]*/g;
 const MAX_ENCODED = 64 * 1024;
 
 /** Mostly printable text (what an encoded secret decodes to); random bytes, images and hashes are not. */
