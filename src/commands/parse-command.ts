@@ -20,13 +20,36 @@ export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; er
 const LIMITS = { args: 20, valueLength: 200, bodyLength: 65_536 };
 const COMMAND_LINE = /^ {0,3}\/insight(?=\s|$)(.*)$/i;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A closing fence carries no info string: "```sh" inside a fence is still code. */
+const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 /** HTML that hides its content or shows it as code; `<!--` is open until `-->`. */
-const HIDING = /<!--|-->|<(\/?)(details|pre|code)\b[^>]*>/gi;
+const HIDING_TAGS = "details|pre|code|script|style|textarea|template|noscript";
+const HIDING = new RegExp(`<!--|-->|<(\\/?)(${HIDING_TAGS})\\b[^>]*>`, "gi");
+/** A tag left open at the end of a line: the next lines are its attributes (`<a title="…`), never shown. */
+const OPEN_TAG = /<(\/?)([a-z][a-z0-9-]*)(?:[\s/][^>]*)?$/i;
+/** A link title (inline or in a definition) opened and not closed on the line: a tooltip, never shown. */
+const OPEN_TITLE = /(?:\]\(\s*\S*|^ {0,3}\[[^\]]+\]:\s*\S+)\s+(["'(])[^"')]*$/;
 
-type Hidden = { comment: boolean; depth: number };
+/** `until`: the character that ends a tag or a link title left open on an earlier line. */
+type Hidden = { comment: boolean; depth: number; until?: string };
 
-/** Moves the hidden-region state over one line (HTML comments, nested hiding tags). */
-function scanHiding(line: string, h: Hidden): void {
+/** Moves the hidden-region state over one line (HTML comments, nested hiding tags, open tags and titles). */
+function scanHiding(text: string, h: Hidden): void {
+  let line = text;
+  if (h.until) {
+    const end = line.indexOf(h.until);
+    if (end < 0) return;
+    h.until = undefined;
+    line = line.slice(end + 1);
+  }
+  const title = OPEN_TITLE.exec(line);
+  const tag = title ? undefined : OPEN_TAG.exec(line);
+  if (title) h.until = title[1] === "(" ? ")" : title[1];
+  else if (tag) {
+    h.until = ">";
+    // `<details` whose `>` comes later still opens (or closes) the hidden region.
+    if (!h.comment && new RegExp(`^(?:${HIDING_TAGS})$`, "i").test(tag[2]!)) h.depth = Math.max(0, h.depth + (tag[1] ? -1 : 1));
+  }
   for (const m of line.matchAll(HIDING)) {
     if (h.comment) {
       if (m[0] === "-->") h.comment = false;
@@ -38,12 +61,13 @@ function scanHiding(line: string, h: Hidden): void {
 /** Finds the first command line in a comment body; undefined when there is none. */
 export function parseCommand(body: string | null | undefined): ParseResult | undefined {
   if (!body) return undefined;
-  const lines = body.slice(0, LIMITS.bodyLength).split(/\r?\n/);
+  // A lone CR ends a line for the renderer too (CommonMark), so it must for us: "x\r```" opens a fence.
+  const lines = body.slice(0, LIMITS.bodyLength).split(/\r\n?|\n/);
   let fence: string | undefined;
   const hidden: Hidden = { comment: false, depth: 0 };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (hidden.comment || hidden.depth > 0) {
+    if (hidden.comment || hidden.depth > 0 || hidden.until) {
       scanHiding(line, hidden);
       continue;
     }
@@ -51,7 +75,7 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
     if (fenceMatch) {
       const marker = fenceMatch[1]!;
       if (!fence) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+      else if (marker[0] === fence[0] && marker.length >= fence.length && CLOSING_FENCE.test(line)) fence = undefined;
       continue;
     }
     if (fence) continue;

@@ -48,9 +48,14 @@ type Value = string | number | boolean;
 type Rule = (value: Value, scope: IncidentScope) => string | undefined;
 
 const anyName: Rule = (v) => (typeof v === "string" ? undefined : "must be a name");
+/** An object or container name (DNS-1123 shape): never something kubectl would read as a flag (`-A`, `--namespace=…`). */
+const k8sName: Rule = (v) => (typeof v === "string" && /^[a-z0-9]([-a-z0-9._]{0,251}[a-z0-9])?$/i.test(v) ? undefined : "must be a Kubernetes object name");
+/** A label or field selector: any text, except one that a command line would read as a flag. */
+const selector: Rule = (v) => (typeof v === "string" && !/^\s*-/.test(v) && v.length <= 500 ? undefined : "must be a selector (not a flag)");
 const number = (max: number): Rule => (v) => (typeof v === "number" && v >= 0 && v <= max ? undefined : `must be a number from 0 to ${max}`);
 const bool: Rule = (v) => (typeof v === "boolean" ? undefined : "must be true or false");
 const never: Rule = (v) => (v === false ? undefined : "cluster-wide reads are not allowed: name one of this incident's namespaces");
+const oneOfShape = (shape: RegExp, what: string): Rule => (v) => (typeof v === "string" && shape.test(v) ? undefined : `must be ${what}`);
 const oneOf = (values: string[]): Rule => (v) => (values.includes(String(v)) ? undefined : `must be one of ${values.join(", ")}`);
 
 const namespace: Rule = (v, s) =>
@@ -78,15 +83,15 @@ const policy = (args: Record<string, Rule>, required: string[] = []): Policy => 
  */
 const POLICIES: Record<string, Policy> = {
   // containers/kubernetes-mcp-server
-  resources_list: policy({ apiVersion: anyName, kind, namespace, labelSelector: anyName, fieldSelector: anyName }, ["kind", "namespace"]),
-  events_list: policy({ namespace, fieldSelector: anyName }, ["namespace"]),
-  pods_log: policy({ name: anyName, namespace, tail: number(1_000), previous: bool, container: anyName }, ["name", "namespace"]),
-  pods_get: policy({ name: anyName, namespace }, ["name", "namespace"]),
-  pods_top: policy({ namespace, name: anyName, label_selector: anyName, all_namespaces: never }, ["namespace"]),
+  resources_list: policy({ apiVersion: anyName, kind, namespace, labelSelector: selector, fieldSelector: selector }, ["kind", "namespace"]),
+  events_list: policy({ namespace, fieldSelector: selector }, ["namespace"]),
+  pods_log: policy({ name: k8sName, namespace, tail: number(1_000), previous: bool, container: k8sName }, ["name", "namespace"]),
+  pods_get: policy({ name: k8sName, namespace }, ["name", "namespace"]),
+  pods_top: policy({ namespace, name: k8sName, label_selector: selector, all_namespaces: never }, ["namespace"]),
   // Flux159 mcp-server-kubernetes
-  kubectl_get: policy({ resourceType: kind, namespace, name: anyName, output: oneOf(["wide", "json", "yaml", "name"]), labelSelector: anyName, fieldSelector: anyName, allNamespaces: never }, ["resourceType", "namespace"]),
-  kubectl_logs: policy({ resourceType: oneOf(["pod", "pods", "deployment", "job"]), name: anyName, namespace, tail: number(1_000), container: anyName, previous: bool, since: anyName }, ["resourceType", "name", "namespace"]),
-  kubectl_describe: policy({ resourceType: kind, name: anyName, namespace }, ["resourceType", "name", "namespace"]),
+  kubectl_get: policy({ resourceType: kind, namespace, name: k8sName, output: oneOf(["wide", "json", "yaml", "name"]), labelSelector: selector, fieldSelector: selector, allNamespaces: never }, ["resourceType", "namespace"]),
+  kubectl_logs: policy({ resourceType: oneOf(["pod", "pods", "deployment", "job"]), name: k8sName, namespace, tail: number(1_000), container: k8sName, previous: bool, since: oneOfShape(/^\d{1,6}[smh]$/, "a duration such as 30m") }, ["resourceType", "name", "namespace"]),
+  kubectl_describe: policy({ resourceType: kind, name: k8sName, namespace }, ["resourceType", "name", "namespace"]),
   // redis-mcp-server: the server is the repository's own (the operator allowed it); sections that say nothing of keys
   info: policy({ section: oneOf(["default", "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"]) }),
   dbsize: policy({}),

@@ -50,6 +50,21 @@ describe("parseCommand", () => {
     expect(parseCommand(body)).toBeUndefined();
   });
 
+  // Outside review (attacker), variants of #15's hidden commands that the renderer hides or shows as code.
+  it.each([
+    ["an HTML attribute spanning lines", 'thanks <a title="\n/insight approve\n">x</a>'],
+    ["an <img alt> spanning lines", '<img src="x.png" alt="\n/insight approve\n">'],
+    ["a <details tag whose > is on the next line", "<details\n>\n/insight approve\n</details>"],
+    ["a link title spanning lines", 'see [docs](https://github.com/acme "\n/insight approve\n")'],
+    ["a link definition's title spanning lines", "[a]: https://github.com/acme '\n/insight approve\n'"],
+    ["a fence after a lone carriage return", "ok\r```\n/insight approve\n```"],
+    ["a fence whose 'closing' line has an info string", "```\ncode\n```sh\n/insight approve\n```"],
+    ["a <script> block", "<script>\n/insight approve\n</script>"],
+    ["a <style> block", "<style>\n/insight approve\n</style>"],
+  ])("does not run a command hidden in %s", (_name, body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
   it("finds a command after a closed HTML comment or <details> block", () => {
     expect(parseCommand("<!-- note -->\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 2 } });
     expect(parseCommand("<details>\n/insight fix\n</details>\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca", line: 4 } });

@@ -37,4 +37,19 @@ describe("untrusted text", () => {
     const text = renderModelImpact({ status: "ok", run, value: { summary: "LGTM ✅ @acme/reviewers ![x](https://evil.example/x.png)", risks: [{ risk: "<b>locks</b>", watch: "[dash](https://evil.example)", evidence: ["factor:1"] }] } }).join("\n");
     expect(text).not.toMatch(/evil\.example|<b>|✅|@acme/);
   });
+
+  // Outside review (attacker): links the first pass did not recognise still rendered as links.
+  it.each([
+    ["a protocol-relative link with a single-quoted title", "[Approve here](//evil.example/login 'GitHub')"],
+    ["a protocol-relative link with a parenthesised title", "[Approve here](//evil.example/login (GitHub))"],
+    ["a slash-less https link with a title", "[Approve here](https:evil.example/login 'GitHub')"],
+    ["an escaped-slash link with a title", "[Approve here](\\/\\/evil.example 'x')"],
+  ])("leaves no link from %s", (_name, text) => {
+    // An unescaped `](` is a link GitHub renders; `\](` is text.
+    expect(untrustedInline(text)).not.toMatch(/(?<!\\)\]\(/);
+  });
+
+  it("drops the check-mark look-alikes of Insight's status lines", () => {
+    expect(untrustedInline("\u2713 approved by alice \u2714\ufe0f")).not.toMatch(/[\u2713\u2714]/);
+  });
 });
