@@ -139,7 +139,9 @@ function apply(clean: string, spans: Finding[], from = 0, to = clean.length): st
 /** Redacts `text` and reports how many secrets of which kinds were removed. */
 export function redactWithReport(text: string, options: RedactOptions = {}): RedactionReport {
   const { clean, spans, kinds } = scan(text, options);
-  return { text: spans.length ? apply(clean, spans) : clean, count: spans.length, kinds };
+  // Nothing to mask: the text as written. Its invisible characters are not ours to drop (untrusted
+  // text's "@\u200bteam" would become a live mention again, in every comment the writer sends).
+  return { text: spans.length ? apply(clean, spans) : text, count: spans.length, kinds };
 }
 
 /** Redacts secrets and personal data from `text`. */

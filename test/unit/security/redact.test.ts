@@ -88,3 +88,11 @@ describe("redact", () => {
     expect(out).toEqual({ a: ["x [REDACTED:github-token]"], b: { password: "plain", n: 3 } });
   });
 });
+
+/** Outside review (attacker): the writer redacts every comment; untrusted text's defused mentions must survive it. */
+describe("redact keeps text without secrets as written", () => {
+  it("leaves the zero-width space that defuses an untrusted @mention", () => {
+    const body = "> the model says: @\u200bacme/sre-team please look";
+    expect(redact(body)).toBe(body);
+  });
+});
