@@ -31,7 +31,9 @@ const OPEN_TAG = /<(\/?)([a-z][a-z0-9-]*)(?:[\s/][^>]*)?$/i;
 const OPEN_TITLE = /(?:\]\(\s*\S*|^ {0,3}\[[^\]]+\]:\s*\S+)\s+(["'(])[^"')]*$/;
 
 /** `until`: the character that ends a tag or a link title left open on an earlier line. */
-type Hidden = { comment: boolean; depth: number; until?: string };
+type Hidden = { comment: boolean; depth: number; until?: string; definition?: boolean };
+/** A link definition without a title: its title may start on the next line. */
+const BARE_DEFINITION = /^ {0,3}\[[^\]]+\]:\s*\S+\s*$/;
 
 /** Moves the hidden-region state over one line (HTML comments, nested hiding tags, open tags and titles). */
 function scanHiding(text: string, h: Hidden): void {
@@ -42,8 +44,14 @@ function scanHiding(text: string, h: Hidden): void {
     h.until = undefined;
     line = line.slice(end + 1);
   }
-  const title = OPEN_TITLE.exec(line);
+  // Code spans are text: a `</details>` shown as code closes nothing.
+  line = line.replace(/(`+)[^`]*?\1/g, "");
+  const next = h.definition ? /^\s*(["'(])[^"')]*$/.exec(line) : null;
+  h.definition = BARE_DEFINITION.test(line);
+  if (next) h.until = next[1] === "(" ? ")" : next[1];
+  const title = next ? null : OPEN_TITLE.exec(line);
   const tag = title ? undefined : OPEN_TAG.exec(line);
+  if (next) return;
   if (title) h.until = title[1] === "(" ? ")" : title[1];
   else if (tag) {
     h.until = ">";
@@ -64,6 +72,7 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
   // A lone CR ends a line for the renderer too (CommonMark), so it must for us: "x\r```" opens a fence.
   const lines = body.slice(0, LIMITS.bodyLength).split(/\r\n?|\n/);
   let fence: string | undefined;
+  let inQuote = false;
   const hidden: Hidden = { comment: false, depth: 0 };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -79,8 +88,11 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
       continue;
     }
     if (fence) continue;
+    // A line right after a quoted one is part of the quote (a lazy continuation) until a blank line.
+    const quoted: boolean = /^ {0,3}>/.test(line) || (inQuote && line.trim() !== "");
+    inQuote = quoted;
     const match = COMMAND_LINE.exec(line);
-    if (match && !/^ {0,3}>/.test(line) && !/^( {4}|\t)/.test(line)) return parseArguments(match[1]!.trim(), i + 1);
+    if (match && !quoted && !/^( {4}|\t)/.test(line)) return parseArguments(match[1]!.trim(), i + 1);
     scanHiding(line, hidden);
   }
   return undefined;

@@ -61,6 +61,9 @@ describe("parseCommand", () => {
     ["a fence whose 'closing' line has an info string", "```\ncode\n```sh\n/insight approve\n```"],
     ["a <script> block", "<script>\n/insight approve\n</script>"],
     ["a <style> block", "<style>\n/insight approve\n</style>"],
+    ["a quote's lazy continuation line", "> quoted from someone\n/insight approve"],
+    ["a <details> whose 'closer' is shown as code", "<details>\n\n`</details>`\n\n/insight approve\n\n</details>"],
+    ["a definition's title on the next line", '[a]: https://github.com/acme\n"\n/insight approve\n"'],
   ])("does not run a command hidden in %s", (_name, body) => {
     expect(parseCommand(body)).toBeUndefined();
   });
