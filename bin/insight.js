@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The `insight` command: runs the TypeScript sources through tsx (a runtime dependency), so a
-// clone works without a build step.
-import { register } from "tsx/esm/api";
+// The `insight` command: the compiled build when there is a fresh one, else the sources via tsx.
+import { load } from "./load.js";
 
-register();
-await import("../src/cli/main.ts");
+await load("cli/main");

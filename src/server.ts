@@ -4,25 +4,26 @@ import { describeOutcome, type EvoMapServices } from "./capsule/on-merge.js";
 import { startEvoMapLoop } from "./capsule/setup.js";
 import type { OperatorEnv } from "./config/env.js";
 import { GitHubWriter } from "./github/writer.js";
-import { loadEnv } from "./config/env.js";
+import { applyDotEnv, credentialState, envWarnings, loadEnv } from "./config/env.js";
 import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
 import { createLogger, createServerLogger } from "./security/logger.js";
 
 /**
- * `npm start`. Without GitHub credentials Probot serves its setup wizard (register the App from
- * app.yml); with them, the environment is validated, the app starts, and SIGTERM drains the queue
- * (running jobs finish, debounced ones run now) before the process exits.
+ * `npm start`. Reads `.env` the way Probot does, validates the environment, and starts the app;
+ * a missing or bad variable stops start-up with a message naming it. Probot's setup wizard (register
+ * the App from app.yml) runs only when asked for: `npm run setup`. SIGTERM drains the queue (running
+ * jobs finish, debounced ones run now) before the process exits.
  */
 async function main() {
-  const hasCredentials = !!process.env.APP_ID || !!process.env.PRIVATE_KEY || !!process.env.PRIVATE_KEY_PATH;
+  applyDotEnv();
   // smee.io cannot always be reached; a channel is only created when one is configured.
   process.env.NO_SMEE_SETUP ??= "true";
-  const env = loadEnv(process.env, { requireCredentials: hasCredentials });
-  if (!hasCredentials) {
-    await run(() => {});
-    return;
-  }
+  if (process.argv.includes("--setup")) return setup();
+  const credentials = credentialState(process.env);
+  const env = loadEnv(process.env, { requireCredentials: true, hint: credentials === "none" ? SETUP_HINT : undefined });
+  const log = pino({ level: env.LOG_LEVEL });
+  for (const warning of envWarnings(process.env)) log.warn(warning);
   const deps = await defaultDeps(env);
   const insight = createApp(deps);
   // Probot logs through our logger, so its lines are redacted like ours (an MCP URL's password, a token in an error).
@@ -31,7 +32,7 @@ async function main() {
   const health = deps.healthScheduler?.(insight);
   health?.start();
   process.once("SIGTERM", async () => {
-    process.stderr.write("SIGTERM: stopping the server and draining the queue\n");
+    log.info("SIGTERM: stopping the server and draining the queue");
     evomapLoop?.stop();
     health?.stop();
     await server.stop();
@@ -40,6 +41,17 @@ async function main() {
     await deps.audit.close();
     process.exit(result && !result.drained ? 1 : 0);
   });
+}
+
+const SETUP_HINT = "no GitHub App credentials in the environment or .env: run 'npm run setup' to register the App with Probot's wizard";
+
+/** Probot's registration wizard: only without credentials, since with them Probot would start an empty app. */
+async function setup() {
+  if (credentialState(process.env) !== "none") {
+    throw new ConfigError("environment", ["APP_ID / PRIVATE_KEY are already set (environment or .env): the setup wizard registers a new App only without them"]);
+  }
+  loadEnv(process.env);
+  await run(() => {});
 }
 
 /** EvoMap's heartbeat and outbox drain; decisions reached later are told on their incident. */

@@ -11,7 +11,10 @@ import { runLocalRca } from "./rca.js";
 import { out } from "./output.js";
 
 const run = promisify(execFile);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = join(dirname(HERE), "..", "..");
+// Compiled (dist/src/cli/demo.js): the fixture servers were compiled beside it into dist/fixtures.
+const FIXTURE_SERVER = HERE.endsWith(".js") ? [join(ROOT, "fixtures/mcp/server.js")] : ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts")];
 
 const CONFIG = `services:
   api:
@@ -90,7 +93,7 @@ async function gitAt(dir: string, at: Date | undefined, ...args: string[]) {
 async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string> {
   const server = (flavour: string, adapter: string) => ({
     command: process.execPath,
-    args: ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts"), flavour, join(dir, scenarioFile)],
+    args: [...FIXTURE_SERVER, flavour, join(dir, scenarioFile)],
     cwd: ROOT,
     insight: { adapter, repositories: ["*/*"], timeoutMs: 20_000 },
   });

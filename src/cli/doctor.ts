@@ -4,7 +4,8 @@ import { A2AClient } from "../capsule/a2a-client.js";
 import { NodeIdentityStore } from "../capsule/node-identity.js";
 import { Outbox } from "../capsule/outbox.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
-import { loadEnv, type OperatorEnv } from "../config/env.js";
+import { credentialState, envWarnings, loadEnv, type OperatorEnv } from "../config/env.js";
+import { checkAppCredentials } from "./check-app.js";
 import { ConfigError } from "../config/format-issues.js";
 import { loadMcpServers, type McpServersConfig } from "../config/mcp-servers.js";
 import pino from "pino";
@@ -19,17 +20,20 @@ export type Check = { name: string; ok: boolean; detail: string; warnings?: stri
  * `insight doctor`: what this installation can and cannot do, each line ✅/❌ with the reason.
  * Checks only; changes nothing.
  */
-export async function doctor(options: { json?: boolean }): Promise<number> {
+export async function doctor(options: { json?: boolean; dotEnv?: string }): Promise<number> {
   const checks: Check[] = [];
   let env: OperatorEnv | undefined;
+  const source = options.dotEnv ? `environment and ${options.dotEnv}` : "environment (no .env file)";
   try {
     env = loadEnv(process.env);
-    checks.push({ name: "environment", ok: true, detail: "every variable valid" });
+    checks.push({ name: "environment", ok: true, detail: `${source}: every variable valid`, warnings: envWarnings(process.env) });
   } catch (e) {
-    checks.push({ name: "environment", ok: false, detail: e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message });
+    checks.push({ name: "environment", ok: false, detail: `${source}: ${e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message}` });
   }
   if (env) {
-    checks.push(credentials(env));
+    checks.push(mode(env));
+    const app = credentials(env);
+    checks.push(app.ok ? { ...app, ...(await checkAppCredentials(env)) } : app);
     checks.push(await auditCheck(env));
     checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
@@ -49,10 +53,31 @@ export async function doctor(options: { json?: boolean }): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
+/** What `npm start` will do with this environment, and where jobs and shared state live. */
+function mode(env: OperatorEnv): Check {
+  const state = credentialState(process.env);
+  const queue = env.INSIGHT_QUEUE === "redis" ? `jobs on BullMQ at ${redactUrl(env.INSIGHT_REDIS_URL!)} (run 'insight worker' processes)` : "jobs in this process";
+  const store = env.INSIGHT_DATABASE_URL ? `shared state in PostgreSQL at ${redactUrl(env.INSIGHT_DATABASE_URL)}` : `state in ${env.INSIGHT_DATA_DIR}`;
+  if (state === "none") return { name: "mode", ok: false, detail: "no App credentials: 'npm start' refuses to start; 'npm run setup' serves Probot's registration wizard" };
+  if (state === "partial") return { name: "mode", ok: false, detail: "some App credentials are missing: 'npm start' refuses to start (see GitHub App)" };
+  return { name: "mode", ok: true, detail: `app${env.INSIGHT_DRY_RUN ? " (dry run)" : ""}: ${queue}; ${store}` };
+}
+
+/** A URL without its password, for display. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
 function credentials(env: OperatorEnv): Check {
   const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY(_PATH)", !env.WEBHOOK_SECRET && "WEBHOOK_SECRET"].filter(Boolean);
   return missing.length
-    ? { name: "GitHub App", ok: false, detail: `missing ${missing.join(", ")}: 'npm start' will serve the setup wizard` }
+    ? { name: "GitHub App", ok: false, detail: `missing ${missing.join(", ")}` }
     : { name: "GitHub App", ok: true, detail: `App ${env.APP_ID}${env.GHE_HOST ? ` on ${env.GHE_HOST}` : ""}` };
 }
 

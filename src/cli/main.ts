@@ -1,12 +1,6 @@
 import { parseArgs } from "node:util";
-import { auditVerify } from "./audit-verify.js";
-import { capsuleBuild, capsuleValidate } from "./capsule.js";
-import { demo } from "./demo.js";
-import { doctor } from "./doctor.js";
-import { impact } from "./impact.js";
-import { rca } from "./rca.js";
+import { applyDotEnv } from "../config/dotenv.js";
 import { err, out } from "./output.js";
-import { signals } from "./signals.js";
 
 const USAGE = `Usage: insight <command> [options]
 
@@ -26,17 +20,21 @@ Commands:
   capsule validate <file>         check a bundle against the EvoMap hub's gates and recompute its asset ids
   help                            show this text`;
 
-/** Entry of the `insight` CLI: dispatches to one command module and exits with its code. */
+/**
+ * Entry of the `insight` CLI: reads `.env` as the server does, then dispatches to one command
+ * module (imported only when used, so `--help` stays fast) and exits with its code.
+ */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const dotEnv = command !== undefined && command !== "help" && command !== "--help" ? applyDotEnv() : undefined;
   switch (command) {
     case "demo": {
       const { values } = parseArgs({ args: rest, options: { keep: { type: "boolean" } } });
-      return demo({ keep: values.keep });
+      return (await import("./demo.js")).demo({ keep: values.keep });
     }
     case "doctor": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
-      return doctor({ json: values.json });
+      return (await import("./doctor.js")).doctor({ json: values.json, dotEnv });
     }
     case "impact": {
       const { values } = parseArgs({
@@ -47,14 +45,14 @@ async function main(argv: string[]): Promise<number> {
         err("insight impact: --base <ref> is required (the branch or commit the change is compared with)");
         return 2;
       }
-      return impact({ repo: values.repo!, base: values.base, head: values.head, json: values.json, config: values.config, mcpConfig: values["mcp-config"] });
+      return (await import("./impact.js")).impact({ repo: values.repo!, base: values.base, head: values.head, json: values.json, config: values.config, mcpConfig: values["mcp-config"] });
     }
     case "rca": {
       const { values } = parseArgs({
         args: rest,
         options: { since: { type: "string" }, until: { type: "string" }, service: { type: "string", multiple: true }, repo: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
       });
-      return rca({ ...values, mcpConfig: values["mcp-config"] });
+      return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "signals": {
       const { values } = parseArgs({
@@ -68,17 +66,17 @@ async function main(argv: string[]): Promise<number> {
           "mcp-config": { type: "string" },
         },
       });
-      return signals({ ...values, mcpConfig: values["mcp-config"] });
+      return (await import("./signals.js")).signals({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "audit": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" }, "expect-head": { type: "string" } } });
       if (positionals[0] !== "verify") break;
-      return auditVerify({ file: values.file, expectHead: values["expect-head"] });
+      return (await import("./audit-verify.js")).auditVerify({ file: values.file, expectHead: values["expect-head"] });
     }
     case "capsule": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { input: { type: "string" } } });
-      if (positionals[0] === "build" && values.input) return capsuleBuild({ input: values.input });
-      if (positionals[0] === "validate" && positionals[1]) return capsuleValidate(positionals[1]);
+      if (positionals[0] === "build" && values.input) return (await import("./capsule.js")).capsuleBuild({ input: values.input });
+      if (positionals[0] === "validate" && positionals[1]) return (await import("./capsule.js")).capsuleValidate(positionals[1]);
       err("insight capsule: use `capsule build --input <file>` or `capsule validate <file>`");
       return 2;
     }

@@ -117,9 +117,10 @@ export class InProcessQueue implements JobQueue {
     const drained = await Promise.race([this.onIdle().then(() => true as const), timedOut]);
     this.#o.timers.clearTimeout(timer);
     const unfinished = [...this.#active, ...this.#ready.items(), ...[...this.#slots.values()].map((s) => s.job)];
-    const abandoned = drained ? [] : unfinished.map((j) => j.delivery);
+    // A running coalesced job is both active and in its slot: name each delivery once.
+    const abandoned = drained ? [] : [...new Set(unfinished.map((j) => j.delivery))];
     if (abandoned.length) this.#o.log.error({ deliveries: abandoned }, "Queue drain timed out: these deliveries were not finished");
-    return { drained, abandoned: [...new Set(abandoned)] };
+    return { drained, abandoned };
   }
 
   onIdle(): Promise<void> {
