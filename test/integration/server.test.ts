@@ -136,7 +136,8 @@ describe("the real server (npm start) against a local GitHub", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     const audit = await verifyAuditFile(join(dir, "audit.jsonl"));
-    expect(audit).toMatchObject({ ok: true, entries: 2 });
+    // The reaction and the reply, then the signed checkpoint written on close (#15).
+    expect(audit).toMatchObject({ ok: true, entries: 3 });
     expect(stderr).not.toMatch(/Error/);
   });
 });
