@@ -11,6 +11,7 @@ import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueLabelled } from "./handlers/issues.js";
 import { onPullRequestChanged, onPullRequestClosed } from "./handlers/pull-request.js";
 import { createHealthHandler } from "./http/health.js";
+import { metrics } from "./http/metrics.js";
 import { InProcessQueue } from "./jobs/in-process-queue.js";
 import { createJobRunner, type ProcessorRegistry } from "./jobs/run-job.js";
 import type { JobQueue, JobRunner } from "./jobs/types.js";
@@ -52,14 +53,16 @@ export function createApp(deps: AppDeps): InsightApp {
   let loaded: Probot | undefined;
   const appFn: ApplicationFunction = (app: Probot, options) => {
     loaded = app;
-    const run = createJobRunner({
-      env: deps.env,
-      audit: deps.audit,
-      mcpServers: deps.mcpServers,
-      processors: { ...deps.processors, command: createCommandProcessor(deps.commands) },
-      auth: async (installationId) => (await app.auth(installationId)) as Octokit,
-      log: app.log,
-    });
+    const run = metrics.timeJobs(
+      createJobRunner({
+        env: deps.env,
+        audit: deps.audit,
+        mcpServers: deps.mcpServers,
+        processors: { ...deps.processors, command: createCommandProcessor(deps.commands) },
+        auth: async (installationId) => watchRateLimit(installationId, (await app.auth(installationId)) as Octokit),
+        log: app.log,
+      }),
+    );
     queue =
       deps.makeQueue?.(run, app.log) ??
       // Half the slots at most per installation: one busy organisation cannot hold every worker.
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): InsightApp {
     app.on(["check_run.rerequested", "check_run.requested_action"], onCheckRunRerun(handlerDeps));
     app.on(["check_run.completed", "check_suite.completed"], onCheckFailed(handlerDeps));
 
+    metrics.watch({ queue: () => queue, audit: deps.audit });
     options?.addHandler?.(createHealthHandler(() => queue, deps.audit));
   };
   return {
@@ -87,4 +91,10 @@ export function createApp(deps: AppDeps): InsightApp {
       return (await loaded.auth()) as Octokit;
     },
   };
+}
+
+/** Every response of the installation's client reports its rate-limit headroom to /metrics. */
+function watchRateLimit(installationId: number, octokit: Octokit): Octokit {
+  octokit.hook.after("request", (response) => metrics.observeRateLimit(installationId, response.headers as Record<string, unknown>));
+  return octokit;
 }

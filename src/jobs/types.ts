@@ -75,6 +75,8 @@ export type QueueStats = {
   running: number;
   /** `limited`: commands over the per-user rate limit (optional: queues without the limit leave it out). */
   counts: Record<"enqueued" | "coalesced" | "duplicate" | "rejected" | "completed" | "failed", number> & { limited?: number };
+  /** Further states a shared queue knows (BullMQ: waiting, delayed, dead-letter…), for /metrics. */
+  extra?: Record<string, number>;
 };
 
 export type DrainResult = { drained: boolean; abandoned: string[] };

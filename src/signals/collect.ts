@@ -1,3 +1,4 @@
+import { metrics } from "../http/metrics.js";
 import { setMaxListeners } from "node:events";
 import type { Logger } from "probot";
 import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
@@ -47,6 +48,7 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
       ? s.value
       : failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0),
   );
+  for (const source of sources) metrics.observeSource(source);
   return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
 }
 

@@ -129,6 +129,8 @@ describe("the real server (npm start) against a local GitHub", () => {
   it("exposes Prometheus metrics", async () => {
     const res = await http("GET", "/metrics");
     expect(res.body).toContain('insight_jobs_total{outcome="completed"} 1');
+    expect(res.body).toContain('insight_job_duration_seconds_count{kind="command",outcome="ok"} 1');
+    expect(res.body).toMatch(/insight_audit_head_seq [1-9]/);
   });
 
   it("drains and exits 0 on SIGTERM, leaving a verifiable audit log", async () => {
