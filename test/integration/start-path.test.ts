@@ -42,13 +42,15 @@ describe("start path: .env, npm start, SIGTERM", () => {
     const health = await waitFor(async () => {
       const res = await httpCall(port, "GET", "/health");
       return res.status === 200 ? JSON.parse(res.body) : undefined;
-    }, "the app's /health");
+    }, "the app's /health", 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${npm.output()}`);
+    });
     expect(health.status).toBe("ok");
     npm.child.kill("SIGTERM");
     expect(await npm.exited()).toBe(0);
     expect(npm.output()).toContain("SIGTERM: stopping the server and draining the queue");
     await expect(httpCall(port, "GET", "/health")).rejects.toThrow(/ECONNREFUSED/);
-  }, 60_000);
+  }, 150_000);
 
   it("stops start-up naming a bad variable from .env", async () => {
     await writeDotEnv({ APP_ID: "my-app", PRIVATE_KEY_PATH: join(dir, "missing.pem"), WEBHOOK_SECRET: "s3cret" });
@@ -56,7 +58,7 @@ describe("start path: .env, npm start, SIGTERM", () => {
     expect(await npm.exited()).toBe(1);
     expect(npm.output()).toMatch(/APP_ID → must be the numeric App ID/);
     expect(npm.output()).toMatch(/PRIVATE_KEY_PATH → file does not exist/);
-  }, 60_000);
+  }, 150_000);
 
   it("without credentials refuses to start and points at the setup wizard", async () => {
     await writeDotEnv({ LOG_LEVEL: "info" });
@@ -64,7 +66,7 @@ describe("start path: .env, npm start, SIGTERM", () => {
     expect(await npm.exited()).toBe(1);
     expect(npm.output()).toMatch(/APP_ID → required/);
     expect(npm.output()).toContain("npm run setup");
-  }, 60_000);
+  }, 150_000);
 
   it("serves Probot's setup wizard when asked for", async () => {
     const port = await freePort();
@@ -73,10 +75,10 @@ describe("start path: .env, npm start, SIGTERM", () => {
     const page = await waitFor(async () => {
       const res = await httpCall(port, "GET", "/probot");
       return res.status === 200 ? res.body : undefined;
-    }, "the setup wizard");
+    }, "the setup wizard", 90_000);
     expect(page).toContain("Register GitHub App");
     npm.child.kill("SIGTERM");
     await npm.exited();
     await expect(httpCall(port, "GET", "/probot")).rejects.toThrow(/ECONNREFUSED/);
-  }, 60_000);
+  }, 150_000);
 });
