@@ -22,7 +22,7 @@ async function main() {
   if (process.argv.includes("--setup")) return setup();
   const credentials = credentialState(process.env);
   const env = loadEnv(process.env, { requireCredentials: true, hint: credentials === "none" ? SETUP_HINT : undefined });
-  const log = pino({ level: env.LOG_LEVEL });
+  const log = createLogger({ level: env.LOG_LEVEL });
   for (const warning of envWarnings(process.env)) log.warn(warning);
   const deps = await defaultDeps(env);
   const insight = createApp(deps);
