@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll } from "@jest/globals";
-import { generateKeyPairSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
@@ -8,16 +7,9 @@ import { createApp, type AppDeps, type InsightApp } from "../../src/app.js";
 import { MemoryAuditLog } from "../../src/audit/file-audit-log.js";
 import { loadEnv } from "../../src/config/env.js";
 import { InProcessQueue } from "../../src/jobs/in-process-queue.js";
+import { APP_ID, privateKey } from "./app-identity.js";
 
-export const APP_ID = 123;
-export const INSTALLATION_ID = 2;
-
-let cachedKey: string | undefined;
-/** A real RSA key, made once per test file: the App's JWT is really signed. */
-export function privateKey(): string {
-  cachedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  return cachedKey;
-}
+export { APP_ID, INSTALLATION_ID, privateKey } from "./app-identity.js";
 
 /** Probot with retries and throttling off (callback form: the object form does not turn throttling off). */
 export function testProbot(log = pino({ level: "silent" })): Probot {

@@ -1,4 +1,4 @@
-import { INSTALLATION_ID } from "./probot.js";
+import { INSTALLATION_ID } from "./app-identity.js";
 import examples from "@octokit/webhooks-examples" with { type: "json" };
 
 type Example = { name: string; actions: string[]; examples: Array<Record<string, unknown>> };

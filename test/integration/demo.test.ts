@@ -14,11 +14,15 @@ describe("npm run demo (the README's main job)", () => {
     expect(stdout).toContain("- **payments** — no alert rule on its error rate or latency");
     expect(stdout).toContain("Sources: ✅ metrics (mcp-prometheus) · ✅ postgres (dbhub) · ✅ kubernetes (kubernetes-mcp-server) · ✅ apm (skywalking-mcp)");
     expect(stdout.split("part 2")[0]).not.toContain("Recent instability");
-    // Part 2: the merged change locks the orders table; the RCA names the lock and the merge.
+    // Part 2: the merged change locks the orders table; the RCA reads as one chain: PR → migration's lock → api errors, mitigation first.
     const rca = stdout.split("part 2")[1]!;
     expect(rca).toContain("Root-cause analysis: SEV2, urgency page now");
-    expect(rca).toContain("| 1 | Lock contention in PostgreSQL | dependency |");
-    expect(rca).toContain("on pid 4711 (active: ALTER TABLE orders ADD COLUMN status text NOT NULL)");
-    expect(rca).toMatch(/\| 2 \| Change [0-9a-f]{7} "Merge feature\/order-status" \| code \|/);
+    expect(rca).toContain("### 🎯 Most likely cause");
+    expect(rca).toMatch(/PR #7's migration `V7__orders_status\.sql` → the `ALTER TABLE orders ADD COLUMN status text NOT NULL` holding the lock \(pid 4711\) on `orders`; \d+ queries wait → api errors/);
+    expect(rca).toContain("- root: PR #7's migration `V7__orders_status.sql`");
+    expect(rca).toMatch(/- mechanism: .*— `postgres:pg:blocked`/);
+    expect(rca).toMatch(/- symptom: api errors .*`metrics:api:http\.error_rate`/);
+    expect(rca).toContain("**Mitigate now:** Cancel the blocking statement: `SELECT pg_cancel_backend(4711);`");
+    expect(rca).not.toContain("| Lock contention in PostgreSQL |"); // the lock is the chain's mechanism, not a rival row
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyAuditFile } from "../../src/audit/file-audit-log.js";
 import { route, startFakeGitHub } from "../helpers/fake-github.js";
-import { privateKey } from "../helpers/probot.js";
+import { privateKey } from "../helpers/app-identity.js";
 import { example } from "../helpers/webhooks.js";
 
 const SECRET = "integration-secret";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { privateKey } from "../helpers/probot.js";
+import { privateKey } from "../helpers/app-identity.js";
 import { freePort, httpCall, startProcess, waitFor } from "../helpers/spawn-server.js";
 
 const SERVER = new URL("../../bin/server.js", import.meta.url).pathname;

@@ -2,14 +2,17 @@ import type { Signal, Window } from "../../signals/types.js";
 import { rankServices } from "./rank-services.js";
 import { ANOMALOUS_Z, type RankEdge } from "./types.js";
 
-/** An anomalous service as the RCA engine consumes it (rca-chains' RankedService). */
+/** An anomalous service as the RCA engine consumes it (`RankedService` in analysis/rca). */
 export type AnomalousService = {
   service: string;
   /** 0..1: how strongly this service looks like where the fault is. */
   score: number;
+  /** First anomaly (ms), when the signals have a time. */
   onset?: number;
   evidence: string[];
+  /** Set when the service is a symptom: the anomalous service(s) it fails because of. */
   symptomOf?: string[];
+  /** The failing chain (entry point → … → this service) it explains, when topology is known. */
   path?: string[];
 };
 

@@ -1,30 +1,19 @@
 import type { Signal, Window } from "../../signals/types.js";
 import type { Anomaly } from "../anomalies.js";
-import { anomalousServices } from "../ranking/anomalous-services.js";
+import { anomalousServices, type AnomalousService } from "../ranking/anomalous-services.js";
 import { rankRootCauses } from "../root-cause-rank.js";
 
 export type CallEdge = { from: string; to: string };
 
-/** An anomalous service, scored, with the anomalies behind the score and its place in the failing graph. */
-export type RankedService = {
-  service: string;
-  /** 0..1: how strongly this service looks like where the fault is (not only how anomalous it is). */
-  score: number;
-  /** First anomaly (ms), when the signals have a time. */
-  onset?: number;
-  evidence: string[];
-  /** Set when the service is a symptom: the anomalous service(s) it fails because of. */
-  symptomOf?: string[];
-  /** The failing chain (entry point → … → this service) it explains, when topology is known. */
-  path?: string[];
-};
+/** An anomalous service, scored, with the anomalies behind the score and its place in the failing graph (the ranking core's shape). */
+export type RankedService = AnomalousService;
 
 export type ServiceRankingInput = { signals: Signal[]; window: Window; edges: CallEdge[]; anomalies: Anomaly[] };
 
 const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffic-drop"];
 
 /**
- * THE SEAM for the service ranking (rca-rank's `rankServices()` plugs in here): every anomalous
+ * The one seam for service ranking (the ranking core, analysis/ranking, plugs in here): every anomalous
  * service, best cause first, each with its evidence. Works with no topology: edges only refine it
  * (a service is a symptom of a callee that went bad no later, or — in the other direction — its
  * traffic drop is a symptom of a caller that failed first). Pure and deterministic.
