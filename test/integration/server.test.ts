@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { verifyAuditFile } from "../../src/audit/file-audit-log.js";
 import { route, startFakeGitHub } from "../helpers/fake-github.js";
 import { privateKey } from "../helpers/app-identity.js";
+import { waitFor } from "../helpers/spawn-server.js";
 import { example } from "../helpers/webhooks.js";
 
 const SECRET = "integration-secret";
@@ -25,16 +26,6 @@ function http(method: string, path: string, body?: string, headers: Record<strin
     if (body) req.write(body);
     req.end();
   });
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("the real server (npm start) against a local GitHub", () => {
