@@ -11,6 +11,8 @@ Commands:
                                   blast radius of a local change, as the PR comment would say it
   rca [--since 2h] [--until <time>] [--service a,b] [--repo <path>] [--json] [--config file] [--mcp-config file]
                                   root-cause analysis over the configured sources and a local git history
+  history --repo <path> [--json] [--max-commits 5000] [--window-hours 72] [--top 15]
+                                  the change record of a local clone's git history: riskiest files, changes followed by reverts
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
                                   what Insight sees of the configured sources now
   audit verify [--file <path>] [--expect-head <seq:hash>]
@@ -53,6 +55,15 @@ async function main(argv: string[]): Promise<number> {
         options: { since: { type: "string" }, until: { type: "string" }, service: { type: "string", multiple: true }, repo: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
       });
       return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] });
+    }
+    case "history": {
+      const { values } = parseArgs({ args: rest, options: { repo: { type: "string", default: "." }, json: { type: "boolean" }, config: { type: "string" }, "max-commits": { type: "string" }, "window-hours": { type: "string" }, top: { type: "string" } } });
+      const num = (name: string, v: string | undefined) => {
+        if (v === undefined) return undefined;
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a positive whole number, not "${v}"`);
+        return Number(v);
+      };
+      return (await import("./history.js")).history({ repo: values.repo!, json: values.json, config: values.config, maxCommits: num("max-commits", values["max-commits"]), windowHours: num("window-hours", values["window-hours"]), top: num("top", values.top) });
     }
     case "signals": {
       const { values } = parseArgs({
