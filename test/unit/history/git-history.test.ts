@@ -18,7 +18,7 @@ function repoWith(steps: Array<[string, Record<string, string>] | ["revert"]>): 
     process.env.GIT_COMMITTER_DATE = process.env.GIT_AUTHOR_DATE = `${t} +0000`;
     if (step[0] === "revert") git("revert", "--no-edit", "HEAD");
     else {
-      for (const [path, text] of Object.entries(step[1])) {
+      for (const [path, text] of Object.entries((step as [string, Record<string, string>])[1])) {
         mkdirSync(join(dir, path, ".."), { recursive: true });
         writeFileSync(join(dir, path), text);
       }
