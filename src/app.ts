@@ -16,11 +16,14 @@ import { InProcessQueue } from "./jobs/in-process-queue.js";
 import { createJobRunner, type ProcessorRegistry } from "./jobs/run-job.js";
 import type { JobQueue, JobRunner } from "./jobs/types.js";
 import type { McpPool } from "./signals/mcp-pool.js";
+import type { SharedStores } from "./store/open-stores.js";
 
 /** Everything the app needs from outside; tests pass fakes or in-memory versions. */
 export type AppDeps = {
   env: OperatorEnv;
   audit: AuditLog;
+  /** The shared stores `audit` came from (PostgreSQL or files), closed on shutdown; absent in tests that pass an audit log alone. */
+  stores?: SharedStores;
   mcpServers: McpServersConfig;
   /** The MCP client pool, closed on shutdown. */
   pool?: McpPool;

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { FileAuditLog } from "./audit/file-audit-log.js";
 import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
 import { createLlm } from "./llm/service.js";
@@ -20,14 +19,14 @@ import { parseDuration } from "./util/duration.js";
 import type { InsightApp } from "./app.js";
 import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
 import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
-import { FileFixStore } from "./remediation/fix-store.js";
 import { revokeOnPush } from "./remediation/revoke-on-push.js";
 import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
+import { openStores } from "./store/open-stores.js";
 
 /**
- * The production wiring: audit log on disk, one MCP pool over the operator's servers (connected
+ * The production wiring: shared state (PostgreSQL or files, see store/open-stores.ts), one MCP pool over the operator's servers (connected
  * lazily, closed on shutdown), and every processor and command handler this version ships.
  */
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
@@ -35,9 +34,11 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: createLogger({ level: env.LOG_LEVEL }) }) : undefined;
   const keys = signingKeys(env);
   if (keys.source !== "INSIGHT_SIGNING_SECRET") createLogger({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");
-  const audit = new FileAuditLog(env.auditPath, { checkpointKey: keys.auditCheckpoint });
-  const remediation = { store: new FileFixStore(join(env.INSIGHT_DATA_DIR, "fix-state.json")), key: keys.fixState };
-  const evomap = createEvoMap(env, audit, createLogger({ level: env.LOG_LEVEL }));
+  // Audit chain, fix state, outbox and dedupe: PostgreSQL with INSIGHT_DATABASE_URL, else files.
+  const stores = await openStores(env, keys, { log: createLogger({ level: env.LOG_LEVEL }) });
+  const audit = stores.audit;
+  const remediation = { store: stores.fixStore, key: keys.fixState };
+  const evomap = createEvoMap(env, audit, createLogger({ level: env.LOG_LEVEL }), stores.outbox);
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env) };
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
@@ -46,6 +47,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   return {
     env,
     audit,
+    stores,
     evomap,
     mcpServers,
     pool,

@@ -38,7 +38,7 @@ async function main() {
     await server.stop();
     const result = await insight.queue()?.drain(env.INSIGHT_DRAIN_TIMEOUT_MS);
     await deps.pool?.close();
-    await deps.audit.close();
+    await (deps.stores ? deps.stores.close() : deps.audit.close());
     process.exit(result && !result.drained ? 1 : 0);
   });
 }

@@ -9,10 +9,10 @@ import { CapsulePublisher, type PublishOutcome } from "./publisher.js";
 import { NodeIdentityStore } from "./node-identity.js";
 
 /** EvoMap's client and publisher when the operator enabled it (`EVOMAP_ENABLED`); undefined otherwise. */
-export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>): EvoMapServices | undefined {
+export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, outbox: Outbox = new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")), onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>): EvoMapServices | undefined {
   if (!env.EVOMAP_ENABLED) return undefined;
   const client = new A2AClient({ hubUrl: env.EVOMAP_HUB_URL, identity: new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json")) });
-  const publisher = new CapsulePublisher({ client, outbox: new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")), audit, log, onDecided });
+  const publisher = new CapsulePublisher({ client, outbox, audit, log, onDecided });
   return { client, publisher };
 }
 

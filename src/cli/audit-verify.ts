@@ -2,6 +2,9 @@ import { parseHead } from "../audit/checkpoint.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
 import { signingKeys } from "../audit/signing-key.js";
 import { loadEnv } from "../config/env.js";
+import type { VerifyOptions, VerifyResult } from "../audit/chain.js";
+import { verifyAuditDb } from "../store/pg/audit-log.js";
+import { createPgPool, displayUrl } from "../store/pg/pool.js";
 import { err, out } from "./output.js";
 
 /**
@@ -12,8 +15,11 @@ import { err, out } from "./output.js";
 export async function auditVerify(options: { file?: string; expectHead?: string; key?: Buffer }): Promise<number> {
   let file = options.file;
   let key = options.key;
+  let database: string | undefined;
   if (!file || !key) {
     const env = loadEnv(process.env);
+    // The store the server writes to: PostgreSQL when configured, unless a file is named.
+    if (!file && env.INSIGHT_DATABASE_URL) database = env.INSIGHT_DATABASE_URL;
     file ??= env.auditPath;
     const keys = signingKeys(env);
     // A random key of this process could never match the server's: without a secret, skip the signatures and say so.
@@ -25,9 +31,11 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
     err(`❌ --expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:${"0".repeat(64)}), not "${options.expectHead}"`);
     return 2;
   }
-  let result;
+  const verifyOptions: VerifyOptions = { ...(key ? { checkpointKey: key, requireCheckpoint: true } : {}), ...(expectHead ? { expectHead } : {}) };
+  if (database) file = `PostgreSQL ${displayUrl(database)}`;
+  let result: VerifyResult;
   try {
-    result = await verifyAuditFile(file, { ...(key ? { checkpointKey: key, requireCheckpoint: true } : {}), ...(expectHead ? { expectHead } : {}) });
+    result = database ? await verifyDatabase(database, verifyOptions) : await verifyAuditFile(file, verifyOptions);
   } catch (e) {
     err(`❌ cannot read audit log ${file}: ${(e as Error).message}`);
     return 2;
@@ -41,4 +49,14 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
   err(`❌ ${file}: ${p.kind} at line ${p.line}: ${p.message}`);
   err(`   ${result.entries} entries before it are intact.`);
   return 1;
+}
+
+async function verifyDatabase(url: string, options: VerifyOptions): Promise<VerifyResult> {
+  // Reading a long chain may take longer than a request's bound.
+  const pool = createPgPool(url, { max: 1, statementTimeoutMs: 5 * 60_000 });
+  try {
+    return await verifyAuditDb(pool, options);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }

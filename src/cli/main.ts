@@ -17,7 +17,10 @@ Commands:
                                   what Insight sees of the configured sources now
   audit verify [--file <path>] [--expect-head <seq:hash>]
                                   verify the audit log's hash chain and signed checkpoints, and that it still
-                                  holds the head /health showed; exit 1 on tampering
+                                  holds the head /health showed; exit 1 on tampering (reads PostgreSQL when
+                                  INSIGHT_DATABASE_URL is set, unless --file is given)
+  migrate [--status]              apply PostgreSQL migrations to INSIGHT_DATABASE_URL (safe from several
+                                  replicas at once); --status lists applied and pending ones
   capsule build --input <file>    the Gene + Capsule + EvolutionEvent of a fix, as JSON with asset ids
   capsule validate <file>         check a bundle against the EvoMap hub's gates and recompute its asset ids
   help                            show this text`;
@@ -83,6 +86,10 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" }, "expect-head": { type: "string" } } });
       if (positionals[0] !== "verify") break;
       return (await import("./audit-verify.js")).auditVerify({ file: values.file, expectHead: values["expect-head"] });
+    }
+    case "migrate": {
+      const { values } = parseArgs({ args: rest, options: { status: { type: "boolean" } } });
+      return (await import("./migrate.js")).migrate({ status: values.status });
     }
     case "capsule": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { input: { type: "string" } } });
