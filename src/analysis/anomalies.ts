@@ -2,11 +2,12 @@ import type { Signal, Window } from "../signals/types.js";
 import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
 import { redact, redactLines } from "../security/redact.js";
 import { mineTemplates, templateText } from "./log-templates.js";
+import { datastoreAnomalies } from "./findings/datastores.js";
 
 /** Something abnormal in the incident window, with the signal that shows it. */
 export type Anomaly = {
   service?: string;
-  kind: "error-rate" | "latency" | "sla" | "traffic-drop" | "pod-failure" | "oom" | "db-locks" | "db-connections" | "db-slow" | "cache-evictions" | "alert" | "target-down" | "log-template" | "node";
+  kind: "error-rate" | "latency" | "sla" | "traffic-drop" | "pod-failure" | "oom" | "db-locks" | "db-connections" | "db-slow" | "cache-evictions" | "db-statement" | "datastore" | "alert" | "target-down" | "log-template" | "node";
   /** Onset (ms) when the signal has a time; undefined for point-in-time states. */
   at?: number;
   detail: string;
@@ -15,6 +16,9 @@ export type Anomaly = {
   evidence: string[];
   /** Files named in stack traces (log templates). */
   files?: string[];
+  /** Datastore findings: the tables a statement touches and the services that issue it. */
+  tables?: string[];
+  callers?: string[];
 };
 
 const BAD_DIRECTION: Record<string, { kind: Anomaly["kind"]; up: boolean }> = {
@@ -86,9 +90,6 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
       out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
     } else if (s.name === "pg.long_running_queries" && (s.value ?? 0) > 0) {
       out.push({ service: s.service, kind: "db-slow", detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`, severity: 0.6, evidence: [s.id] });
-    } else if (s.name === "redis.evicted_keys" && (s.value ?? 0) > 0) {
-      const usage = Number((signals.find((x) => x.name === "redis.memory_used" && x.source === s.source)?.data ?? {}).usage ?? 0);
-      if (usage >= 0.9) out.push({ service: s.service, kind: "cache-evictions", detail: `${s.value} keys evicted, memory at ${(usage * 100).toFixed(0)}% of maxmemory`, severity: 0.8, evidence: [s.id, `${s.source}:redis:memory_used`] });
     } else if (s.name === "alert.firing" || s.name === "apm.alarm") {
       out.push({ service: s.service, kind: "alert", detail: String(d.alertname ?? d.message ?? "alert"), severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id] });
     } else if (s.name === "target.down") {
@@ -129,7 +130,7 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
   return out;
 }
 
-/** Every anomaly the signals show for the incident window. */
-export function findAnomalies(signals: Signal[], window: Window): Anomaly[] {
-  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...logAnomalies(signals, window)];
+/** Every anomaly the signals show for the incident window; `before` holds the state read as of its start (for counters' rates). */
+export function findAnomalies(signals: Signal[], window: Window, before: Signal[] = []): Anomaly[] {
+  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...logAnomalies(signals, window), ...datastoreAnomalies(signals, before, window)];
 }

@@ -30,7 +30,7 @@ function missingOf(signals: Signal[], edges: CallEdge[], changes: ChangeEvent[],
  */
 export function analyseIncident(params: { signals: Signal[]; window: Window; changes: ChangeEvent[]; edges: CallEdge[]; coverage?: Coverage; before?: Signal[] }): RcaResult {
   const { signals, window, changes, edges } = params;
-  const anomalies = findAnomalies(signals, window).sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || b.severity - a.severity);
+  const anomalies = findAnomalies(signals, window, params.before).sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || b.severity - a.severity);
   const strong = anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3);
   const timed = strong.filter((a) => a.at !== undefined);
   // The first sign of impact is the first metric that moved; logs and events only when no metric did.

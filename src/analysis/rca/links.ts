@@ -58,6 +58,9 @@ export function linkChange(c: ChangeEvent, touched: ChangeTouch[], m: Mechanism,
         const t = sameTable ?? migrations[0]!;
         return { strength: sameTable ? 0.85 : 0.6, root: `${who}'s migration \`${base(t.file) || t.detail}\``, why: `its migration changes ${t.table ? `\`${t.table}\`` : "the schema"} (\`${t.detail}\`)`, evidence: [c.id] };
       }
+      // A statement whose rate jumped (N+1) or whose plan changed comes from the code of the service that issues it.
+      const caller = m.callers?.find((x) => c.services.includes(x));
+      if (caller && c.changeKinds.some((k) => k === "code" || k === "dependency")) return { strength: 0.8, root: who, why: `it changes ${caller}, which issues the statement`, evidence: [c.id] };
       return on("database").length ? { strength: 0.5, root: who, why: "it changes database settings", evidence: [c.id] } : NONE;
     }
     case "pool": {

@@ -24,6 +24,8 @@ export type Mechanism = {
   leakers?: string[];
   /** For an external dependency: the host its callers fail to use. */
   dependency?: string;
+  /** Services that issue the statement (datastore findings). */
+  callers?: string[];
 };
 
 const EXTERNAL_WORDS: Record<ExternalDependencyKind, { what: string; mitigation: string }> = {
@@ -68,13 +70,13 @@ const short = (q = "", n = 80) => (q.length > n ? `${q.slice(0, n - 1)}…` : q)
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 type Chain = { pid: number; waiting_s?: number; query?: string; blockedBy: Array<{ pid: number; state?: string; query?: string }> };
-type AppRow = { application?: string; application_name?: string; app?: string; total?: number; idle_in_transaction?: number };
+type AppRow = { service?: string; application?: string; application_name?: string; app?: string; total?: number; idle_in_transaction?: number };
 
 /** Per-application connection counts, in whichever of the shapes the PostgreSQL signal carries them. */
 function applications(d: Record<string, unknown>): Array<{ name: string; idle: number }> {
-  const rows = (d.byApplication ?? d.by_application ?? d.applications) as AppRow[] | undefined;
+  const rows = (d.byClient ?? d.byApplication ?? d.by_application ?? d.applications) as AppRow[] | undefined;
   return Array.isArray(rows)
-    ? rows.map((r) => ({ name: String(r.application ?? r.application_name ?? r.app ?? ""), idle: Number(r.idle_in_transaction ?? 0) })).filter((r) => r.name && r.idle > 0).sort((a, b) => b.idle - a.idle)
+    ? rows.map((r) => ({ name: String(r.service ?? r.application ?? r.application_name ?? r.app ?? ""), idle: Number(r.idle_in_transaction ?? 0) })).filter((r) => r.name && r.idle > 0).sort((a, b) => b.idle - a.idle)
     : [];
 }
 
@@ -145,6 +147,39 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
         });
         break;
       }
+      case "db-statement": {
+        const nPlusOne = a.detail.startsWith("N+1");
+        out.push({
+          ...base,
+          kind: "slow-queries",
+          tables: a.tables ?? [],
+          callers: a.callers ?? [],
+          title: nPlusOne ? "N+1 query burst in PostgreSQL" : "Query plan regression in PostgreSQL",
+          category: "dependency",
+          text: a.detail,
+          confirm: nPlusOne
+            ? "pg_stat_statements: the statement's calls per second against the requests per second of its caller — one call per row of a list means a loop; the caller's traces show the repeated spans"
+            : "EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters: a sequential scan or a changed join order where an index was used; pg_stat_user_tables seq_scan rising on its table",
+          mitigation: nPlusOne
+            ? ["Roll back the change that loops over the statement (or batch it: one `WHERE id = ANY($1)`), and watch its calls per second fall"]
+            : ["Restore the plan: `ANALYZE <table>;` for stale statistics, recreate the missing index (`CREATE INDEX CONCURRENTLY …`), or roll back the change that altered the query or schema"],
+        });
+        break;
+      }
+      case "datastore":
+        out.push({
+          ...base,
+          kind: a.detail.includes("idle in transaction") ? "pool" : "external",
+          ...(a.callers?.length && a.detail.includes("idle in transaction") ? { leakers: a.callers } : {}),
+          title: a.detail.split(":")[0]!.slice(0, 100),
+          category: "dependency",
+          text: a.detail,
+          confirm: "the datastore's own view at the onset (the finding's query) should show the same, and its callers' errors should start after it",
+          mitigation: a.detail.includes("idle in transaction")
+            ? [`End the leaked sessions (\`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND state_change < now() - interval '5 minutes';\`) and set \`idle_in_transaction_session_timeout\` for the application's role`]
+            : ["Relieve the datastore (stop the long transaction or the load that fills its queues; restore the missing shards or node) before fixing the caller"],
+        });
+        break;
       case "cache-evictions":
         out.push({
           ...base,

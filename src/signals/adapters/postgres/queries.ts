@@ -14,6 +14,13 @@ export const SQL = {
   (SELECT setting::int FROM pg_settings WHERE name = 'max_connections') AS max_connections
 FROM pg_stat_activity WHERE backend_type = 'client backend'`,
 
+  /** Who holds the connections: one row per application, user, client address and state. */
+  clients: `SELECT coalesce(nullif(application_name, ''), '(unnamed)') AS application_name, usename, coalesce(host(client_addr), 'local') AS client_addr,
+  coalesce(state, 'unknown') AS state, count(*)::int AS n,
+  round(max(extract(epoch FROM now() - xact_start))::numeric, 1)::float AS oldest_xact_s
+FROM pg_stat_activity WHERE backend_type = 'client backend'
+GROUP BY 1, 2, 3, 4 ORDER BY n DESC LIMIT 100`,
+
   blocked: `SELECT a.pid, a.datname, a.state, a.wait_event_type, a.wait_event,
   round(extract(epoch FROM now() - a.query_start)::numeric, 1)::float AS waiting_s,
   left(a.query, 300) AS query, pg_blocking_pids(a.pid) AS blocked_by
@@ -40,9 +47,25 @@ FROM pg_stat_database WHERE datname = current_database()`,
 
   hasStatements: `SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'pg_stat_statements'`,
 
+  /**
+   * Cumulative per-statement counters (since the last reset), the busiest by calls and by time, with
+   * the server's clock: two reads give calls per second and mean time between them.
+   */
   statements: `SELECT queryid::text AS queryid, calls::float8, round(total_exec_time::numeric, 1)::float AS total_ms,
-  round(mean_exec_time::numeric, 2)::float AS mean_ms, rows::float8, left(query, 300) AS query
-FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10`,
+  round(mean_exec_time::numeric, 2)::float AS mean_ms, rows::float8, left(query, 300) AS query,
+  userid::regrole::text AS usename, now() AS read_at
+FROM pg_stat_statements
+WHERE queryid IN (SELECT queryid FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25)
+   OR queryid IN (SELECT queryid FROM pg_stat_statements ORDER BY calls DESC LIMIT 25)
+ORDER BY total_exec_time DESC LIMIT 50`,
+
+  /** When pg_stat_statements' counters were last reset (PostgreSQL 14+): the start of the "before" average. */
+  statementsReset: `SELECT stats_reset FROM pg_stat_statements_info`,
+
+  /** Server-side CPU and IO wait, where the pg_proctab/system_stats extensions are absent: sessions waiting on IO now. */
+  waits: `SELECT coalesce(wait_event_type, 'CPU') AS wait_event_type, count(*)::int AS n
+FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()
+GROUP BY 1 ORDER BY n DESC`,
 
   replication: `SELECT application_name, state, round(extract(epoch FROM replay_lag)::numeric, 1)::float AS replay_lag_s FROM pg_stat_replication
 UNION ALL
