@@ -5,7 +5,7 @@ import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { classifyChanges, type ClassifiedFile } from "./classify-change.js";
 import { monitoringGaps, type MonitoringGap } from "./monitoring-gaps.js";
 import { profileServices, profileTables, topology, type ServiceProfile, type TableProfile } from "./profile.js";
-import { scoreBlastRadius, type Factor } from "./score-blast-radius.js";
+import { scoreBlastRadius, type Factor, type Score } from "./score-blast-radius.js";
 import { watchList, type WatchItem } from "./watch-list.js";
 
 export type SourceSummary = { source: string; adapter: string; flavour?: string; status: string; error?: string; notes: string[]; elapsedMs: number };
@@ -21,6 +21,10 @@ export type RiskAssessment = {
   score: number;
   level: RiskLevel;
   factors: Factor[];
+  /** The factors' sum before the cap at 100. */
+  raw: number;
+  /** The level a factor's floor imposed, when it is above what the points give. */
+  floor?: Score["floor"];
   services: ServiceProfile[];
   tables: TableProfile[];
   /** Touched services and their neighbours, for the graph. */
@@ -51,7 +55,7 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
   const productionData = !!collection && collection.sources.some((s) => s.status === "ok");
   const services = profileServices(touched, collection, config);
   const tables = profileTables([...new Set(files.flatMap((f) => f.migration?.tables ?? []))], collection);
-  const { score, level, factors } = scoreBlastRadius({ files, profiles: services, tables, productionData }, config.impact.thresholds);
+  const { score, level, factors, raw, floor } = scoreBlastRadius({ files, profiles: services, tables, productionData }, config.impact.thresholds);
   const signals = collection?.signals ?? [];
   const sourcesSeen = {
     rules: signals.some((s) => s.name === "alert.rules"),
@@ -73,10 +77,12 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
     score,
     level,
     factors,
+    raw,
+    ...(floor ? { floor } : {}),
     services,
     tables,
     edges,
-    watch: watchList(services, files, tables, config),
+    watch: watchList(services, files, tables, config, productionData),
     gaps: monitoringGaps(services, files, config, sourcesSeen),
     files,
     unmapped: files.filter((f) => f.services.length === 0).map((f) => f.path),

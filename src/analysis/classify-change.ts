@@ -1,6 +1,7 @@
 import picomatch from "picomatch";
 import type { ChangeSet, FileChange } from "../changes/types.js";
 import type { RepoConfig } from "../config/repo-config.js";
+import { hasDownStep } from "./migration-risk.js";
 import { isMigrationPath, readMigration, type Migration } from "./migrations.js";
 
 export type ChangeKind = "migration" | "kubernetes" | "helm" | "infrastructure" | "ci" | "dependency" | "lockfile" | "config" | "code" | "test" | "docs" | "other";
@@ -147,11 +148,16 @@ export function serviceMatcher(config: RepoConfig): ServiceMatcher {
 /** Classifies every file of a change set. */
 export function classifyChanges(changes: ChangeSet, config: RepoConfig): ClassifiedFile[] {
   const services = serviceMatcher(config);
+  const paths = changes.files.map((f) => f.path);
   return changes.files.map((file) => {
     const kind = kindOf(file);
     const added = addedLines(file.patch);
     const out: ClassifiedFile = { ...file, kind, services: services(file.path), firstLine: firstChangedLine(file.patch) };
-    if (kind === "migration") out.migration = readMigration(file.path, added);
+    if (kind === "migration") {
+      const migration = readMigration(file.path, added);
+      const down = file.status === "removed" ? undefined : hasDownStep(file, migration.framework, paths);
+      out.migration = down === undefined ? migration : { ...migration, down };
+    }
     if (kind === "kubernetes" || kind === "helm") out.manifest = manifestChanges(file.patch);
     if (kind === "dependency") out.dependencies = dependencyBumps(file.patch);
     if (kind !== "test" && kind !== "docs") {

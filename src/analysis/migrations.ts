@@ -14,7 +14,16 @@ export type MigrationOp = {
   detail: string;
 };
 
-export type Migration = { framework: string; tables: string[]; ops: MigrationOp[] };
+export type Migration = {
+  framework: string;
+  tables: string[];
+  ops: MigrationOp[];
+  /** False when the migration has no down / rollback step (set once the whole change is known). */
+  down?: boolean;
+};
+
+/** Column types that hold less than most columns they replace: altering to one may truncate or fail. */
+const NARROW_TYPE = /\bTYPE (?:character varying|varchar|char(?:acter)?|numeric|decimal)\s*\(\s*\d+|\bTYPE (?:smallint|int2|int4|integer|int|real|float4|date|boolean|bool)\b/i;
 
 const MIGRATION_PATH =
   /(^|\/)(db\/migrate|migrations?|alembic\/versions|flyway|db\/changelog|changelogs?|liquibase)\/|(^|\/)V\d+(_\d+)*__[^/]+\.sql$|(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$/i;
@@ -52,15 +61,21 @@ function sqlOps(sql: string): MigrationOp[] {
     const body = m[2]!;
     if (/\bADD (?:COLUMN )?(?:IF NOT EXISTS )?[\w"]+ [^,]*NOT NULL/i.test(body) && !/\bDEFAULT\b/i.test(body)) push("add_not_null_column", table, true, false, `ALTER TABLE ${table} ${body}`);
     else if (/\bADD (?:COLUMN )?/i.test(body) && !/\bADD CONSTRAINT\b/i.test(body)) push("add_column", table, /\bDEFAULT\b.*\b(now|random|gen_random_uuid|nextval)\(/i.test(body), false, `ALTER TABLE ${table} ${body}`);
-    if (/\bALTER (?:COLUMN )?[\w"]+ (?:SET DATA )?TYPE\b/i.test(body)) push("alter_column_type", table, true, false, `ALTER TABLE ${table} ${body}`);
+    if (/\bALTER (?:COLUMN )?[\w"]+ (?:SET DATA )?TYPE\b/i.test(body)) {
+      const narrowing = NARROW_TYPE.test(body);
+      push(narrowing ? "narrow_column_type" : "alter_column_type", table, true, narrowing, `ALTER TABLE ${table} ${body}`);
+    }
     if (/\bSET NOT NULL\b/i.test(body)) push("set_not_null", table, true, false, `ALTER TABLE ${table} ${body}`);
     if (/\bADD CONSTRAINT\b/i.test(body) && !/\bNOT VALID\b/i.test(body)) push("add_constraint", table, true, false, `ALTER TABLE ${table} ${body}`);
     if (/\bDROP (?:COLUMN )?(?!CONSTRAINT)/i.test(body)) push("drop_column", table, true, true, `ALTER TABLE ${table} ${body}`);
     if (/\bRENAME\b/i.test(body)) push("rename", table, true, true, `ALTER TABLE ${table} ${body}`);
   }
   for (const m of text.matchAll(new RegExp(String.raw`\b(UPDATE|DELETE FROM) ${ident}([^;]*)`, "gi"))) {
-    if (!/\bWHERE\b/i.test(m[3]!)) push("full_table_write", m[2]!, true, m[1]!.toUpperCase().startsWith("DELETE"), `${m[1]} ${m[2]}${m[3]}`);
+    const whole = !/\bWHERE\b/i.test(m[3]!);
+    const del = m[1]!.toUpperCase().startsWith("DELETE");
+    push(whole ? "full_table_write" : "backfill", m[2]!, whole, del, `${m[1]} ${m[2]}${m[3]}`);
   }
+  for (const m of text.matchAll(new RegExp(String.raw`\bINSERT INTO ${ident}[^;]*?\bSELECT\b[^;]*`, "gi"))) push("backfill", m[1]!, false, false, m[0]);
   return ops;
 }
 
@@ -71,7 +86,9 @@ const RAILS: Rule[] = [
   { re: /drop_table\s+:?["']?(\w+)/, op: "drop_table", locking: () => true, destructive: true },
   { re: /add_column\s+:?["']?(\w+)/, op: "add_column", locking: (l) => /null:\s*false/.test(l) && !/default:/.test(l) },
   { re: /remove_column\s+:?["']?(\w+)/, op: "drop_column", locking: () => true, destructive: true },
-  { re: /change_column\s+:?["']?(\w+)/, op: "alter_column_type", locking: () => true },
+  { re: /change_column\s+:?["']?(\w+)[^\n]*(?:limit:|:integer|:date\b|:boolean)/, op: "narrow_column_type", locking: () => true, destructive: true },
+  { re: /change_column\s+:?["']?(\w+)(?![^\n]*(?:limit:|:integer|:date\b|:boolean))/, op: "alter_column_type", locking: () => true },
+  { re: /(\w+)\.(?:update_all|in_batches|find_each)\b/, op: "backfill" },
   { re: /change_column_null\s+:?["']?(\w+)[^\n]*false/, op: "set_not_null", locking: () => true },
   { re: /rename_(?:column|table)\s+:?["']?(\w+)/, op: "rename", locking: () => true, destructive: true },
   { re: /add_index\s+:?["']?(\w+)/, op: "create_index", locking: (l) => !/algorithm:\s*:concurrently/.test(l) },

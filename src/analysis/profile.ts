@@ -1,7 +1,9 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { CollectionResult, Signal } from "../signals/types.js";
 
-export type Value = { value: number; id: string };
+/** A metric's normal, read apart from its live value; `basis` says which window it is (see `metricBaseline`). */
+export type Baseline = { value: number; basis: string };
+export type Value = { value: number; id: string; baseline?: Baseline };
 
 /** What a service does in production now, from the signals; undefined fields were not seen. */
 export type ServiceProfile = {
@@ -63,7 +65,11 @@ export function profileServices(names: string[], collection: CollectionResult | 
   return names.map((service) => {
     const mine = signals.filter((s) => s.service === service);
     const find = (name: string) => mine.find((s) => s.name === name);
-    const val = (s?: Signal): Value | undefined => (s && s.value !== undefined ? { value: s.value, id: s.id } : undefined);
+    const baselineOf = (s?: Signal): { baseline?: Baseline } => {
+      const b = s?.data?.baseline as Baseline | undefined;
+      return b && typeof b.value === "number" && Number.isFinite(b.value) && typeof b.basis === "string" ? { baseline: { value: b.value, basis: b.basis } } : {};
+    };
+    const val = (s?: Signal): Value | undefined => (s && s.value !== undefined ? { value: s.value, id: s.id, ...baselineOf(s) } : undefined);
     const cfg = config.services[service];
     const errors = find("http.error_rate");
     const latency = find("http.latency_p95") ?? find("apm.latency_p95");
@@ -74,8 +80,8 @@ export function profileServices(names: string[], collection: CollectionResult | 
       service,
       tier: cfg?.tier ?? "medium",
       requestRate: val(find("http.request_rate")),
-      errorRate: errors && errors.value !== undefined ? { value: errors.value, id: errors.id, rising: rising(points(errors)), series: points(errors) } : undefined,
-      latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, series: points(latency) } : undefined,
+      errorRate: errors && errors.value !== undefined ? { value: errors.value, id: errors.id, ...baselineOf(errors), rising: rising(points(errors)), series: points(errors) } : undefined,
+      latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, ...baselineOf(latency), series: points(latency) } : undefined,
       sla: val(find("apm.sla")),
       alerts: mine.filter((s) => s.name === "alert.firing" || s.name === "apm.alarm").map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
       restarts:

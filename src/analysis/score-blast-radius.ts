@@ -1,9 +1,11 @@
 import { LEVELS, type RepoConfig, type RiskLevel } from "../config/repo-config.js";
 import type { ClassifiedFile } from "./classify-change.js";
+import { MIGRATION_RISK } from "./migration-risk.js";
+import { availability } from "./watch-list.js";
 import type { ServiceProfile, TableProfile } from "./profile.js";
 
-/** One explained contribution to the score. */
-export type Factor = { name: string; points: number; reason: string; evidence: string[]; files?: string[] };
+/** One explained contribution to the score; `floor`: the lowest level the change can have because of it. */
+export type Factor = { name: string; points: number; reason: string; evidence: string[]; files?: string[]; floor?: RiskLevel };
 
 export type ScoreInput = {
   files: ClassifiedFile[];
@@ -44,7 +46,7 @@ function errorBudget({ profiles }: ScoreInput): Factor | undefined {
     })
     .sort((a, b) => b.points - a.points)[0];
   if (!worst || worst.points === 0) return undefined;
-  const parts = [worst.rate >= 0.01 ? `error rate ${pct(worst.rate)}` : "", worst.sla !== undefined && worst.sla < 99 ? `SLA ${worst.sla.toFixed(1)}%` : ""].filter(Boolean);
+  const parts = [worst.rate >= 0.01 ? `error rate ${pct(worst.rate)}` : "", worst.sla !== undefined && worst.sla < 99 ? `SLA ${availability(worst.sla)}%` : ""].filter(Boolean);
   return { name: "Error budget", points: worst.points, reason: `${worst.p.service} is already burning its budget: ${parts.join(", ")}`, evidence: [worst.p.errorRate?.id, worst.p.sla?.id].filter((x): x is string => !!x) };
 }
 
@@ -63,7 +65,6 @@ function migration({ files, tables }: ScoreInput): Factor | undefined {
   const hot = tables.filter((t) => (t.rows ?? 0) >= HOT_ROWS || (t.bytes ?? 0) >= HOT_BYTES || (t.writes ?? 0) >= HOT_WRITES);
   const lockingOnHot = ops.filter((o) => o.locking && hot.some((t) => t.table === o.table));
   const lockingElsewhere = ops.filter((o) => o.locking && !hot.some((t) => t.table === o.table));
-  const destructive = ops.filter((o) => o.destructive);
   let points = 10;
   const reasons = [`${migrations.length} migration${migrations.length > 1 ? "s" : ""} on ${list([...new Set(ops.map((o) => o.table))]) || "unknown tables"}`];
   if (hot.length) {
@@ -76,10 +77,6 @@ function migration({ files, tables }: ScoreInput): Factor | undefined {
   } else if (lockingElsewhere.length) {
     points += 5;
     reasons.push(`${list([...new Set(lockingElsewhere.map((o) => o.op.replace(/_/g, " ")))])} takes a table lock`);
-  }
-  if (destructive.length) {
-    points += 8;
-    reasons.push(`${list([...new Set(destructive.map((o) => o.op.replace(/_/g, " ")))])} cannot be rolled back without data loss`);
   }
   return { name: "Database migration", points, reason: reasons.join("; "), evidence: [...new Set(hot.map((t) => t.id))], files: migrations.map((f) => f.path) };
 }
@@ -171,7 +168,7 @@ function untested({ files }: ScoreInput): Factor | undefined {
   return { name: "No tests changed", points: 5, reason: `${code.length} code file${code.length > 1 ? "s" : ""} changed and no test`, evidence: [] };
 }
 
-export const FACTORS = [exposure, errorBudget, dependents, migration, manifests, configuration, dependenciesFactor, sensitive, infrastructure, size, instability, untested];
+export const FACTORS = [exposure, errorBudget, dependents, migration, ...MIGRATION_RISK, manifests, configuration, dependenciesFactor, sensitive, infrastructure, size, instability, untested];
 
 export function levelOf(score: number, thresholds: RepoConfig["impact"]["thresholds"]): RiskLevel {
   return score >= thresholds.critical ? "critical" : score >= thresholds.high ? "high" : score >= thresholds.medium ? "medium" : "low";
@@ -179,9 +176,30 @@ export function levelOf(score: number, thresholds: RepoConfig["impact"]["thresho
 
 export const levelRank = (level: RiskLevel) => LEVELS.indexOf(level);
 
-/** The blast radius: a sum of explained factors, capped at 100, and its level. Deterministic. */
-export function scoreBlastRadius(input: ScoreInput, thresholds: RepoConfig["impact"]["thresholds"]): { score: number; level: RiskLevel; factors: Factor[] } {
+export type Score = {
+  /** 0..100: the factors' sum, capped, and raised to the floor's threshold when a factor sets one. */
+  score: number;
+  level: RiskLevel;
+  factors: Factor[];
+  /** The factors' sum before the cap (above 100: the score says "capped"). */
+  raw: number;
+  /** Set when a factor's floor raised the level above what the points alone give. */
+  floor?: { level: RiskLevel; by: string[] };
+};
+
+/**
+ * The blast radius: a sum of explained factors, capped at 100 (the raw sum is kept so the report
+ * can say so), and its level — never below the floor of an irreversible factor. Deterministic.
+ */
+export function scoreBlastRadius(input: ScoreInput, thresholds: RepoConfig["impact"]["thresholds"]): Score {
   const factors = FACTORS.map((f) => f(input)).filter((f): f is Factor => !!f && f.points > 0).sort((a, b) => b.points - a.points || a.name.localeCompare(b.name));
-  const score = Math.min(100, factors.reduce((n, f) => n + f.points, 0));
-  return { score, level: levelOf(score, thresholds), factors };
+  const raw = factors.reduce((n, f) => n + f.points, 0);
+  const summed = Math.min(100, raw);
+  const floors = factors.filter((f) => f.floor);
+  const floorLevel = floors.reduce<RiskLevel | undefined>((best, f) => (!best || levelRank(f.floor!) > levelRank(best) ? f.floor : best), undefined);
+  if (floorLevel && floorLevel !== "low" && levelRank(floorLevel) > levelRank(levelOf(summed, thresholds))) {
+    const score = Math.max(summed, thresholds[floorLevel]);
+    return { score, level: floorLevel, factors, raw, floor: { level: floorLevel, by: floors.filter((f) => f.floor === floorLevel).map((f) => f.name) } };
+  }
+  return { score: summed, level: levelOf(summed, thresholds), factors, raw };
 }

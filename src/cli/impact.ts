@@ -27,7 +27,8 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
     const files = classifyChanges(changes, config);
     const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, files, config, log);
     const assessment = assessImpact({ changes, config, collection, noCollection, files });
-    return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config }) };
+    const rerun = `insight impact --repo ${options.repo} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
+    return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config, local: { rerun } }) };
   } finally {
     await pool?.close();
   }

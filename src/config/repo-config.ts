@@ -118,7 +118,10 @@ export const repoConfigSchema = z
           .refine((t) => t.medium < t.high && t.high < t.critical, { message: "thresholds must rise: medium < high < critical" })
           .describe("Score at which each risk level starts."),
         commentMinLevel: z.enum(LEVELS).default("low").describe("Lowest level that gets a PR comment (low PRs get a compact one)."),
-        failCheckAt: z.enum(["never", ...LEVELS]).default("never").describe("Level at which the check run fails (neutral below)."),
+        failCheckAt: z
+          .enum(["auto", "never", ...LEVELS])
+          .default("auto")
+          .describe("auto: the check's conclusion matches the risk (neutral below critical, action required at critical); a level: the check fails at that level and above (neutral below); never: always neutral."),
         labels: z.boolean().default(true).describe("Keep a risk:<level> label in sync."),
         drafts: z.boolean().default(false).describe("Analyse draft pull requests too."),
       })

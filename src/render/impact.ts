@@ -4,7 +4,8 @@ import type { ModelOutcome } from "../llm/service.js";
 import { renderModelImpact } from "./model.js";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
 import type { ServiceProfile } from "../analysis/profile.js";
-import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
+import { LEVELS, type RepoConfig, type RiskLevel } from "../config/repo-config.js";
+import { availability, type WatchItem } from "../analysis/watch-list.js";
 import type { CheckRunOutput } from "../github/writer.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
 import { serviceGraph } from "./mermaid.js";
@@ -47,23 +48,32 @@ function details(summary: string, body: string[]): string[] {
 }
 
 /** The full body of the sticky comment (the writer adds the marker and the metadata). */
-export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup; model?: ModelOutcome<ImpactSubmission> }): string {
+/** `73/100`, `100/100, capped: the factors sum to 113`, `50/100, raised to the high floor by …`. */
+export function scoreText(a: Pick<RiskAssessment, "score" | "raw" | "floor">): string {
+  const notes = [
+    ...(a.raw > 100 ? [`capped: the factors sum to ${a.raw}`] : []),
+    ...(a.floor ? [`raised to the ${a.floor.level} floor by ${a.floor.by.join(", ")} (points alone: ${Math.min(100, a.raw)})`] : []),
+  ];
+  return `${a.score}/100${notes.length ? `, ${notes.join("; ")}` : ""}`;
+}
+
+export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup; model?: ModelOutcome<ImpactSubmission>; local?: { rerun: string } }): string {
   const since = sinceLastRun(a, options.previous);
   const header = [
-    `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${a.score}/100)`,
+    `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${scoreText(a)})`,
     `<sub>DevOps Insight · covers \`${short(a.head)}\`${since ? ` · ${since}` : ""}</sub>`,
     "",
   ];
   const why = a.factors.slice(0, 2).map((f) => f.reason);
   const lead = why.length ? `**Why:** ${why.join("; ")}.` : "**Why:** nothing in this change or its services stands out.";
   const production = a.productionData ? [] : ["", `> ℹ️ Production data was not available: ${a.notAnalysed.find((n) => n.startsWith("production")) ?? "scored from the change alone"}.`];
-  const factorRows = a.factors.map((f) => `| ${f.name} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`);
+  const factorRows = a.factors.map((f) => `| ${f.name}${f.floor ? ` (floor: ${f.floor})` : ""} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`);
   const factors = ["| factor | points | why | evidence |", "| --- | ---: | --- | --- |", ...factorRows, ""];
   const services = a.services.length
     ? ["### Touched services", "", "| service | tier | traffic | errors | p95 | alerts | pods | called by |", "| --- | --- | --- | --- | --- | --- | --- | --- |", ...a.services.map(serviceRow), ""]
     : ["No mapped service is touched (see the files below).", ""];
   const graph = a.edges.length ? [serviceGraph(a.edges, a.services.map((s) => s.service)), ""] : [];
-  const watch = a.watch.map((w) => `| ${w.service} | ${w.what} | \`${escapeCell(w.query)}\` | ${w.baseline === undefined ? "–" : num(w.baseline)} | ${escapeCell(w.threshold)} |`);
+  const watch = a.watch.map((w) => `| ${w.service} | ${w.what} | \`${escapeCell(w.query)}\` | ${normalText(w)} | ${escapeCell(w.threshold)}${w.alert ? `<br>\`${escapeCell(w.alert)}\`` : ""} | ${escapeCell(w.basis)} |`);
   const gaps = a.gaps.flatMap((g) => [`- **${g.service}** — ${g.gap}`, "", "  ```" + (g.kind === "alert" ? "yaml" : ""), ...g.suggestion.split("\n").map((l) => `  ${l}`), "  ```"]);
   const byKind = new Map<string, string[]>();
   for (const f of a.files) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f.path]);
@@ -76,23 +86,39 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
     ...renderModelImpact(options.model),
     ...services,
     ...graph,
-    ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query | today | alert when |", "| --- | --- | --- | ---: | --- |", ...watch] : []),
+    ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query (run as is) | normal | alert when | normal is |", "| --- | --- | --- | ---: | --- | --- |", ...watch] : []),
     ...details(`🕳️ Monitoring gaps (${a.gaps.length})`, gaps),
     ...details(`📄 Files (${a.files.length})`, ["| kind | files | paths |", "| --- | ---: | --- |", ...fileRows, ...(a.unmapped.length ? ["", `Not mapped to a service: ${a.unmapped.slice(0, 20).map((p) => `\`${p}\``).join(", ")}${a.unmapped.length > 20 ? `, and ${a.unmapped.length - 20} more` : ""}`] : [])]),
     ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, [...a.notAnalysed.map((n) => `- ${n}`), ...(options.related?.status === "error" ? [`- EvoMap: related capsules could not be looked up (${options.related.message})`] : [])]),
     ...(options.related?.status === "ok" && options.related.capsules.length ? details(`📦 Related capsules (${options.related.capsules.length})`, renderRelated(options.related).slice(2)) : []),
   ];
-  const footer = ["---", sourcesFooter(a.sources, options.elapsedMs, ["re-run with `/insight impact`"])];
+  const footer = ["---", sourcesFooter(a.sources, options.elapsedMs, [options.local ? `re-run with \`${options.local.rerun}\`` : "re-run with `/insight impact`"])];
   // Quiet by default: a low-risk change gets the level, one line of why, and the rest folded.
   if (a.level === "low") return [...header, lead, "", ...details("Details", full.slice(1)), ...footer].join("\n");
   return [...header, ...full, ...footer].join("\n");
 }
 
+/** A watch item's normal: the baseline value (an availability cut, never rounded up to 100), or "–". */
+function normalText(w: WatchItem): string {
+  if (w.baseline === undefined) return "–";
+  return w.unit === "%" ? availability(w.baseline) : num(w.baseline);
+}
+
+export type CheckConclusion = "neutral" | "failure" | "action_required";
+
+/**
+ * The check's conclusion: by default (`failCheckAt: auto`) it matches the risk — neutral below
+ * critical, action required at critical; `failCheckAt: <level>` fails at that level and above
+ * instead, `never` keeps it neutral.
+ */
+export function checkConclusion(level: RiskLevel, failAt: RepoConfig["impact"]["failCheckAt"]): CheckConclusion {
+  if (failAt === "auto") return level === "critical" ? "action_required" : "neutral";
+  if (failAt === "never") return "neutral";
+  return LEVELS.indexOf(level) >= LEVELS.indexOf(failAt) ? "failure" : "neutral";
+}
+
 /** The check run: summary, the details as text, annotations on the files behind the factors. */
-export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { output: CheckRunOutput; conclusion: "neutral" | "failure" | "success" } {
-  const failAt = config.impact.failCheckAt;
-  const order: RiskLevel[] = ["low", "medium", "high", "critical"];
-  const fails = failAt !== "never" && order.indexOf(a.level) >= order.indexOf(failAt);
+export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { output: CheckRunOutput; conclusion: CheckConclusion } {
   const annotations = a.factors.flatMap((f) =>
     (f.files ?? []).slice(0, 10).map((path) => {
       const file = a.files.find((x) => x.path === path);
@@ -100,7 +126,7 @@ export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { outp
     }),
   );
   const summary = [
-    `**${a.level}** (${a.score}/100) for \`${short(a.head)}\``,
+    `**${a.level}** (${scoreText(a)}) for \`${short(a.head)}\``,
     "",
     "| factor | points | why |",
     "| --- | ---: | --- |",
@@ -109,11 +135,11 @@ export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { outp
   ].join("\n");
   const text = [
     "### What to watch after the deploy",
-    ...a.watch.map((w) => `- **${w.service}** ${w.what}: \`${w.query}\` — today ${w.baseline === undefined ? "unknown" : num(w.baseline)}, alert when ${w.threshold}`),
+    ...a.watch.map((w) => `- **${w.service}** ${w.what}: \`${w.query}\` — normal ${normalText(w)} (${w.basis}), alert when ${w.threshold}${w.alert ? `: \`${w.alert}\`` : ""}`),
     "",
     "### Monitoring gaps",
     ...(a.gaps.length ? a.gaps.map((g) => `- **${g.service}** — ${g.gap}`) : ["- none found"]),
     ...(a.notAnalysed.length ? ["", "### Not analysed", ...a.notAnalysed.map((n) => `- ${n}`)] : []),
   ].join("\n");
-  return { output: { title: `Blast radius: ${a.level} (${a.score}/100)`, summary, text, annotations }, conclusion: fails ? "failure" : "neutral" };
+  return { output: { title: `Blast radius: ${a.level} (${a.score}/100)`, summary, text, annotations }, conclusion: checkConclusion(a.level, config.impact.failCheckAt) };
 }

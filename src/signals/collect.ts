@@ -28,6 +28,8 @@ export type CollectParams = {
   cache?: Map<string, Promise<ToolOutput>>;
   /** Only these servers (e.g. `insight signals --source`). */
   only?: string[];
+  /** Also read each RED metric's normal: the same time of day over the previous 7 days (PR impact's watch thresholds). */
+  baseline?: boolean;
 };
 
 /**
@@ -103,6 +105,7 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
           window: p.window,
           limits: p.limits,
           metrics: p.metrics ?? DEFAULT_REPO_CONFIG.metrics,
+          baseline: p.baseline,
           note: (text) => void notes.push(text),
           attempt: async (label, read) => {
             attempts++;

@@ -41,6 +41,7 @@ export async function collectForChange(s: ImpactServices, repo: string | undefin
     window: { from: now - PROFILE_WINDOW_MS, to: now },
     metrics: config.metrics,
     log,
+    baseline: true,
   });
   return { collection };
 }

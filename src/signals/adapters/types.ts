@@ -38,6 +38,8 @@ export type AdapterContext = {
   limits: Limits;
   /** The repository's PromQL templates of the RED metrics. */
   metrics: RepoConfig["metrics"];
+  /** Read the metrics' baseline of normal too (see `metricBaseline`). */
+  baseline?: boolean;
   /** Records something that was cut or could not be read; it is shown in the report. */
   note(text: string): void;
   /**

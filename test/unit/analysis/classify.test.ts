@@ -55,7 +55,7 @@ describe("readMigration", () => {
   it.each([
     ["plain SQL, lock-heavy index and NOT NULL column", "sql/V3__x.sql", ["CREATE INDEX idx_orders_status ON orders (status);", "ALTER TABLE public.orders ADD COLUMN status text NOT NULL;"], ["orders"], ["create_index:locking", "add_not_null_column:locking"]],
     ["concurrent index is not locking", "sql/V4__x.sql", ["CREATE INDEX CONCURRENTLY idx ON orders (status);"], ["orders"], ["create_index"]],
-    ["type change and drop", "migrations/1.sql", ["ALTER TABLE users ALTER COLUMN email TYPE varchar(320);", "ALTER TABLE users DROP COLUMN legacy;"], ["users"], ["alter_column_type:locking", "drop_column:locking:destructive"]],
+    ["type change and drop", "migrations/1.sql", ["ALTER TABLE users ALTER COLUMN email TYPE varchar(320);", "ALTER TABLE users DROP COLUMN legacy;"], ["users"], ["narrow_column_type:locking:destructive", "drop_column:locking:destructive"]],
     ["full-table update", "migrations/2.sql", ["UPDATE orders SET status = 'new';"], ["orders"], ["full_table_write:locking"]],
     ["Rails", "db/migrate/1_x.rb", ["add_column :orders, :status, :string, null: false", "add_index :orders, :status, algorithm: :concurrently"], ["orders"], ["add_column:locking", "create_index"]],
     ["Django", "app/migrations/0002_x.py", ["migrations.AddField(model_name='order', name='status', field=models.CharField(null=False))", "migrations.RemoveField(model_name='customer', name='fax')"], ["order", "customer"], ["add_column:locking", "drop_column:locking:destructive"]],

@@ -37,9 +37,13 @@ describe("blast radius factors", () => {
     expect(hot.files).toEqual(["db/V1__x.sql"]);
   });
 
-  it("adds for destructive migrations", () => {
+  it("makes destructive migrations their own factor with a floor of high", () => {
     const m = readMigration("db/V2__x.sql", ["ALTER TABLE users DROP COLUMN fax;"]);
-    expect(factor(run([file({ kind: "migration", migration: m })]), "Database migration")!.reason).toMatch(/drop column cannot be rolled back without data loss/);
+    const r = run([file({ kind: "migration", migration: m })]);
+    expect(factor(r, "Destructive schema change")).toMatchObject({ points: 25, floor: "high" });
+    expect(factor(r, "Destructive schema change")!.reason).toMatch(/drop column on users: irreversible/);
+    expect(r.level).toBe("high");
+    expect(r.floor).toEqual({ level: "high", by: ["Destructive schema change"] });
   });
 
   it("scores deployment changes that reduce capacity higher", () => {
@@ -82,7 +86,7 @@ describe("blast radius factors", () => {
   it("is deterministic", () => {
     const input = [file({ sensitive: ["auth"] }), file({ kind: "config", path: "config/a.yml" })];
     expect(run(input)).toEqual(run(input));
-    expect(FACTORS.length).toBe(12);
+    expect(FACTORS.length).toBe(16);
   });
 });
 

@@ -90,7 +90,7 @@ describe("PR blast radius end to end", () => {
       name: "Insight / blast radius",
       head_sha: sha("a"),
       status: "completed",
-      conclusion: "neutral",
+      conclusion: "action_required", // critical: the default conclusion matches the risk
       actions: [{ label: "Re-analyze", identifier: "reanalyze", description: expect.any(String) }],
       output: { title: expect.stringMatching(/^Blast radius: critical \(\d+\/100\)$/) },
     });

@@ -58,7 +58,36 @@ async function redSignal(ctx: AdapterContext, dialect: PromDialect, service: str
   const data = await ctx.attempt(`${service} ${name}`, () => dialect.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), ctx.limits.series, ctx.limits.points, ctx.note, `${service} ${name}`);
-  return { id: `${ctx.source}:${service}:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service, name, window: ctx.window, series, value: lastValue(series), unit, query };
+  const baseline = ctx.baseline && name !== "process.memory_bytes" ? await metricBaseline(ctx, dialect, query, `${service} ${name}`) : undefined;
+  return { id: `${ctx.source}:${service}:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service, name, window: ctx.window, series, value: lastValue(series), unit, query, ...(baseline ? { data: { baseline } } : {}) };
+}
+
+const DAY = 86_400_000;
+/** How far a sample may sit from the same time of day and still count (a server that ignores the step). */
+const SAME_HOUR_MS = 30 * 60_000;
+const sameTimeOfDay = (a: number, b: number) => {
+  const offset = (((a - b) % DAY) + DAY) % DAY;
+  return Math.min(offset, DAY - offset) <= SAME_HOUR_MS && a - b >= DAY - SAME_HOUR_MS;
+};
+
+/**
+ * The metric's normal, never its live value: the median of the same time of day over the previous
+ * 7 days — one range query with a one-day step, so each sample is the query's value exactly 1…7
+ * days before the window's end. Undefined when fewer than 3 days answered.
+ */
+export async function metricBaseline(ctx: AdapterContext, dialect: PromDialect, query: string, label: string): Promise<{ value: number; basis: string; samples: number } | undefined> {
+  const end = ctx.window.to;
+  const data = await ctx.attempt(`${label} baseline`, () => dialect.range(ctx.client, query, { from: end - 7 * DAY, to: end - DAY }, DAY / 1000));
+  const values = (data?.result ?? [])
+    .flatMap((s) => s.values ?? [])
+    .map(([t, v]) => [t * 1000, num(v)] as const)
+    .filter(([t, v]) => v !== undefined && Number.isFinite(v) && sameTimeOfDay(end, t))
+    .map(([, v]) => v!)
+    .sort((a, b) => a - b);
+  if (values.length < 3) return undefined;
+  const mid = Math.floor(values.length / 2);
+  const value = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  return { value, basis: `median of the same hour over the previous 7 days (${values.length} days)`, samples: values.length };
 }
 
 async function alerts(ctx: AdapterContext, dialect: PromDialect): Promise<Signal[]> {
