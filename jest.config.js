@@ -1,4 +1,4 @@
-/** Jest in ESM mode (see ../shared/reference/toolchain.md): ts-jest with isolatedModules, `.js` imports mapped to `.ts`. */
+/** Jest in ESM mode (node --experimental-vm-modules, see CONTRIBUTING.md): ts-jest with isolatedModules, `.js` imports mapped to `.ts`. */
 const common = {
   preset: "ts-jest/presets/default-esm",
   testEnvironment: "node",

@@ -11,7 +11,7 @@ export type FailureKind = "new" | "pre-existing" | "flaky";
 const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
 export const isFailed = (c: string | null | undefined) => !!c && FAILED.has(c);
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this strips
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\s?/;
 const ERROR = /(##\[error\]|\berror\b|\bfail(?:ed|ure|s)?\b|\bexception\b|\bpanic\b|traceback|assertion|\bexpected\b|✕|✖|×|FAIL\b|ERR!)/i;

@@ -44,8 +44,6 @@ function scanHiding(text: string, h: Hidden): void {
     h.until = undefined;
     line = line.slice(end + 1);
   }
-  // Code spans are text: a `</details>` shown as code closes nothing.
-  line = line.replace(/(`+)[^`]*?\1/g, "");
   const next = h.definition ? /^\s*(["'(])[^"')]*$/.exec(line) : null;
   h.definition = BARE_DEFINITION.test(line);
   if (next) h.until = next[1] === "(" ? ")" : next[1];
@@ -66,6 +64,64 @@ function scanHiding(text: string, h: Hidden): void {
   }
 }
 
+/** HTML blocks as CommonMark starts them: type 1 (raw text tags), 2 (comment), 6 (block tags); 6 may interrupt a paragraph. */
+const RAW_BLOCK = /^ {0,3}<(pre|script|style|textarea)(?:\s|>|$)/i;
+const RAW_BLOCK_END = /<\/(?:pre|script|style|textarea)>/i;
+const BLOCK_TAGS =
+  "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul";
+const BLOCK_TAG = new RegExp(`^ {0,3}</?(?:${BLOCK_TAGS})(?:\\s|/?>|$)`, "i");
+/** Type 7: any other complete tag alone on its line; starts a block only where a paragraph does not continue. */
+const LONE_TAG = /^ {0,3}(?:<[a-z][a-z0-9-]*(?:\s+[a-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-z][a-z0-9-]*\s*>)\s*$/i;
+/** A CommonMark code span: a run of n backticks closed by a run of exactly n; it may cross lines of a paragraph. */
+const CODE_SPAN = /(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g;
+
+/**
+ * The lines as the hidden-region scan must read them: code spans removed (a `</details>` shown as code
+ * closes nothing), computed over whole paragraphs because a code span may cross lines. HTML blocks and
+ * fenced code are left as written: the renderer reads no code span there, so neither do we.
+ */
+function withoutCodeSpans(lines: string[]): string[] {
+  const out = [...lines];
+  let para: number[] = [];
+  const flush = () => {
+    if (para.length) {
+      const joined = para.map((i) => lines[i]).join("\n").replace(CODE_SPAN, (m) => m.replace(/[^\n]/g, ""));
+      joined.split("\n").forEach((l, k) => (out[para[k]!] = l));
+    }
+    para = [];
+  };
+  let fence: string | undefined;
+  let html: "raw" | "comment" | "blank" | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (html) {
+      if (html === "blank" ? line.trim() === "" : (html === "raw" ? RAW_BLOCK_END : /-->/).test(line)) html = undefined;
+      continue;
+    }
+    const f = FENCE.exec(line);
+    if (fence || f) {
+      flush();
+      if (!fence) fence = f![1];
+      else if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length && CLOSING_FENCE.test(line)) fence = undefined;
+      continue;
+    }
+    if (line.trim() === "") {
+      flush();
+      continue;
+    }
+    const starts = RAW_BLOCK.test(line) ? "raw" : /^ {0,3}<!--/.test(line) ? "comment" : BLOCK_TAG.test(line) || (!para.length && LONE_TAG.test(line)) ? "blank" : undefined;
+    if (starts) {
+      flush();
+      // The block may end on its own first line.
+      if (!(starts === "raw" && RAW_BLOCK_END.test(line)) && !(starts === "comment" && /-->/.test(line.replace(/^ {0,3}<!--/, "")))) html = starts;
+      continue;
+    }
+    para.push(i);
+  }
+  flush();
+  return out;
+}
+
 /** Finds the first command line in a comment body; undefined when there is none. */
 export function parseCommand(body: string | null | undefined): ParseResult | undefined {
   if (!body) return undefined;
@@ -74,10 +130,11 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
   let fence: string | undefined;
   let inQuote = false;
   const hidden: Hidden = { comment: false, depth: 0 };
+  const shown = withoutCodeSpans(lines);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (hidden.comment || hidden.depth > 0 || hidden.until) {
-      scanHiding(line, hidden);
+      scanHiding(shown[i]!, hidden);
       continue;
     }
     const fenceMatch = FENCE.exec(line);
@@ -93,7 +150,7 @@ export function parseCommand(body: string | null | undefined): ParseResult | und
     inQuote = quoted;
     const match = COMMAND_LINE.exec(line);
     if (match && !quoted && !/^( {4}|\t)/.test(line)) return parseArguments(match[1]!.trim(), i + 1);
-    scanHiding(line, hidden);
+    scanHiding(shown[i]!, hidden);
   }
   return undefined;
 }

@@ -112,36 +112,61 @@ function merge(findings: Finding[]): Finding[] {
 
 const EXISTING_MASK = /\[REDACTED:[a-z0-9-]+\]/g;
 
-type Scan = { clean: string; spans: Finding[]; kinds: RedactionKind[] };
+/** Spans are in the coordinates of the text as written (see `visible`). */
+type Scan = { spans: Finding[]; kinds: RedactionKind[] };
 
-function scan(text: string, options: RedactOptions): Scan {
-  const clean = text.replace(INVISIBLE, "");
-  const findings = detect(clean, 2, options);
-  if (!findings.length) return { clean, spans: [], kinds: [] };
-  // A mask from an earlier pass is never a secret: redacting twice gives the same text.
-  const masks = [...clean.matchAll(EXISTING_MASK)].map((m) => [m.index!, m.index! + m[0].length] as const);
-  const spans = merge(findings.filter((f) => !masks.some(([s, e]) => f.start >= s && f.end <= e)));
-  return { clean, spans, kinds: [...new Set(spans.length ? findings.map((f) => f.kind) : [])] };
+/**
+ * `text` without its invisible characters, and where each kept character stood in `text`: secrets
+ * are found on the visible text but masked in the text as written, so that invisible characters
+ * outside a secret stay (the "@\u200bteam" of untrusted text must not become a live mention).
+ */
+function visible(text: string): { clean: string; at: number[] } {
+  const at: number[] = [];
+  let clean = "";
+  let from = 0;
+  const keep = (to: number) => {
+    for (let i = from; i < to; i++) at.push(i);
+    clean += text.slice(from, to);
+  };
+  for (const m of text.matchAll(INVISIBLE)) {
+    keep(m.index!);
+    from = m.index! + m[0].length;
+  }
+  keep(text.length);
+  at.push(text.length);
+  return { clean, at };
 }
 
-/** `clean[from, to)` with every span inside it replaced by its mask (a span crossing the edges too). */
-function apply(clean: string, spans: Finding[], from = 0, to = clean.length): string {
+function scan(text: string, options: RedactOptions): Scan {
+  const { clean, at } = visible(text);
+  const findings = detect(clean, 2, options);
+  if (!findings.length) return { spans: [], kinds: [] };
+  // A mask from an earlier pass is never a secret: redacting twice gives the same text.
+  const masks = [...clean.matchAll(EXISTING_MASK)].map((m) => [m.index!, m.index! + m[0].length] as const);
+  const spans = merge(findings.filter((f) => !masks.some(([s, e]) => f.start >= s && f.end <= e)))
+    // Back to the text as written: the span covers the invisible characters inside the secret.
+    .map((f) => ({ ...f, start: at[f.start]!, end: at[f.end - 1]! + 1 }));
+  return { spans, kinds: [...new Set(spans.length ? findings.map((f) => f.kind) : [])] };
+}
+
+/** `text[from, to)` with every span inside it replaced by its mask (a span crossing the edges too). */
+function apply(text: string, spans: Finding[], from = 0, to = text.length): string {
   let out = "";
   let at = from;
   for (const f of spans) {
     if (f.end <= from || f.start >= to) continue;
-    out += clean.slice(at, Math.max(at, f.start)) + mask(f.kind);
+    out += text.slice(at, Math.max(at, f.start)) + mask(f.kind);
     at = Math.min(to, f.end);
   }
-  return out + clean.slice(at, to);
+  return out + text.slice(at, to);
 }
 
 /** Redacts `text` and reports how many secrets of which kinds were removed. */
 export function redactWithReport(text: string, options: RedactOptions = {}): RedactionReport {
-  const { clean, spans, kinds } = scan(text, options);
-  // Nothing to mask: the text as written. Its invisible characters are not ours to drop (untrusted
+  const { spans, kinds } = scan(text, options);
+  // Masks go into the text as written. Its invisible characters are not ours to drop (untrusted
   // text's "@\u200bteam" would become a live mention again, in every comment the writer sends).
-  return { text: spans.length ? apply(clean, spans) : text, count: spans.length, kinds };
+  return { text: spans.length ? apply(text, spans) : text, count: spans.length, kinds };
 }
 
 /** Redacts secrets and personal data from `text`. */
@@ -156,11 +181,12 @@ export function redact(text: string, options: RedactOptions = {}): string {
  */
 export function redactLines(lines: readonly string[], options: RedactOptions = {}): string[] {
   if (!lines.length) return [];
-  const { clean, spans } = scan(lines.join("\n"), options);
+  const text = lines.join("\n");
+  const { spans } = scan(text, options);
   const parts: string[] = [];
   let from = 0;
-  for (const part of clean.split("\n")) {
-    parts.push(spans.length ? apply(clean, spans, from, from + part.length) : part);
+  for (const part of text.split("\n")) {
+    parts.push(spans.length ? apply(text, spans, from, from + part.length) : part);
     from += part.length + 1;
   }
   let at = 0;

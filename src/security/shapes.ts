@@ -22,7 +22,7 @@ export function maskTokenLike(text: string): string {
     .replace(/\b[a-z][a-z0-9+.-]{1,20}:\/\/\S+/gi, "…")
     .replace(/\[REDACTED:[a-z0-9-]+\]/g, "…")
     .replace(TOKEN_RUN, (w) => (isTokenLike(w) ? "…" : w))
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
 }
 

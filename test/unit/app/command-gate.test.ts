@@ -42,6 +42,28 @@ describe("who may run a command, and what they hear when it breaks (issue #15)",
     expect(app.audit.entries.map((e) => [e.action, e.outcome])).toEqual([["command.rca", "refused"], ["comment.create", "ok"]]);
   });
 
+  // Attack: a stranger (or a crowd of throwaway accounts) repeats a command to make Insight write a comment each time.
+  it("answers a stranger's refusal once an hour and only audits the repeats", async () => {
+    const app = await loadTestApp({ commands: { rca: async () => {} } });
+    mockInstallationToken();
+    for (let i = 0; i < 3; i++) mockRepoConfig(OWNER, REPO);
+    api().get(`/repos/${OWNER}/${REPO}/collaborators/stranger`).times(3).reply(404, { message: "Not Found" });
+    const replies: Captured = {};
+    const first = commentEvent("/insight rca", "stranger", "NONE");
+    mockCreateComment(OWNER, REPO, first.issue.number, replies);
+    for (let i = 0; i < 3; i++) {
+      const payload = commentEvent(`/insight rca attempt=${i}`, "stranger", "NONE");
+      payload.comment.id += i;
+      await app.probot.receive({ id: `d-flood-${i}`, name: "issue_comment", payload } as never);
+      await app.idle();
+    }
+    expect(replies.body?.body).toMatch(/Thanks for your interest, @stranger/);
+    const decisions = app.audit.entries.filter((e) => e.action === "command.rca");
+    expect(decisions.map((e) => e.outcome)).toEqual(["refused", "refused", "refused"]);
+    expect(app.audit.entries.filter((e) => e.action === "comment.create")).toHaveLength(1);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("runs a collaborator's command on a public repository", async () => {
     const ran: string[] = [];
     const rca: CommandHandler = async (job) => void ran.push(job.actor);

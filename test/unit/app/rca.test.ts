@@ -15,18 +15,12 @@ import { createRcaProcessor, rcaCommand } from "../../../src/jobs/processors/rca
 import { liveSources } from "../../helpers/fixture-pool.js";
 import {
   type Captured,
-  mockAddLabels,
-  mockChangeHistory,
   mockCreateComment,
   mockInstallationToken,
   mockIssue,
-  mockIssueReaction,
-  mockListComments,
   mockPermission,
   mockRcaThread,
-  mockRemoveLabel,
   mockRepoConfig,
-  mockUpdateComment,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { productionServices } from "../../helpers/scenario.js";

@@ -64,10 +64,20 @@ describe("parseCommand", () => {
     ["a quote's lazy continuation line", "> quoted from someone\n/insight approve"],
     ["a <details> whose 'closer' is shown as code", "<details>\n\n`</details>`\n\n/insight approve\n\n</details>"],
     ["a definition's title on the next line", '[a]: https://github.com/acme\n"\n/insight approve\n"'],
+    // A code span crosses lines inside a paragraph: its `</details>` is shown as code and closes nothing.
+    ["a <details> whose 'closer' is inside a code span crossing lines", "<details>\n\ntext `a\nb </details>` c\n\n/insight approve\n</details>"],
+    // (A line that starts with `</details>` is an HTML block that interrupts the paragraph: it does close.)
+    ["a double-backtick span crossing lines", "<details>\n\nsee ``x\ny </details> z\n`` ok\n\n/insight approve\n</details>"],
+    ["a <details> that interrupts a paragraph holding an open backtick", "`a\n<details>`\n/insight approve\n"],
   ])("does not run a command hidden in %s", (_name, body) => {
     expect(parseCommand(body)).toBeUndefined();
   });
 
+  it("finds a command after a <details> closed on a line that only looks like the end of a code span", () => {
+    // No closing backtick in the paragraph: the backtick is literal, and the `</details>` line is HTML.
+    expect(parseCommand("<details>\n\nx `a\n</details>\n\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca" } });
+    expect(parseCommand("<details>\n\nx ``a` b\n</details>\n\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca" } });
+  });
   it("finds a command after a closed HTML comment or <details> block", () => {
     expect(parseCommand("<!-- note -->\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 2 } });
     expect(parseCommand("<details>\n/insight fix\n</details>\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca", line: 4 } });

@@ -111,4 +111,20 @@ describe("invisible characters", () => {
     const split = `${GHP.slice(0, 9)}\u200d${GHP.slice(9, 20)}\ufe0f${GHP.slice(20)}`;
     expect(leaks(redact(split), GHP)).toBeUndefined();
   });
+  // Attack: a comment carrying an untrusted "@\u200bteam" (made inert by untrustedInline) and a secret.
+  // Masking used to rebuild the whole text without its invisible characters, re-arming the mention.
+  it("keeps the zero-width space of an inert mention when a secret in the same text is masked", () => {
+    const text = `> the model says: ask @\u200bsecurity-team, token ${GHP}`;
+    const out = redact(text);
+    expect(leaks(out, GHP)).toBeUndefined();
+    expect(out).toContain("@\u200bsecurity-team");
+    expect(out).not.toMatch(/@security-team/);
+  });
+  it("keeps it in log lines too, and still masks a secret split by invisible characters", () => {
+    const split = `${GHP.slice(0, 12)}\u200b${GHP.slice(12)}`;
+    const out = redactLines([`cc @\u200bops`, `token=${split}`]);
+    expect(out[0]).toBe(`cc @\u200bops`);
+    expect(leaks(out[1]!, GHP)).toBeUndefined();
+    expect(out[1]).not.toContain("\u200b");
+  });
 });
