@@ -43,8 +43,9 @@ const KEY = /^([A-Za-z_][\w.-]*?)([=:])(.*)$/;
 const INNER = /([=,;()[\]{}|#]+)/;
 const LEAD = /^[([{"'`]+/;
 const TRAIL = /[)\]}>"'`,;:.!?]+$/;
-const SPACE = /\s+/;
-const CLOSER: Record<string, string> = { ")": "(", "]": "[", "}": "{", '"': '"', "'": "'" };
+const SPACE = /\s/;
+/** The opener a one-character closer matches, or undefined. */
+const CLOSER_OF = (t: string): string | undefined => (t === ")" ? "(" : t === "]" ? "[" : t === "}" ? "{" : t === '"' ? '"' : t === "'" ? "'" : undefined);
 
 const hasDigit = (s: string) => {
   for (let i = 0; i < s.length; i++) {
@@ -103,21 +104,27 @@ function typeChunk(chunk: string, out: string[]): void {
 
 /** Appends a token; a variable after a variable, a unit after a variable and a date word beside one are absorbed. */
 function append(out: string[], t: string): void {
-  const last = out[out.length - 1];
+  const n = out.length;
+  const last = n ? out[n - 1] : undefined;
   if (t === VAR) {
-    while (out.length && DATE_WORDS.has(out[out.length - 1]!)) out.pop();
-    if (out[out.length - 1] !== VAR) out.push(VAR);
+    if (last === VAR) return;
+    if (last !== undefined && DATE_WORDS.has(last)) {
+      while (out.length && DATE_WORDS.has(out[out.length - 1]!)) out.pop();
+      if (out[out.length - 1] === VAR) return;
+    }
+    out.push(VAR);
     return;
   }
   if (last === VAR && (UNITS.has(t) || DATE_WORDS.has(t))) return;
-  if (CLOSER[t]) {
-    const n = out.length;
+  // Only a one-character token can close a bracket (an own-property check: "constructor" is no closer).
+  const opener = t.length === 1 ? CLOSER_OF(t) : undefined;
+  if (opener !== undefined) {
     // "()" and "(<*>)" are a variable: an optional or empty value in brackets.
-    if (n >= 1 && out[n - 1] === CLOSER[t] && t !== '"' && t !== "'") {
+    if (n >= 1 && last === opener && t !== '"' && t !== "'") {
       out.pop();
       return append(out, VAR);
     }
-    if (n >= 2 && out[n - 1] === VAR && out[n - 2] === CLOSER[t]) {
+    if (n >= 2 && last === VAR && out[n - 2] === opener) {
       out.length -= 2;
       return append(out, VAR);
     }
@@ -138,25 +145,37 @@ function pureValueEnd(chunk: string): number {
   return digits ? end : 0;
 }
 
+/** Whitespace as `\s` sees it: ASCII fast, the rest by the regex. */
+const isSpace = (c: number, line: string, i: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && SPACE.test(line[i]!));
+
+/** Tokens of one chunk appended to `out`; `cache` maps chunks seen before to their tokens. */
+function appendChunk(chunk: string, out: string[], cache: Map<string, string[]>): void {
+  const valueEnd = pureValueEnd(chunk);
+  if (valueEnd > 0) {
+    // Numbers, times, IPs and the like: typed without the cache, which would only fill with one-off values.
+    append(out, VAR);
+    for (let k = valueEnd; k < chunk.length; k++) append(out, chunk[k]!);
+    return;
+  }
+  let tokens = cache.get(chunk);
+  if (!tokens) {
+    tokens = [];
+    typeChunk(chunk, tokens);
+    if (cache.size < 100_000) cache.set(chunk, tokens);
+  }
+  for (let k = 0; k < tokens.length; k++) append(out, tokens[k]!);
+}
+
 /** Tokens of one (already redacted) line, variables typed as `<*>`; `cache` maps chunks seen before to their tokens. */
 export function tokenizeLine(line: string, cache: Map<string, string[]> = new Map()): string[] {
   const out: string[] = [];
-  for (const chunk of line.split(SPACE)) {
-    if (!chunk) continue;
-    const valueEnd = pureValueEnd(chunk);
-    if (valueEnd > 0) {
-      // Numbers, times, IPs and the like: typed without the cache, which would only fill with one-off values.
-      append(out, VAR);
-      for (let k = valueEnd; k < chunk.length; k++) append(out, chunk[k]!);
-      continue;
-    }
-    let tokens = cache.get(chunk);
-    if (!tokens) {
-      tokens = [];
-      typeChunk(chunk, tokens);
-      if (cache.size < 100_000) cache.set(chunk, tokens);
-    }
-    for (const t of tokens) append(out, t);
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    if (isSpace(c, line, i)) {
+      if (start >= 0) appendChunk(line.slice(start, i), out, cache);
+      start = -1;
+    } else if (start < 0) start = i;
   }
   return out;
 }
@@ -169,18 +188,26 @@ export function mineTemplates(lines: string[], options: BatchMinerOptions = {}):
   const seqIndex = new Map<string, number>();
   const seqs: string[][] = [];
   const weight: number[] = [];
-  const lineSeq = lines.map((line) => {
-    const tokens = tokenizeLine(line, cache);
-    const key = tokens.join("\u0000");
-    let i = seqIndex.get(key);
+  // A line seen before is not typed again (about half of a typical batch repeats a line verbatim).
+  const seen = new Map<string, number>();
+  const lineSeq = new Array<number>(lines.length);
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!;
+    let i = seen.get(line);
     if (i === undefined) {
-      seqIndex.set(key, (i = seqs.length));
-      seqs.push(tokens);
-      weight.push(0);
+      const tokens = tokenizeLine(line, cache);
+      const key = tokens.join("\u0000");
+      i = seqIndex.get(key);
+      if (i === undefined) {
+        seqIndex.set(key, (i = seqs.length));
+        seqs.push(tokens);
+        weight.push(0);
+      }
+      seen.set(line, i);
     }
     weight[i]!++;
-    return i;
-  });
+    lineSeq[n] = i;
+  }
   const byLength = new Map<number, number[]>();
   seqs.forEach((s, i) => {
     const ids = byLength.get(s.length);
@@ -194,14 +221,22 @@ export function mineTemplates(lines: string[], options: BatchMinerOptions = {}):
       for (const i of group) seqTemplate[i] = seqs[i]!.map((t, p) => (variable[p] ? VAR : t));
     }
   }
+  // Each distinct sequence finds its template once, in the order of the lines that first have it.
   const byKey = new Map<string, LogTemplate>();
-  const assignment = lineSeq.map((s, line) => {
-    const key = seqTemplate[s]!.join(" ");
-    let t = byKey.get(key);
-    if (!t) byKey.set(key, (t = { id: byKey.size, tokens: seqTemplate[s]!, lines: [] }));
+  const templateOf: Array<LogTemplate | undefined> = new Array(seqs.length);
+  const assignment = new Array<number>(lineSeq.length);
+  for (let line = 0; line < lineSeq.length; line++) {
+    const s = lineSeq[line]!;
+    let t = templateOf[s];
+    if (!t) {
+      const key = seqTemplate[s]!.join(" ");
+      t = byKey.get(key);
+      if (!t) byKey.set(key, (t = { id: byKey.size, tokens: seqTemplate[s]!, lines: [] }));
+      templateOf[s] = t;
+    }
     t.lines.push(line);
-    return t.id;
-  });
+    assignment[line] = t.id;
+  }
   return { assignment, templates: [...byKey.values()] };
 }
 
