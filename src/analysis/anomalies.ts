@@ -90,6 +90,15 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
       out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
     } else if (s.name === "pg.long_running_queries" && (s.value ?? 0) > 0) {
       out.push({ service: s.service, kind: "db-slow", detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`, severity: 0.6, evidence: [s.id] });
+    } else if (s.name === "alert.history") {
+      const [fired, resolved] = [Number(d.firedAt), d.resolvedBy === undefined ? undefined : Number(d.resolvedBy)];
+      const when = (t: number) => new Date(t).toISOString().slice(11, 16);
+      out.push({
+        service: s.service, kind: "alert", at: fired, severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id],
+        detail: `${String(d.alertname ?? "alert")} fired at ${when(fired)}${resolved !== undefined ? ` and resolved by ${when(resolved)}` : ", still firing"}${Number(d.firings) > 1 ? ` (${d.firings} times)` : ""}`,
+      });
+    } else if (s.name === "alert.firing" && signals.some((x) => x.id === s.id.replace(":alert:", ":alert-history:"))) {
+      // The same alert's history says more (when it started): it stands for both.
     } else if (s.name === "alert.firing" || s.name === "apm.alarm") {
       out.push({ service: s.service, kind: "alert", detail: String(d.alertname ?? d.message ?? "alert"), severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id] });
     } else if (s.name === "target.down") {

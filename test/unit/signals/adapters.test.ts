@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
+import { findAnomalies } from "../../../src/analysis/anomalies.js";
 import { collector, services } from "../../helpers/collect.js";
 import { fixtureTransport } from "../../helpers/fixture-pool.js";
 import { production, productionServices } from "../../helpers/scenario.js";
@@ -33,6 +34,25 @@ describe.each(["prometheus-mcp", "mcp-prometheus", "prometheus-mcp-server"])("Pr
     expect(by("http.request_rate", "web")!.value).toBe(40);
     expect(by("alert.firing")).toMatchObject({ service: "api", data: { alertname: "HighErrorRate", severity: "critical" } });
     expect(by("target.down")).toMatchObject({ data: { job: "payments", instance: "10.0.0.9:9100" } });
+  });
+
+  it("reads the window's alert history: an alert that fired and resolved inside it, and one still firing", async () => {
+    const history = [
+      { labels: { alertname: "ReplicaLagHigh", service: "api", severity: "warning" }, from: -1500, to: -900 },
+      { labels: { alertname: "HighErrorRate", service: "api", severity: "critical" }, from: -600 },
+    ];
+    const scenario = { ...production, prometheus: { ...production.prometheus, alerts: [], alertHistory: history } };
+    const { source } = await collectOne("prometheus", flavour, scenario);
+    const fired = source.signals.filter((s) => s.name === "alert.history").map((s) => [s.data!.alertname, s.service, s.data!.firedAt, s.data!.resolvedBy, s.data!.firings]);
+    expect(fired).toEqual([
+      ["ReplicaLagHigh", "api", NOW - 1500_000, NOW - 900_000 + 60_000, 1],
+      ["HighErrorRate", "api", NOW - 600_000, undefined, 1],
+    ]);
+    const alerts = findAnomalies(source.signals, window).filter((a) => a.kind === "alert").map((a) => [a.detail, a.at]);
+    expect(alerts).toEqual([
+      [`ReplicaLagHigh fired at ${new Date(NOW - 1500_000).toISOString().slice(11, 16)} and resolved by ${new Date(NOW - 840_000).toISOString().slice(11, 16)}`, NOW - 1500_000],
+      [`HighErrorRate fired at ${new Date(NOW - 600_000).toISOString().slice(11, 16)}, still firing`, NOW - 600_000],
+    ]);
   });
 
   it(flavour === "mcp-prometheus" ? "reads alert rules" : "says alert rules are not visible", async () => {

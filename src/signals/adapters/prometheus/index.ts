@@ -29,7 +29,7 @@ export const prometheusAdapter: Adapter = {
     const services = ctx.services.filter((s) => s.config.prometheus && Object.keys(s.config.prometheus.labels).length > 0);
     const red = await Promise.all(services.flatMap((svc) => RED.map(([name, key, unit]) => redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit))));
     const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, dialect, name, query, unit)));
-    return [...red.filter((s): s is Signal => !!s), ...exporters.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
+    return [...red.filter((s): s is Signal => !!s), ...exporters.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await alertHistory(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
   },
 };
 
@@ -105,6 +105,40 @@ async function alerts(ctx: AdapterContext, dialect: PromDialect): Promise<Signal
       data: { alertname: labels.alertname, severity: labels.severity, labels },
       query,
     };
+  });
+}
+
+/**
+ * Alerts that fired in the window, including those resolved before it ended: `ALERTS` over the range
+ * (`max_over_time` at the step, so an alert shorter than a step still shows). Each becomes one signal
+ * with when it first fired, when it last fired, and how many times it fired.
+ */
+async function alertHistory(ctx: AdapterContext, dialect: PromDialect): Promise<Signal[]> {
+  const step = Math.max(60, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
+  const query = `max_over_time(ALERTS{alertstate="firing"}[${step}s])`;
+  const data = await ctx.attempt("alert history", () => dialect.range(ctx.client, query, ctx.window, step));
+  const series = data?.result ?? [];
+  if (series.length > ctx.limits.rows) ctx.note(`alert history: kept ${ctx.limits.rows} of ${series.length} alerts`);
+  return series.slice(0, ctx.limits.rows).flatMap((s) => {
+    const { __name__: _n, alertstate: _a, ...labels } = s.metric;
+    const times = (s.values ?? []).filter(([, v]) => Number(v) > 0).map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b);
+    if (!times.length) return [];
+    // A gap of more than two steps between points ends one firing and starts the next.
+    const firings = 1 + times.slice(1).filter((t, i) => t - times[i]! > 2 * step * 1000).length;
+    const last = times.at(-1)!;
+    const resolved = last < ctx.window.to - 2 * step * 1000;
+    return [{
+      id: `${ctx.source}:alert-history:${labels.alertname ?? "unnamed"}:${shortHash(labelKey(labels))}`,
+      source: ctx.source,
+      adapter: "prometheus" as const,
+      kind: "event" as const,
+      service: serviceForLabels(ctx.services, labels),
+      name: "alert.history",
+      window: ctx.window,
+      value: firings,
+      data: { alertname: labels.alertname, severity: labels.severity, labels, firedAt: times[0], lastFiringAt: last, ...(resolved ? { resolvedBy: last + step * 1000 } : {}), firings },
+      query,
+    }];
   });
 }
 
