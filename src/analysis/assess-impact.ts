@@ -1,4 +1,5 @@
 import type { ChangeSet } from "../changes/types.js";
+import type { InferredServices } from "../config/infer-services.js";
 import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
 import type { CollectionResult } from "../signals/types.js";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
@@ -36,6 +37,8 @@ export type RiskAssessment = {
   notAnalysed: string[];
   productionData: boolean;
   sources: SourceSummary[];
+  /** Set when the repository has no config and its services were inferred from its layout. */
+  inferred?: { services: string[]; seenIn: Record<string, string[]> };
   /**
    * Hash of everything above but timings and the raw points behind the sparklines: equal digests
    * mean nothing worth re-posting changed. (A series gains or loses a point as its window slides;
@@ -48,7 +51,7 @@ export type RiskAssessment = {
  * The blast radius of a change from the change itself and what its services do in production.
  * Pure and deterministic: the same change and signals give the same assessment.
  */
-export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string; files?: ClassifiedFile[] }): RiskAssessment {
+export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string; files?: ClassifiedFile[]; inferred?: InferredServices }): RiskAssessment {
   const { changes, config, collection } = params;
   const files = params.files ?? classifyChanges(changes, config);
   const touched = [...new Set(files.flatMap((f) => f.services))].sort();
@@ -89,6 +92,7 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
     notAnalysed,
     productionData,
     sources,
+    ...(params.inferred ? { inferred: { services: Object.keys(params.inferred.services), seenIn: params.inferred.seenIn } } : {}),
   };
   const { sources: _timed, ...stable } = body;
   const hashed = stable.services.map((p) => ({ ...p, errorRate: p.errorRate && { ...p.errorRate, series: undefined }, latencyP95: p.latencyP95 && { ...p.latencyP95, series: undefined } }));

@@ -3,6 +3,8 @@ import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js"
 import { classifyChanges } from "../analysis/classify-change.js";
 import { localChanges } from "../changes/local-git.js";
 import { loadEnv } from "../config/env.js";
+import { inferLocalServices } from "../config/infer-from-repo.js";
+import { withInferredServices } from "../config/infer-services.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
 import { loadMcpServers } from "../config/mcp-servers.js";
 import { collectForChange } from "../jobs/processors/pr-impact.js";
@@ -19,14 +21,17 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
   const started = Date.now();
   const env = loadEnv(process.env);
   const mcpServers = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
-  const { config } = await loadLocalRepoConfig(options.config, options.repo);
+  const local = await loadLocalRepoConfig(options.config, options.repo);
   const changes = await localChanges(options.repo, options.base, options.head);
+  // No config file: the services come from the repository's layout at the head of the change.
+  const inferred = local.file ? undefined : await inferLocalServices(options.repo, changes.head.sha);
+  const config = inferred ? withInferredServices(local.config, inferred) : local.config;
   const log = pino({ level: "silent" });
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
   try {
     const files = classifyChanges(changes, config);
     const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, files, config, log);
-    const assessment = assessImpact({ changes, config, collection, noCollection, files });
+    const assessment = assessImpact({ changes, config, collection, noCollection, files, inferred });
     const rerun = `insight impact --repo ${options.repo} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
     return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config, local: { rerun } }) };
   } finally {

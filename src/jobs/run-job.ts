@@ -17,6 +17,8 @@ export type JobContext = {
   writer: GitHubWriter;
   log: Logger;
   config: RepoConfig;
+  /** `default`: the repository has no `.github/insight.yml` (its services may be inferred from its layout). */
+  configSource?: "file" | "default";
   env: OperatorEnv;
   mcpServers: McpServersConfig;
 };
@@ -89,7 +91,7 @@ export function createJobRunner(services: JobServices): JobRunner {
       return;
     }
     try {
-      await processor(job, { octokit, writer, log, config: loaded.config, env: services.env, mcpServers: services.mcpServers });
+      await processor(job, { octokit, writer, log, config: loaded.config, configSource: loaded.source, env: services.env, mcpServers: services.mcpServers });
     } catch (err) {
       await reportFailure(job, err, { writer, log, audit: services.audit });
       throw err;

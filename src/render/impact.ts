@@ -67,6 +67,7 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
   const why = a.factors.slice(0, 2).map((f) => f.reason);
   const lead = why.length ? `**Why:** ${why.join("; ")}.` : "**Why:** nothing in this change or its services stands out.";
   const production = a.productionData ? [] : ["", `> ℹ️ Production data was not available: ${a.notAnalysed.find((n) => n.startsWith("production")) ?? "scored from the change alone"}.`];
+  const inferred = a.inferred ? ["", inferredNote(a.inferred)] : [];
   const factorRows = a.factors.map((f) => `| ${f.name}${f.floor ? ` (floor: ${f.floor})` : ""} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`);
   const factors = ["| factor | points | why | evidence |", "| --- | ---: | --- | --- |", ...factorRows, ""];
   const services = a.services.length
@@ -81,6 +82,7 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
   const full = [
     lead,
     ...production,
+    ...inferred,
     "",
     ...factors,
     ...renderModelImpact(options.model),
@@ -96,6 +98,14 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
   // Quiet by default: a low-risk change gets the level, one line of why, and the rest folded.
   if (a.level === "low") return [...header, lead, "", ...details("Details", full.slice(1)), ...footer].join("\n");
   return [...header, ...full, ...footer].join("\n");
+}
+
+/** The note that says the services come from the repository's layout, not from a config file. */
+export function inferredNote(i: NonNullable<RiskAssessment["inferred"]>): string {
+  if (!i.services.length) return "> ℹ️ No `.github/insight.yml`, and no service could be inferred from the repository's layout: files are not mapped to services.";
+  const how = [...new Set(Object.values(i.seenIn).flat())];
+  const names = i.services.length > 12 ? `${i.services.slice(0, 12).join(", ")} and ${i.services.length - 12} more` : i.services.join(", ");
+  return `> ℹ️ No \`.github/insight.yml\`: services were inferred from the repository's layout (${how.join(", ")}): ${names}. Add the file to name them, their tiers and where they run.`;
 }
 
 /** A watch item's normal: the baseline value (an availability cut, never rounded up to 100), or "–". */

@@ -6,6 +6,8 @@ import { modelImpact, type LlmServices, type ModelOutcome } from "../../llm/serv
 import { classifyChanges, type ClassifiedFile } from "../../analysis/classify-change.js";
 import { pullRequestChanges } from "../../changes/github.js";
 import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
+import { inferGitHubServices } from "../../config/infer-from-repo.js";
+import { withInferredServices } from "../../config/infer-services.js";
 import { serversForRepo, type McpServersConfig } from "../../config/mcp-servers.js";
 import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js";
 import { readMetadata } from "../../github/metadata.js";
@@ -30,7 +32,7 @@ export async function collectForChange(s: ImpactServices, repo: string | undefin
   const touched = [...new Set(files.flatMap((f) => f.services))];
   if (!s.pool) return { noCollection: "no MCP servers are configured" };
   if (repo && serversForRepo(s.mcpServers, repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
-  if (touched.length === 0) return { noCollection: "the change touches no service mapped in .github/insight.yml" };
+  if (touched.length === 0) return { noCollection: "the change touches no mapped service" };
   const now = Date.now();
   const collection = await collectSignals({
     pool: s.pool,
@@ -86,9 +88,12 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
     if (pr.state !== "open") return ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
     if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command") return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
-    const files = classifyChanges(changes, ctx.config);
-    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, ctx.config, ctx.log);
-    const assessment = assessImpact({ changes, config: ctx.config, collection, noCollection, files });
+    // No .github/insight.yml: the services come from the repository's layout at the PR's head.
+    const inferred = ctx.configSource === "default" ? await inferGitHubServices(ctx.octokit, job.repo, changes.head.sha) : undefined;
+    const config = inferred ? withInferredServices(ctx.config, inferred) : ctx.config;
+    const files = classifyChanges(changes, config);
+    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, config, ctx.log);
+    const assessment = assessImpact({ changes, config, collection, noCollection, files, inferred });
     // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
     const worthIt = LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium");
     const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
