@@ -95,7 +95,8 @@ function elasticsearch(signals: Signal[], before: Signal[], window: Window): Ano
       const unassigned = Number(d.unassignedShards ?? 0);
       const indices = ((d.indices ?? []) as Array<{ index: string; health: string }>).filter((i) => i.health === d.status).map((i) => i.index);
       out.push({
-        service: s.service, kind: "datastore", severity: d.status === "red" ? 0.85 : 0.4, evidence: [s.id],
+        // Yellow (a replica unassigned, as on any one-node cluster) is stated but too weak to be a cause on its own.
+        service: s.service, kind: "datastore", severity: d.status === "red" ? 0.85 : 0.25, evidence: [s.id],
         detail: `Elasticsearch cluster ${String(d.status)}${unassigned ? `: ${unassigned} unassigned shard${unassigned === 1 ? "" : "s"}` : ""}${indices.length ? ` (${indices.slice(0, 5).join(", ")}${d.status === "red" ? " missing a primary" : " without replicas"})` : ""}`,
       });
     } else if (s.name === "es.thread_pool_rejected") {
@@ -113,14 +114,15 @@ function elasticsearch(signals: Signal[], before: Signal[], window: Window): Ano
 function waits(signals: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals) {
-    if ((s.name === "db.cpu_usage" || s.name === "db.iowait") && s.series?.[0]?.points.length) {
+    if (/^(db|redis|pg)\.(cpu_usage|iowait)$/.test(s.name) && s.series?.[0]?.points.length) {
       const inside = s.series[0].points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v);
       const outside = s.series[0].points.filter(([t]) => t < window.from).map(([, v]) => v);
       const peak = inside.length ? Math.max(...inside) : 0;
       const usual = outside.length ? [...outside].sort((a, b) => a - b)[Math.floor(outside.length / 2)]! : 0;
-      const limit = s.name === "db.cpu_usage" ? 0.85 : 0.2;
+      const cpu = s.name.endsWith("cpu_usage");
+      const limit = cpu ? 0.85 : 0.2;
       if (peak < limit || peak < 1.5 * usual) continue;
-      out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + peak / 2), evidence: [s.id], detail: `database ${s.name === "db.cpu_usage" ? "CPU" : "IO wait"} at ${(peak * 100).toFixed(0)}% in the window (usually ${(usual * 100).toFixed(0)}%)` });
+      out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + peak / 2), evidence: [s.id], detail: `${s.name.startsWith("redis") ? "Redis" : "database"} ${cpu ? "CPU" : "IO wait"} at ${(peak * 100).toFixed(0)}% in the window (usually ${(usual * 100).toFixed(0)}%)` });
     } else if (s.name === "pg.active_waits") {
       const io = Number(s.data?.io ?? 0);
       if (io >= 5 && io >= 0.5 * (s.value ?? 0)) out.push({ service: s.service, kind: "datastore", severity: 0.6, evidence: [s.id], detail: `${io} of ${s.value} active PostgreSQL sessions waiting on IO` });

@@ -133,6 +133,30 @@ describe.each(["elasticsearch-0.3", "elasticsearch-0.4", "kibana-agent-builder"]
   });
 });
 
+describe("Elasticsearch cluster health (list_indices and get_shards of elasticsearch-mcp 0.3, as the real server answers)", () => {
+  it("a red index and an unassigned primary make the cluster red, with the index named", async () => {
+    const es = {
+      ...production.elasticsearch!,
+      indices: [{ index: "logs-app", health: "green" }, { index: "orders-2026.11", health: "red" }],
+      shards: [
+        { index: "orders-2026.11", shard: "0", prirep: "p", state: "UNASSIGNED", node: null },
+        { index: "orders-2026.11", shard: "0", prirep: "r", state: "UNASSIGNED", node: null },
+        { index: "logs-app", shard: "0", prirep: "p", state: "STARTED", node: "es-1" },
+      ],
+    };
+    const { by } = await collectOne("elasticsearch", "elasticsearch-0.3", { ...production, elasticsearch: es });
+    expect(by("es.cluster_health")).toMatchObject({ value: 2, data: { status: "red", unassignedShards: 2, unassignedPrimaries: 1, indices: [{ index: "orders-2026.11", health: "red" }] } });
+    const [finding] = findAnomalies([by("es.cluster_health")!], window);
+    expect(finding).toMatchObject({ kind: "datastore", severity: 0.85, detail: "Elasticsearch cluster red: 2 unassigned shards (orders-2026.11 missing a primary)" });
+  });
+
+  it("a one-node cluster's yellow is stated, too weak to rank as a cause", async () => {
+    const { by } = await collectOne("elasticsearch", "elasticsearch-0.3");
+    expect(by("es.cluster_health")!.data).toMatchObject({ status: "yellow", unassignedShards: 0 });
+    expect(findAnomalies([by("es.cluster_health")!], window)[0]!.severity).toBeLessThan(0.3);
+  });
+});
+
 describe("SkyWalking adapter", () => {
   it("reads latency and SLA through MQE, error traces, topology and alarms", async () => {
     const { source, by } = await collectOne("skywalking", "skywalking-mcp");

@@ -110,20 +110,55 @@ function table(out: ToolOutput, tool: string): Array<Record<string, unknown>> {
   return t.values.map((row) => Object.fromEntries(t.columns.map((col, i) => [col.name, row[i]])));
 }
 
-const FLAVOURS: Array<Flavour & { read: Reader }> = [
-  { id: "kibana-agent-builder", detect: (t) => hasTools(t, "platform.core.execute_esql"), tools: ["platform.core.execute_esql"], required: ["platform.core.execute_esql"], read: esqlReader("platform.core.execute_esql") },
-  { id: "elasticsearch-mcp 0.4 (esql)", detect: (t) => hasTools(t, "esql"), tools: ["esql"], required: ["esql"], read: esqlReader("esql") },
-  { id: "elasticsearch-mcp 0.3 (search)", detect: (t) => hasTools(t, "search", "list_indices"), tools: ["search"], required: ["search"], read: searchReader },
+/** How a flavour names list_indices' pattern argument (0.3 camelCase, 0.4 snake_case); none: no health tools. */
+type HealthArgs = { pattern: string } | undefined;
+
+const FLAVOURS: Array<Flavour & { read: Reader; health: HealthArgs }> = [
+  { id: "kibana-agent-builder", detect: (t) => hasTools(t, "platform.core.execute_esql"), tools: ["platform.core.execute_esql"], required: ["platform.core.execute_esql"], read: esqlReader("platform.core.execute_esql"), health: undefined },
+  { id: "elasticsearch-mcp 0.4 (esql)", detect: (t) => hasTools(t, "esql"), tools: ["esql", "list_indices", "get_shards"], required: ["esql"], read: esqlReader("esql"), health: { pattern: "index_pattern" } },
+  { id: "elasticsearch-mcp 0.3 (search)", detect: (t) => hasTools(t, "search", "list_indices"), tools: ["search", "list_indices", "get_shards"], required: ["search"], read: searchReader, health: { pattern: "indexPattern" } },
 ];
+
+type IndexRow = { index?: string; health?: string; status?: string };
+type ShardRow = { index?: string; shard?: string; prirep?: string; state?: string };
+
+/**
+ * Cluster health from what the servers expose: each index's health (list_indices) and the shards
+ * (get_shards, `_cat/shards`): red when an index is red or a primary is unassigned, yellow when a
+ * replica is. One missing tool costs only its part.
+ */
+async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>): Promise<Signal[]> {
+  const [indices, shards] = await Promise.all([
+    ctx.attempt("index health", async () => jsonOf<IndexRow[]>(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices")),
+    ctx.attempt("shards", async () => jsonOf<ShardRow[]>(await ctx.client.call("get_shards", {}), "get_shards")),
+  ]);
+  const rows = Array.isArray(indices) ? indices : [];
+  const shardRows = Array.isArray(shards) ? shards : [];
+  if (!rows.length && !shardRows.length) return [];
+  const unassigned = shardRows.filter((r) => r.state === "UNASSIGNED");
+  const primaries = unassigned.filter((r) => r.prirep === "p" || r.prirep === "primary");
+  const health = (h?: string) => String(h ?? "").toLowerCase();
+  const status = rows.some((r) => health(r.health) === "red") || primaries.length ? "red" : rows.some((r) => health(r.health) === "yellow") || unassigned.length ? "yellow" : "green";
+  const rank: Record<string, number> = { red: 0, yellow: 1 };
+  const bad = rows.filter((r) => ["red", "yellow"].includes(health(r.health))).sort((a, b) => (rank[health(a.health)] ?? 2) - (rank[health(b.health)] ?? 2));
+  // An index whose primary is unassigned is red even when list_indices was not answered.
+  for (const p of primaries) if (p.index && !bad.some((r) => r.index === p.index)) bad.unshift({ index: p.index, health: "red" });
+  return [{
+    id: `${ctx.source}:es:cluster-health`, source: ctx.source, adapter: "elasticsearch", kind: "state", name: "es.cluster_health",
+    value: unassigned.length, query: `list_indices ${args.pattern}=* ; get_shards`,
+    data: { status, unassignedShards: unassigned.length, unassignedPrimaries: primaries.length, indices: bad.slice(0, ctx.limits.rows).map((r) => ({ index: String(r.index ?? ""), health: health(r.health) })), indexCount: rows.length },
+  }];
+}
 
 /** Logs: error and warning counts per service in time buckets, and message samples for template mining. */
 export const elasticsearchAdapter: Adapter = {
   kind: "elasticsearch",
   flavours: FLAVOURS,
   async collect(ctx) {
-    const { read } = ctx.flavour as (typeof FLAVOURS)[number];
+    const { read, health } = ctx.flavour as (typeof FLAVOURS)[number];
     const targets = ctx.services.filter((s) => s.config.logs);
-    return (await Promise.all(targets.map((svc) => collectService(ctx, read, svc)))).flat();
+    const [logs, cluster] = await Promise.all([Promise.all(targets.map((svc) => collectService(ctx, read, svc))), health ? clusterHealth(ctx, health) : []]);
+    return [...logs.flat(), ...cluster];
   },
 };
 

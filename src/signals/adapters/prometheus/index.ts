@@ -41,6 +41,10 @@ const EXPORTER_SERIES = [
   ["redis.evictions_rate", "sum(rate(redis_evicted_keys_total[1m]))", "keys/s"],
   ["redis.memory_usage", "max(redis_memory_used_bytes / (redis_memory_max_bytes > 0))", "ratio"],
   ["pg.connections_usage", "sum(pg_stat_activity_count) / max(pg_settings_max_connections)", "ratio"],
+  // Redis runs commands on one thread: a core's worth of CPU is its ceiling.
+  ["redis.cpu_usage", "sum(rate(redis_cpu_sys_seconds_total[1m]) + rate(redis_cpu_user_seconds_total[1m]))", "cores"],
+  // elasticsearch_exporter: requests rejected because a thread pool's queue was full (a counter, read as a rate).
+  ["es.thread_pool_rejected", "sum(rate(elasticsearch_thread_pool_rejected_count[5m]))", "req/s"],
 ] as const;
 
 async function exporterSignal(ctx: AdapterContext, dialect: PromDialect, name: string, query: string, unit: string): Promise<Signal | undefined> {
@@ -48,7 +52,7 @@ async function exporterSignal(ctx: AdapterContext, dialect: PromDialect, name: s
   const data = await ctx.attempt(name, () => dialect.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), 1, ctx.limits.points, ctx.note, name);
-  const users = ctx.services.filter((s) => (name.startsWith("redis") ? s.config.redis : s.config.postgres)).map((s) => s.name);
+  const users = name.startsWith("es.") ? [] : ctx.services.filter((s) => (name.startsWith("redis") ? s.config.redis : s.config.postgres)).map((s) => s.name);
   return { id: `${ctx.source}:exporter:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service: users.length === 1 ? users[0] : undefined, name, window: ctx.window, series, value: lastValue(series), unit, query };
 }
 
