@@ -56,16 +56,7 @@ export function createApp(deps: AppDeps): InsightApp {
   let loaded: Probot | undefined;
   const appFn: ApplicationFunction = (app: Probot, options) => {
     loaded = app;
-    const run = metrics.timeJobs(
-      createJobRunner({
-        env: deps.env,
-        audit: deps.audit,
-        mcpServers: deps.mcpServers,
-        processors: { ...deps.processors, command: createCommandProcessor(deps.commands) },
-        auth: async (installationId) => watchRateLimit(installationId, (await app.auth(installationId)) as Octokit),
-        log: app.log,
-      }),
-    );
+    const run = createRunner(deps, async (installationId) => (await app.auth(installationId)) as Octokit, app.log);
     queue =
       deps.makeQueue?.(run, app.log) ??
       // Half the slots at most per installation: one busy organisation cannot hold every worker.
@@ -94,6 +85,20 @@ export function createApp(deps: AppDeps): InsightApp {
       return (await loaded.auth()) as Octokit;
     },
   };
+}
+
+/** The timed job runner over the app's processors and commands (the server's queue, or an `insight worker`). */
+export function createRunner(deps: Pick<AppDeps, "env" | "audit" | "mcpServers" | "processors" | "commands">, auth: (installationId: number) => Promise<Octokit>, log: Logger): JobRunner {
+  return metrics.timeJobs(
+    createJobRunner({
+      env: deps.env,
+      audit: deps.audit,
+      mcpServers: deps.mcpServers,
+      processors: { ...deps.processors, command: createCommandProcessor(deps.commands) },
+      auth: async (installationId) => watchRateLimit(installationId, await auth(installationId)),
+      log,
+    }),
+  );
 }
 
 /** Every response of the installation's client reports its rate-limit headroom to /metrics. */

@@ -7,6 +7,7 @@ import { GitHubWriter } from "./github/writer.js";
 import { applyDotEnv, credentialState, envWarnings, loadEnv } from "./config/env.js";
 import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
+import { redisQueueFromEnv } from "./jobs/bullmq-queue.js";
 import { createLogger, createServerLogger } from "./security/logger.js";
 
 /**
@@ -25,6 +26,12 @@ async function main() {
   const log = createLogger({ level: env.LOG_LEVEL });
   for (const warning of envWarnings(process.env)) log.warn(warning);
   const deps = await defaultDeps(env);
+  const redisQueue = redisQueueFromEnv(env);
+  if (redisQueue) {
+    // Scale-out: this process verifies and enqueues; `insight worker` processes run jobs and the health schedule.
+    deps.makeQueue = redisQueue;
+    deps.healthScheduler = undefined;
+  }
   const insight = createApp(deps);
   // Probot logs through our logger, so its lines are redacted like ours (an MCP URL's password, a token in an error).
   const server = await run(insight.appFn, { log: await createServerLogger(env.LOG_LEVEL) });

@@ -7,6 +7,8 @@ const USAGE = `Usage: insight <command> [options]
 Commands:
   demo [--keep]                   the PR-impact report of a sample repo against fixture production (no account, no key)
   doctor [--json]                 check configuration, credentials, audit log and sources
+  worker [--port n] [--concurrency n]
+                                  run jobs from the Redis queue (INSIGHT_QUEUE=redis); --port serves /health, /metrics
   impact --repo <path> --base <ref> [--head <ref>] [--json] [--config file] [--mcp-config file]
                                   blast radius of a local change, as the PR comment would say it
   rca [--since 2h] [--until <time>] [--service a,b] [--repo <path>] [--json] [--config file] [--mcp-config file]
@@ -40,6 +42,14 @@ async function main(argv: string[]): Promise<number> {
     case "doctor": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
       return (await import("./doctor.js")).doctor({ json: values.json, dotEnv });
+    }
+    case "worker": {
+      const { values } = parseArgs({ args: rest, options: { port: { type: "string" }, concurrency: { type: "string" } } });
+      const num = (v: string | undefined, name: string) => {
+        if (v !== undefined && !/^\d+$/.test(v)) throw new Error(`worker: --${name} must be a whole number`);
+        return v === undefined ? undefined : Number(v);
+      };
+      return (await import("./worker.js")).worker({ port: num(values.port, "port"), concurrency: num(values.concurrency, "concurrency") });
     }
     case "impact": {
       const { values } = parseArgs({

@@ -67,6 +67,8 @@ export const envSchema = z.object({
   INSIGHT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/, { message: "letters, digits, : _ - (at most 40)" }).default("insight"),
   INSIGHT_JOB_ATTEMPTS: positiveInt(3),
   INSIGHT_INSTALLATION_CONCURRENCY: positiveInt(2),
+  /** A worker's job lock: a killed worker's job runs elsewhere after about this long. */
+  INSIGHT_JOB_LOCK_MS: positiveInt(30_000),
   INSIGHT_DATABASE_URL: url("postgres://user@host/db").optional(),
   EVOMAP_ENABLED: flag,
   EVOMAP_HUB_URL: url("the EvoMap hub").default("https://evomap.ai"),

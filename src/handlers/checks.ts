@@ -21,7 +21,7 @@ export function onCheckRunRerun(deps: HandlerDeps) {
     for (const pr of prs) {
       const job = prImpactJob(context, { number: pr.number, headSha: run.head_sha, draft: false }, trigger);
       if (!job) return skip(context, "No installation or repository on the event");
-      enqueue(context, deps, job);
+      await enqueue(context, deps, job);
     }
   };
 }
@@ -41,7 +41,7 @@ export function onCheckFailed(deps: HandlerDeps) {
     if (prs.length === 0) return skip(context, "Check is not on a pull request");
     const base = jobBase(context, "ci-failure", item.head_sha);
     if (!base) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, {
+    await enqueue(context, deps, {
       ...base,
       kind: "ci-failure",
       coalesceKey: `ci-failure:${base.repo.owner}/${base.repo.repo}@${item.head_sha}`,

@@ -13,7 +13,7 @@ export function onIssueComment(deps: HandlerDeps) {
     if (!parsed) return skip(context, "No /insight command in the comment");
     const base = jobBase(context, "command", comment.id);
     if (!base) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, {
+    await enqueue(context, deps, {
       ...base,
       kind: "command",
       issueNumber: issue.number,

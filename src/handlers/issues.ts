@@ -17,6 +17,6 @@ export function onIssueLabelled(deps: HandlerDeps) {
     if (labels.length === 0) return skip(context, "Issue has no label");
     const base = jobBase(context, "rca", issue.number);
     if (!base) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, { ...base, kind: "rca", issueNumber: issue.number, trigger: context.payload.action, labels });
+    await enqueue(context, deps, { ...base, kind: "rca", issueNumber: issue.number, trigger: context.payload.action, labels });
   };
 }

@@ -35,9 +35,9 @@ export function jobBase(context: Context, kind: string, subject: string | number
   };
 }
 
-/** Enqueues and logs the outcome in one line (fixed message, metadata object). */
-export function enqueue(context: Context, deps: HandlerDeps, job: Parameters<JobQueue["enqueue"]>[0]): void {
-  const outcome = deps.queue.enqueue(job);
+/** Enqueues and logs the outcome in one line; resolves once a shared queue stored the job (else the webhook fails, redeliverable). */
+export async function enqueue(context: Context, deps: HandlerDeps, job: Parameters<JobQueue["enqueue"]>[0]): Promise<void> {
+  const outcome = await deps.queue.enqueue(job);
   context.log.info({ delivery: job.delivery, kind: job.kind, jobId: job.id, outcome }, "Job enqueued");
 }
 

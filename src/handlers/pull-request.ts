@@ -13,10 +13,10 @@ export function onPullRequestChanged(deps: HandlerDeps) {
     if (pr.state !== "open") return skip(context, "Pull request is not open");
     const job = prImpactJob(context, { number: pr.number, headSha: pr.head.sha, draft: pr.draft ?? false }, context.payload.action);
     if (!job) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, job);
+    await enqueue(context, deps, job);
     if (context.payload.action === "synchronize" && FIX_BRANCH.test(pr.head.ref) && pr.head.repo?.full_name === context.payload.repository.full_name) {
       const base = jobBase(context, "fix-push", pr.number)!;
-      enqueue(context, deps, { ...base, kind: "fix-push", pullNumber: pr.number, headSha: pr.head.sha, headRef: pr.head.ref });
+      await enqueue(context, deps, { ...base, kind: "fix-push", pullNumber: pr.number, headSha: pr.head.sha, headRef: pr.head.ref });
     }
   };
 }
@@ -28,6 +28,6 @@ export function onPullRequestClosed(deps: HandlerDeps) {
     if (!pr.merged || !pr.merge_commit_sha) return skip(context, "Pull request closed without merge");
     const base = jobBase(context, "pr-merged", pr.number);
     if (!base) return skip(context, "No installation or repository on the event");
-    enqueue(context, deps, { ...base, kind: "pr-merged", pullNumber: pr.number, mergeCommitSha: pr.merge_commit_sha, headRef: pr.head.ref });
+    await enqueue(context, deps, { ...base, kind: "pr-merged", pullNumber: pr.number, mergeCommitSha: pr.merge_commit_sha, headRef: pr.head.ref });
   };
 }

@@ -22,7 +22,10 @@ export function createHealthHandler(getQueue: () => JobQueue | undefined, audit?
       res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.render());
     } else {
       const head = await audit?.head().catch(() => undefined);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", queue: queue.stats(), ...(head ? { audit: head } : {}) }));
+      // A shared queue (Redis) can be unreachable: say so with 503, the process itself is fine.
+      const stats = await Promise.resolve(queue.stats()).catch((err: Error) => ({ error: err.message }));
+      const status = "error" in stats ? 503 : 200;
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status: status === 200 ? "ok" : "queue unavailable", queue: stats, ...(head ? { audit: head } : {}) }));
     }
     return true;
   };

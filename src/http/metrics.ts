@@ -28,7 +28,8 @@ export class InsightMetrics {
       labelNames: ["state"],
       registers: [this.registry],
       async collect() {
-        const stats = self.#queue?.()?.stats();
+        // Unreachable queue (Redis down): the gauge is left out of this scrape rather than failing it.
+        const stats = await Promise.resolve(self.#queue?.()?.stats()).catch(() => undefined);
         if (!stats) return;
         this.set({ state: "pending" }, stats.pending);
         this.set({ state: "running" }, stats.running);
@@ -40,8 +41,8 @@ export class InsightMetrics {
       help: "Jobs by outcome since start.",
       labelNames: ["outcome"],
       registers: [this.registry],
-      collect() {
-        const counts = self.#queue?.()?.stats().counts;
+      async collect() {
+        const counts = (await Promise.resolve(self.#queue?.()?.stats()).catch(() => undefined))?.counts;
         this.reset();
         for (const [outcome, n] of Object.entries(counts ?? {})) this.inc({ outcome }, n);
       },
@@ -63,15 +64,15 @@ export class InsightMetrics {
     this.#audit = sources.audit ?? this.#audit;
   }
 
-  /** The runner, timed: outcome `ok` or `error` (the error still propagates to the queue). */
+  /** The runner, timed: outcome `ok`, `retry` (the queue runs it again) or `error` (the error still propagates to the queue). */
   timeJobs(run: JobRunner): JobRunner {
-    return async (job) => {
+    return async (job, attempt) => {
       const end = this.#jobs.startTimer({ kind: job.kind });
       try {
-        await run(job);
+        await run(job, attempt);
         end({ outcome: "ok" });
       } catch (err) {
-        end({ outcome: "error" });
+        end({ outcome: attempt?.willRetry(err) ? "retry" : "error" });
         throw err;
       }
     };

@@ -19,7 +19,8 @@ export function nextScanAt(installationId: number, intervalMs: number, jitter: n
   return offset + Math.ceil((now - offset) / intervalMs) * intervalMs;
 }
 
-export type ScheduleTargets = () => Promise<Array<{ installationId: number; repos: RepoRef[] }>>;
+/** Installations and their repositories (`only`: just these installations). */
+export type ScheduleTargets = (only?: number[]) => Promise<Array<{ installationId: number; repos: RepoRef[] }>>;
 
 /**
  * Enqueues a health job per repository of each installation at its slot. A tick every minute
@@ -56,7 +57,7 @@ export class HealthScheduler {
       if (now < due) continue;
       for (const repo of t.repos) {
         const job: HealthJob = { id: `schedule:${due}:health:${t.installationId}:${repo.owner}/${repo.repo}`, delivery: `schedule:${due}`, installationId: t.installationId, repo, actor: "insight", kind: "health", trigger: "schedule", coalesceKey: `health:${repo.owner}/${repo.repo}` };
-        this.o.queue.enqueue(job);
+        await this.o.queue.enqueue(job);
         enqueued.push(job);
       }
       this.#next.set(t.installationId, nextScanAt(t.installationId, this.o.intervalMs, this.o.jitter, due + 1));

@@ -58,7 +58,7 @@ function threadOf(job: Job): number | undefined {
  * An invalid config is reported once on the thread (a sticky comment, edited in place) instead.
  */
 export function createJobRunner(services: JobServices): JobRunner {
-  return async (job) => {
+  return async (job, attempt) => {
     const log = services.log.child({ delivery: job.delivery, job: job.kind, repo: fullName(job.repo) });
     const processor = services.processors[job.kind] as JobProcessor | undefined;
     if (!processor) {
@@ -93,7 +93,8 @@ export function createJobRunner(services: JobServices): JobRunner {
     try {
       await processor(job, { octokit, writer, log, config: loaded.config, configSource: loaded.source, env: services.env, mcpServers: services.mcpServers });
     } catch (err) {
-      await reportFailure(job, err, { writer, log, audit: services.audit });
+      // A queue that runs the job again (retry, rate-limit pause) answers only after the last run.
+      if (!attempt?.willRetry(err)) await reportFailure(job, err, { writer, log, audit: services.audit });
       throw err;
     }
   };

@@ -81,15 +81,19 @@ export type QueueStats = {
 
 export type DrainResult = { drained: boolean; abandoned: string[] };
 
-/** Where handlers put work. Implementations: in-process (default) and BullMQ (REDIS_URL). */
+/** Where handlers put work. Implementations: in-process (default) and BullMQ (INSIGHT_QUEUE=redis). */
 export interface JobQueue {
-  enqueue(job: Job): EnqueueResult;
+  /** A shared queue resolves once the job is stored, so the webhook is acknowledged only then. */
+  enqueue(job: Job): EnqueueResult | Promise<EnqueueResult>;
   /** Stops taking jobs, runs what is pending now, waits for running jobs up to `timeoutMs`. */
   drain(timeoutMs: number): Promise<DrainResult>;
   /** Resolves when nothing is pending or running (tests, CLI). */
   onIdle(): Promise<void>;
-  stats(): QueueStats;
+  stats(): QueueStats | Promise<QueueStats>;
 }
 
+/** What a queue that retries tells the runner: whether this error will be followed by another run. */
+export type AttemptInfo = { willRetry(err: unknown): boolean };
+
 /** Runs one job; thrown errors are logged by the queue with the job's delivery id. */
-export type JobRunner = (job: Job) => Promise<void>;
+export type JobRunner = (job: Job, attempt?: AttemptInfo) => Promise<void>;

@@ -160,7 +160,7 @@ describe("slash commands end to end", () => {
     expect(app.audit.entries.find((e) => e.action === "comment.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
     // The error reference reply is tried too (and fails here the same way), after the failure is audited.
     expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({ outcome: "error", detail: { errorRef: expect.stringMatching(/^E-/) } });
-    expect(app.insight.queue()!.stats().counts.failed).toBe(1);
+    expect((await app.insight.queue()!.stats()).counts.failed).toBe(1);
   });
 });
 
