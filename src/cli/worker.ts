@@ -58,7 +58,7 @@ export async function worker(options: { port?: number; concurrency?: number }): 
       server?.close();
       await producer.close();
       await deps.pool?.close();
-      await deps.audit.close();
+      await (deps.stores ? deps.stores.close() : deps.audit.close());
       resolve(drained ? 0 : 1);
     });
   });
