@@ -6,8 +6,12 @@
  * The protocol is the repository's (code/rca_task.py, data_preprocessing.py): per issue, the
  * target's metric and statistic for every component, each scored |x − median| / MAD against normal
  * operation (`noissue`), at the issue's third sample or the first later one where the target is
- * anomalous. Ours ranks with `rankRootCauses` (src/analysis/root-cause-rank.ts), the traversal the
- * RCA engine uses for cause versus symptom.
+ * anomalous (the published method's anomaly decision, unchanged). Ours ranks the anomalous
+ * components with `rankRootCauses` (src/analysis/root-cause-rank.ts), the traversal the RCA engine
+ * uses for cause versus symptom, on each component's surprise (src/analysis/ranking/surprise.ts:
+ * how rarely normal operation scored as high) with `order: "evidence"` — the published baseline
+ * sums raw MAD scores along the path, where every flat-baseline blip is infinite and ties are broken
+ * arbitrarily. `--verbose` prints each issue's top 3.
  * The snapshot lacks the temporal scenarios' `noissue` data: those rows use high_traffic's normal
  * operation as a stand-in and are not comparable with the published figures (printed apart).
  */
@@ -15,6 +19,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { median } from "../src/analysis/anomaly.js";
 import { rankRootCauses, type CallEdge } from "../src/analysis/root-cause-rank.js";
+import { surpriseScorer } from "../src/analysis/ranking/surprise.js";
 import { parseCsv } from "./csv.js";
 
 const ROOT = process.env.PETSHOP_DIR ?? join(process.cwd(), "..", "shared", "data", "rca", "petshop", "dataset");
@@ -41,15 +46,18 @@ function metrics(file: string): Metrics {
 }
 
 /** Per component, a scorer fitted on normal operation (dowhy's MedianDeviationScorer; constant series: any deviation). */
-function scorers(normal: Metrics, metric: string, stat: string): Map<string, { score: (x: number) => number; threshold: number }> {
-  const out = new Map<string, { score: (x: number) => number; threshold: number }>();
+type Scorer = { score: (x: number) => number; threshold: number; surprise: (x: number) => number };
+function scorers(normal: Metrics, metric: string, stat: string): Map<string, Scorer> {
+  const out = new Map<string, Scorer>();
   for (const c of normal.columns.filter((c) => c.metric === metric && c.stat === stat)) {
     const train = c.values.filter((v): v is number => v !== undefined && !Number.isNaN(v));
     if (train.length < 10) continue;
     const m = median(train);
     const mad = median(train.map((v) => Math.abs(v - m)));
     const constant = train.every((v) => v === train[0]);
-    out.set(c.node, constant ? { score: (x) => Math.abs(x - m), threshold: 0 } : { score: (x) => (mad > 0 ? Math.abs(x - m) / mad : x === m ? 0 : Infinity), threshold: THRESHOLD });
+    const score = constant ? (x: number) => Math.abs(x - m) : (x: number) => (mad > 0 ? Math.abs(x - m) / mad : x === m ? 0 : Infinity);
+    const rarity = surpriseScorer(train.map(score));
+    out.set(c.node, { score, threshold: constant ? 0 : THRESHOLD, surprise: (x) => rarity(score(x)) });
   }
   return out;
 }
@@ -68,8 +76,8 @@ function rank(g: CallEdge[], issue: Metrics, normal: Metrics, target: { node: st
   let row = 2;
   for (let i = 2; i < rows; i++) if (anomalousAt(targetCol, i)) { row = i; break; }
   // Anomalous components carry their score; the rest count as 0 (below every threshold).
-  const scores = new Map(cols.filter((c) => anomalousAt(c, row)).map((c) => [c.node, Math.max(scoreAt(c, row), Number.MIN_VALUE)]));
-  return rankRootCauses({ edges: g, scores, target: target.node, threshold: Number.MIN_VALUE }).map((r) => r.node);
+  const scores = new Map(cols.filter((c) => anomalousAt(c, row)).map((c) => [c.node, Math.max(fitted.get(c.node)!.surprise(c.values[row]!), Number.MIN_VALUE)]));
+  return rankRootCauses({ edges: g, scores, target: target.node, threshold: Number.MIN_VALUE, order: "evidence" }).map((r) => r.node);
 }
 
 const results = new Map<string, { n: number; top1: number; top3: number; empty: number }>();
@@ -87,6 +95,7 @@ for (const scenario of ["low_traffic", "high_traffic", "temporal_traffic1", "tem
     for (const issue of readdirSync(join(dir, split))) {
       const truth = JSON.parse(readFileSync(join(dir, split, issue, "target.json"), "utf8"));
       const ranking = rank(g, metrics(join(dir, split, issue, "metrics.csv")), normal, truth.target);
+      if (process.argv.includes("--verbose")) console.log(`${scenario}/${split}/${issue} ${truth.target.metric}: truth ${truth.root_cause.node} → #${ranking.indexOf(truth.root_cause.node) + 1 || "-"} [${ranking.slice(0, 3).join(" | ")}]`);
       const key = `${scenario.replace(/\d$/, "")} ${truth.target.metric}`;
       const r = results.get(key) ?? { n: 0, top1: 0, top3: 0, empty: 0 };
       const at = ranking.indexOf(truth.root_cause.node);

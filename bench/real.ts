@@ -1,7 +1,8 @@
 /**
  * `npm run bench:real -- --format <nezha|rcaeval|petshop> <dir>`: root-cause ranking on real fault
  * data. Prints AC@1, AC@3 and Avg@5 (RCAEval's definitions) per group and overall for
- *  - engine: the product's `analyseIncident`, the services of its hypotheses in order;
+ *  - engine: the product's `analyseIncident`, the services of its hypotheses in order, then its
+ *    `suspects` (the services it scored that no hypothesis names);
  *  - rank: the ranking core alone (`rankServices`);
  *  - baro: a BARO-style baseline computed in the same run on the same inputs;
  * and the engine's median time per case.
@@ -24,6 +25,8 @@ const args = process.argv.slice(2);
 const format = args[args.indexOf("--format") + 1];
 const dir = args.find((a, i) => i > 0 && args[i - 1] !== "--format" && !a.startsWith("--"));
 const verbose = args.includes("--verbose");
+/** `--diff`: for each case where the engine's top 3 misses what the core's holds, both orderings side by side. */
+const diff = args.includes("--diff");
 if (!format || !dir || args.indexOf("--format") < 0) {
   console.error("usage: npm run bench:real -- --format <nezha|rcaeval|petshop> <dir> [--verbose]");
   process.exit(2);
@@ -53,17 +56,25 @@ try {
   process.exit(1);
 }
 /** The product's answer as a service ranking: the services of its hypotheses, in order. */
-function engineRanking(c: RealCase): { ranking: string[]; ms: number } {
+function engineRanking(c: RealCase): { ranking: string[]; ms: number; result: ReturnType<typeof analyseIncident> } {
   const t0 = performance.now();
   const result = analyseIncident({ signals: c.signals, window: c.window, changes: [], edges: c.edges });
   const ms = performance.now() - t0;
-  return { ranking: [...new Set(result.hypotheses.map((h) => h.service).filter((s): s is string => !!s))], ms };
+  // Its hypotheses' services in order, then the services its ranking core suspects that no hypothesis names.
+  const named = result.hypotheses.map((h) => h.service).filter((s): s is string => !!s);
+  return { ranking: [...new Set([...named, ...(result.suspects ?? []).map((s) => s.service)])], ms, result };
 }
 
 const rows: Array<{ c: RealCase; engine: string[]; rank: string[]; baro: string[]; ms: number }> = [];
 for (const c of cases) {
-  const { ranking: engine, ms } = engineRanking(c);
-  const rank = rankServices({ signals: c.signals, window: c.window, baseline: c.baseline, edges: c.edges }).map((r) => r.service);
+  const { ranking: engine, ms, result } = engineRanking(c);
+  const core = rankServices({ signals: c.signals, window: c.window, baseline: c.baseline, edges: c.edges });
+  const rank = core.map((r) => r.service);
+  if (diff && rank.slice(0, 3).includes(c.truth) && !engine.slice(0, 3).includes(c.truth)) {
+    console.log(`\n${c.id}: truth ${c.truth}, core #${rank.indexOf(c.truth) + 1}, engine #${engine.indexOf(c.truth) + 1 || "-"}`);
+    for (const r of core.slice(0, 5)) console.log(`  core   ${r.service.padEnd(24)} z ${r.score.toFixed(1).padStart(6)} ${r.role ?? ""} ${r.explainedBy?.join(",") ?? ""} ${r.series[0]?.name ?? ""}`);
+    for (const h of result.hypotheses.slice(0, 5)) console.log(`  engine ${(h.service ?? "-").padEnd(24)} p ${h.confidence.toFixed(3)} ${h.title.slice(0, 70)} ${JSON.stringify(h.features)}`);
+  }
   rows.push({ c, engine, rank, baro: baro(c.baroSignals ?? c.signals, c.window, c.baseline), ms });
   if (verbose) console.log(`${c.id.padEnd(70)} engine ${engine.indexOf(c.truth) + 1 || "-"}  rank ${rank.indexOf(c.truth) + 1 || "-"} [${rank.slice(0, 3).join(",")}]  baro ${rows.at(-1)!.baro.indexOf(c.truth) + 1 || "-"}`);
 }

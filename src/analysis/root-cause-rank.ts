@@ -11,8 +11,12 @@ export type RankedCause = { node: string; score: number; path: string[] };
 /**
  * Ranked causes (best first); empty when the target itself is not anomalous. `scores` holds each
  * service's anomaly score; `threshold` is the score from which a service counts as anomalous.
+ * `order`: `chain` (default) ranks by the path's summed score, so a deep cause explaining a chain
+ * beats a loud bystander; `evidence` ranks by the cause's own score first and the chain second —
+ * for scores on a common, bounded scale (surprise, analysis/ranking/surprise.ts), where a chain's
+ * length would otherwise outweigh how unusual its end is. Ties never go to a name.
  */
-export function rankRootCauses(params: { edges: CallEdge[]; scores: Map<string, number>; target: string; threshold: number }): RankedCause[] {
+export function rankRootCauses(params: { edges: CallEdge[]; scores: Map<string, number>; target: string; threshold: number; order?: "chain" | "evidence" }): RankedCause[] {
   const { edges, scores, target, threshold } = params;
   const anomalous = (n: string) => (scores.get(n) ?? 0) >= threshold;
   if (!anomalous(target)) return [];
@@ -31,5 +35,7 @@ export function rankRootCauses(params: { edges: CallEdge[]; scores: Map<string, 
     for (const n of next) walk(n, [...path, n], sum + scores.get(n)!);
   };
   walk(target, [target], scores.get(target)!);
-  return [...best.values()].sort((a, b) => b.score - a.score || a.node.localeCompare(b.node));
+  const own = (c: RankedCause) => (params.order === "evidence" ? scores.get(c.node)! : 0);
+  // Ties: the longer chain explains more; then the order the walk found them (the graph's order), never a name.
+  return [...best.values()].sort((a, b) => own(b) - own(a) || b.score - a.score || b.path.length - a.path.length);
 }

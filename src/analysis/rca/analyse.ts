@@ -3,6 +3,7 @@ import { findAnomalies, type Anomaly } from "../anomalies.js";
 import { buildCandidates, linkDeployments } from "./chains.js";
 import { probabilities, score } from "./confidence.js";
 import { externalMechanisms, findMechanisms } from "./mechanisms.js";
+import { rankServices } from "../ranking/rank-services.js";
 import { rankAnomalousServices, type CallEdge } from "./service-ranking.js";
 import type { ChangeEvent, Coverage, Hypothesis, RcaResult, TimelineEntry, Verdict } from "./types.js";
 
@@ -36,7 +37,8 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   // The first sign of impact is the first metric that moved; logs and events only when no metric did.
   const first = timed.find((a) => METRIC_KINDS.includes(a.kind)) ?? timed[0];
   const onsetAt = first?.at ?? window.from;
-  const ranked = rankAnomalousServices({ signals, window, edges, anomalies });
+  const core = rankServices({ signals, window, edges });
+  const ranked = rankAnomalousServices({ signals, window, edges, anomalies, core });
   const mechanisms = [...findMechanisms(strong, signals), ...externalMechanisms(signals, window)];
   // With nothing anomalous there is nothing to explain: no change is a candidate, however recent.
   // Anomalous: a rule found something, or the ranking core found a series (a resource, say) far off its baseline.
@@ -70,5 +72,6 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
           ? `Anomalous, but not explained by what we can see: ${(strong.length ? strong.slice(0, 3).map((a) => `${a.service ? `${a.service} ` : ""}${a.detail}`) : ranked.slice(0, 3).map((r) => `${r.service} (${r.evidence.slice(0, 2).join(", ")})`)).join("; ")}${missing.length ? `. Missing: ${missing.join("; ")}` : ""}.`
           : `No data: no source answered, so "nothing anomalous" cannot be said. Missing: ${missing.join("; ")}.`
         : `Nothing anomalous in the signals of this window${missing.length ? ` (missing: ${missing.join("; ")})` : ""}.`;
-  return { window, onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined, anomalies, symptoms, hypotheses, timeline, summary, verdict, missing };
+  const suspects = core.map((r) => ({ service: r.service, z: Math.round(r.score * 100) / 100, ...(r.role ? { role: r.role } : {}) }));
+  return { window, onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined, anomalies, symptoms, hypotheses, timeline, summary, verdict, missing, suspects };
 }

@@ -64,7 +64,40 @@ function symptomLinks(services: string[], ctx: Context): ChainLink[] {
   });
 }
 
-const features = (f: Partial<Features>): Features => ({ change: 0, link: 0, onCause: 0, recency: 0, traces: 0, mechanism: 0, service: 0, symptom: 0, explains: 0, ...f });
+const features = (f: Partial<Features>): Features => ({ change: 0, link: 0, onCause: 0, recency: 0, traces: 0, mechanism: 0, service: 0, symptom: 0, explains: 0, lead: 0, ...f });
+
+/**
+ * A service's anomaly against the strongest one's, 0..1: the ranking core's z where it scored the
+ * service (a z of 200 and one of 70 both map to a `score` of 1, so only the z tells them apart),
+ * else the rules' score against the strongest such score.
+ */
+function leadOf(ranked: RankedService[]): (service?: string) => number {
+  const maxZ = Math.max(0, ...ranked.map((r) => r.z ?? 0));
+  const maxScore = Math.max(0, ...ranked.map((r) => r.score));
+  return (service) => {
+    const r = service ? ranked.find((x) => x.service === service) : undefined;
+    if (!r) return 0;
+    return r.z !== undefined && maxZ > 0 ? r.z / maxZ : maxScore > 0 ? r.score / maxScore : 0;
+  };
+}
+
+const RESOURCE_WORD: Record<string, string> = { cpu: "CPU saturation", memory: "memory pressure", io: "IO saturation", disk: "disk saturation", network: "network saturation", saturation: "saturation" };
+/**
+ * PromQL to look at a resource by hand (cAdvisor and kube-state-metrics names, the pods of the
+ * service by name prefix), beside the query of the series that showed it when the source was Prometheus.
+ */
+export function resourceQueries(kind: string, service: string, signal?: Signal): string[] {
+  const pod = `pod=~"${service.replace(/[^\w.-]/g, "")}-.*"`;
+  const own = signal?.adapter === "prometheus" && signal.query ? [signal.query] : [];
+  const standard: Record<string, string[]> = {
+    cpu: [`sum by (pod) (rate(container_cpu_usage_seconds_total{${pod}}[5m]))`, `sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{${pod}}[5m])) / sum by (pod) (rate(container_cpu_cfs_periods_total{${pod}}[5m]))`],
+    memory: [`sum by (pod) (container_memory_working_set_bytes{${pod}})`, `sum by (pod) (kube_pod_container_resource_limits{resource="memory",${pod}})`],
+    io: [`sum by (pod) (rate(container_fs_reads_bytes_total{${pod}}[5m]) + rate(container_fs_writes_bytes_total{${pod}}[5m]))`],
+    disk: [`sum by (pod) (container_fs_usage_bytes{${pod}})`, `sum by (pod) (rate(container_fs_writes_bytes_total{${pod}}[5m]))`],
+    network: [`sum by (pod) (rate(container_network_receive_bytes_total{${pod}}[5m]))`, `sum by (pod) (rate(container_network_transmit_bytes_total{${pod}}[5m]))`, `sum by (pod) (rate(container_network_receive_packets_dropped_total{${pod}}[5m]))`],
+  };
+  return [...new Set([...own, ...(standard[kind] ?? [])])];
+}
 
 /**
  * Every candidate chain root → mechanism → symptoms: one per change (through the mechanism it
@@ -78,6 +111,7 @@ export function buildCandidates(ctx: Context): Candidate[] {
   const isSymptom = (s?: string) => !!s && !!ranked.find((r) => r.service === s)?.symptomOf;
   const explains = (svcs: string[]) => (anomalous.length ? svcs.filter((s) => anomalous.includes(s)).length / anomalous.length : 0);
   const stackFiles = strong.flatMap((a) => a.files ?? []);
+  const lead = leadOf(ranked);
   const out: Candidate[] = [];
   const bestLink = new Map<Mechanism, number>();
 
@@ -129,6 +163,7 @@ export function buildCandidates(ctx: Context): Candidate[] {
         service: scoreOf(service),
         symptom: isSymptom(service) ? 1 : 0,
         explains: explains(touchedServices),
+        lead: lead(service),
       }),
     });
   }
@@ -149,27 +184,45 @@ export function buildCandidates(ctx: Context): Candidate[] {
           : [{ role: "root" as const, service: m.service, text: m.text, evidence: m.anomaly.evidence }]),
         ...symptomLinks(hit.filter((s) => s !== m.service || !["oom", "pod-failure"].includes(m.kind)), ctx)],
       mitigation: m.mitigation,
-      features: features({ mechanism: m.anomaly.severity, onCause: isSymptom(m.service) ? 0.5 : 1, service: scoreOf(m.service), symptom: isSymptom(m.service) ? 1 : 0, explains: explains(hit) }),
+      features: features({ mechanism: m.anomaly.severity, onCause: isSymptom(m.service) ? 0.5 : 1, service: scoreOf(m.service), symptom: isSymptom(m.service) ? 1 : 0, explains: explains(hit), lead: m.service ? lead(m.service) : 1 }),
     });
   }
 
-  // An anomalous service that is no symptom of another, whose fault no mechanism names: its own fault.
-  for (const r of ranked.filter((x) => !x.symptomOf && !mechanisms.some((m) => m.service === x.service))) {
-    const hit = affected(r.service, ctx);
+  // An anomalous service whose fault no mechanism names: its own fault. A symptom of another stays a
+  // candidate, ranked by its evidence (the topology can be wrong: an entry point's own CPU fault
+  // looks like its callees' latency), and says what it would otherwise be a symptom of.
+  for (const r of ranked.filter((x) => !mechanisms.some((m) => m.service === x.service))) {
+    const symptom = !!r.symptomOf?.length;
+    const hit = symptom ? [r.service] : affected(r.service, ctx);
     const callers = hit.filter((s) => s !== r.service);
+    // Its strongest series is a resource of its own (CPU, memory, IO, network): that is the mechanism, with the queries to see it.
+    const res = r.resource;
+    const resWord = res ? RESOURCE_WORD[res.kind] ?? res.kind : "";
+    const resQueries = res ? resourceQueries(res.kind, r.service, signals.find((x) => x.id === res.signalId)) : [];
+    const resourceLink: ChainLink[] = res
+      ? [{ role: "mechanism", service: r.service, text: `${resWord}: \`${res.name}\` ${res.direction === "up" ? "rose" : "fell"} ${res.z.toFixed(1)} robust σ off its baseline (PromQL: ${resQueries.map((q) => `\`${q}\``).join("; ")})`, evidence: [res.signalId] }]
+      : [];
     out.push({
-      title: callers.length ? `${r.service} fails, and its callers (${callers.join(", ")}) fail because of it` : `${r.service} fails on its own (nothing seen explains it)`,
+      title: symptom
+        ? `${r.service} fails on its own (more likely a symptom of ${r.symptomOf!.join(", ")})`
+        : res ? `${r.service}: ${resWord} (${res.name})${callers.length ? `, and its callers (${callers.join(", ")}) fail because of it` : ""}`
+        : callers.length ? `${r.service} fails, and its callers (${callers.join(", ")}) fail because of it` : `${r.service} fails on its own (nothing seen explains it)`,
       category: "dependency" as Category,
       service: r.service,
       evidence: r.evidence.slice(0, 6),
       reasons: [
         `${r.service} went bad${r.onset !== undefined ? ` at ${new Date(r.onset).toISOString()}` : ""}${callers.length ? `, before or with ${callers.join(", ")}` : ""}`,
+        ...(symptom ? [`its anomaly follows ${r.symptomOf!.join(", ")} on the call graph`] : []),
         ...(r.path && r.path.length > 2 ? [`explains the failing chain ${r.path.join(" → ")}`] : []),
       ],
-      confirm: callers.length ? `the errors of ${callers.join(", ")} should be calls to ${r.service} (traces or logs naming it)` : `${r.service}'s own logs and traces at the onset should show the failing operation`,
-      chain: [{ role: "root", service: r.service, text: `${r.service}'s own fault`, evidence: r.evidence.slice(0, 4) }, ...symptomLinks(hit, ctx)],
-      mitigation: [`Restart or roll back ${r.service} (\`kubectl rollout restart deployment/${r.service}\`), or shed its load`],
-      features: features({ onCause: 1, service: r.score, explains: explains(hit) }),
+      confirm: res && !symptom
+        ? `${r.service}'s ${res.kind} over the window: ${resQueries.map((q) => `\`${q}\``).join("; ")} — it should have moved at the onset, before its callers did`
+        : callers.length ? `the errors of ${callers.join(", ")} should be calls to ${r.service} (traces or logs naming it)` : `${r.service}'s own logs and traces at the onset should show the failing operation`,
+      chain: [{ role: "root", service: r.service, text: `${r.service}'s own fault`, evidence: r.evidence.slice(0, 4) }, ...(symptom ? [] : resourceLink), ...symptomLinks(hit, ctx)],
+      mitigation: res && !symptom
+        ? [res.kind === "cpu" ? `Give ${r.service} CPU headroom: scale it out (\`kubectl scale deployment/${r.service} --replicas=<n+1>\`) or raise its CPU limit; find what burns it (a profile, a hot loop, a noisy job)` : res.kind === "memory" ? `Restart ${r.service}'s pods before they are OOM-killed (\`kubectl rollout restart deployment/${r.service}\`), then find what holds the memory (a heap dump)` : `Find what drives ${r.service}'s ${res.kind} (a batch, a backup, a noisy neighbour on the node) and throttle or move it; scale ${r.service} out meanwhile`]
+        : [`Restart or roll back ${r.service} (\`kubectl rollout restart deployment/${r.service}\`), or shed its load`],
+      features: features({ onCause: symptom ? 0.5 : 1, service: r.score, symptom: symptom ? 1 : 0, explains: explains(hit), lead: lead(r.service) }),
     });
   }
   return out;

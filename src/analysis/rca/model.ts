@@ -2,17 +2,18 @@ import type { Model } from "./confidence.js";
 
 /** Written by `npm run bench:rca-fit -- --write` (bench/fit-rca-confidence.ts): do not edit by hand. */
 export const MODEL: Model = {
-  bias: 0.445,
+  bias: -1.028,
   weights: {
-    change: 0.875,
-    link: 0.613,
-    onCause: 0.62,
-    recency: 0.633,
+    change: 0.949,
+    link: 0.623,
+    onCause: -0.367,
+    recency: 0.657,
     traces: 0,
-    mechanism: 0.583,
-    service: 0.416,
-    symptom: 0,
-    explains: 0.753
+    mechanism: 0.73,
+    service: -0.057,
+    symptom: -1.074,
+    explains: 2.068,
+    lead: 0.69
   },
-  fittedOn: "fixtures/incidents 01–12 (21 hypotheses), λ=1"
+  fittedOn: "scenarios 01–12 (12), Nezha 2022-08-22 (24), PetShop train (20): 262 hypotheses, λ=1"
 };

@@ -2,13 +2,14 @@ import type { Signal, Window } from "../../signals/types.js";
 import type { Anomaly } from "../anomalies.js";
 import { anomalousServices, type AnomalousService } from "../ranking/anomalous-services.js";
 import { rankRootCauses } from "../root-cause-rank.js";
+import type { ServiceRank } from "../ranking/types.js";
 
 export type CallEdge = { from: string; to: string };
 
 /** An anomalous service, scored, with the anomalies behind the score and its place in the failing graph (the ranking core's shape). */
 export type RankedService = AnomalousService;
 
-export type ServiceRankingInput = { signals: Signal[]; window: Window; edges: CallEdge[]; anomalies: Anomaly[] };
+export type ServiceRankingInput = { signals: Signal[]; window: Window; edges: CallEdge[]; anomalies: Anomaly[]; core?: ServiceRank[] };
 
 const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffic-drop"];
 
@@ -21,7 +22,7 @@ const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffi
 export function rankAnomalousServices(input: ServiceRankingInput): RankedService[] {
   // The ranking core scores every metric series (RED and resource) against its baseline; the
   // anomaly rules below add the services that only states show (OOM kills, lock chains, pods).
-  return anomalousServices({ signals: input.signals, window: input.window, edges: input.edges, fromAnomalies: rankFromAnomalies(input) });
+  return anomalousServices({ signals: input.signals, window: input.window, edges: input.edges, fromAnomalies: rankFromAnomalies(input), ...(input.core ? { core: input.core } : {}) });
 }
 
 /** The services the anomaly rules (findAnomalies) name, with cause versus symptom read from their onsets. */

@@ -47,6 +47,8 @@ export type Features = {
   service: number;
   symptom: number;
   explains: number;
+  /** The service's anomaly against the strongest one's (the ranking core's z, 1 for the strongest). */
+  lead: number;
 };
 
 export type Hypothesis = {
@@ -85,6 +87,11 @@ export type RcaResult = {
   verdict: Verdict;
   /** What the analysis could not see: sources that did not answer, services with no metrics, no history. */
   missing: string[];
+  /**
+   * Every service the ranking core scored, most suspect first, anomalous or not (robust z, and its
+   * role on the call graph): where to look next when no hypothesis names the service at fault.
+   */
+  suspects?: Array<{ service: string; z: number; role?: "cause" | "symptom" | "shared" }>;
 };
 
 /** What the engine knows about its inputs beyond the signals (all optional; each fills `missing`). */

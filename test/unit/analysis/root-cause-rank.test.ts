@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { rankRootCauses } from "../../../src/analysis/root-cause-rank.js";
+import { surpriseScorer } from "../../../src/analysis/ranking/surprise.js";
 
 // web → api → orders → db; api → cache; web → search
 const edges = [
@@ -31,5 +32,25 @@ describe("rankRootCauses", () => {
     expect(rank({ api: 9, orders: 9 })).toEqual([]);
     const cyclic = rankRootCauses({ edges: [...edges, { from: "orders", to: "api" }], scores: new Map([["web", 9], ["api", 9], ["orders", 9]]), target: "web", threshold: 5 });
     expect(cyclic.map((c) => c.node)).toEqual(["orders"]);
+  });
+
+  it("with order evidence, ranks by the cause's own score first and the chain second; ties never go to a name", () => {
+    const scores = (o: Record<string, number>) => new Map(Object.entries(o));
+    const byEvidence = rankRootCauses({ edges, scores: scores({ web: 6, api: 6, orders: 6, db: 6, search: 15 }), target: "web", threshold: 5, order: "evidence" });
+    expect(byEvidence.map((c) => c.node)).toEqual(["search", "db"]);
+    // Equal own scores: the longer chain first, whatever the names.
+    const tied = rankRootCauses({ edges, scores: scores({ web: 6, api: 6, orders: 6, db: 7, search: 7 }), target: "web", threshold: 5, order: "evidence" });
+    expect(tied.map((c) => c.node)).toEqual(["db", "search"]);
+  });
+});
+
+describe("surpriseScorer", () => {
+  it("is −log of how often normal operation scored at least as high, finite for a score it never saw", () => {
+    const s = surpriseScorer([0, 0, 0, 0, 0, 0, 0, 0, 1, Infinity]);
+    expect(s(0)).toBeCloseTo(0);
+    expect(s(1)).toBeCloseTo(-Math.log(3 / 11));
+    expect(s(Infinity)).toBeCloseTo(-Math.log(2 / 11));
+    expect(s(5)).toBeCloseTo(-Math.log(2 / 11));
+    expect(surpriseScorer([1, 2, 3])(10)).toBeCloseTo(Math.log(4));
   });
 });

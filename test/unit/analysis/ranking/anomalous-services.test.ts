@@ -15,7 +15,7 @@ const metric = (service: string, name: string, points: Array<[number, number]>):
 describe("anomalousServices (the engine's seam)", () => {
   it("names a lone service whose memory climbs, with no topology, citing the series", () => {
     const out = anomalousServices({ signals: [metric("billing", "process.memory_bytes", series(100, [100, 180, 260, 340, 420])), metric("api", "http.latency_p95", series(0.2, [0.2, 0.2, 0.2, 0.2, 0.2]))], window, edges: [] });
-    expect(out).toEqual([{ service: "billing", score: expect.any(Number), onset: window.from + MIN, evidence: ["t:billing:process.memory_bytes"] }]);
+    expect(out).toEqual([{ service: "billing", score: expect.any(Number), z: expect.any(Number), onset: window.from + MIN, evidence: ["t:billing:process.memory_bytes"], resource: expect.objectContaining({ kind: "memory", signalId: "t:billing:process.memory_bytes" }) }]);
     expect(out[0]!.score).toBeGreaterThan(0.9);
   });
 

@@ -13,7 +13,7 @@ const metric = (service: string, name: string, points: Array<[number, number]>):
 });
 
 describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () => {
-  it("names a lone service whose CPU and memory left their baseline, with no caller, no topology and no RED anomaly", () => {
+  it("names a lone service whose CPU and memory left their baseline, with no caller, no topology and no RED anomaly, as a resource cause", () => {
     const r = analyseIncident({
       signals: [
         metric("api", "http.latency_p95", series(0.2, () => 0.2)),
@@ -24,8 +24,12 @@ describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () =
       changes: [],
       edges: [],
     });
-    expect(r.verdict).toBe("unexplained");
+    // A resource of its own is the cause (issue #13: the root is a change, a resource or an external dependency), with the PromQL to see it.
+    expect(r.verdict).toBe("cause");
     expect(r.hypotheses[0]).toMatchObject({ service: "worker" });
+    const mechanism = r.hypotheses[0]!.chain.find((l) => l.role === "mechanism")!;
+    expect(mechanism.text).toMatch(/CPU saturation|memory pressure/);
+    expect(mechanism.text).toMatch(/rate\(container_cpu_usage_seconds_total\{pod=~"worker-\.\*"\}\[5m\]\)|container_memory_working_set_bytes\{pod=~"worker-\.\*"\}/);
     expect(r.hypotheses[0]!.evidence).toEqual(expect.arrayContaining(["t:worker:container_cpu_usage", "t:worker:process.memory_bytes"]));
     expect(r.summary).toMatch(/worker/);
   });
@@ -34,5 +38,24 @@ describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () =
     const r = analyseIncident({ signals: [metric("worker", "container_cpu_usage", series(0.5, () => 0.5))], window, changes: [], edges: [] });
     expect(r.verdict).toBe("nothing");
     expect(r.hypotheses).toEqual([]);
+  });
+
+  it("orders services by the core's z where its 0..1 score saturates, and keeps a symptom as a (lower) candidate", () => {
+    // web calls cart and catalog; cart's latency is far further off its baseline than catalog's, both far enough to saturate `score`.
+    const r = analyseIncident({
+      signals: [
+        metric("web", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 2 : 0.2))),
+        metric("cart", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 40 : 0.2))),
+        metric("catalog", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 8 : 0.2))),
+      ],
+      window,
+      changes: [],
+      edges: [{ from: "web", to: "cart" }, { from: "web", to: "catalog" }],
+    });
+    const services = r.hypotheses.map((h) => h.service);
+    expect(services.indexOf("cart")).toBeLessThan(services.indexOf("catalog"));
+    expect(services).toContain("web");
+    expect(r.hypotheses.find((h) => h.service === "web")!.title).toMatch(/symptom of/);
+    expect(r.suspects?.map((s) => s.service)).toEqual(expect.arrayContaining(["web", "cart", "catalog"]));
   });
 });
