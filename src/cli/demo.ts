@@ -8,7 +8,8 @@ import { demoIncidentScenario, demoScenario } from "../../fixtures/demo/scenario
 import { GIT_TIMEOUT_MS } from "../changes/local-git.js";
 import { runLocalImpact } from "./impact.js";
 import { runLocalRca } from "./rca.js";
-import { out } from "./output.js";
+import type { SourceResult } from "../signals/types.js";
+import { err, out } from "./output.js";
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(import.meta.url);
@@ -103,6 +104,15 @@ async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string
 }
 
 /**
+ * Progress while the fixture servers start and answer (about ten seconds on a busy machine), on
+ * stderr so the report on stdout stays clean: one line when they start, one per source as it answers.
+ */
+function progress(started: number): (s: SourceResult) => void {
+  err("Starting four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) and reading them…");
+  return (s) => err(`  ${s.status === "ok" ? "✓" : "✗"} ${s.source}${s.flavour ? ` (${s.flavour})` : ""} ${s.status === "ok" ? "answered" : s.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
  * `npm run demo` / `insight demo`: a sample monorepo with a risky change, fixture MCP servers
  * (started over stdio) playing a small production, and the PR-impact report — no GitHub account,
  * no API key, nothing downloaded.
@@ -124,8 +134,8 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
     const mcpConfig = await writeMcpConfig(dir, "production.json");
     out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
     out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
-    out(`(repository ${repo}${options.keep ? ", kept" : ""})\n`);
-    const { markdown } = await runLocalImpact({ repo, base: "main", head: "feature/order-status", mcpConfig });
+    out(options.keep ? `(sample repository: ${repo} — kept; delete it when done)\n` : `(sample repository: ${repo} — deleted when the demo ends; keep it with \`npm run demo -- --keep\` or \`insight demo --keep\`)\n`);
+    const { markdown } = await runLocalImpact({ repo, base: "main", head: "feature/order-status", mcpConfig, onSource: progress(Date.now()) });
     out(markdown);
 
     // The change is merged anyway; twelve minutes later the api slows down. The on-call asks Insight.
@@ -133,7 +143,7 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
     await gitAt(repo, new Date(Date.now() - 20 * 60_000), "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/feature/order-status", "-m", "Orders get a status", "feature/order-status");
     await writeFile(join(dir, "incident.json"), JSON.stringify(demoIncidentScenario));
     out("\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n");
-    const rca = await runLocalRca({ since: "1h", repo, mcpConfig: await writeMcpConfig(dir, "incident.json") });
+    const rca = await runLocalRca({ since: "1h", repo, mcpConfig: await writeMcpConfig(dir, "incident.json"), onSource: progress(Date.now()) });
     out("text" in rca ? rca.text : rca.error);
     return 0;
   } finally {

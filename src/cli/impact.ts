@@ -7,14 +7,14 @@ import { inferLocalServices } from "../config/infer-from-repo.js";
 import { withInferredServices } from "../config/infer-services.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
 import { loadMcpServers } from "../config/mcp-servers.js";
-import { collectForChange } from "../jobs/processors/pr-impact.js";
+import { collectForChange, type ImpactServices } from "../jobs/processors/pr-impact.js";
 import { renderImpactComment } from "../render/impact.js";
 import { redact } from "../security/redact.js";
 import { ADAPTERS } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { out } from "./output.js";
 
-export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string };
+export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string; onSource?: ImpactServices["onSource"] };
 
 /** The PR-impact pipeline on a local repository: the same classification, signals, score and comment. */
 export async function runLocalImpact(options: ImpactOptions): Promise<{ assessment: RiskAssessment; markdown: string }> {
@@ -30,7 +30,7 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
   try {
     const files = classifyChanges(changes, config);
-    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS }, undefined, files, config, log);
+    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource }, undefined, files, config, log);
     const assessment = assessImpact({ changes, config, collection, noCollection, files, inferred });
     const rerun = `insight impact --repo ${options.repo} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
     return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config, local: { rerun } }) };

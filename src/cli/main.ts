@@ -27,12 +27,32 @@ Commands:
   capsule validate <file>         check a bundle against the EvoMap hub's gates and recompute its asset ids
   help                            show this text`;
 
+/** One command's entries of USAGE (each with the indented lines that continue it), or undefined. */
+export function commandUsage(command: string): string | undefined {
+  const lines = USAGE.split("\n");
+  const entries: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.startsWith(`  ${command} `) && line !== `  ${command}`) return;
+    let end = i + 1;
+    while (end < lines.length && /^ {4,}\S/.test(lines[end]!)) end++;
+    entries.push(`insight ${lines.slice(i, end).map((l) => l.trim()).join("\n    ")}`);
+  });
+  return entries.length ? `Usage:\n  ${entries.join("\n  ")}` : undefined;
+}
+
 /**
  * Entry of the `insight` CLI: reads `.env` as the server does, then dispatches to one command
  * module (imported only when used, so `--help` stays fast) and exits with its code.
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command && command !== "help" && command !== "--help" && (rest.includes("--help") || rest.includes("-h"))) {
+    const usage = commandUsage(command);
+    if (usage) {
+      out(usage);
+      return 0;
+    }
+  }
   const dotEnv = command !== undefined && command !== "help" && command !== "--help" ? applyDotEnv() : undefined;
   switch (command) {
     case "demo": {

@@ -54,7 +54,11 @@ function answer(r: RcaResult): string[] {
   return ["### ✅ Nothing anomalous", "", "No metric, state, log or event in this window moved from its normal.", ...(r.missing.length ? ["", "**Not seen:**", ...r.missing.map((m) => `- ${m}`)] : []), ""];
 }
 
-function nextSteps(r: RcaResult, impact: IncidentImpact): string[] {
+/** How the reader runs things: slash commands on GitHub, flags in the CLI. */
+export type RcaSyntax = "slash" | "cli";
+const wider = (syntax: RcaSyntax) => (syntax === "cli" ? "`insight rca --since 6h`" : "`/insight rca since=6h`");
+
+function nextSteps(r: RcaResult, impact: IncidentImpact, syntax: RcaSyntax): string[] {
   const top = r.hypotheses[0];
   const steps: string[] = [];
   if (r.verdict === "cause" && top) {
@@ -62,20 +66,22 @@ function nextSteps(r: RcaResult, impact: IncidentImpact): string[] {
     if (first) steps.push(`**Mitigate now:** ${first}`);
     steps.push(...rest.map((m) => (m.startsWith("Pause") ? `**${m.split(" (")[0]}**${m.includes(" (") ? ` (${m.split(" (").slice(1).join(" (")}` : ""}` : m)));
     steps.push(`Confirm ${top.id}: ${top.confirm}.`);
-    if (top.suspect && top.suspect.kind !== "deployment") steps.push(`**Then fix the cause:** \`/insight fix\` proposes a revert of ${top.suspect.id} as a draft PR (it needs an approval)${top.chain.some((l) => /holding the lock|migration/.test(l.text)) ? "; a migration that ran needs its down step or a corrective migration too" : ""}.`);
+    const fixer = syntax === "cli" ? `revert ${top.suspect?.id} (on its GitHub incident, \`/insight fix\` proposes it as a draft PR that needs an approval)` : `\`/insight fix\` proposes a revert of ${top.suspect?.id} as a draft PR (it needs an approval)`;
+    if (top.suspect && top.suspect.kind !== "deployment") steps.push(`**Then fix the cause:** ${fixer}${top.chain.some((l) => /holding the lock|migration/.test(l.text)) ? "; a migration that ran needs its down step or a corrective migration too" : ""}.`);
   } else if (r.verdict === "unexplained") {
     steps.push(r.missing.length ? `Fill the gaps first: ${r.missing.join("; ")}.` : "Look outside the configured sources (a cloud provider status page, a third-party API).");
-    steps.push("Re-run with a wider window (`/insight rca since=6h`) once more is visible.");
+    steps.push(`Re-run with a wider window (${wider(syntax)}) once more is visible.`);
   } else {
-    steps.push("Nothing to mitigate from what we see: check the report's premise (right service, right window), or re-run with a wider window (`/insight rca since=6h`).");
+    steps.push(`Nothing to mitigate from what we see: check the report's premise (right service, right window), or re-run with a wider window (${wider(syntax)}).`);
   }
   if (impact.dependents.length) steps.push(`Tell the owners of ${impact.dependents.join(", ")}: they call an affected service.`);
   return steps.map((x, i) => `${i + 1}. ${x}`);
 }
 
 /** The RCA thread's result: summary, the answer (cause / unexplained / nothing), timeline, hypotheses, evidence, impact, next steps, sources. */
-export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup; model?: ModelOutcome<RcaSubmission> }): string {
+export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup; model?: ModelOutcome<RcaSubmission>; syntax?: RcaSyntax }): string {
   const { impact } = p;
+  const syntax = p.syntax ?? "slash";
   const timeline = r.timeline.slice(0, 24);
   const mermaid = timeline.length
     ? ["```mermaid", "timeline", "  title Incident timeline (UTC)", ...timeline.map((t) => `  ${time(t.at).slice(11)} : ${t.kind === "change" ? "🔀 " : "⚠️ "}${t.what.replace(/#(\d+)/g, "PR $1").replace(/[:;#]/g, " ").slice(0, 80)}`), "```", ""]
@@ -109,11 +115,11 @@ export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote:
     "",
     "### Next steps",
     "",
-    ...nextSteps(r, impact),
+    ...nextSteps(r, impact, syntax),
     "",
     ...renderRelated(p.related),
     ...(p.notes.length ? ["<details>", `<summary>⚠️ Not seen (${p.notes.length})</summary>`, "", ...p.notes.map((n) => `- ${n}`), "", "</details>", ""] : []),
     "---",
-    sourcesFooter(p.sources, p.elapsedMs, ["re-run with `/insight rca`"]),
+    sourcesFooter(p.sources, p.elapsedMs, [syntax === "cli" ? "re-run with `insight rca --since <span>`" : "re-run with `/insight rca`"]),
   ].join("\n");
 }

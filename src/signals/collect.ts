@@ -28,6 +28,8 @@ export type CollectParams = {
   cache?: Map<string, Promise<ToolOutput>>;
   /** Only these servers (e.g. `insight signals --source`). */
   only?: string[];
+  /** Told as each source settles (the CLI shows progress while servers start). */
+  onSource?: (source: SourceResult) => void;
   /** Also read each RED metric's normal: the same time of day over the previous 7 days (PR impact's watch thresholds). */
   baseline?: boolean;
 };
@@ -44,7 +46,7 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
   const cache = params.cache ?? new Map();
   const allowed = params.repo === undefined ? Object.entries(params.config.mcpServers) : serversForRepo(params.config, params.repo);
   const servers = allowed.filter(([name]) => !params.only || params.only.includes(name));
-  const settled = await Promise.allSettled(servers.map(([name]) => collectSource({ ...params, name, budgetMs, limits, cache })));
+  const settled = await Promise.allSettled(servers.map(([name]) => collectSource({ ...params, name, budgetMs, limits, cache }).then((r) => (params.onSource?.(r), r))));
   const sources = settled.map((s, i) =>
     s.status === "fulfilled"
       ? s.value

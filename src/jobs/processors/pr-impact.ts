@@ -16,13 +16,13 @@ import { fullName } from "../../github/types.js";
 import { ciSectionOf, withCiSection } from "../../render/ci-failure.js";
 import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
 import type { Adapter } from "../../signals/adapters/types.js";
-import { collectSignals } from "../../signals/collect.js";
+import { collectSignals, type CollectParams } from "../../signals/collect.js";
 import type { McpPool } from "../../signals/mcp-pool.js";
 import type { CollectionResult } from "../../signals/types.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
 import type { PrImpactJob } from "../types.js";
 
-export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices };
+export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices; onSource?: CollectParams["onSource"] };
 
 /** How far back "production now" looks for a PR's services. */
 const PROFILE_WINDOW_MS = 60 * 60_000;
@@ -44,6 +44,7 @@ export async function collectForChange(s: ImpactServices, repo: string | undefin
     metrics: config.metrics,
     log,
     baseline: true,
+    onSource: s.onSource,
   });
   return { collection };
 }

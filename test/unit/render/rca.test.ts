@@ -68,3 +68,15 @@ describe("renderRca", () => {
     expect(render(blind)).not.toContain("Nothing anomalous");
   });
 });
+
+describe("the RCA in the CLI", () => {
+  it("gives advice with CLI flags, not slash commands", () => {
+    const r = analyseIncident({ signals: [locks({ pid: 4711, state: "active", query: "ALTER TABLE orders ADD COLUMN status text NOT NULL" }), step("m:api:err", "http.error_rate", "api", 0.004, 0.09)], window, changes: [pr7], edges: [] });
+    const md = renderRca(r, { impact, windowNote: "--since 1h", sources: [], notes: [], elapsedMs: 1, syntax: "cli" });
+    expect(md).not.toMatch(/`\/insight rca/);
+    expect(md).toContain("re-run with `insight rca --since <span>`");
+    const quiet = renderRca(analyseIncident({ signals: [step("m:api:err", "http.error_rate", "api", 0.004, 0.004)], window, changes: [], edges: [] }), { impact, windowNote: "--since 1h", sources: [], notes: [], elapsedMs: 1, syntax: "cli" });
+    expect(quiet).toContain("`insight rca --since 6h`");
+    expect(quiet).not.toContain("/insight");
+  });
+});

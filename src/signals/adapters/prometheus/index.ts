@@ -69,6 +69,8 @@ async function redSignal(ctx: AdapterContext, dialect: PromDialect, service: str
 const DAY = 86_400_000;
 /** How far a sample may sit from the same time of day and still count (a server that ignores the step). */
 const SAME_HOUR_MS = 30 * 60_000;
+/** The range starts a minute early so the server's clock, a little ahead of ours, still has day 7 in it. */
+const SLACK_MS = 60_000;
 const sameTimeOfDay = (a: number, b: number) => {
   const offset = (((a - b) % DAY) + DAY) % DAY;
   return Math.min(offset, DAY - offset) <= SAME_HOUR_MS && a - b >= DAY - SAME_HOUR_MS;
@@ -81,7 +83,7 @@ const sameTimeOfDay = (a: number, b: number) => {
  */
 export async function metricBaseline(ctx: AdapterContext, dialect: PromDialect, query: string, label: string): Promise<{ value: number; basis: string; samples: number } | undefined> {
   const end = ctx.window.to;
-  const data = await ctx.attempt(`${label} baseline`, () => dialect.range(ctx.client, query, { from: end - 7 * DAY, to: end - DAY }, DAY / 1000));
+  const data = await ctx.attempt(`${label} baseline`, () => dialect.range(ctx.client, query, { from: end - 7 * DAY - SLACK_MS, to: end - DAY + SLACK_MS }, DAY / 1000));
   const values = (data?.result ?? [])
     .flatMap((s) => s.values ?? [])
     .map(([t, v]) => [t * 1000, num(v)] as const)
