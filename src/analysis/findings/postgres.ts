@@ -38,7 +38,7 @@ export const tablesOf = (sql: string) => [...new Set([...sql.matchAll(TABLE)].ma
 export function normaliseSql(sql: string, max = 160): string {
   const clean = redact(String(sql))
     .replace(/'(?:[^']|'')*'/g, "$s")
-    .replace(/(?<![\w$.])\d+(?:\.\d+)?\b/g, "$n")
+    .replace(/(?<![\w$.*])\d+(?:\.\d+)?\b/g, "$n")
     .replace(/\bIN\s*\(\s*\$(?:[ns]|\d+)(?:\s*,\s*\$(?:[ns]|\d+))+\s*\)/gi, "IN ($n, …)")
     .replace(/\s+/g, " ")
     .trim();
@@ -87,19 +87,20 @@ export function statementFindings(now: Signal[], before: Signal[]): StatementFin
       const query = normaliseSql(row.query ?? "");
       const callers = [...new Set([users.get(String(row.usename ?? "")), s.service].filter((x): x is string => !!x))];
       const common = { queryid: id, query, tables: tablesOf(query), callers, evidence: [s.id] };
+      const by = row.usename ? ` (issued by ${callers[0] ? `${callers[0]}, ` : ""}user ${String(row.usename)})` : callers[0] ? ` (issued by ${callers[0]})` : "";
       const rate = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
       if (beforeRate !== undefined && during.callsPerSec >= 20 && during.callsPerSec >= 5 * Math.max(beforeRate, 0.01) && (beforeMean === undefined || during.meanMs <= 2 * beforeMean + 1)) {
         const ratio = beforeRate > 0 ? during.callsPerSec / beforeRate : Infinity;
         out.push({
           ...common, kind: "n-plus-one", before: { callsPerSec: beforeRate, meanMs: beforeMean ?? during.meanMs }, during,
-          detail: `N+1 burst: \`${query}\` ${rate(beforeRate)} → ${rate(during.callsPerSec)} calls/s${Number.isFinite(ratio) ? ` (×${ratio.toFixed(0)})` : ""} at ${during.meanMs.toFixed(2)} ms each`,
+          detail: `N+1 burst: \`${query}\` ${rate(beforeRate)} → ${rate(during.callsPerSec)} calls/s${Number.isFinite(ratio) ? ` (×${ratio.toFixed(0)})` : ""} at ${during.meanMs.toFixed(2)} ms each${by}`,
           severity: Math.min(1, 0.55 + Math.log10(Math.min(ratio, 1000)) / 6),
         });
       } else if (beforeMean !== undefined && during.meanMs >= 3 * beforeMean && during.meanMs - beforeMean >= 5) {
         const ratio = during.meanMs / Math.max(beforeMean, 0.001);
         out.push({
           ...common, kind: "plan-regression", before: { callsPerSec: beforeRate ?? NaN, meanMs: beforeMean }, during,
-          detail: `plan regression: \`${query}\` mean ${beforeMean.toFixed(1)} → ${during.meanMs.toFixed(1)} ms per call (×${ratio.toFixed(0)}) over ${calls} calls`,
+          detail: `plan regression: \`${query}\` mean ${beforeMean.toFixed(1)} → ${during.meanMs.toFixed(1)} ms per call (×${ratio.toFixed(0)}) over ${calls} calls${by}`,
           severity: Math.min(1, 0.55 + Math.log10(Math.min(ratio, 1000)) / 6),
         });
       }

@@ -94,6 +94,11 @@ export function linkChange(c: ChangeEvent, touched: ChangeTouch[], m: Mechanism,
       const res = [...on("resources"), ...on("replicas")][0];
       return res && onService ? { strength: 0.5, root: who, why: `it changes ${res.detail}`, evidence: [c.id] } : NONE;
     }
+    case "datastore": {
+      // A datastore straining under its only user's queries (a long graph walk, a search storm): that user's code change.
+      const user = m.service && c.services.includes(m.service) && c.changeKinds.some((k) => k === "code" || k === "dependency");
+      return user ? { strength: 0.6, root: who, why: `it changes ${m.service}, the datastore's user`, evidence: [c.id] } : NONE;
+    }
     case "target-down":
       return NONE;
     default:

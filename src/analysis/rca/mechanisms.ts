@@ -5,7 +5,7 @@ import type { Category } from "./types.js";
 
 /** How a fault does its damage: the middle link of a chain. A mechanism is never a rival of the change behind it. */
 export type Mechanism = {
-  kind: "lock" | "pool" | "slow-queries" | "eviction" | "oom" | "pod-failure" | "node" | "target-down" | "external";
+  kind: "lock" | "pool" | "slow-queries" | "eviction" | "oom" | "pod-failure" | "node" | "target-down" | "external" | "datastore";
   anomaly: Anomaly;
   service?: string;
   /** The title it has when nothing we can see caused it (then it is the chain's root). */
@@ -169,7 +169,7 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
       case "datastore":
         out.push({
           ...base,
-          kind: a.detail.includes("idle in transaction") ? "pool" : "external",
+          kind: a.detail.includes("idle in transaction") ? "pool" : "datastore",
           ...(a.callers?.length && a.detail.includes("idle in transaction") ? { leakers: a.callers } : {}),
           title: a.detail.split(":")[0]!.slice(0, 100),
           category: "dependency",

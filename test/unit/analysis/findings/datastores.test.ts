@@ -33,7 +33,7 @@ describe("pg_stat_statements deltas: calls per second and mean time, before vers
     expect(f).toMatchObject({ kind: "n-plus-one", queryid: "11", tables: ["order_items"], callers: ["orders"], evidence: ["db:pg.top_statements"] });
     expect(f!.before.callsPerSec).toBeCloseTo(40, 5);
     expect(f!.during.callsPerSec).toBeCloseTo(800, 5);
-    expect(f!.detail).toBe("N+1 burst: `SELECT * FROM order_items WHERE order_id = $1` 40 → 800 calls/s (×20) at 0.21 ms each");
+    expect(f!.detail).toBe("N+1 burst: `SELECT * FROM order_items WHERE order_id = $1` 40 → 800 calls/s (×20) at 0.21 ms each (issued by orders, user orders_app)");
   });
 
   it("names a plan regression: mean time ×25 at a steady rate", () => {
