@@ -14,7 +14,7 @@ export const isFailed = (c: string | null | undefined) => !!c && FAILED.has(c);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this strips
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\s?/;
-const ERROR = /(##\[error\]|\berror\b|\bfail(?:ed|ure|s)?\b|\bexception\b|\bpanic\b|traceback|assertion|\bexpected\b|✕|✖|×|FAIL\b|ERR!)/i;
+const ERROR = /(##\[error\]|\berror\b|\b[A-Z]\w*(?:Error|Exception)\b|\bfail(?:ed|ure|s)?\b|\bexception\b|\bpanic\b|traceback|assertion|\bexpected\b|✕|✖|×|FAIL\b|ERR!)/i;
 const NOISE = /^(##\[(group|endgroup)\]|Post job cleanup|Cleaning up orphan processes|\s*$)/;
 const PATH = /(?:^|[\s("'`=:])((?:[\w.@-]+\/)+[\w.@-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|rb|go|java|kt|cs|php|rs|scala|c|cc|cpp|h|sql|ya?ml|json|toml))(?::(\d+))?/g;
 

@@ -7,6 +7,21 @@ export type CiAnalysis = { sha: string; checks: CiCheckAnalysis[]; passing?: str
 const VERDICT: Record<FailureKind, string> = { new: "🔴 **new** — this change broke it", "pre-existing": "🟡 pre-existing", flaky: "🔁 flaky" };
 const START = /<!-- insight:ci:start sha=([0-9a-f]{7,40}) -->[\s\S]*?<!-- insight:ci:end -->\n?/;
 
+/** An error line that names the error (`ReferenceError: …`, `error TS2304: …`, `panic:`) beats one that only says something failed. */
+const NAMED = /\b[A-Z]\w*(Error|Exception)\b:?|\bpanic:|\berror(\[\w+\]| TS\d+)?:/;
+const SUMMARY = /^(FAIL\b|npm (ERR!|error)|Process completed with exit code|Tests?:|Error: Process completed)/;
+
+/** The most useful sentence of a failure: its first error line, with the file and line it points at. */
+export function firstError(c: CiCheckAnalysis): { text: string; where?: string } | undefined {
+  const t = [...(c.mining?.templates ?? [])].sort((a, b) => a.firstLine - b.firstLine);
+  const pick = t.find((x) => NAMED.test(x.sample) && !SUMMARY.test(x.sample)) ?? t.find((x) => !SUMMARY.test(x.sample)) ?? t[0];
+  if (!pick) return undefined;
+  const own = c.files.find((f) => f.line) ?? c.files[0];
+  const named = c.mining?.paths.find((p) => p.line);
+  const where = own ? `${own.file}${own.line ? `:${own.line}` : ""}` : named ? `${named.path}:${named.line}` : undefined;
+  return { text: pick.sample.replace(/`/g, "'").slice(0, 200), ...(where ? { where } : {}) };
+}
+
 /** The CI section of the PR's Insight comment, between markers so it can be replaced or carried over. */
 export function renderCiSection(a: CiAnalysis): string {
   const sha = a.sha.slice(0, 7);
@@ -18,6 +33,10 @@ export function renderCiSection(a: CiAnalysis): string {
         "| --- | --- | --- |",
         ...a.checks.map((c) => `| ${c.url ? `[${escapeCell(c.name)}](${c.url})` : escapeCell(c.name)} | ${VERDICT[c.kind]} | ${escapeCell(c.why)} |`),
         "",
+        ...a.checks.flatMap((c) => {
+          const first = firstError(c);
+          return first ? [`**${escapeCell(c.name)}** first error${first.where ? ` at \`${first.where}\`` : ""}: \`${first.text}\``, ""] : [];
+        }),
         ...a.checks.flatMap((c) => {
           const t = c.mining?.templates ?? [];
           const files = c.files.map((f) => `\`${f.file}${f.line ? `:${f.line}` : ""}\``);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { classifyFailure, mineFailureLog, prFilesInFailure } from "../../../src/analysis/ci-failure.js";
 import { ciFailureProcessor } from "../../../src/jobs/processors/ci-failure.js";
+import { renderCiSection } from "../../../src/render/ci-failure.js";
 import { stickyMarker } from "../../../src/github/metadata.js";
 import { api, type Captured, mockInstallationToken, mockListComments, mockRepoConfig, mockUpdateComment } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
@@ -25,6 +26,23 @@ const JEST_LOG = [
   "2026-11-24T01:02:11.5000000Z ##[error]Process completed with exit code 1.",
   "2026-11-24T01:02:12.0000000Z Post job cleanup.",
 ].join("\r\n");
+
+describe("the CI section's first error", () => {
+  it("names the actual error line with the PR file and line it points at", () => {
+    const log = [
+      "2026-11-24T01:02:03.0000000Z ##[group]Run npm test",
+      "2026-11-24T01:02:09.0000000Z FAIL services/payments/src/refund.test.ts",
+      "2026-11-24T01:02:09.1000000Z   ● refunds › refunds a whole order",
+      "2026-11-24T01:02:09.2000000Z     ReferenceError: bulkRefund is not defined",
+      "2026-11-24T01:02:09.3000000Z       at refundOrder (services/payments/src/refund.ts:42:5)",
+      "2026-11-24T01:02:11.5000000Z ##[error]Process completed with exit code 1.",
+    ].join("\n");
+    const mining = mineFailureLog(log);
+    const check = { name: "build / test", kind: "new" as const, why: "its latest run on the base branch passed", mining, logsFrom: "actions" as const, files: prFilesInFailure(mining.paths, ["services/payments/src/refund.ts"]) };
+    const md = renderCiSection({ sha: SHA, checks: [check] });
+    expect(md).toContain("**build / test** first error at `services/payments/src/refund.ts:42`: `ReferenceError: bulkRefund is not defined`");
+  });
+});
 
 describe("mining a failed job's log", () => {
   it("finds the error templates, where they start, and the source paths (not node_modules)", () => {
@@ -99,6 +117,7 @@ describe("CI failure analysis end to end", () => {
     expect(body).toContain(`| [lint](https://github.com/${OWNER}/${REPO}/runs/902) | 🟡 pre-existing | its latest run on the base branch failed as well |`);
     expect(body).not.toContain("Insight / blast radius |");
     expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
+    expect(body).toContain("**build / test** first error at `services/api/src/orders.ts:3`: `expect(received).toBe(expected) // Object.is equality`");
     expect(body).toMatch(/- ×1, first at log line 3: `FAIL services\/api\/src\/orders.test.ts`/);
     expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:7`"); // lint, from the check's output
     expect(body).toContain("Not GitHub Actions: read from the check run's output text.");
