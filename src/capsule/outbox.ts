@@ -15,11 +15,33 @@ export type OutboxContext = {
 export type OutboxEntry = { key: string; createdAt: string; attempts: number; nextAttemptAt: number; lastError?: string; bundle: Bundle; context: OutboxContext };
 
 /**
+ * Where bundles wait for the hub: files here (one process), PostgreSQL for several
+ * (src/store/pg/outbox.ts). An attempt starts with a claim, so that of several publishers only
+ * one sends a given bundle at a time, and ends with `decided` or `defer`.
+ */
+export interface OutboxStore {
+  /** Stores the bundle before any attempt (once per key: the stored entry when it is already there). */
+  put(bundle: Bundle, context: OutboxContext, now?: number): Promise<OutboxEntry>;
+  /** Takes one entry for an attempt now, due or not; undefined when it is decided, given up, or another publisher holds it. */
+  claim(key: string, now: number): Promise<OutboxEntry | undefined>;
+  /** Takes up to `limit` entries that are due, oldest first. */
+  claimDue(now: number, limit: number): Promise<OutboxEntry[]>;
+  /** The hub decided: the entry leaves the queue (`decision` is kept where the store keeps history). */
+  decided(entry: OutboxEntry, decision: string): Promise<void>;
+  /** No decision: kept for another attempt at `entry.nextAttemptAt`, or (`dead`) set aside for an operator, never deleted. */
+  defer(entry: OutboxEntry, dead: boolean): Promise<void>;
+  /** Entries waiting for an attempt, oldest first. */
+  list(): Promise<OutboxEntry[]>;
+  /** How many wait, how many of them are due, how many were given up. */
+  depth(now: number): Promise<{ waiting: number; due: number; dead: number }>;
+}
+
+/**
  * Bundles waiting for the hub's decision, one file each, written (fsync'd, renamed) before the
  * first attempt and removed only once the hub has decided: a bundle survives a crash or a restart
  * and is never lost. The key is the pair of asset ids, so the same bundle is stored once.
  */
-export class Outbox {
+export class Outbox implements OutboxStore {
   constructor(readonly dir: string) {}
 
   static keyOf(bundle: Bundle): string {
@@ -63,6 +85,33 @@ export class Outbox {
 
   async remove(key: string): Promise<void> {
     await rm(join(this.dir, `${key}.json`), { force: true });
+  }
+
+  // One process uses these files: the publisher's in-flight map is the claim, the file the truth.
+  claim(key: string): Promise<OutboxEntry | undefined> {
+    return this.get(key);
+  }
+
+  async claimDue(now: number, limit: number): Promise<OutboxEntry[]> {
+    return (await this.list()).filter((e) => e.nextAttemptAt <= now).slice(0, limit);
+  }
+
+  decided(entry: OutboxEntry): Promise<void> {
+    return this.remove(entry.key);
+  }
+
+  /** A given-up entry moves to `dead/`, where `insight doctor` counts it and an operator can move it back. */
+  async defer(entry: OutboxEntry, dead: boolean): Promise<void> {
+    await this.#write(entry);
+    if (!dead) return;
+    await mkdir(join(this.dir, "dead"), { recursive: true, mode: 0o700 });
+    await rename(join(this.dir, `${entry.key}.json`), join(this.dir, "dead", `${entry.key}.json`));
+  }
+
+  async depth(now: number): Promise<{ waiting: number; due: number; dead: number }> {
+    const waiting = await this.list();
+    const dead = await readdir(join(this.dir, "dead")).then((names) => names.filter((n) => n.endsWith(".json")).length, () => 0);
+    return { waiting: waiting.length, due: waiting.filter((e) => e.nextAttemptAt <= now).length, dead };
   }
 
   async #write(entry: OutboxEntry): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Logger } from "probot";
 import type { AuditLog } from "../audit/types.js";
 import type { A2AClient, PublishDecision } from "./a2a-client.js";
-import { Outbox, type OutboxContext, type OutboxEntry } from "./outbox.js";
+import type { OutboxContext, OutboxEntry, OutboxStore } from "./outbox.js";
 import type { Bundle } from "./schemas.js";
 
 export type PublishOutcome =
@@ -10,13 +10,17 @@ export type PublishOutcome =
 
 export type PublisherOptions = {
   client: A2AClient;
-  outbox: Outbox;
+  outbox: OutboxStore;
   audit: AuditLog;
   log: Pick<Logger, "info" | "warn">;
   /** Longest rate-limit wait spent inside a job; longer ones wait in the outbox. */
   maxInlineWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Attempts without a decision before a bundle is set aside as dead (kept, shown by `insight doctor`). Default 40: a day and a half of outage at the longest backoff. */
+  maxAttempts?: number;
+  /** Entries one drain claims at a time (each is leased while it waits for its attempt). */
+  drainBatch?: number;
   /** Told when the hub decides on an entry that waited in the outbox (to report it on the incident). */
   onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>;
 };
@@ -34,7 +38,7 @@ export class CapsulePublisher {
   readonly #inFlight = new Map<string, Promise<PublishOutcome>>();
 
   constructor(options: PublisherOptions) {
-    this.#o = { maxInlineWaitMs: 10_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now, ...options };
+    this.#o = { maxInlineWaitMs: 10_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now, maxAttempts: 40, drainBatch: 5, ...options };
   }
 
   /** Who hears of decisions reached by the drain loop (set once the app can write to GitHub). */
@@ -42,7 +46,7 @@ export class CapsulePublisher {
     this.#o.onDecided = callback;
   }
 
-  get outbox(): Outbox {
+  get outbox(): OutboxStore {
     return this.#o.outbox;
   }
 
@@ -51,15 +55,22 @@ export class CapsulePublisher {
     return this.attempt(entry);
   }
 
-  /** Attempts every entry that is due; reports decisions through `onDecided`. */
+  /**
+   * Attempts every entry that is due, a claimed batch at a time (other publishers, in this process
+   * or another, skip what this one claimed); reports decisions through `onDecided`.
+   */
   async drain(): Promise<Array<{ entry: OutboxEntry; outcome: PublishOutcome }>> {
-    const due = (await this.#o.outbox.list()).filter((e) => e.nextAttemptAt <= this.#o.now() && !this.#inFlight.has(e.key));
     const out: Array<{ entry: OutboxEntry; outcome: PublishOutcome }> = [];
-    for (const entry of due) {
-      if (this.#inFlight.has(entry.key)) continue; // another drain or a job has it
-      out.push({ entry, outcome: await this.#single(entry, true) });
+    const tried = new Set<string>();
+    for (;;) {
+      const batch = (await this.#o.outbox.claimDue(this.#o.now(), this.#o.drainBatch)).filter((e) => !tried.has(e.key));
+      if (!batch.length) return out;
+      for (const entry of batch) {
+        tried.add(entry.key);
+        if (this.#inFlight.has(entry.key)) continue; // another drain or a job of this process has it
+        out.push({ entry, outcome: await this.#single(entry, true) });
+      }
     }
-    return out;
   }
 
   /** One attempt now (a job's): its caller reports the outcome. */
@@ -77,9 +88,9 @@ export class CapsulePublisher {
 
   async #attempt(initial: OutboxEntry, report: boolean): Promise<PublishOutcome> {
     const { client, outbox, audit, log } = this.#o;
-    // Another process may have finished it: the file is the truth.
-    const entry = await outbox.get(initial.key);
-    if (!entry) return { status: "waiting", reason: "already decided", nextAttemptAt: Infinity, attempts: initial.attempts };
+    // Another publisher may have decided it, or hold it now: the store is the truth, and its claim (renewed here) the right to send.
+    const entry = await outbox.claim(initial.key, this.#o.now());
+    if (!entry) return { status: "waiting", reason: "already decided, or being published by another process", nextAttemptAt: Infinity, attempts: initial.attempts };
     const target = `evomap:${entry.bundle.capsule.asset_id}`;
     const base = { actor: "insight", delivery: `evomap:${entry.key}`, target };
     let waited = false;
@@ -88,7 +99,7 @@ export class CapsulePublisher {
       const r = await client.publish(entry.bundle);
       if (r.ok) {
         await audit.append({ ...base, action: "capsule.publish", reason: `incident ${entry.context.repo.owner}/${entry.context.repo.repo}#${entry.context.incident}`, outcome: r.value.decision === "accept" ? "ok" : "refused", detail: { decision: r.value.decision, bundleId: r.value.bundleId, validated: r.value.validated, attempts: entry.attempts, gene: entry.bundle.gene.asset_id, reason: r.value.reason } });
-        await outbox.remove(entry.key);
+        await outbox.decided(entry, r.value.decision);
         log.info({ key: entry.key, decision: r.value.decision }, "EvoMap decided on a bundle");
         const decided = { status: "decided" as const, decision: r.value, attempts: entry.attempts };
         if (report) await this.#o.onDecided?.(entry, decided);
@@ -103,10 +114,11 @@ export class CapsulePublisher {
       const wait = e.kind === "rate_limited" ? e.retryAfterMs : backoffMs(entry.attempts);
       entry.nextAttemptAt = this.#o.now() + wait;
       entry.lastError = e.message;
-      await outbox.update(entry);
-      await audit.append({ ...base, action: "capsule.publish", reason: "hub did not decide", outcome: "error", detail: { kind: e.kind, status: "status" in e ? e.status : undefined, error: e.message, attempts: entry.attempts, retryInMs: wait } });
-      log.warn({ key: entry.key, kind: e.kind, retryInMs: wait }, "EvoMap publish deferred");
-      return { status: "waiting", reason: e.message, nextAttemptAt: entry.nextAttemptAt, attempts: entry.attempts };
+      const dead = entry.attempts >= this.#o.maxAttempts;
+      await outbox.defer(entry, dead);
+      await audit.append({ ...base, action: "capsule.publish", reason: dead ? `hub did not decide in ${entry.attempts} attempts: set aside` : "hub did not decide", outcome: "error", detail: { kind: e.kind, status: "status" in e ? e.status : undefined, error: e.message, attempts: entry.attempts, ...(dead ? { dead: true } : { retryInMs: wait }) } });
+      log.warn({ key: entry.key, kind: e.kind, retryInMs: wait, dead }, dead ? "EvoMap publish given up: the bundle is kept as dead in the outbox" : "EvoMap publish deferred");
+      return { status: "waiting", reason: e.message, nextAttemptAt: dead ? Infinity : entry.nextAttemptAt, attempts: entry.attempts };
     }
   }
 }

@@ -4,12 +4,12 @@ import type { AuditLog } from "../audit/types.js";
 import type { OperatorEnv } from "../config/env.js";
 import { A2AClient } from "./a2a-client.js";
 import type { EvoMapServices } from "./on-merge.js";
-import { Outbox, type OutboxEntry } from "./outbox.js";
+import { Outbox, type OutboxEntry, type OutboxStore } from "./outbox.js";
 import { CapsulePublisher, type PublishOutcome } from "./publisher.js";
 import { NodeIdentityStore } from "./node-identity.js";
 
 /** EvoMap's client and publisher when the operator enabled it (`EVOMAP_ENABLED`); undefined otherwise. */
-export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, outbox: Outbox = new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")), onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>): EvoMapServices | undefined {
+export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, outbox: OutboxStore = new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")), onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>): EvoMapServices | undefined {
   if (!env.EVOMAP_ENABLED) return undefined;
   const client = new A2AClient({ hubUrl: env.EVOMAP_HUB_URL, identity: new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json")) });
   const publisher = new CapsulePublisher({ client, outbox, audit, log, onDecided });

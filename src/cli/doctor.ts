@@ -4,6 +4,7 @@ import { A2AClient } from "../capsule/a2a-client.js";
 import { NodeIdentityStore } from "../capsule/node-identity.js";
 import { Outbox } from "../capsule/outbox.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
+import { signingKeys } from "../audit/signing-key.js";
 import { credentialState, envWarnings, loadEnv, type OperatorEnv } from "../config/env.js";
 import { checkAppCredentials } from "./check-app.js";
 import { ConfigError } from "../config/format-issues.js";
@@ -34,7 +35,12 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     checks.push(mode(env));
     const app = credentials(env);
     checks.push(app.ok ? { ...app, ...(await checkAppCredentials(env)) } : app);
-    checks.push(await auditCheck(env));
+    if (env.INSIGHT_DATABASE_URL) {
+      const keys = signingKeys(env);
+      checks.push(...(await (await import("./doctor-database.js")).databaseChecks(env.INSIGHT_DATABASE_URL, { auditKey: keys.source === "ephemeral" ? undefined : keys.auditCheckpoint })));
+    } else {
+      checks.push(await auditCheck(env));
+    }
     checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
     checks.push(await evomapCheck(env));
@@ -101,8 +107,9 @@ async function auditCheck(env: OperatorEnv): Promise<Check> {
 async function evomapCheck(env: OperatorEnv): Promise<Check> {
   if (!env.EVOMAP_ENABLED) return { name: "EvoMap", ok: true, detail: "off (EVOMAP_ENABLED): no capsule is published or looked up" };
   const identity = new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json"));
-  const waiting = (await new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")).list()).length;
-  const queued = waiting ? `; ${waiting} bundle${waiting === 1 ? "" : "s"} waiting in the outbox` : "";
+  // With a database, the outbox has its own line (database checks).
+  const depth = env.INSIGHT_DATABASE_URL ? { waiting: 0, dead: 0 } : await new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")).depth(Date.now());
+  const queued = (depth.waiting ? `; ${depth.waiting} bundle${depth.waiting === 1 ? "" : "s"} waiting in the outbox` : "") + (depth.dead ? `; ${depth.dead} given up (outbox/dead/)` : "");
   let node;
   try {
     node = await identity.read();

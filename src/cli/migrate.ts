@@ -1,5 +1,5 @@
 import { loadEnv } from "../config/env.js";
-import { loadMigrations, migrate as applyMigrations, migrationStatus } from "../store/pg/migrate.js";
+import { loadMigrations, migrate as applyMigrations, migrationName, migrationStatus } from "../store/pg/migrate.js";
 import { createPgPool, displayUrl } from "../store/pg/pool.js";
 import { err, out } from "./output.js";
 
@@ -22,14 +22,14 @@ export async function migrate(options: { status?: boolean }): Promise<number> {
     if (options.status) {
       const states = await migrationStatus(pool, migrations);
       out(`${where}:`);
-      for (const s of states) out(`  ${s.applied ? (s.changed ? "⚠️ edited " : "applied  ") : "pending  "} ${String(s.version).padStart(4, "0")}_${s.name}${s.applied ? ` (${s.applied})` : ""}: ${s.description}`);
+      for (const s of states) out(`  ${s.applied ? (s.changed ? "⚠️ edited " : "applied  ") : "pending  "} ${migrationName(s)}${s.applied ? ` (${s.applied})` : ""}: ${s.description}`);
       const pending = states.filter((s) => !s.applied).length;
       const edited = states.filter((s) => s.changed).length;
       out(pending || edited ? `${pending} pending${edited ? `, ${edited} edited after being applied` : ""}: run 'insight migrate'` : "up to date");
       return pending || edited ? 1 : 0;
     }
     const applied = await applyMigrations(pool, { migrations });
-    for (const m of applied) out(`applied ${String(m.version).padStart(4, "0")}_${m.name}: ${m.description}`);
+    for (const m of applied) out(`applied ${migrationName(m)}: ${m.description}`);
     out(applied.length ? `${where}: ${applied.length} migration${applied.length === 1 ? "" : "s"} applied, up to date` : `${where}: already up to date (${migrations.length} migrations)`);
     return 0;
   } catch (e) {

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { FileAuditLog } from "../audit/file-audit-log.js";
 import type { SigningKeys } from "../audit/signing-key.js";
 import type { AuditLog } from "../audit/types.js";
-import { Outbox } from "../capsule/outbox.js";
+import { Outbox, type OutboxStore } from "../capsule/outbox.js";
 import type { OperatorEnv } from "../config/env.js";
 import { MemoryDedupe, type DedupeStore } from "../jobs/dedupe.js";
 import { FileFixStore, type FixStateStore } from "../remediation/fix-store.js";
@@ -12,6 +12,7 @@ import { PgAuditLog } from "./pg/audit-log.js";
 import { PgDedupe } from "./pg/dedupe.js";
 import { PgFixStore } from "./pg/fix-store.js";
 import { assertMigrated } from "./pg/migrate.js";
+import { PgOutbox } from "./pg/outbox.js";
 import { createPgPool, displayUrl } from "./pg/pool.js";
 
 /** The state that must be shared when several replicas and workers run: one of each, from one place. */
@@ -22,7 +23,7 @@ export type SharedStores = {
   where: string;
   audit: AuditLog;
   fixStore: FixStateStore;
-  outbox: Outbox;
+  outbox: OutboxStore;
   dedupe: DedupeStore;
   /** The PostgreSQL pool, when there is one (for `doctor` and tests). */
   pool?: pg.Pool;
@@ -61,7 +62,7 @@ export async function openStores(env: OperatorEnv, keys: Pick<SigningKeys, "audi
     where: displayUrl(env.INSIGHT_DATABASE_URL),
     audit,
     fixStore: new PgFixStore(pool),
-    outbox: new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")),
+    outbox: new PgOutbox(pool),
     dedupe: new PgDedupe(pool),
     pool,
     close: async () => {

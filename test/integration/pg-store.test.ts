@@ -4,6 +4,10 @@ import { PgAuditLog, verifyAuditDb } from "../../src/store/pg/audit-log.js";
 import { PgDedupe } from "../../src/store/pg/dedupe.js";
 import { PgFixStore } from "../../src/store/pg/fix-store.js";
 import { createPgPool } from "../../src/store/pg/pool.js";
+import { migrate } from "../../src/store/pg/migrate.js";
+import { openStores } from "../../src/store/open-stores.js";
+import { loadEnv } from "../../src/config/env.js";
+import { signingKeys } from "../../src/audit/signing-key.js";
 import { freshDatabase, pgChild, TEST_CHECKPOINT_KEY } from "../helpers/pg-database.js";
 
 /** Shared state in the real PostgreSQL: migrations, the audit chain, fix state and dedupe across processes and connections. */
@@ -118,6 +122,38 @@ describe("PostgreSQL shared state", () => {
       await Promise.all(pools.map((p) => p.end()));
     }
   }, 60_000);
+
+  it("openStores chooses PostgreSQL when INSIGHT_DATABASE_URL is set, files otherwise", async () => {
+    const pgStores = await openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({ INSIGHT_SIGNING_SECRET: "s".repeat(40) }));
+    try {
+      expect(pgStores).toMatchObject({ kind: "postgres", where: `${db.url}` });
+      expect(pgStores.audit).toBeInstanceOf(PgAuditLog);
+      expect(await pgStores.dedupe.firstSeen("open-stores", 60_000)).toBe(true);
+      expect(await pgStores.fixStore.get("acme/api", 9)).toMatchObject({ state: { version: 41 } });
+    } finally {
+      await pgStores.close();
+    }
+    const fileStores = await openStores(loadEnv({ INSIGHT_DATA_DIR: "/tmp/insight-pgstore-files" }), signingKeys({}));
+    expect(fileStores).toMatchObject({ kind: "files", where: "/tmp/insight-pgstore-files" });
+    await fileStores.close();
+  });
+
+  it("`insight doctor` shows the database, its migrations, the audit chain and the outbox", async () => {
+    await migrate(db.pool); // applied already when the whole file runs
+    await db.pool.query("DELETE FROM audit_log");
+    await db.pool.query("INSERT INTO evomap_outbox (key, bundle, context, status, next_attempt_at) VALUES ('k1', '{}', '{}', 'waiting', now()), ('k2', '{}', '{}', 'dead', now())");
+    const r = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url, INSIGHT_SIGNING_SECRET: "s".repeat(40) });
+    const checks = (JSON.parse(r.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
+    const by = (name: string) => checks.find((c) => c.name === name);
+    expect(by("database")).toMatchObject({ ok: true, detail: expect.stringMatching(/insight_pgstore_state: PostgreSQL \d+.*; 1\/1 migrations applied$/) });
+    expect(by("audit log")).toMatchObject({ ok: true, detail: "in PostgreSQL: 0 entries, chain intact, checkpoints signed" });
+    expect(by("outbox")).toMatchObject({ ok: false, detail: expect.stringContaining("1 waiting (1 due), 1 dead") });
+    await db.pool.query("DELETE FROM schema_migrations");
+    const behind = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url });
+    expect(JSON.parse(behind.stdout).checks.find((c: { name: string }) => c.name === "database")).toMatchObject({ ok: false, detail: expect.stringContaining("1 migration pending (0001_shared_state): run 'insight migrate'") });
+    // A replica refuses to start on a schema it does not know, and says what to run.
+    await expect(openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({}))).rejects.toThrow(/lacks 1 migration \(0001_shared_state\): run 'insight migrate'/);
+  }, 120_000);
 });
 
 /** The real `insight` binary with only the variables given (and PATH). */

@@ -107,6 +107,9 @@ export async function assertMigrated(pool: pg.Pool): Promise<void> {
   const states = await migrationStatus(pool);
   const pending = states.filter((s) => !s.applied);
   if (pending.length) {
-    throw new Error(`the database at INSIGHT_DATABASE_URL lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} (${pending.map((p) => `${p.version}_${p.name}`).join(", ")}): run 'insight migrate'`);
+    throw new Error(`the database at INSIGHT_DATABASE_URL lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} (${pending.map((p) => migrationName(p)).join(", ")}): run 'insight migrate'`);
   }
 }
+
+/** `0001_shared_state`: a migration as its file is named. */
+export const migrationName = (m: { version: number; name: string }) => `${String(m.version).padStart(4, "0")}_${m.name}`;
