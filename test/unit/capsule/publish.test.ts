@@ -160,6 +160,23 @@ describe("publishing through the outbox", () => {
     expect(t.audit.entries.map((e) => e.outcome)).toEqual(["error", "ok"]);
   });
 
+  it("sets a bundle aside as dead after its attempts, kept in outbox/dead/ and counted, never sent again", async () => {
+    const t = setup();
+    await t.ready;
+    hub("/a2a/validate", 503, { error: "maintenance" }, [], 2);
+    const p = t.publisher({ maxAttempts: 2 });
+    expect(await p.submit(bundle, CONTEXT)).toMatchObject({ status: "waiting", attempts: 1 });
+    t.advance(30_000);
+    const [drained] = await p.drain();
+    expect(drained!.outcome).toMatchObject({ status: "waiting", attempts: 2, nextAttemptAt: Infinity });
+    expect(await t.outbox.list()).toEqual([]);
+    expect(await t.outbox.depth(t.now())).toEqual({ waiting: 0, due: 0, dead: 1 });
+    t.advance(86_400_000);
+    expect(await p.drain()).toEqual([]);
+    expect(JSON.parse(await readFile(join(t.dir, "outbox", "dead", `${Outbox.keyOf(bundle)}.json`), "utf8"))).toMatchObject({ attempts: 2, lastError: "hub error HTTP 503", bundle });
+    expect(t.audit.entries.at(-1)).toMatchObject({ outcome: "error", detail: expect.objectContaining({ dead: true, attempts: 2 }) });
+  });
+
   it("survives a restart between persist and publish: the bundle is published exactly once", async () => {
     const t = setup();
     await t.ready;
