@@ -8,7 +8,7 @@ import type { McpServersConfig } from "./config/mcp-servers.js";
 import type { Octokit } from "./github/types.js";
 import { onCheckFailed, onCheckRunRerun } from "./handlers/checks.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
-import { onIssueLabelled } from "./handlers/issues.js";
+import { onIssueClosed, onIssueLabelled } from "./handlers/issues.js";
 import { onPullRequestChanged, onPullRequestClosed } from "./handlers/pull-request.js";
 import { createHealthHandler } from "./http/health.js";
 import { metrics } from "./http/metrics.js";
@@ -66,6 +66,7 @@ export function createApp(deps: AppDeps): InsightApp {
     app.on(["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"], onPullRequestChanged(handlerDeps));
     app.on("pull_request.closed", onPullRequestClosed(handlerDeps));
     app.on(["issues.opened", "issues.labeled"], onIssueLabelled(handlerDeps));
+    app.on("issues.closed", onIssueClosed(handlerDeps));
     app.on("issue_comment.created", onIssueComment(handlerDeps));
     app.on(["check_run.rerequested", "check_run.requested_action"], onCheckRunRerun(handlerDeps));
     app.on(["check_run.completed", "check_suite.completed"], onCheckFailed(handlerDeps));

@@ -23,6 +23,8 @@ import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
 import { openStores } from "./store/open-stores.js";
+import { FileHistoryStore } from "./history/store.js";
+import { createHistoryProcessor } from "./history/processor.js";
 
 /**
  * The production wiring: shared state (PostgreSQL or files, see store/open-stores.ts), one MCP pool over the operator's servers (connected
@@ -38,7 +40,9 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const audit = stores.audit;
   const remediation = { store: stores.fixStore, key: keys.fixState };
   const evomap = createEvoMap(env, audit, createLogger({ level: env.LOG_LEVEL }), stores.outbox);
-  const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env) };
+  // The repository memory (incidents and changes); PostgreSQL once its migration lands, a file per repository until then.
+  const history = { store: new FileHistoryStore(join(env.INSIGHT_DATA_DIR, "history")) };
+  const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env), history };
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
   let scheduler: HealthScheduler | undefined;
@@ -53,7 +57,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     healthScheduler: intervalMs
       ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: createLogger({ level: env.LOG_LEVEL }) }))
       : undefined,
-    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(remediation, evomap), "fix-push": revokeOnPush(remediation), rca: createRcaProcessor(services) },
+    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(remediation, evomap), "fix-push": revokeOnPush(remediation), rca: createRcaProcessor(services), history: createHistoryProcessor(history) },
     commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services, remediation), approve: approveCommand(remediation), reject: rejectCommand(remediation), rollback: rollbackCommand(services, remediation), health: healthCommand(health) },
   };
 }

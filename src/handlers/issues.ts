@@ -20,3 +20,14 @@ export function onIssueLabelled(deps: HandlerDeps) {
     await enqueue(context, deps, { ...base, kind: "rca", issueNumber: issue.number, trigger: context.payload.action, labels });
   };
 }
+
+/** issues.closed → the repository memory indexes it (the job checks it is an incident with an RCA). */
+export function onIssueClosed(deps: HandlerDeps) {
+  return async (context: Context<"issues.closed">) => {
+    const { issue } = context.payload;
+    if (issue.pull_request) return skip(context, "A pull request, not an issue");
+    const base = jobBase(context, "history", issue.number);
+    if (!base) return skip(context, "No installation or repository on the event");
+    await enqueue(context, deps, { ...base, kind: "history", event: "issue-closed", number: issue.number });
+  };
+}

@@ -29,5 +29,7 @@ export function onPullRequestClosed(deps: HandlerDeps) {
     const base = jobBase(context, "pr-merged", pr.number);
     if (!base) return skip(context, "No installation or repository on the event");
     await enqueue(context, deps, { ...base, kind: "pr-merged", pullNumber: pr.number, mergeCommitSha: pr.merge_commit_sha, headRef: pr.head.ref });
+    const history = jobBase(context, "history", pr.number)!;
+    await enqueue(context, deps, { ...history, kind: "history", event: "pr-merged", number: pr.number });
   };
 }

@@ -51,6 +51,8 @@ export type ChangeRecord = {
   fix?: boolean;
   /** SZZ: the earlier changes whose lines this fix changed or removed. */
   fixes?: string[];
+  /** Short hashes of the lines it added, per file (GitHub index only: how a later fix is linked back to it). */
+  added?: Record<string, string[]>;
 };
 
 /** A deployment that failed, with the commit it shipped. */
@@ -60,7 +62,7 @@ export type FailedDeployment = { id: string; sha: string; at: number; url?: stri
 export type BuildProgress = { state: "building" | "done" | "failed"; startedAt: number; finishedAt?: number; done: number; total?: number; phase: string; error?: string };
 
 /** Where incremental reads resume, and the ETags of the last answers. */
-export type SyncCursor = { incidentsUpdatedSince?: string; pullsUpdatedSince?: string; etags: Record<string, string> };
+export type SyncCursor = { incidentsUpdatedSince?: string; pullsUpdatedSince?: string; lastDeployment?: number; etags: Record<string, string> };
 
 export type RepoHistory = {
   repo: string;
@@ -69,6 +71,8 @@ export type RepoHistory = {
   failedDeployments: FailedDeployment[];
   cursor: SyncCursor;
   build?: BuildProgress;
+  /** Fixes of incidents not indexed yet (a PR that says "Fixes #7" merged before #7 was closed), by incident number. */
+  pendingFixes?: Record<string, NonNullable<IncidentRecord["fix"]>>;
 };
 
 export const emptyHistory = (repo: string): RepoHistory => ({ repo, incidents: [], changes: [], failedDeployments: [], cursor: { etags: {} } });

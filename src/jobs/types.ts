@@ -63,7 +63,10 @@ export type HealthJob = JobBase & {
   issueNumber?: number;
 };
 
-export type Job = PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob | HealthJob | FixPushJob;
+/** The repository memory hears of a closed incident or a merged PR (src/history/). */
+export type HistoryJob = JobBase & { kind: "history"; event: "issue-closed" | "pr-merged"; number: number };
+
+export type Job = HistoryJob | PrImpactJob | PrMergedJob | RcaJob | CommandJob | CiFailureJob | HealthJob | FixPushJob;
 export type JobKind = Job["kind"];
 export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 

@@ -79,7 +79,7 @@ function nextSteps(r: RcaResult, impact: IncidentImpact, syntax: RcaSyntax): str
 }
 
 /** The RCA thread's result: summary, the answer (cause / unexplained / nothing), timeline, hypotheses, evidence, impact, next steps, sources. */
-export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup; model?: ModelOutcome<RcaSubmission>; syntax?: RcaSyntax }): string {
+export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote: string; sources: SourceSummary[]; notes: string[]; elapsedMs: number; related?: Lookup; model?: ModelOutcome<RcaSubmission>; syntax?: RcaSyntax; seenBefore?: string[] }): string {
   const { impact } = p;
   const syntax = p.syntax ?? "slash";
   const timeline = r.timeline.slice(0, 24);
@@ -117,6 +117,7 @@ export function renderRca(r: RcaResult, p: { impact: IncidentImpact; windowNote:
     "",
     ...nextSteps(r, impact, syntax),
     "",
+    ...(p.seenBefore ?? []),
     ...renderRelated(p.related),
     ...(p.notes.length ? ["<details>", `<summary>⚠️ Not seen (${p.notes.length})</summary>`, "", ...p.notes.map((n) => `- ${n}`), "", "</details>", ""] : []),
     "---",

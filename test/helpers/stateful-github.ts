@@ -46,6 +46,12 @@ export class StatefulGitHub {
   readonly permissions = new Map<string, string>();
   readonly teams = new Map<string, Set<string>>();
   readonly graphqlCalls: string[] = [];
+  /** Issues with their own text and times (others answer with a default). */
+  readonly issues = new Map<number, { title: string; body: string; created_at: string; closed_at?: string; updated_at?: string }>();
+  readonly deployments: Array<{ id: number; sha: string; created_at: string; state: "success" | "failure" | "error" }> = [];
+  readonly checkRuns: Array<Record<string, any>> = [];
+  /** Every conditional request answered 304 ("GET path"). */
+  readonly notModified: string[] = [];
   /** Requests answered with an error once, matched by "METHOD path-substring". */
   readonly faults: Array<{ match: string; status: number }> = [];
   repoConfig?: string;
@@ -131,18 +137,27 @@ export class StatefulGitHub {
   install(): void {
     const base = `/repos/${this.owner}/${this.repo}`;
     const scope = nock("https://api.github.com").persist();
-    const route = (method: "get" | "post" | "patch" | "delete", path: RegExp, handler: (m: RegExpExecArray, body: any, uri: string) => [number, unknown] | [number, unknown, Record<string, string>]) =>
+    const route = (method: "get" | "post" | "patch" | "delete", path: RegExp, handler: (m: RegExpExecArray, body: any, uri: string, headers: Headers) => [number, unknown] | [number, unknown, Record<string, string>]) =>
       scope.intercept((uri: string) => path.test(decodeURIComponent(uri.split("?")[0]!)), method.toUpperCase()).optionally().reply(async (request: Request) => {
         const url = new URL(request.url);
         const uri = `${url.pathname}${url.search}`;
         const text = await request.text();
         const fault = this.faults.findIndex((f) => `${method.toUpperCase()} ${uri}`.includes(f.match));
         if (fault >= 0) return [this.faults.splice(fault, 1)[0]!.status, { message: "Server Error" }] as const;
-        return handler(path.exec(decodeURIComponent(url.pathname))!, text ? JSON.parse(text) : undefined, uri) as [number, Record<string, unknown>, Record<string, string>];
+        return handler(path.exec(decodeURIComponent(url.pathname))!, text ? JSON.parse(text) : undefined, uri, request.headers) as [number, Record<string, unknown>, Record<string, string>];
       });
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const R = (tail: string) => new RegExp(`^${esc(base)}${tail}$`);
 
+    // As GitHub: an ETag on lists, and 304 with no body when If-None-Match still matches.
+    const conditional = (path: string, headers: Headers, data: unknown): [number, unknown, Record<string, string>] => {
+      const etag = `"${createHash("sha1").update(JSON.stringify(data)).digest("hex")}"`;
+      if (headers.get("if-none-match") === etag) {
+        this.notModified.push(`GET ${path}`);
+        return [304, "", { etag }];
+      }
+      return [200, data, { etag }];
+    };
     route("post", /^\/app\/installations\/\d+\/access_tokens$/, () => [201, { token: "ghs_fakeinstallationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" }]);
     route("get", R("/contents/\\.github/insight\\.yml"), () => (this.repoConfig === undefined ? [404, { message: "Not Found" }] : [200, contentsJson(this.repoConfig)]));
     route("get", new RegExp(`^/repos/${esc(this.owner)}/\\.github/contents/`), () => [404, { message: "Not Found" }]);
@@ -208,7 +223,7 @@ export class StatefulGitHub {
 
     // Pull requests
     const pullJson = (p: Pull) => ({
-      ...p, html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`, changed_files: p.files.length, labels: [],
+      ...p, html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`, changed_files: p.files.length, labels: [], updated_at: p.merged_at ?? "2026-11-23T00:00:00Z",
       head: { ...p.head, repo: { full_name: `${this.owner}/${this.repo}` } }, base: { ...p.base, repo: { full_name: `${this.owner}/${this.repo}` } },
     });
     route("get", R("/pulls/(\\d+)/files"), (m) => [200, this.pulls.get(Number(m[1]))?.files ?? []]);
@@ -216,9 +231,15 @@ export class StatefulGitHub {
       const p = this.pulls.get(Number(m[1]));
       return p ? [200, pullJson(p)] : [404, { message: "Not Found" }];
     });
-    route("get", R("/pulls"), (_m, _b, uri) => {
-      const head = new URL(uri, "https://api.github.com").searchParams.get("head");
-      return [200, [...this.pulls.values()].filter((p) => !head || `${this.owner}:${p.head.ref}` === head).sort((a, b) => b.number - a.number).map(pullJson)];
+    route("get", R("/pulls"), (_m, _b, uri, headers) => {
+      const q = new URL(uri, "https://api.github.com").searchParams;
+      const head = q.get("head");
+      const state = q.get("state");
+      const all = [...this.pulls.values()].filter((p) => (!head || `${this.owner}:${p.head.ref}` === head) && (!state || state === "all" || p.state === state));
+      const sorted = q.get("sort") === "updated" ? all.map(pullJson).sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.number - a.number) : all.sort((a, b) => b.number - a.number).map(pullJson);
+      const per = Number(q.get("per_page") ?? 30);
+      const page = Number(q.get("page") ?? 1);
+      return conditional(`${base}/pulls?${q}`, headers, sorted.slice((page - 1) * per, page * per));
     });
     route("post", R("/pulls"), (_m, body) => {
       const head = this.refs.get(body.head);
@@ -257,9 +278,34 @@ export class StatefulGitHub {
       return [200, { id: c.id }];
     });
     route("post", R("/issues/(?:comments/)?\\d+/reactions"), () => [201, { id: 1, content: "eyes" }]);
-    route("get", R("/issues/(\\d+)"), (m) => [200, { number: Number(m[1]), state: this.closedIssues.has(Number(m[1])) ? "closed" : "open", labels: this.labelsOf(Number(m[1])).map((name) => ({ name })), title: "incident", body: "", created_at: "2026-11-23T00:00:00Z" }]);
+    const issueJson = (n: number) => ({ number: n, html_url: `https://github.com/${this.owner}/${this.repo}/issues/${n}`, state: this.closedIssues.has(n) ? "closed" : "open", labels: this.labelsOf(n).map((name) => ({ name })), title: "incident", body: "", created_at: "2026-11-23T00:00:00Z", updated_at: "2026-11-23T00:00:00Z", closed_at: null, ...this.issues.get(n) });
+    route("get", R("/issues/(\\d+)"), (m) => [200, issueJson(Number(m[1]))]);
+    route("get", /^\/search\/issues$/, (_m, _b, uri) => {
+      const q = new URL(uri, "https://api.github.com").searchParams.get("q") ?? "";
+      const label = /label:"([^"]+)"/.exec(q)?.[1];
+      const since = /updated:>=(\S+)/.exec(q)?.[1];
+      const items = [...new Set([...this.issues.keys(), ...this.labels.keys()])]
+        .filter((n) => !this.pulls.has(n) && (!label || this.labelsOf(n).includes(label)) && (!/is:closed/.test(q) || this.closedIssues.has(n)))
+        .map(issueJson)
+        .filter((i) => !since || i.updated_at >= since)
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+      return [200, { total_count: items.length, incomplete_results: false, items }];
+    });
+    route("get", R("/deployments"), (_m, _b, uri, headers) => conditional(`${base}/deployments`, headers, [...this.deployments].sort((a, b) => b.id - a.id).map((d) => ({ id: d.id, sha: d.sha, ref: "main", environment: "production", created_at: d.created_at, url: `https://api.github.com${base}/deployments/${d.id}` }))));
+    route("get", R("/deployments/(\\d+)/statuses"), (m) => {
+      const d = this.deployments.find((x) => x.id === Number(m[1]));
+      return d ? [200, [{ id: d.id * 10, state: d.state, created_at: d.created_at }]] : [404, { message: "Not Found" }];
+    });
+    route("post", R("/check-runs"), (_m, body) => {
+      this.checkRuns.push(body);
+      return [201, { id: this.checkRuns.length, ...body }];
+    });
     route("patch", R("/issues/(\\d+)"), (m, body) => {
-      if (body.state === "closed") this.closedIssues.add(Number(m[1]));
+      if (body.state === "closed") {
+        this.closedIssues.add(Number(m[1]));
+        const i = this.issues.get(Number(m[1]));
+        if (i) Object.assign(i, { closed_at: new Date(this.#clock).toISOString(), updated_at: new Date(this.#clock).toISOString() });
+      }
       return [200, { number: Number(m[1]), state: body.state }];
     });
     route("post", R("/issues/(\\d+)/labels"), (m, body) => {

@@ -20,9 +20,10 @@ import { collectSignals, type CollectParams } from "../../signals/collect.js";
 import type { McpPool } from "../../signals/mcp-pool.js";
 import type { CollectionResult } from "../../signals/types.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
+import { changeHistoryFactor, withFactor, type HistoryServices } from "../../history/service.js";
 import type { PrImpactJob } from "../types.js";
 
-export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices; onSource?: CollectParams["onSource"] };
+export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices; onSource?: CollectParams["onSource"]; history?: HistoryServices };
 
 /** How far back "production now" looks for a PR's services. */
 const PROFILE_WINDOW_MS = 60 * 60_000;
@@ -94,7 +95,8 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     const config = inferred ? withInferredServices(ctx.config, inferred) : ctx.config;
     const files = classifyChanges(changes, config);
     const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, config, ctx.log);
-    const assessment = assessImpact({ changes, config, collection, noCollection, files, inferred });
+    const history = s.history ? await changeHistoryFactor(s.history, { ...ctx, config }, job.repo, files, job.pullNumber) : undefined;
+    const assessment = withFactor(assessImpact({ changes, config, collection, noCollection, files, inferred }), history?.factor, config, history?.note);
     // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
     const worthIt = LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium");
     const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;

@@ -16,6 +16,8 @@ import { findStickyComment } from "../../github/sticky-comment.js";
 import { getPermission } from "../../github/permissions.js";
 import { fullName, type RepoRef } from "../../github/types.js";
 import { renderRca, renderRcaStatus } from "../../render/rca.js";
+import { renderSeenBefore } from "../../history/render.js";
+import { seenBefore } from "../../history/service.js";
 import { untrustedInline } from "../../render/untrusted.js";
 import { collectSignals } from "../../signals/collect.js";
 import type { CommandHandler } from "../../commands/run-command.js";
@@ -67,19 +69,23 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const history = await changeHistory(octokit, req.repo, span.window, config);
   const edges = topology(collection, config).edges;
   const signals = collection?.signals ?? [];
-  const result = analyseIncident({ signals, window: span.window, changes: history.changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: true } });
-  const impact = assessIncidentImpact(result, signals, config, edges);
-  const signalWords = incidentSignals(result.anomalies);
+  const analysed = analyseIncident({ signals, window: span.window, changes: history.changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: true } });
+  const impact = assessIncidentImpact(analysed, signals, config, edges);
+  const signalWords = incidentSignals(analysed.anomalies);
+  // Past incidents like this one; a matching past fix becomes evidence for a hypothesis, never one of its own.
+  const memory = s.history ? await seenBefore(s.history, ctx, { repo: req.repo, issueNumber: req.issueNumber, at: Date.parse(issue.created_at), signals: signalWords, services: impact.affected, result: analysed }) : undefined;
+  const result = memory ? { ...analysed, hypotheses: memory.hypotheses } : analysed;
   const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
   const model = s.llm ? await runModel(s, ctx, req, { result, signals, changes: history.changes, issue: { title: issue.title, body: issue.body ?? "" }, toolsFrom: allowed.length ? s.pool : undefined, services: names }) : undefined;
   const notes = [
     ...(model?.status === "failed" ? [`model analysis: ${model.reason}`] : []),
     ...(related?.status === "error" ? [`EvoMap: related capsules could not be looked up (${related.message})`] : []),
     ...history.notes,
+    ...(memory?.note ? [memory.note] : []),
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
   ];
-  const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model });
-  const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm })) };
+  const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
+  const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, root: h.chain[0]?.text })), seenBefore: memory?.similar.map((m) => m.incident.number) };
   await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
   if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
   await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");

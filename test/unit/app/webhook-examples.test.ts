@@ -70,7 +70,7 @@ describe("webhook examples", () => {
     const unmerged = example("pull_request", "closed");
     unmerged.pull_request.merged = false;
     await receive("pull_request", unmerged);
-    expect(jobs.map((j) => j.kind)).toEqual(["pr-merged"]);
+    expect(jobs.map((j) => j.kind)).toEqual(["pr-merged", "history"]); // the repository memory indexes the merged change too
   });
 
   it("routes a labelled issue to an RCA job with that label, and skips an unlabelled new issue", async () => {
