@@ -291,7 +291,7 @@ export class StatefulGitHub {
         .sort((a, b) => a.updated_at.localeCompare(b.updated_at));
       return [200, { total_count: items.length, incomplete_results: false, items }];
     });
-    route("get", R("/deployments"), (_m, _b, uri, headers) => conditional(`${base}/deployments`, headers, [...this.deployments].sort((a, b) => b.id - a.id).map((d) => ({ id: d.id, sha: d.sha, ref: "main", environment: "production", created_at: d.created_at, url: `https://api.github.com${base}/deployments/${d.id}` }))));
+    route("get", R("/deployments"), (_m, _b, _uri, headers) => conditional(`${base}/deployments`, headers, [...this.deployments].sort((a, b) => b.id - a.id).map((d) => ({ id: d.id, sha: d.sha, ref: "main", environment: "production", created_at: d.created_at, url: `https://api.github.com${base}/deployments/${d.id}` }))));
     route("get", R("/deployments/(\\d+)/statuses"), (m) => {
       const d = this.deployments.find((x) => x.id === Number(m[1]));
       return d ? [200, [{ id: d.id * 10, state: d.state, created_at: d.created_at }]] : [404, { message: "Not Found" }];
