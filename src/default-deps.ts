@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
 import { createLlm } from "./llm/service.js";
