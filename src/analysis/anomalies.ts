@@ -3,6 +3,16 @@ import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
 import { redact, redactLines } from "../security/redact.js";
 import { mineTemplates, templateText } from "./log-templates.js";
 import { datastoreAnomalies } from "./findings/datastores.js";
+import { findingText, kubernetesFindings, type K8sFinding } from "./findings/kubernetes/index.js";
+
+const K8S_KIND: Partial<Record<K8sFinding["class"], Anomaly["kind"]>> = { oom: "oom", node: "node", eviction: "node" };
+
+/** Kubernetes findings (src/analysis/findings/kubernetes): each an anomaly that carries its finding. */
+export function kubernetesAnomalies(signals: Signal[]): Anomaly[] {
+  return kubernetesFindings(signals).map((f) => ({
+    service: f.service, kind: K8S_KIND[f.class] ?? "pod-failure", ...(f.at !== undefined ? { at: f.at } : {}), detail: findingText(f), severity: f.severity, evidence: f.evidence, finding: f,
+  }));
+}
 
 /** Something abnormal in the incident window, with the signal that shows it. */
 export type Anomaly = {
@@ -19,6 +29,8 @@ export type Anomaly = {
   /** Datastore findings: the tables a statement touches and the services that issue it. */
   tables?: string[];
   callers?: string[];
+  /** The Kubernetes finding it is (object, reason in Kubernetes' words, fix). */
+  finding?: K8sFinding;
 };
 
 const BAD_DIRECTION: Record<string, { kind: Anomaly["kind"]; up: boolean }> = {
@@ -77,12 +89,7 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals) {
     const d = s.data ?? {};
-    if (s.name.startsWith("k8s.pod.")) {
-      const reason = String(d.reason);
-      out.push({ service: s.service, kind: reason === "OOMKilled" ? "oom" : "pod-failure", detail: `${reason}: ${(d.pods as string[]).join(", ")}`, severity: 0.8, evidence: [s.id] });
-    } else if (s.name === "k8s.warning_event" && /Evict|NodeNotReady|Pressure|FailedScheduling/.test(String(d.reason))) {
-      out.push({ service: s.service, kind: "node", at: d.first ? Date.parse(String(d.first)) : undefined, detail: `${d.reason}: ${(d.messages as string[])?.[0] ?? ""}`, severity: 0.6, evidence: [s.id] });
-    } else if (s.name === "pg.blocked_queries" && (s.value ?? 0) > 0) {
+    if (s.name === "pg.blocked_queries" && (s.value ?? 0) > 0) {
       const chain = (d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>)[0];
       const blocker = chain?.blockedBy[0];
       out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ? redact(blocker.query) : "?"})`, severity: 0.85, evidence: [s.id] });
@@ -141,5 +148,5 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
 
 /** Every anomaly the signals show for the incident window; `before` holds the state read as of its start (for counters' rates). */
 export function findAnomalies(signals: Signal[], window: Window, before: Signal[] = []): Anomaly[] {
-  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...logAnomalies(signals, window), ...datastoreAnomalies(signals, before, window)];
+  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...kubernetesAnomalies(signals), ...logAnomalies(signals, window), ...datastoreAnomalies(signals, before, window)];
 }

@@ -27,7 +27,11 @@ export function incidentSignals(anomalies: Anomaly[], limit = 12): string[] {
     if (a.kind === "log-template") {
       const template = /"(.*)"/.exec(a.detail)?.[1] ?? "";
       out.push(template.replace(/<\*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 120));
-    } else if (a.kind === "alert") out.push(a.detail);
+    } else if (a.kind === "alert") {
+      // An alert's name (`HighErrorRate`), never an alarm's sentence, which names services ("Response time of service api …").
+      if (/^[\w.:-]{3,80}$/.test(a.detail)) out.push(a.detail);
+    }
+    else if (a.finding) out.push(a.finding.reason, ...(a.kind === "node" ? [KIND_SIGNAL.node!] : []));
     else if (a.kind === "oom" || a.kind === "pod-failure") out.push(a.detail.split(":")[0]!.trim());
     else if (a.kind === "node") out.push(a.detail.split(":")[0]!.trim(), KIND_SIGNAL.node!);
     else if (KIND_SIGNAL[a.kind]) out.push(KIND_SIGNAL[a.kind]!);

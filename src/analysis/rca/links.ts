@@ -30,6 +30,8 @@ export function linkChange(c: ChangeEvent, touched: ChangeTouch[], m: Mechanism,
   const on = (kind: ChangeTouch["kind"]) => touched.filter((t) => t.kind === kind);
   const onService = !m.service || c.services.includes(m.service);
   const who = label(c);
+  const k8s = m.k8s ? k8sLink(m, on, onService, who, c) : undefined;
+  if (k8s) return k8s;
   switch (m.kind) {
     case "lock": {
       const migrations = on("migration");
@@ -107,3 +109,37 @@ export function linkChange(c: ChangeEvent, touched: ChangeTouch[], m: Mechanism,
 }
 
 const fmtBytes = (b: number) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GiB` : b >= 1 << 20 ? `${Math.round(b / (1 << 20))} MiB` : `${Math.round(b)}`);
+
+/** What a change must touch to explain a Kubernetes finding of each class, and how strongly. */
+const K8S_TOUCH: Partial<Record<string, Array<[ChangeTouch["kind"], number]>>> = {
+  image: [["image", 0.95]],
+  config: [["config", 0.9]],
+  probe: [["probe", 0.95]],
+  scheduling: [["affinity", 0.9], ["resources", 0.85], ["replicas", 0.6]],
+  hpa: [["replicas", 0.8], ["resources", 0.7]],
+  pdb: [["replicas", 0.7]],
+  oom: [["resources", 1]],
+  crash: [["config", 0.8], ["image", 0.75]],
+  init: [["config", 0.8], ["image", 0.75]],
+  service: [["config", 0.8]],
+  ingress: [["config", 0.8]],
+  network: [["config", 0.8]],
+  cronjob: [["schedule", 0.9]],
+  job: [["schedule", 0.6], ["config", 0.6]],
+};
+
+/** A change that touches what a Kubernetes finding is about (its image, its config, its probe, its scheduling); undefined to fall back on the kind's rule. */
+function k8sLink(m: Mechanism, on: (k: ChangeTouch["kind"]) => ChangeTouch[], onService: boolean, who: string, c: ChangeEvent): Link | undefined {
+  const f = m.k8s!;
+  if (!onService && f.service) return undefined;
+  for (const [kind, strength] of K8S_TOUCH[f.class] ?? []) {
+    const t = on(kind)[0];
+    if (t) return { strength, root: who, why: `it changes ${f.service ?? f.object.name}'s ${kind} (${t.detail}), and ${f.object.kind} ${f.object.name} is ${f.reason}`, evidence: [c.id] };
+  }
+  // A manifest change to the object's service explains a config-class finding (a Service selector, an Ingress, a policy) half-way.
+  if (["service", "ingress", "network", "config", "pdb", "hpa", "scheduling", "volume", "cronjob"].includes(f.class) && c.changeKinds.some((k) => k === "kubernetes" || k === "helm") && f.service && c.services.includes(f.service)) {
+    return { strength: 0.6, root: who, why: `it changes ${f.service}'s manifests, and ${f.object.kind} ${f.object.name} is ${f.reason}`, evidence: [c.id] };
+  }
+  // New code can crash a container or fail its probes; it does not pin an HPA, unbind a claim or drop a node.
+  return ["crash", "oom", "init", "probe", "image", "config", "job", "rollout", "node", "eviction"].includes(f.class) ? undefined : { strength: 0, root: "", why: "", evidence: [] };
+}

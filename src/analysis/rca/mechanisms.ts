@@ -1,6 +1,7 @@
 import type { Signal, Window } from "../../signals/types.js";
 import { externalDependencyFindings, type ExternalDependencyKind } from "../findings/external-deps.js";
 import type { Anomaly } from "../anomalies.js";
+import type { K8sFinding } from "../findings/kubernetes/index.js";
 import type { Category } from "./types.js";
 
 /** How a fault does its damage: the middle link of a chain. A mechanism is never a rival of the change behind it. */
@@ -26,7 +27,25 @@ export type Mechanism = {
   dependency?: string;
   /** Services that issue the statement (datastore findings). */
   callers?: string[];
+  /** The Kubernetes finding it rests on (object, reason, message, fix). */
+  k8s?: K8sFinding;
 };
+
+const K8S_MECHANISM: Partial<Record<K8sFinding["class"], Mechanism["kind"]>> = { oom: "oom", node: "node", eviction: "node" };
+const K8S_CATEGORY: Partial<Record<K8sFinding["class"], Category>> = { image: "config", config: "config", probe: "config", service: "config", ingress: "config", network: "config", crash: "code", job: "code", cronjob: "config" };
+
+/** A Kubernetes finding as a mechanism: its reason and message in Kubernetes' words, its fix first. */
+function kubernetesMechanism(a: Anomaly, f: K8sFinding): Mechanism {
+  const where = `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ""}${f.object.name}`;
+  return {
+    kind: K8S_MECHANISM[f.class] ?? "pod-failure", anomaly: a, service: a.service, tables: [], k8s: f,
+    title: `${f.reason}: ${where}${f.service && !f.object.name.startsWith(f.service) ? ` (${f.service})` : ""}`,
+    category: K8S_CATEGORY[f.class] ?? "infrastructure",
+    text: `${where} ${f.reason}: ${f.message}${f.details.length ? ` (${f.details.join("; ").slice(0, 600)})` : ""}`,
+    confirm: `\`kubectl describe ${f.object.kind.toLowerCase()} ${f.object.name}${f.object.namespace ? ` -n ${f.object.namespace}` : ""}\` shows ${f.reason}${f.class === "crash" || f.class === "oom" ? "; `kubectl logs --previous` the last lines before the exit" : ""}`,
+    mitigation: [f.fix],
+  };
+}
 
 const EXTERNAL_WORDS: Record<ExternalDependencyKind, { what: string; mitigation: string }> = {
   "tls-expired": { what: "TLS certificate expired or invalid", mitigation: "Renew or replace the certificate (or pin the previous one) and restart the callers' connections" },
@@ -86,6 +105,10 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
   const dataOf = (a: Anomaly) => (byId.get(a.evidence[0] ?? "")?.data ?? {}) as Record<string, unknown>;
   const out: Mechanism[] = [];
   for (const a of strong) {
+    if (a.finding) {
+      out.push(kubernetesMechanism(a, a.finding));
+      continue;
+    }
     const base = { anomaly: a, service: a.service, tables: [] as string[] };
     switch (a.kind) {
       case "db-locks": {

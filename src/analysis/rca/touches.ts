@@ -9,6 +9,7 @@ const HINTS: Array<[ChangeTouch["kind"], RegExp]> = [
   ["cache", /\bredis\b|\bcache|maxmemory|evict/i],
   ["database", /\b(db|database|pg|postgres(ql)?)[-_. ]?(pool|conn)|pool[-_. ]?size|max[-_. ]?connections|hikari|pgbouncer/i],
   ["timeout", /timeout|deadline|retr(y|ies)/i],
+  ["probe", /readiness|liveness|startup[-_ ]?probe|\bprobes?\b/i],
   ["resources", /\b(memory|mem|cpu)\b|resource[-_ ]?limits?|\blimits?\b|\brequests\b|heap|-Xmx/i],
 ];
 

@@ -1,17 +1,15 @@
 import type { K8sEvent } from "./parse.js";
 
-/** Warning reasons that say something is wrong. */
-const WARNING = /BackOff|OOM|Failed|Evict|Unhealthy|Kill|NodeNotReady|Pressure|Error|Preempt/;
 /**
  * Normal events that matter to an incident: a node lost or drained (the node controller records
  * these as Normal), evictions by the taint manager, preemption, containers killed, replicas scaled
  * by a rollout or an HPA, and Jobs started by a CronJob. Image pulls, scheduling and container
  * starts are routine and dropped.
  */
-const NORMAL = /^(NodeNotReady|NodeNotSchedulable|RemovingNode|DeletingNode|Rebooted|Shutdown|TaintManagerEviction|Preempting|Preempted|Killing|ScalingReplicaSet|SuccessfulRescale|SuccessfulCreate|SuccessfulDelete|SawCompletedJob|Completed|SuccessfulUpdate)$/;
+const NORMAL = /^(NodeNotReady|NodeNotSchedulable|NodeHas(Disk|Memory|PID)Pressure|NodeHasInsufficientMemory|RemovingNode|DeletingNode|Rebooted|Shutdown|TaintManagerEviction|Preempting|Preempted|Killing|ScalingReplicaSet|SuccessfulRescale|SuccessfulCreate|SuccessfulDelete|SawCompletedJob|Completed|SuccessfulUpdate|NotTriggerScaleUp|TriggeredScaleUp|Suspended)$/;
 
-/** Whether an event is worth keeping: a Warning that says something is wrong, or a Normal one of the kinds above. */
-export const eventMatters = (e: K8sEvent) => (e.type === "Warning" ? WARNING.test(e.reason) : e.type === "Normal" && NORMAL.test(e.reason));
+/** Whether an event is worth keeping: every Warning (k8sgpt's floor), or a Normal one of the kinds above. */
+export const eventMatters = (e: K8sEvent) => e.type === "Warning" || (e.type === "Normal" && NORMAL.test(e.reason));
 
 /**
  * A generated name suffix: ReplicaSet hashes and pod ids use consonants and digits
@@ -31,13 +29,16 @@ export function ownedBy(e: K8sEvent, pods: Set<string>, names: string[]): boolea
     if (e.object === n) return true;
     if (!e.object!.startsWith(`${n}-`)) return false;
     const rest = e.object!.slice(n.length + 1).split("-");
-    return rest.length <= 2 && rest.every(hashLike);
+    // A StatefulSet's pods are `<name>-0`, `<name>-1`.
+    return (rest.length <= 2 && rest.every(hashLike)) || (rest.length === 1 && /^\d{1,4}$/.test(rest[0]!));
   });
 }
 
 /** Events of kinds that belong to the cluster or the namespace rather than to one service. */
 export const isNodeEvent = (e: K8sEvent) => e.kind === "Node";
 export const isJobEvent = (e: K8sEvent) => e.kind === "CronJob" || e.kind === "Job";
+/** Events of a service's own workloads (pods and their controllers); the rest belong to the namespace. */
+export const isWorkloadEvent = (e: K8sEvent) => !e.kind || ["Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "HorizontalPodAutoscaler"].includes(e.kind);
 
 /** Events grouped by reason: the object names, a few distinct messages, first and last time, total count. */
 export function byReason(events: K8sEvent[]) {
@@ -49,7 +50,11 @@ export function byReason(events: K8sEvent[]) {
       type: list[0]!.type,
       reason: list[0]!.reason,
       count: list.reduce((n, e) => n + e.count, 0),
-      data: { type: list[0]!.type, reason: list[0]!.reason, kinds: [...new Set(list.map((e) => e.kind).filter(Boolean))], objects: [...new Set(list.map((e) => e.object))].slice(0, 10), messages: [...new Set(list.map((e) => e.message))].slice(0, 3), first: times[0], last: times.at(-1) },
+      data: {
+        type: list[0]!.type, reason: list[0]!.reason, kinds: [...new Set(list.map((e) => e.kind).filter(Boolean))], objects: [...new Set(list.map((e) => e.object))].slice(0, 10), messages: [...new Set(list.map((e) => e.message))].slice(0, 3), first: times[0], last: times.at(-1),
+        // Each object's own latest message (a probe's, a scheduler's), so a finding quotes the one about its object.
+        perObject: Object.fromEntries([...list].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "")).filter((e) => e.object).map((e) => [`${e.kind ?? ""}/${e.object}`, e.message]).slice(-10)),
+      },
     };
   });
 }

@@ -3,8 +3,10 @@ import { safe } from "../../safe-values.js";
 import { jsonOf } from "../../tool-output.js";
 import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
-import { byReason, eventMatters, isJobEvent, isNodeEvent, ownedBy } from "./events.js";
+import { byReason, eventMatters, isJobEvent, isNodeEvent, isWorkloadEvent, ownedBy } from "./events.js";
 import { parse as parseYaml } from "yaml";
+import { CLUSTER_KINDS, compact, NAMESPACED_KINDS, objectsOf, type ObjectKind, type PodView } from "./objects.js";
+import { listThenGet } from "./read-objects.js";
 import { bytes, cronJobsFrom, deploymentSpec, type CronJobRow, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type DeploymentSpec, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
 
 type Reader = {
@@ -16,7 +18,12 @@ type Reader = {
   spec(c: SourceClient, namespace: string, name: string): Promise<DeploymentSpec | undefined>;
   cronJobs(c: SourceClient, namespace: string): Promise<CronJobRow[]>;
   top?(c: SourceClient, namespace: string, selector: string): Promise<Array<{ pod: string; cpuMillicores: number; memoryBytes?: number }>>;
+  /** Whole objects of one kind (`namespace` undefined for cluster-scoped kinds), at most `cap` read one by one. */
+  objects(c: SourceClient, kind: KindSpec, namespace: string | undefined, cap: number): Promise<Array<Record<string, unknown>>>;
+  /** The log of a container's previous run: why a crash-looping container died. */
+  previousLogs(c: SourceClient, namespace: string, pod: string, container: string, tail: number): Promise<string>;
 };
+type KindSpec = (typeof NAMESPACED_KINDS)[number] | (typeof CLUSTER_KINDS)[number];
 
 const text = (o: { texts: string[] }) => o.texts.join("\n");
 
@@ -46,6 +53,14 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           cpuMillicores: millicores(r["CPU(cores)"] ?? "0"),
           memoryBytes: bytes(r["MEMORY(bytes)"] ?? ""),
         })),
+      objects: (c, k, namespace, cap) =>
+        listThenGet(
+          async () => c.call("resources_list", { apiVersion: k.apiVersion, kind: k.kind, ...(namespace ? { namespace } : {}) }),
+          async (name) => text(await c.call("resources_get", { apiVersion: k.apiVersion, kind: k.kind, name, ...(namespace ? { namespace } : {}) })),
+          cap,
+          k.kind,
+        ),
+      previousLogs: async (c, namespace, name, container, tail) => text(await c.call("pods_log", { name, namespace, container, previous: true, tail })),
     },
   },
   {
@@ -61,8 +76,13 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
         rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
-      cronJobs: async (c, namespace) => cronJobsFrom("", jsonOf(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "json" }), "kubectl_get")),
+      // A JSON list comes back cut to names and statuses; YAML is kubectl's whole list.
+      cronJobs: async (c, namespace) => cronJobsFrom("", { items: objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))) }),
       spec: async (c, namespace, name) => deploymentSpec(jsonOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get")),
+      // `-o yaml` is kubectl's own list, whole (its `-o json` list is cut to name and status by the server).
+      objects: async (c, k, namespace) => objectsOf(text(await c.call("kubectl_get", { resourceType: k.resource, output: "yaml", ...(namespace ? { namespace } : {}) }))),
+      previousLogs: async (c, namespace, name, container, tail) =>
+        jsonOf<{ logs?: string }>(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }), "kubectl_logs").logs ?? "",
     },
   },
 ];
@@ -93,7 +113,12 @@ export const kubernetesAdapter: Adapter = {
     };
     const namespaces = [...new Set(targets.map((s) => safe(s.config.kubernetes!.namespace, "namespace")))];
     const perService = await Promise.all(targets.map((svc) => collectService(ctx, reader, svc, eventsOf)));
-    const shared = await Promise.all([...namespaces.map((ns) => namespaceEvents(ctx, reader, ns, eventsOf)), nodeEvents(ctx, eventsOf)]);
+    const shared = await Promise.all([
+      ...namespaces.map((ns) => namespaceEvents(ctx, reader, ns, eventsOf)),
+      nodeEvents(ctx, eventsOf),
+      ...namespaces.map((ns) => namespaceObjects(ctx, reader, ns)),
+      clusterObjects(ctx, reader),
+    ]);
     return [...perService.flat(), ...shared.flat()];
   },
 };
@@ -101,14 +126,15 @@ export const kubernetesAdapter: Adapter = {
 /** The namespace's CronJobs (their schedules) and the events of its CronJobs and Jobs (a job started at peak hours is nobody's pod). */
 async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: string, eventsOf: EventsOf): Promise<Signal[]> {
   const cronJobs = await ctx.attempt(`cronjobs in ${namespace}`, () => reader.cronJobs(ctx.client, namespace));
-  const list = ((await eventsOf(namespace)) ?? []).filter((e) => isJobEvent(e) && eventMatters(e));
+  // Jobs, CronJobs and the namespace's other objects (Services, Ingresses, claims, budgets): nobody's pods.
+  const list = ((await eventsOf(namespace)) ?? []).filter((e) => !isNodeEvent(e) && !isWorkloadEvent(e) && eventMatters(e));
   const schedules: Signal[] = cronJobs?.length
     ? [{ id: `${ctx.source}:k8s:${namespace}:cronjobs`, source: ctx.source, adapter: "kubernetes", kind: "state", name: "k8s.cronjobs", value: cronJobs.length, query: `cronjobs namespace=${namespace}`, data: { namespace, cronjobs: cronJobs.slice(0, ctx.limits.rows) } }]
     : [];
-  return [...schedules, ...byReason(list).map((g) => ({
-    id: `${ctx.source}:k8s:${namespace}:job-event:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
+  return [...schedules, ...[list.filter(isJobEvent), list.filter((e) => !isJobEvent(e))].flatMap((part, i) => byReason(part).map((g) => ({
+    id: `${ctx.source}:k8s:${namespace}:${i === 0 ? "job-event" : "event"}:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
     name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event", value: g.count, query: `events namespace=${namespace}`, data: { ...g.data, namespace },
-  }))];
+  })))];
 }
 
 /** Node events (NotReady, removed, rebooted, pressure): the cluster's, so no service's. */
@@ -146,7 +172,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     value: pods.reduce((n, p) => n + p.restarts, 0),
     unit: "restarts",
     query: `pods ${where}`,
-    data: { total: pods.length, failing: failing.length, pods: pods.slice(0, ctx.limits.rows), terminations: terminations.filter((t) => t.reason) },
+    data: { namespace, labels: k.labels, total: pods.length, failing: failing.length, pods: pods.slice(0, ctx.limits.rows), terminations: terminations.filter((t) => t.reason) },
   });
   const reasons = new Map<string, string[]>();
   for (const p of failing) reasons.set(p.status, [...(reasons.get(p.status) ?? []), p.name]);
@@ -155,7 +181,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:${reason}`, kind: "event", name: `k8s.pod.${reason}`, value: podNames.length, query: `pods ${where}`, data: { reason, pods: podNames } });
   }
   const owners = [...new Set([k.deployment, svc.name, ...Object.values(k.labels)].filter((n): n is string => !!n))];
-  const mine = (events ?? []).filter((e) => !isNodeEvent(e) && !isJobEvent(e) && eventMatters(e) && (!e.object || ownedBy(e, names, owners)));
+  const mine = (events ?? []).filter((e) => isWorkloadEvent(e) && eventMatters(e) && (!e.object || ownedBy(e, names, owners)));
   for (const g of byReason(mine)) {
     // Warnings keep their signal name; the Normal events that matter get their own (node loss, evictions, scaling).
     const warning = g.type === "Warning";
@@ -191,4 +217,39 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:top`, kind: "metric", name: "k8s.pod_resources", value: mineTop.reduce((n, r) => n + (r.memoryBytes ?? 0), 0), unit: "bytes", query: `top pods ${where}`, data: { pods: mineTop } });
   }
   return signals;
+}
+
+/** Objects read whole per namespace, and previous-run logs of crash-looping containers. */
+const OBJECTS_PER_KIND = 12;
+const PREVIOUS_LOGS = 5;
+
+/** Every kind the diagnosis reads in one namespace: one `k8s.objects` signal per kind, and the previous-run logs of crashed containers. */
+async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: string): Promise<Signal[]> {
+  const lists = await Promise.all(NAMESPACED_KINDS.map(async (k) => ({ k, items: await ctx.attempt(`${k.resource} in ${namespace}`, () => reader.objects(ctx.client, k, namespace, OBJECTS_PER_KIND)) })));
+  const signals = lists.flatMap(({ k, items }) => objectSignal(ctx, k.kind, namespace, items));
+  // The containers that died and restarted: their previous run's last lines say why.
+  const pods = (lists.find((l) => l.k.kind === "Pod")?.items ?? []).map((p) => compact("Pod", p) as PodView);
+  const crashed = pods.flatMap((p) => [...p.init, ...p.containers].filter((c) => c.last || c.waiting?.reason === "CrashLoopBackOff").map((c) => ({ pod: p.name, container: c.name }))).slice(0, PREVIOUS_LOGS);
+  const logs = await Promise.all(crashed.map(async (x) => ({ ...x, text: await ctx.attempt(`${x.pod} previous log`, () => reader.previousLogs(ctx.client, namespace, x.pod, x.container, 30)) })));
+  for (const l of logs.filter((x) => x.text?.trim())) {
+    const lines = l.text!.split("\n").filter(Boolean).slice(-30);
+    signals.push({ id: `${ctx.source}:k8s:${namespace}:previous-log:${l.pod}:${l.container}`, source: ctx.source, adapter: "kubernetes", kind: "log", name: "k8s.previous_log", query: `logs ${namespace}/${l.pod} -c ${l.container} --previous --tail=30`, data: { namespace, pod: l.pod, container: l.container, lines } });
+  }
+  return signals;
+}
+
+/** Nodes (conditions, taints) and IngressClasses: the cluster's, read once. */
+async function clusterObjects(ctx: AdapterContext, reader: Reader): Promise<Signal[]> {
+  const lists = await Promise.all(CLUSTER_KINDS.map(async (k) => ({ k, items: await ctx.attempt(`${k.resource}`, () => reader.objects(ctx.client, k, undefined, OBJECTS_PER_KIND)) })));
+  return lists.flatMap(({ k, items }) => objectSignal(ctx, k.kind, undefined, items));
+}
+
+function objectSignal(ctx: AdapterContext, kind: ObjectKind, namespace: string | undefined, items: Array<Record<string, unknown>> | undefined): Signal[] {
+  if (!items?.length) return [];
+  if (items.length > ctx.limits.rows) ctx.note(`${kind} in ${namespace ?? "the cluster"}: kept ${ctx.limits.rows} of ${items.length}`);
+  const list = items.slice(0, ctx.limits.rows).map((o) => ({ ...compact(kind, o), ...(o.partial ? { partial: true } : {}) }));
+  return [{
+    id: `${ctx.source}:k8s:${namespace ?? "cluster"}:objects:${kind}`, source: ctx.source, adapter: "kubernetes", kind: "state", name: "k8s.objects", value: list.length,
+    query: `get ${kind}${namespace ? ` -n ${namespace}` : ""} -o yaml`, data: { kind, ...(namespace ? { namespace } : {}), items: list },
+  }];
 }
