@@ -78,6 +78,8 @@ export function fit(cases: Case[]): Fit {
   return m;
 }
 
+/** The development split's rates (every hypothesis, top hypotheses): the constant predictor a held-out split is compared with. */
+let devRates: { all: number; top: number } | undefined;
 function report(label: string, cases: Case[], m: Fit) {
   const all: Prediction[] = cases.flatMap((c) => probabilities(scoresOf(c, m)).map((p, i) => ({ p, hit: c.hits[i]! })));
   const tops: Prediction[] = cases.filter((c) => c.xs.length).map((c) => ({ p: Math.max(...probabilities(scoresOf(c, m))), hit: c.hits[probabilities(scoresOf(c, m)).indexOf(Math.max(...probabilities(scoresOf(c, m))))]! }));
@@ -85,10 +87,12 @@ function report(label: string, cases: Case[], m: Fit) {
   console.log(`\n${label}: ${cases.length} scenarios, ${all.length} hypotheses (${all.filter((x) => x.hit).length} right)`);
   console.log("Every hypothesis:");
   console.log(reliabilityTable(all).join("\n"));
-  console.log(`Brier ${brier(all).toFixed(3)} (constant base rate ${rate(all).toFixed(2)}: ${brier(all.map((x) => ({ p: rate(all), hit: x.hit }))).toFixed(3)})`);
+  const vsDev = (xs: Prediction[], r?: number) => (r === undefined ? "" : `; constant fitted on the development split ${r.toFixed(2)}: ${brier(xs.map((x) => ({ p: r, hit: x.hit }))).toFixed(3)}`);
+  console.log(`Brier ${brier(all).toFixed(3)} (constant at this split's own rate ${rate(all).toFixed(2)}: ${brier(all.map((x) => ({ p: rate(all), hit: x.hit }))).toFixed(3)}${vsDev(all, devRates?.all)})`);
   console.log("Top hypothesis of each scenario:");
   console.log(reliabilityTable(tops).join("\n"));
-  console.log(`Brier ${brier(tops).toFixed(3)} (constant base rate ${rate(tops).toFixed(2)}: ${brier(tops.map((x) => ({ p: rate(tops), hit: x.hit }))).toFixed(3)})`);
+  console.log(`Brier ${brier(tops).toFixed(3)} (constant at this split's own rate ${rate(tops).toFixed(2)}: ${brier(tops.map((x) => ({ p: rate(tops), hit: x.hit }))).toFixed(3)}${vsDev(tops, devRates?.top)})`);
+  if (!devRates) devRates = { all: rate(all), top: rate(tops) };
 }
 
 const argOf = (name: string) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);

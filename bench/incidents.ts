@@ -8,6 +8,7 @@ import { nowOf, type Scenario } from "../fixtures/mcp/scenario.js";
 import { scenarioSchema } from "../fixtures/mcp/scenario-schema.js";
 import { topology } from "../src/analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../src/analysis/rca.js";
+import { touchesFromDiff } from "../src/analysis/rca/touches.js";
 import { parseMcpServers } from "../src/config/mcp-servers.js";
 import { repoConfigSchema } from "../src/config/repo-config.js";
 import { ADAPTERS } from "../src/signals/adapters/registry.js";
@@ -218,7 +219,11 @@ export async function replayEvidence(incident: Incident): Promise<Replay> {
   const { collection, config } = await collect(incident, incident.production, baselineFrom, window.to);
   const earlier = await collect(incident, { ...incident.production, asOf: incident.window.from }, baselineFrom, window.from);
   const before = earlier.collection.signals.filter((s) => s.kind === "state" || s.adapter === "redis" || s.adapter === "postgres");
-  const changes = incident.changes.map(({ pr, diff: _diff, ...c }) => ({ ...c, ...(c.ships ?? pr ? { ships: c.ships ?? pr } : {}), at: now + c.at * 1000 }));
+  // A change's `diff` is read as a PR's patch is (touchesFromDiff): what settings it moves.
+  const changes = incident.changes.map(({ pr, diff, ...c }) => {
+    const touched = diff ? touchesFromDiff([{ path: c.files[0] ?? "", patch: diff }]) : [];
+    return { ...c, ...(c.ships ?? pr ? { ships: c.ships ?? pr } : {}), at: now + c.at * 1000, ...(touched.length ? { touches: touched } : {}) };
+  });
   const sources = collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}), notes: s.notes }));
   // Engines that read coverage (what could not be seen) and the state before the window get them; others ignore them.
   const coverage = { sources, services: Object.keys(config.services), history: true };

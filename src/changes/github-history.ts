@@ -1,5 +1,6 @@
 import type { ChangeEvent } from "../analysis/rca.js";
 import { classifyChanges } from "../analysis/classify-change.js";
+import { touchesFromDiff } from "../analysis/rca/touches.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Octokit, RepoRef } from "../github/types.js";
 import type { Window } from "../signals/types.js";
@@ -35,6 +36,8 @@ export async function changeHistory(octokit: Octokit, repo: RepoRef, window: Win
       files: classified.map((f) => f.path),
       changeKinds: [...new Set(classified.map((f) => f.kind))],
       url: p.html_url,
+      // What it touches, from its patches (a schedule, an affinity rule, a pool size, a cache policy…).
+      touches: touchesFromDiff(classified),
     });
   }
   const { data: deployments } = await octokit.rest.repos.listDeployments({ ...repo, per_page: 30 });

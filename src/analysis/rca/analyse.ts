@@ -4,6 +4,7 @@ import { buildCandidates, linkDeployments } from "./chains.js";
 import { probabilities, score } from "./confidence.js";
 import { externalMechanisms, findMechanisms } from "./mechanisms.js";
 import { rankServices } from "../ranking/rank-services.js";
+import { stateDrift } from "../state-drift.js";
 import { rankAnomalousServices, type CallEdge } from "./service-ranking.js";
 import type { ChangeEvent, Coverage, Hypothesis, RcaResult, TimelineEntry, Verdict } from "./types.js";
 
@@ -43,7 +44,9 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   // With nothing anomalous there is nothing to explain: no change is a candidate, however recent.
   // Anomalous: a rule found something, or the ranking core found a series (a resource, say) far off its baseline.
   const anomalous = strong.length > 0 || ranked.length > 0;
-  const candidates = anomalous ? buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt }) : [];
+  // Settings in force now that were different before the window (a state read as of its start).
+  const drifts = params.before?.length ? stateDrift(params.before, signals) : [];
+  const candidates = anomalous ? buildCandidates({ strong, mechanisms, ranked, changes, edges, signals, onsetAt, drifts }) : [];
   // Ties are broken by evidence (more cited ids, a longer chain), never by name; the sort is stable otherwise.
   const kept = candidates
     .map((c) => ({ c, z: score(c.features) }))

@@ -4,11 +4,25 @@ import { linkChange, type Link } from "./links.js";
 import type { Mechanism } from "./mechanisms.js";
 import type { CallEdge, RankedService } from "./service-ranking.js";
 import { touches } from "./touches.js";
-import type { Category, ChainLink, ChangeEvent, Features, Hypothesis } from "./types.js";
+import type { Drift } from "../state-drift.js";
+import type { Category, ChainLink, ChangeEvent, ChangeTouch, Features, Hypothesis } from "./types.js";
 
 export type Candidate = Omit<Hypothesis, "id" | "confidence">;
 
-type Context = { strong: Anomaly[]; mechanisms: Mechanism[]; ranked: RankedService[]; changes: ChangeEvent[]; edges: CallEdge[]; signals: Signal[]; onsetAt: number };
+type Context = { strong: Anomaly[]; mechanisms: Mechanism[]; ranked: RankedService[]; changes: ChangeEvent[]; edges: CallEdge[]; signals: Signal[]; onsetAt: number; drifts?: Drift[] };
+
+/** What kind of change moves a drifted setting (state-drift.ts's setting names). */
+export function driftKind(d: Drift): ChangeTouch["kind"] {
+  const k = d.setting;
+  if (/^maxmemory|^maxclients/.test(k)) return "cache";
+  if (/max_connections/.test(k)) return "database";
+  if (/\.(schedule|suspend)$/.test(k)) return "schedule";
+  if (/^scheduling\./.test(k)) return "affinity";
+  if (/\.(limits|requests)\./.test(k)) return "resources";
+  if (k === "replicas") return "replicas";
+  if (/\.image$/.test(k)) return "image";
+  return "config";
+}
 
 const CONFIG_KINDS = ["kubernetes", "helm", "config", "infrastructure"];
 const ago = (ms: number) => (ms < 3600_000 ? `${Math.round(ms / 60_000)} min` : ms < 72 * 3600_000 ? `${(ms / 3600_000).toFixed(1)} h` : `${(ms / 86_400_000).toFixed(1)} d`);
@@ -121,6 +135,8 @@ export function buildCandidates(ctx: Context): Candidate[] {
     const touched = touches(c);
     const links = mechanisms.map((m) => ({ m, link: linkChange(c, touched, m, signals) })).filter((x) => x.link.strength > 0).sort((a, b) => b.link.strength - a.link.strength);
     const top = links[0] as { m: Mechanism; link: Link } | undefined;
+    // A setting this change moves that is seen in force now and not before the window: the change took effect.
+    const inForce = (ctx.drifts ?? []).filter((d) => touched.some((t) => t.kind === driftKind(d)) && (!d.service || !c.services.length || c.services.includes(d.service)));
     if (top) bestLink.set(top.m, Math.max(bestLink.get(top.m) ?? 0, top.link.strength));
     const overlap = c.services.filter((s) => anomalous.includes(s));
     const onCause = overlap.some((s) => !isSymptom(s)) ? 1 : overlap.length ? 0.5 : 0;
@@ -132,13 +148,14 @@ export function buildCandidates(ctx: Context): Candidate[] {
     if (top) reasons.push(top.link.why);
     if (overlap.length) reasons.push(`touches ${overlap.join(", ")}, which went bad`);
     if (inTraces.length) reasons.push(`changes ${inTraces.join(", ")}, named in the error stack traces`);
+    for (const d of inForce.slice(0, 2)) reasons.push(`its change is in force: ${d.detail}`);
     const service = top?.m.service ?? overlap.find((s) => !isSymptom(s)) ?? overlap[0] ?? c.services[0];
     const hit = affected(top?.m.service ?? overlap.find((s) => !isSymptom(s)) ?? overlap[0], ctx);
     const touchedServices = top ? hit : overlap.length ? hit : [];
     const rootText = top ? top.link.root : `${c.kind === "pr" ? "PR" : who} ${c.id} "${c.title}"`;
     const changeEvidence = [c.id, ...deployments.map((d) => d.id)];
     const chain: ChainLink[] = [
-      { role: "root", text: `${rootText}${shipped ? ` (${shipped.slice(2)})` : ""}`, evidence: uniq([...changeEvidence, ...(top?.link.evidence ?? [])]) },
+      { role: "root", text: `${rootText}${shipped ? ` (${shipped.slice(2)})` : ""}${inForce.length ? `, in force now: ${inForce.slice(0, 2).map((d) => `${d.setting} ${d.before} → ${d.now}`).join(", ")}` : ""}`, evidence: uniq([...changeEvidence, ...(top?.link.evidence ?? []), ...inForce.flatMap((d) => d.evidence)]) },
       ...(top ? [{ role: "mechanism" as const, service: top.m.service, text: top.m.text, evidence: top.m.anomaly.evidence }] : []),
       ...(!top && inTraces.length ? [{ role: "mechanism" as const, service, text: `the code in ${inTraces.join(", ")} throws (stack traces)`, evidence: uniq(strong.filter((a) => a.files?.length).flatMap((a) => a.evidence)) }] : []),
       ...symptomLinks(touchedServices, ctx),
@@ -155,7 +172,7 @@ export function buildCandidates(ctx: Context): Candidate[] {
       mitigation: [...(top?.m.mitigation ?? []), `Pause the rollout of ${c.id} (hold the pipeline; \`kubectl rollout pause deployment/<name>\` if it is mid-rollout)`],
       features: features({
         change: 1,
-        link: top?.link.strength ?? (inTraces.length ? 1 : onCause ? 0.5 : 0),
+        link: Math.max(top?.link.strength ?? (inTraces.length ? 1 : onCause ? 0.5 : 0), inForce.length ? 0.8 : 0),
         onCause: top ? (isSymptom(top.m.service) ? 0.5 : 1) : onCause,
         recency: recency(gap),
         traces: inTraces.length ? 1 : 0,
@@ -188,6 +205,23 @@ export function buildCandidates(ctx: Context): Candidate[] {
     });
   }
 
+  // A setting that moved with no change in the history moving it: the drift is the root (a hand edit, an operator, another repo).
+  const explainedDrift = (d: Drift) => linkDeployments(ctx.changes).some(({ change: c }) => touches(c).some((t) => t.kind === driftKind(d)) && (!d.service || !c.services.length || c.services.includes(d.service)));
+  for (const d of (ctx.drifts ?? []).filter((x) => !explainedDrift(x))) {
+    const hit = affected(d.service && anomalous.includes(d.service) ? d.service : undefined, ctx);
+    out.push({
+      title: `Setting changed outside the change history: ${d.detail}`,
+      category: "config",
+      ...(d.service ? { service: d.service } : {}),
+      evidence: d.evidence,
+      reasons: [d.detail, "no change in the history sets it: look for a hand edit (`kubectl edit`, `CONFIG SET`, `ALTER SYSTEM`), an operator or another repository"],
+      confirm: `compare ${d.setting} now with its value in the repository; set it back (or record it) and the anomaly should clear`,
+      chain: [{ role: "root", ...(d.service ? { service: d.service } : {}), text: `${d.setting} ${d.before} → ${d.now} (no change in the history)`, evidence: d.evidence }, ...symptomLinks(hit, ctx)],
+      mitigation: [`Set ${d.setting} back to ${d.before} where it is configured, and record who changed it`],
+      features: features({ link: 0.8, onCause: d.service ? (isSymptom(d.service) ? 0.5 : anomalous.includes(d.service) ? 1 : 0) : 0.5, service: scoreOf(d.service), explains: explains(hit), lead: d.service ? lead(d.service) : 0 }),
+    });
+  }
+
   // An anomalous service whose fault no mechanism names: its own fault. A symptom of another stays a
   // candidate, ranked by its evidence (the topology can be wrong: an entry point's own CPU fault
   // looks like its callees' latency), and says what it would otherwise be a symptom of.
@@ -197,7 +231,7 @@ export function buildCandidates(ctx: Context): Candidate[] {
     const callers = hit.filter((s) => s !== r.service);
     // Its strongest series is a resource of its own (CPU, memory, IO, network): that is the mechanism, with the queries to see it.
     const res = r.resource;
-    const resWord = res ? RESOURCE_WORD[res.kind] ?? res.kind : "";
+    const resWord = res ? (res.kind === "saturation" && /cpu/i.test(res.name) ? "CPU throttling" : RESOURCE_WORD[res.kind] ?? res.kind) : "";
     const resQueries = res ? resourceQueries(res.kind, r.service, signals.find((x) => x.id === res.signalId)) : [];
     const resourceLink: ChainLink[] = res
       ? [{ role: "mechanism", service: r.service, text: `${resWord}: \`${res.name}\` ${res.direction === "up" ? "rose" : "fell"} ${res.z.toFixed(1)} robust σ off its baseline (PromQL: ${resQueries.map((q) => `\`${q}\``).join("; ")})`, evidence: [res.signalId] }]

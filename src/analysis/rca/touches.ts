@@ -46,3 +46,38 @@ export function touches(c: ChangeEvent): ChangeTouch[] {
   if (c.changeKinds.includes("dependency") && ![...known, ...inferred].some((t) => t.kind === "dependency")) inferred.push({ kind: "dependency", detail: "dependency versions" });
   return [...known, ...inferred];
 }
+
+/** Settings a changed line of a patch can move, by what the line says (YAML keys, env vars, config keys, flags). */
+const PATCH_KEYS: Array<[ChangeTouch["kind"], RegExp]> = [
+  ["schedule", /^\s*schedule\s*:|\bcron\b/i],
+  ["affinity", /affinity|nodeSelector|tolerations?\b|topologySpreadConstraints|requiredDuringScheduling|preferredDuringScheduling/i],
+  ["cache", /maxmemory(-policy)?|maxmemory_policy|\beviction|\bttl\b/i],
+  ["database", /max_connections|pool_?size|maximumPoolSize|maxPoolSize|max_pool|work_mem|shared_buffers|idle_in_transaction/i],
+  ["timeout", /timeout|deadline|retries|retry/i],
+  ["replicas", /^\s*(replicas|minReplicas|maxReplicas)\s*:/],
+  ["resources", /^\s*(memory|cpu)\s*:|-Xmx|GOMEMLIMIT|resources\s*:|limits\s*:/i],
+];
+const MAX_PATCH_LINES = 2_000;
+
+/**
+ * What a change touches, read from its patches (a GitHub PR's `pulls.listFiles` patches, or any
+ * unified diff): the classified parts (migrations, manifest keys, dependency bumps) plus every
+ * setting a changed line moves — a CronJob schedule, an affinity rule removed, a cache's eviction
+ * policy, a pool size, a timeout — with the line before and after as the detail. One touch per
+ * kind and file; at most 2,000 changed lines read per file.
+ */
+export function touchesFromDiff(files: Array<Pick<ClassifiedFile, "path" | "patch"> & Partial<ClassifiedFile>>): ChangeTouch[] {
+  const out: ChangeTouch[] = touchesOf(files.filter((f): f is ClassifiedFile => !!f.kind));
+  for (const f of files) {
+    const lines = (f.patch ?? "").split("\n").filter((l) => /^[+-](?![+-]{2})/.test(l)).slice(0, MAX_PATCH_LINES);
+    for (const [kind, re] of PATCH_KEYS) {
+      if (out.some((t) => t.kind === kind && t.file === f.path)) continue;
+      const removed = lines.find((l) => l.startsWith("-") && re.test(l.slice(1)))?.slice(1).trim();
+      const added = lines.find((l) => l.startsWith("+") && re.test(l.slice(1)))?.slice(1).trim();
+      if (!removed && !added) continue;
+      const detail = removed && added ? `${removed} → ${added}` : removed ? `removed \`${removed}\`` : `added \`${added}\``;
+      out.push({ kind, file: f.path, detail: detail.slice(0, 200) });
+    }
+  }
+  return out;
+}

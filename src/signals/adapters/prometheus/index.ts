@@ -12,6 +12,22 @@ const RED = [
   ["process.memory_bytes", "memory", "bytes"],
 ] as const;
 
+/**
+ * Resource series per service from cAdvisor (the kubelet's container metrics), by pod name prefix:
+ * a service can be saturated (CPU, throttling, memory, IO, network) with no RED signal moving yet.
+ * An empty answer (no cAdvisor) drops the signal.
+ */
+const RESOURCES = [
+  ["container.cpu_usage", "sum(rate(container_cpu_usage_seconds_total{$pod}[5m]))", "cores"],
+  ["container.cpu_throttled", "sum(rate(container_cpu_cfs_throttled_periods_total{$pod}[5m])) / sum(rate(container_cpu_cfs_periods_total{$pod}[5m]))", "ratio"],
+  ["container.memory_working_set", "sum(container_memory_working_set_bytes{$pod})", "bytes"],
+  ["container.io_write_bytes", "sum(rate(container_fs_writes_bytes_total{$pod}[5m]))", "bytes/s"],
+  ["container.network_transmit_bytes", "sum(rate(container_network_transmit_bytes_total{$pod}[5m]))", "bytes/s"],
+  ["container.network_receive_bytes", "sum(rate(container_network_receive_bytes_total{$pod}[5m]))", "bytes/s"],
+] as const;
+/** The pods of a Deployment named like the service (`<service>-<hash>-<id>`); undefined for a name that is not a plain DNS label. */
+const podSelector = (service: string) => (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(service) ? `pod=~"${service.replaceAll(".", "\\\\.")}-.*"` : undefined);
+
 const toSeries = (data: PromData): Series[] =>
   data.result.map((s) => ({
     labels: s.metric,
@@ -28,6 +44,13 @@ export const prometheusAdapter: Adapter = {
     const { dialect } = ctx.flavour as (typeof FLAVOURS)[number];
     const services = ctx.services.filter((s) => s.config.prometheus && Object.keys(s.config.prometheus.labels).length > 0);
     const red = await Promise.all(services.flatMap((svc) => RED.map(([name, key, unit]) => redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit))));
+    const resources = await Promise.all(
+      services.flatMap((svc) => {
+        const pod = podSelector(svc.name);
+        return pod ? RESOURCES.map(([name, template, unit]) => redSignal(ctx, dialect, svc.name, "", name, template.replaceAll("$pod", pod), unit)) : [];
+      }),
+    );
+    red.push(...resources);
     const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, dialect, name, query, unit)));
     return [...red.filter((s): s is Signal => !!s), ...exporters.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await alertHistory(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
   },
@@ -62,7 +85,7 @@ async function redSignal(ctx: AdapterContext, dialect: PromDialect, service: str
   const data = await ctx.attempt(`${service} ${name}`, () => dialect.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), ctx.limits.series, ctx.limits.points, ctx.note, `${service} ${name}`);
-  const baseline = ctx.baseline && name !== "process.memory_bytes" ? await metricBaseline(ctx, dialect, query, `${service} ${name}`) : undefined;
+  const baseline = ctx.baseline && name !== "process.memory_bytes" && !name.startsWith("container.") ? await metricBaseline(ctx, dialect, query, `${service} ${name}`) : undefined;
   return { id: `${ctx.source}:${service}:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service, name, window: ctx.window, series, value: lastValue(series), unit, query, ...(baseline ? { data: { baseline } } : {}) };
 }
 
