@@ -110,6 +110,15 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
       expect(f).toMatchObject({ kind: "n-plus-one", tables: ["insight_ds_items"] });
       expect(f!.query).toBe("SELECT id, sku FROM insight_ds_items WHERE order_id = $1");
       expect(f!.during.calls).toBeGreaterThanOrEqual(1500);
+      // A live window alone: the adapter reads the counters twice, a moment apart, while the burst runs.
+      let running = true;
+      const burst = (async () => {
+        for (let i = 0; running; i++) await app.query("SELECT id, sku FROM insight_ds_items WHERE order_id = $1", [i % 500]);
+      })();
+      const live = await read().finally(() => (running = false));
+      await burst;
+      expect(live.find((s) => s.name === "pg.top_statements")!.data!.earlier).toMatchObject({ readAt: expect.any(Number) });
+      expect(statementFindings(live, []).find((x) => x.query.includes("insight_ds_items"))).toMatchObject({ kind: "n-plus-one" });
     } finally {
       await c.pool.close();
     }

@@ -55,12 +55,14 @@ function redisEvictions(signals: Signal[], before: Signal[], window: Window): An
     // The exporter's rate series, where Prometheus scrapes Redis: its level in the window.
     const series = signals.find((x) => x.name === "redis.evictions_rate")?.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v);
     const exporterRate = series?.length ? series.reduce((a, b) => a + b, 0) / series.length : undefined;
-    const perSec = rate ?? exporterRate;
+    // Else the adapter's two readings a moment apart, in a window that reaches now.
+    const sampled = typeof s.data?.perSecondNow === "number" ? s.data.perSecondNow : undefined;
+    const perSec = rate ?? exporterRate ?? sampled;
     if (perSec === undefined || perSec < 1 || usage < 0.9) continue;
     out.push({
       service: s.service,
       kind: "cache-evictions",
-      detail: `Redis evicting ${perSec >= 10 ? perSec.toFixed(0) : perSec.toFixed(1)} keys/s in the window (evicted_keys ${rate !== undefined ? "grew" : "rate from the exporter"}), memory at ${(usage * 100).toFixed(0)}% of maxmemory${memory?.data?.policy ? `, policy ${String(memory.data.policy)}` : ""}`,
+      detail: `Redis evicting ${perSec >= 10 ? perSec.toFixed(0) : perSec.toFixed(1)} keys/s in the window (evicted_keys ${rate !== undefined ? "grew" : exporterRate !== undefined ? "rate from the exporter" : "grew between two readings now"}), memory at ${(usage * 100).toFixed(0)}% of maxmemory${memory?.data?.policy ? `, policy ${String(memory.data.policy)}` : ""}`,
       severity: Math.min(1, 0.6 + Math.log10(perSec) / 10),
       evidence: [s.id, ...(memory ? [memory.id] : [])],
     });

@@ -66,7 +66,10 @@ export function statementFindings(now: Signal[], before: Signal[]): StatementFin
   const earlier = new Map(before.filter((s) => s.name === "pg.top_statements").map((s) => [s.id, s]));
   const out: StatementFinding[] = [];
   for (const s of now.filter((x) => x.name === "pg.top_statements")) {
-    const [b, n] = [snapshot(earlier.get(s.id)), snapshot(s)];
+    // The reading as of the window's start; else the adapter's own earlier reading (a live window), which shares the reset time.
+    const own = s.data?.earlier as { readAt?: number; statements?: Row[] } | undefined;
+    const fallback = own ? ({ ...s, data: { ...own, since: s.data?.since } } as Signal) : undefined;
+    const [b, n] = [snapshot(earlier.get(s.id) ?? fallback), snapshot(s)];
     if (!b || !n || n.at <= b.at) continue;
     const users = new Map<string, string | undefined>();
     for (const c of now.filter((x) => x.name === "pg.connections" && x.source === s.source)) for (const h of connectionHolders(c)) if (h.service) users.set(h.usename, h.service);

@@ -41,3 +41,14 @@ export const num = (v: unknown): number | undefined => {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 };
+
+/** How far apart two readings of a cumulative counter are taken when the window is still open. */
+export const SAMPLE_MS = 2_000;
+
+/**
+ * When the window reaches now, a counter's rate *now* is its growth over a short wait: the adapter reads
+ * it again after `SAMPLE_MS` (a past window has no such second reading; its rate needs the reading as of
+ * the window's start, or an exporter's rate series).
+ */
+export const isLive = (window: { to: number }, now = Date.now()) => window.to >= now - 120_000;
+export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

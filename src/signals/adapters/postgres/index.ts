@@ -1,5 +1,5 @@
 import type { Signal } from "../../types.js";
-import { num } from "../shared.js";
+import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import type { Adapter } from "../types.js";
 import { FLAVOURS, type Row } from "./dialects.js";
 import { SQL } from "./queries.js";
@@ -30,7 +30,10 @@ export const postgresAdapter: Adapter = {
       read("active sessions by wait", SQL.waits),
     ]);
     const withStatements = !!num(hasStatements?.[0]?.n);
-    const [statements, reset] = withStatements ? await Promise.all([read("top statements", SQL.statements), read("pg_stat_statements reset time", SQL.statementsReset)]) : [];
+    const [first, reset] = withStatements ? await Promise.all([read("top statements", SQL.statements), read("pg_stat_statements reset time", SQL.statementsReset)]) : [];
+    // A live window: read the counters again a moment later, so their rate now is known without an earlier reading.
+    const second = first && isLive(ctx.window) ? await pause(SAMPLE_MS).then(() => read("top statements (second reading)", SQL.statementsAgain)) : undefined;
+    const statements = second ?? first;
     if (hasStatements && !num(hasStatements[0]?.n)) ctx.note("pg_stat_statements is not installed: no per-statement timings");
     // A database used by one service is that service's; a shared one belongs to none.
     const base = { source: ctx.source, adapter: "postgres" as const, service: usedBy.length === 1 ? usedBy[0] : undefined, data: { usedBy } };
@@ -58,8 +61,10 @@ export const postgresAdapter: Adapter = {
       // The server's clock when it answered (the window's end when the server does not say): two reads make a rate.
       const readAt = Date.parse(String(statements[0]?.read_at ?? "")) || ctx.window.to;
       const since = Date.parse(String(reset?.[0]?.stats_reset ?? "")) || undefined;
-      const rows = statements.map(({ read_at: _r, ...r }) => ({ ...r, queryid: String(r.queryid ?? ""), calls: num(r.calls), total_ms: num(r.total_ms), mean_ms: num(r.mean_ms), rows: num(r.rows) }));
-      push({ id: `${ctx.source}:pg:top-statements`, kind: "state", name: "pg.top_statements", value: rows.length, query: SQL.statements, data: { statements: rows, readAt, ...(since ? { since } : {}) } });
+      const clean = (list: Row[]) => list.map(({ read_at: _r, ...r }) => ({ ...r, queryid: String(r.queryid ?? ""), calls: num(r.calls), total_ms: num(r.total_ms), mean_ms: num(r.mean_ms), rows: num(r.rows) }));
+      const rows = clean(statements);
+      const earlier = second && first ? { readAt: Date.parse(String(first[0]?.read_at ?? "")) || readAt - SAMPLE_MS, statements: clean(first) } : undefined;
+      push({ id: `${ctx.source}:pg:top-statements`, kind: "state", name: "pg.top_statements", value: rows.length, query: SQL.statements, data: { statements: rows, readAt, ...(since ? { since } : {}), ...(earlier ? { earlier } : {}) } });
     }
     if (waits?.length) {
       const active = waits.reduce((n, r) => n + (num(r.n) ?? 0), 0);

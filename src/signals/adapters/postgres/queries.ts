@@ -59,6 +59,11 @@ WHERE queryid IN (SELECT queryid FROM pg_stat_statements ORDER BY total_exec_tim
    OR queryid IN (SELECT queryid FROM pg_stat_statements ORDER BY calls DESC LIMIT 25)
 ORDER BY total_exec_time DESC LIMIT 50`,
 
+  /** The same, read again a moment later (its own text: a job's cache answers a repeated query from the first reading). */
+  get statementsAgain() {
+    return `${this.statements}\n/* second reading */`;
+  },
+
   /** When pg_stat_statements' counters were last reset (PostgreSQL 14+): the start of the "before" average. */
   statementsReset: `SELECT stats_reset FROM pg_stat_statements_info`,
 

@@ -1,6 +1,6 @@
 import { jsonOf } from "../../tool-output.js";
 import type { Signal } from "../../types.js";
-import { num } from "../shared.js";
+import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import { hasTools, type Adapter } from "../types.js";
 
 type Info = Record<string, unknown>;
@@ -26,7 +26,14 @@ export const redisAdapter: Adapter = {
   async collect(ctx) {
     const info = await ctx.attempt("INFO", async () => jsonOf<Info | { result: Info }>(await ctx.client.call("info", { section: "default" }), "info"));
     if (!info) return [];
-    const i: Info = "result" in info && typeof info.result === "object" ? (info.result as Info) : (info as Info);
+    const unwrap = (x: Info | { result: Info }): Info => ("result" in x && typeof x.result === "object" ? (x.result as Info) : (x as Info));
+    const i: Info = unwrap(info);
+    // A live window: INFO stats a moment later gives evicted_keys' rate now (a counter's total says nothing; another section, so no cached answer).
+    const again = isLive(ctx.window)
+      ? await pause(SAMPLE_MS).then(() => ctx.attempt("INFO (second reading)", async () => unwrap(jsonOf<Info | { result: Info }>(await ctx.client.call("info", { section: "stats" }), "info"))))
+      : undefined;
+    const [e0, e1] = [num(i.evicted_keys), num(again?.evicted_keys)];
+    const evictedPerSec = e0 !== undefined && e1 !== undefined && e1 >= e0 ? (e1 - e0) / (SAMPLE_MS / 1000) : undefined;
     const users = ctx.services.filter((s) => s.config.redis && (!s.config.redis.server || s.config.redis.server === ctx.source)).map((s) => s.name);
     const service = users.length === 1 ? users[0] : undefined;
     const query = "info section=default";
@@ -38,7 +45,7 @@ export const redisAdapter: Adapter = {
       value === undefined ? [] : [{ id: `${ctx.source}:redis:${name}`, source: ctx.source, adapter: "redis", kind: "metric", service, name: `redis.${name}`, value, unit, query, data: { usedBy: users, ...data } }];
     return [
       ...metric("memory_used", used, "bytes", { maxmemory: max, usage: used !== undefined && max ? used / max : undefined, policy: i.maxmemory_policy, fragmentation: num(i.mem_fragmentation_ratio) }),
-      ...metric("evicted_keys", num(i.evicted_keys), "keys", { expired_keys: num(i.expired_keys) }),
+      ...metric("evicted_keys", e1 ?? e0, "keys", { expired_keys: num(i.expired_keys), ...(evictedPerSec !== undefined ? { perSecondNow: evictedPerSec } : {}) }),
       ...metric("hit_ratio", hits + misses > 0 ? hits / (hits + misses) : undefined, "ratio", { hits, misses }),
       ...metric("connected_clients", num(i.connected_clients), "clients", { blocked_clients: num(i.blocked_clients), maxclients: num(i.maxclients) }),
       ...metric("rejected_connections", num(i.rejected_connections), "connections"),

@@ -53,6 +53,13 @@ describe("pg_stat_statements deltas: calls per second and mean time, before vers
     expect(statementFindings([reset], [before])).toEqual([]);
   });
 
+  it("with no reading as of the window's start, a live window's two readings a moment apart stand in (rate now against the average since the reset)", () => {
+    const first = [{ queryid: "11", calls: 40 * 86_400, total_ms: 40 * 86_400 * 0.2, query: items }];
+    const now = statements(T0 + 2000, [{ queryid: "11", calls: 40 * 86_400 + 1600, total_ms: 40 * 86_400 * 0.2 + 1600 * 0.2, query: items }], T0 - 24 * HOUR);
+    now.data!.earlier = { readAt: T0, statements: first };
+    expect(statementFindings([now], []).map((f) => [f.kind, Math.round(f.during.callsPerSec), Math.round(f.before.callsPerSec)])).toEqual([["n-plus-one", 800, 40]]);
+  });
+
   it("redacts, then masks literals and cuts the statement it names", () => {
     expect(normaliseSql("SELECT * FROM users WHERE email = 'a@b.co' AND id IN (1, 2, 3)  AND   token = 'ghp_" + "a".repeat(36) + "'")).toBe("SELECT * FROM users WHERE email = $s AND id IN ($n, …) AND token = $s");
     expect(normaliseSql("x".repeat(400)).length).toBe(160);
@@ -99,6 +106,13 @@ describe("counters are rates", () => {
     const [storm] = datastoreAnomalies([evicted(1_250_000), memory], [evicted(0)], window);
     expect(storm).toMatchObject({ kind: "cache-evictions", evidence: ["r:redis:evicted_keys", "r:redis:memory_used"] });
     expect(storm!.detail).toBe("Redis evicting 694 keys/s in the window (evicted_keys grew), memory at 99% of maxmemory, policy allkeys-lru");
+  });
+
+  it("in a live window, the adapter's two readings a moment apart give the rate now", () => {
+    const live = sig("redis.evicted_keys", { perSecondNow: 350 }, { id: "r:redis:evicted_keys", source: "r", adapter: "redis", kind: "metric", value: 1_250_000 });
+    expect(datastoreAnomalies([live, memory], [], window)[0]!.detail).toBe("Redis evicting 350 keys/s in the window (evicted_keys grew between two readings now), memory at 99% of maxmemory, policy allkeys-lru");
+    const calm = sig("redis.evicted_keys", { perSecondNow: 0 }, { id: "r:redis:evicted_keys", source: "r", adapter: "redis", kind: "metric", value: 1_250_000 });
+    expect(datastoreAnomalies([calm, memory], [], window)).toEqual([]);
   });
 
   it("Elasticsearch thread-pool rejections are judged by their rate series, not the rejected total", () => {
