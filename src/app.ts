@@ -12,6 +12,7 @@ import { onIssueClosed, onIssueLabelled } from "./handlers/issues.js";
 import { onPullRequestChanged, onPullRequestClosed } from "./handlers/pull-request.js";
 import { createHealthHandler } from "./http/health.js";
 import { metrics } from "./http/metrics.js";
+import { dedupeQueue } from "./jobs/dedupe.js";
 import { InProcessQueue } from "./jobs/in-process-queue.js";
 import { createJobRunner, type ProcessorRegistry } from "./jobs/run-job.js";
 import type { JobQueue, JobRunner } from "./jobs/types.js";
@@ -57,10 +58,12 @@ export function createApp(deps: AppDeps): InsightApp {
   const appFn: ApplicationFunction = (app: Probot, options) => {
     loaded = app;
     const run = createRunner(deps, async (installationId) => (await app.auth(installationId)) as Octokit, app.log);
-    queue =
+    const inner =
       deps.makeQueue?.(run, app.log) ??
       // Half the slots at most per installation: one busy organisation cannot hold every worker.
       new InProcessQueue({ run, log: app.log, concurrency: deps.env.INSIGHT_CONCURRENCY, perInstallationConcurrency: Math.max(1, Math.ceil(deps.env.INSIGHT_CONCURRENCY / 2)), debounceMs: deps.env.INSIGHT_DEBOUNCE_MS });
+    // Redeliveries are dropped across replicas when the dedupe set is shared (PostgreSQL).
+    queue = deps.stores ? dedupeQueue(inner, deps.stores.dedupe) : inner;
     const handlerDeps = { queue, appId: deps.env.APP_ID ? Number(deps.env.APP_ID) : undefined };
 
     app.on(["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"], onPullRequestChanged(handlerDeps));

@@ -1,3 +1,5 @@
+import type { EnqueueResult, Job, JobQueue, QueueStats } from "./types.js";
+
 /**
  * The set of webhook deliveries and job ids already taken. GitHub redelivers, and with several
  * replicas a redelivery may reach another process: a shared store (PostgreSQL) answers for all of
@@ -32,4 +34,37 @@ export class MemoryDedupe implements DedupeStore {
   async forget(key: string): Promise<void> {
     this.#seen.delete(key);
   }
+}
+
+/**
+ * The webhook side of the dedupe set: a job whose id was already taken (a redelivery, possibly to
+ * another replica) is dropped before it reaches the queue. A job the queue refused, or could not
+ * take (Redis down: the webhook answers 500 and GitHub redelivers), is forgotten again, so its
+ * redelivery is not mistaken for a duplicate.
+ */
+export function dedupeQueue(queue: JobQueue, store: DedupeStore, ttlMs = DEDUPE_TTL_MS): JobQueue {
+  let duplicates = 0;
+  return {
+    async enqueue(job: Job): Promise<EnqueueResult> {
+      const key = `job:${job.id}`;
+      if (!(await store.firstSeen(key, ttlMs))) {
+        duplicates++;
+        return "duplicate";
+      }
+      try {
+        const result = await queue.enqueue(job);
+        if (result === "rejected") await store.forget(key);
+        return result;
+      } catch (err) {
+        await store.forget(key).catch(() => undefined);
+        throw err;
+      }
+    },
+    drain: (timeoutMs) => queue.drain(timeoutMs),
+    onIdle: () => queue.onIdle(),
+    async stats(): Promise<QueueStats> {
+      const inner = await queue.stats();
+      return { ...inner, counts: { ...inner.counts, duplicate: inner.counts.duplicate + duplicates } };
+    },
+  };
 }
