@@ -7,6 +7,8 @@ import { fixRisk } from "../remediation/fix-risk.js";
 import { setIncidentStatus } from "../remediation/incident-status.js";
 import { readRcaState } from "../remediation/rca-state.js";
 import { planRevert } from "../remediation/revert-plan.js";
+import { migrationRunbook, withMigrationStatus } from "../remediation/migration-runbook.js";
+import { LEVELS } from "../config/repo-config.js";
 import type { CommandHandler } from "./run-command.js";
 import { refuse } from "./reply.js";
 
@@ -36,8 +38,11 @@ export function fixCommand(s: ImpactServices, r: Remediation): CommandHandler {
     }
     const planned = await planRevert(octokit, job.repo, { pullNumber: Number(number), kind: h.category === "config" ? "config-rollback" : "revert", incident: job.issueNumber, branch: fixBranch(job.issueNumber), config: ctx.config });
     if (!planned.ok) return refuse(job, ctx, "fix.plan", "cannot revert", `I cannot propose a fix for ${h.id}: ${planned.reason}`, { target: Number(number) });
-    const plan = { ...planned.plan, hypothesis: { id: h.id, title: h.title, category: h.category, confidence: h.confidence } };
+    // The cause first: a migration still running (or that ran) gets its runbook as step 1, the revert is step 2.
+    const runbook = migrationRunbook(h, planned.plan);
+    const plan = withMigrationStatus({ ...planned.plan, hypothesis: { id: h.id, title: h.title, category: h.category, confidence: h.confidence }, ...(runbook ? { runbook } : {}) });
     plan.risk = await fixRisk(s, ctx, job.repo, plan);
+    if (LEVELS.indexOf(plan.risk.level) >= LEVELS.indexOf("high")) plan.approvalsNeeded = ctx.config.approvers.riskyFix;
 
     // The plan is on the incident before anything is pushed.
     const meta = { kind: plan.kind, target: plan.target.number, branch: plan.branch, files: plan.files.map((f) => f.path), requester: job.actor };

@@ -152,6 +152,13 @@ export const repoConfigSchema = z
       .object({
         users: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, { message: "a GitHub user name" })).default([]),
         teams: z.array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: "org/team-slug" })).default([]),
+        riskyFix: z
+          .number()
+          .int()
+          .min(1)
+          .max(5)
+          .default(2)
+          .describe("Approvals (by different people, none the requester) a fix needs when its own blast radius is high or critical."),
       })
       .strict()
       .prefault({})

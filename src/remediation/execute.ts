@@ -26,7 +26,7 @@ export async function pushFix(octokit: Octokit, writer: GitHubWriter, r: Remedia
   const tree = await writer.createTree(repo, plan.base.tree, entries, why);
   const message = `${fixTitle(plan)}\n\nProposed by DevOps Insight for incident #${plan.incident}, requested by @${params.requester.login}.\nReverts ${plan.target.mergeCommit}.`;
   const commit = await writer.createCommit(repo, { message, tree: tree.sha, parents: [plan.base.sha] }, why);
-  const state: Omit<FixState, "version"> = { kind: plan.kind, incident: plan.incident, target: plan.target.number, requester: params.requester, commit: commit.sha, proposedAt: new Date().toISOString(), status: "proposed", approvals: [] };
+  const state: Omit<FixState, "version"> = { kind: plan.kind, incident: plan.incident, target: plan.target.number, requester: params.requester, commit: commit.sha, proposedAt: new Date().toISOString(), status: "proposed", approvals: [], ...((plan.approvalsNeeded ?? 1) > 1 && plan.risk ? { approvalsNeeded: plan.approvalsNeeded, risk: { level: plan.risk.level, score: plan.risk.score } } : {}) };
 
   const existing = await findFixPullByBranch(octokit, r, repo, plan.branch);
   if (existing?.open) {

@@ -7,7 +7,19 @@ const rcaStateSchema = z.object({
   summary: z.string().optional(),
   signals: z.array(z.string()).default([]),
   severity: z.string().optional(),
-  hypotheses: z.array(z.object({ id: z.string(), title: z.string(), category: z.string(), confidence: z.number(), suspect: z.string().optional() })),
+  hypotheses: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      category: z.string(),
+      confidence: z.number(),
+      suspect: z.string().optional(),
+      /** Root → mechanism → symptoms, on one line. */
+      chain: z.string().optional(),
+      /** The immediate mitigation first (cancel pid 4711 with its SQL, pause the deploy). */
+      mitigation: z.array(z.string()).default([]),
+    }),
+  ),
 });
 export type RcaState = z.infer<typeof rcaStateSchema>;
 

@@ -45,7 +45,7 @@ export async function planRevert(octokit: Octokit, repo: RepoRef, params: { pull
   const [beforeTree, afterTree, headTree] = trees as [Map<string, Entry>, Map<string, Entry>, Map<string, Entry>];
 
   const classified = classifyChanges({ ref: `#${pullNumber}`, base: { ref: pr.base.ref, sha: pr.base.sha }, head: { ref: pr.head.ref, sha: pr.head.sha }, changedFiles: prFiles.length, filesNotListed: 0, files: prFiles.map((f) => ({ path: f.filename, previousPath: f.previous_filename, status: f.status, additions: f.additions, deletions: f.deletions, patch: f.patch })) }, params.config);
-  const skipped = classified.filter((f) => f.migration).map((f) => ({ path: f.path, why: "a migration that has already run: reverting the file does not undo the schema change — write a down migration" }));
+  const skipped = classified.filter((f) => f.migration).map((f) => ({ path: f.path, why: "a migration: reverting the file does not undo the schema change — see step 1 of the plan" }));
   const files: PlannedFile[] = [];
   const conflicts: string[] = [];
   for (const f of classified.filter((x) => !x.migration)) {

@@ -39,6 +39,14 @@ export type FixPlan = {
   skipped: Array<{ path: string; why: string }>;
   /** The hypothesis it acts on, when it comes from an RCA. */
   hypothesis?: { id: string; title: string; category: string; confidence: number };
+  /**
+   * When the cause is a migration: the runbook that comes before the revert (the revert alone does
+   * not undo a schema change) — cancel it if it is still running, then its down step or a
+   * corrective migration.
+   */
+  runbook?: { migrations: string[]; running: boolean; steps: string[] };
+  /** Approvals it needs: more than one when its own blast radius is high or critical (`approvers.riskyFix`). */
+  approvalsNeeded?: number;
   /** The fix's own blast radius, from the PR-impact scorer. */
   risk?: { score: number; level: RiskLevel; factors: Array<Pick<Factor, "name" | "points" | "reason">>; notAnalysed: string[] };
 };
@@ -62,6 +70,9 @@ export type FixState = {
   /** `revoked`: someone else pushed to the branch; nothing can be approved until a new proposal. */
   status: "proposed" | "approved" | "rejected" | "merged" | "revoked";
   approvals: Approval[];
+  /** Set when the fix's own blast radius is high or critical: it needs this many approvals. */
+  approvalsNeeded?: number;
+  risk?: { level: RiskLevel; score: number };
   rejected?: { by: GitHubUser; at: string; reason?: string };
   revoked?: { by: GitHubUser; at: string; head: string };
   /** Bumped on every write; the store compares it so two writers cannot both win. */

@@ -11,6 +11,24 @@ export function fixTitle(plan: FixPlan): string {
   return `${what} "${plan.target.title}" (incident #${plan.incident})`;
 }
 
+/** The warning a fix with a high or critical blast radius carries at the top of its PR and in its approval reply. */
+export function riskWarning(risk: { level: string; score: number } | undefined, needed: number | undefined): string | undefined {
+  if (!risk || (risk.level !== "high" && risk.level !== "critical")) return undefined;
+  return `⚠️ **This fix's own blast radius is ${risk.level} (${risk.score}/100)**${(needed ?? 1) > 1 ? `: it needs ${needed} approvals from different people (not the requester)` : ""}. Watch the deploy as closely as the incident.`;
+}
+
+/** Step 1 when the cause is a migration: the runbook, by hand, before the revert. */
+function runbookSteps(plan: FixPlan): string[] {
+  if (!plan.runbook) return [];
+  return [
+    `**Step 1 — mitigate the cause now (by hand; the migration ${plan.runbook.running ? "is still running" : "has run"}):**`,
+    ...plan.runbook.steps.map((s, i) => `${i + 1}. ${s}`),
+    "",
+    "**Step 2 — revert the code (this pull request):**",
+    "",
+  ];
+}
+
 function planDetails(plan: FixPlan): string[] {
   const rows = plan.files.map((f) => `| \`${escapeCell(f.path)}\` | ${ACTION[f.action]} | +${f.additions} −${f.deletions} |`);
   const risk = plan.risk
@@ -22,6 +40,7 @@ function planDetails(plan: FixPlan): string[] {
       ]
     : [];
   return [
+    ...runbookSteps(plan),
     `${KIND[plan.kind]} of [#${plan.target.number}](${plan.target.url}) "${plan.target.title}", merged ${plan.target.mergedAt} as \`${plan.target.mergeCommit.slice(0, 7)}\`, on top of \`${plan.base.ref}\` at \`${plan.base.sha.slice(0, 7)}\`.`,
     ...(plan.hypothesis ? ["", `Acts on ${plan.hypothesis.id}: ${plan.hypothesis.title} (${pct(plan.hypothesis.confidence)}, ${plan.hypothesis.category}).`] : []),
     "",
@@ -41,9 +60,11 @@ export function renderFixPlan(plan: FixPlan, p: { status: "planned" | "proposed"
     proposed: `## 🛠️ Fix proposed in ${p.pull?.url ? `[#${p.pull.number}](${p.pull.url})` : `#${p.pull?.number}`} — waiting for approval`,
     "dry-run": "## 🛠️ Fix plan (dry run: nothing was pushed)",
   }[p.status];
+  const warning = riskWarning(plan.risk, plan.approvalsNeeded);
   return [
     head,
     "",
+    ...(warning ? [`> ${warning}`, ""] : []),
     ...planDetails(plan),
     `Requested by @${p.requester}. Nothing is effective until someone else with write access, or a configured approver, runs \`/insight approve\`; \`/insight reject [reason]\` closes it.`,
   ].join("\n");
@@ -51,7 +72,9 @@ export function renderFixPlan(plan: FixPlan, p: { status: "planned" | "proposed"
 
 /** The fix PR's body: the evidence, the plan, a checklist and the approvals so far. */
 export function renderFixPull(plan: FixPlan, state: FixState, evidence: { summary?: string; severity?: string }): string {
+  const warning = riskWarning(plan.risk, plan.approvalsNeeded);
   return [
+    ...(warning ? [`> ${warning}`, ""] : []),
     `Proposed by DevOps Insight for incident #${plan.incident}, requested by @${state.requester.login}. **Draft until approved.**`,
     "",
     "### Evidence",
@@ -64,7 +87,8 @@ export function renderFixPull(plan: FixPlan, state: FixState, evidence: { summar
     "- [ ] CI passes on this branch",
     "- [ ] The incident's watch signals return to their baseline after the deploy",
     ...(plan.skipped.length ? ["- [ ] The migrations listed under *Not reverted* are handled"] : []),
-    "- [ ] Approved with `/insight approve` by someone other than the requester",
+    ...(plan.runbook ? ["- [ ] Step 1 (the migration runbook) is done"] : []),
+    `- [ ] Approved with \`/insight approve\` by ${(plan.approvalsNeeded ?? 1) > 1 ? `${plan.approvalsNeeded} people` : "someone"} other than the requester`,
     "",
     renderApprovals(state),
     "",

@@ -15,7 +15,7 @@ import { serversForRepo } from "../../config/mcp-servers.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
 import { getPermission } from "../../github/permissions.js";
 import { fullName, type RepoRef } from "../../github/types.js";
-import { renderRca, renderRcaStatus } from "../../render/rca.js";
+import { chainLine, renderRca, renderRcaStatus } from "../../render/rca.js";
 import { renderSeenBefore } from "../../history/render.js";
 import { seenBefore } from "../../history/service.js";
 import { untrustedInline } from "../../render/untrusted.js";
@@ -84,8 +84,13 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
     ...(memory?.note ? [memory.note] : []),
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
   ];
+<<<<<<< HEAD
   const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
   const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, root: h.chain[0]?.text })), seenBefore: memory?.similar.map((m) => m.incident.number) };
+=======
+  const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model });
+  const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, chain: chainLine(h), mitigation: h.mitigation.slice(0, 4) })) };
+>>>>>>> c12bfba (Fix flow fixes the cause: when the cause is a migration, the plan's step 1 is its runbook (cancel the pid when still running, then its down step or a corrective migration), the revert step 2, and the skipped migration says running or ran as the evidence has it; a fix whose own blast radius is high/critical says so at the top of its PR and needs approvers.riskyFix (default 2) approvals; each approval reply shows the warning)
   await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
   if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
   await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");
