@@ -9,10 +9,10 @@ export const MODEL: Model = {
     onCause: -0.367,
     recency: 0.657,
     traces: 0,
-    mechanism: 0.73,
-    service: -0.057,
+    mechanism: 0.733,
+    service: -0.058,
     symptom: -1.074,
-    explains: 2.068,
+    explains: 2.067,
     lead: 0.69
   },
   fittedOn: "scenarios 01–12 (12), Nezha 2022-08-22 (24), PetShop train (20): 262 hypotheses, λ=1"
