@@ -14,6 +14,7 @@ import { ADAPTERS } from "../signals/adapters/registry.js";
 import { inspectSource } from "../signals/inspect.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { ok, out } from "./output.js";
+import { FileHistoryStore, type HistoryStore } from "../history/store.js";
 
 export type Check = { name: string; ok: boolean; detail: string; warnings?: string[] };
 
@@ -44,6 +45,7 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
     checks.push(await evomapCheck(env));
+    checks.push(await historyCheck(new FileHistoryStore(join(env.INSIGHT_DATA_DIR, "history"))));
     const servers = await serversCheck(env);
     checks.push(servers.check);
     if (servers.config) checks.push(...(await sourceChecks(servers.config)));
@@ -152,4 +154,18 @@ async function sourceChecks(config: McpServersConfig): Promise<Check[]> {
   } finally {
     await pool.close();
   }
+}
+
+/** The repository memory: each indexed repository, and how far a first build has come. */
+export async function historyCheck(store: HistoryStore): Promise<Check> {
+  const repos = await store.list().catch((e: Error) => e);
+  if (repos instanceof Error) return { name: "history", ok: false, detail: repos.message };
+  if (!repos.length) return { name: "history", ok: true, detail: "no repository indexed yet: a repository's first PR or incident builds its index" };
+  const line = (r: (typeof repos)[number]) => {
+    const b = r.build;
+    if (b?.state === "building") return `${r.repo} building: ${b.phase}, ${b.done}${b.total ? `/${b.total}` : ""} read since ${new Date(b.startedAt).toISOString()}`;
+    if (b?.state === "failed") return `${r.repo} build failed: ${b.error ?? "unknown"}`;
+    return `${r.repo}: ${r.changes} changes, ${r.incidents} incidents`;
+  };
+  return { name: "history", ok: repos.every((r) => r.build?.state !== "failed"), detail: `${repos.length} repositor${repos.length === 1 ? "y" : "ies"}: ${repos.map(line).join("; ")}` };
 }

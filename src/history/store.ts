@@ -18,7 +18,7 @@ export function bounded(doc: RepoHistory): RepoHistory {
   return { ...doc, changes, incidents, failedDeployments: doc.failedDeployments.slice(-500) };
 }
 
-const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const REPO = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\/[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 const fileName = (repo: string) => {
   if (!REPO.test(repo)) throw new Error(`not a repository name: ${JSON.stringify(repo)}`);
   return `${repo.replace("/", "__")}.json`;
@@ -30,8 +30,9 @@ export class FileHistoryStore implements HistoryStore {
   constructor(private readonly dir: string) {}
 
   async load(repo: string): Promise<RepoHistory | undefined> {
+    const path = join(this.dir, fileName(repo));
     try {
-      return JSON.parse(await readFile(join(this.dir, fileName(repo)), "utf8")) as RepoHistory;
+      return JSON.parse(await readFile(path, "utf8")) as RepoHistory;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new Error(`history index of ${repo} is unreadable: ${(e as Error).message}`);
