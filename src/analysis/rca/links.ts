@@ -49,7 +49,9 @@ export function linkChange(c: ChangeEvent, touched: ChangeTouch[], m: Mechanism,
       return {
         strength,
         root: `${who}'s migration \`${base(best.file) || best.detail}\``,
-        why: exact || sameTable.length ? `its migration runs \`${best.detail}\` on \`${best.table}\`, the locked table` : DDL.test(blockerSql) ? "the lock is held by a schema change, and this change ships a migration" : "it ships a migration",
+        why: exact
+          ? `the blocking statement is its migration's \`${best.detail}\` (${base(best.file) || "the migration"}), on \`${best.table}\`, the locked table`
+          : sameTable.length ? `its migration runs \`${best.detail}\` on \`${best.table}\`, the locked table` : DDL.test(blockerSql) ? "the lock is held by a schema change, and this change ships a migration" : "it ships a migration",
         evidence: [c.id],
       };
     }

@@ -1,5 +1,5 @@
 import type { ClassifiedFile } from "../classify-change.js";
-import { isMigrationPath } from "../migrations.js";
+import { isMigrationPath, readMigration } from "../migrations.js";
 import type { ChangeEvent, ChangeTouch } from "./types.js";
 
 /** Words in a changed file's path or a change's title that say what it touches when no patch tells us. */
@@ -68,6 +68,11 @@ const MAX_PATCH_LINES = 2_000;
  */
 export function touchesFromDiff(files: Array<Pick<ClassifiedFile, "path" | "patch"> & Partial<ClassifiedFile>>): ChangeTouch[] {
   const out: ChangeTouch[] = touchesOf(files.filter((f): f is ClassifiedFile => !!f.kind));
+  // An unclassified migration file is read from its added lines, so a lock's blocking statement can be matched to it.
+  for (const f of files.filter((x) => !x.kind && isMigrationPath(x.path))) {
+    const added = (f.patch ?? "").split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).slice(0, MAX_PATCH_LINES).map((l) => l.slice(1));
+    for (const op of readMigration(f.path, added).ops) out.push({ kind: "migration", file: f.path, table: op.table, op: op.op, locking: op.locking, detail: op.detail });
+  }
   for (const f of files) {
     const lines = (f.patch ?? "").split("\n").filter((l) => /^[+-](?![+-]{2})/.test(l)).slice(0, MAX_PATCH_LINES);
     for (const [kind, re] of PATCH_KEYS) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { datastoreAnomalies } from "../../../../src/analysis/findings/datastores.js";
 import { normaliseSql, statementFindings } from "../../../../src/analysis/findings/postgres.js";
 import { analyseIncident } from "../../../../src/analysis/rca.js";
+import { touchesFromDiff } from "../../../../src/analysis/rca/touches.js";
 import { holders } from "../../../../src/signals/adapters/postgres/index.js";
 import type { Signal } from "../../../../src/signals/types.js";
 
@@ -136,5 +137,20 @@ describe("Neo4j and Elasticsearch state", () => {
     const health = (status: string) => sig("es.cluster_health", { status, unassignedShards: 3, indices: [{ index: "orders-2026.05", health: "red" }, { index: "logs-app", health: "green" }] }, { adapter: "elasticsearch" });
     expect(datastoreAnomalies([health("red")], [], window).map((a) => [a.detail, a.severity])).toEqual([["Elasticsearch cluster red: 3 unassigned shards (orders-2026.05 missing a primary)", 0.85]]);
     expect(datastoreAnomalies([health("green")], [], window)).toEqual([]);
+  });
+});
+
+describe("a lock's blocking statement found in a recent change's migration", () => {
+  it("the chain's root is the migration that runs the blocking statement, and says so", () => {
+    const patch = "--- /dev/null\n+++ b/db/migrations/20261124_0930_idx.sql\n@@\n+CREATE INDEX idx_invoices_customer ON invoices (customer_id);\n";
+    const touches = touchesFromDiff([{ path: "db/migrations/20261124_0930_idx.sql", patch }]);
+    expect(touches).toEqual([expect.objectContaining({ kind: "migration", table: "invoices", op: "create_index", locking: true })]);
+    const blocked = sig("pg.blocked_queries", {
+      chains: [{ pid: 12, waiting_s: 40, query: "INSERT INTO invoices (customer_id) VALUES ($1)", blockedBy: [{ pid: 50991, state: "active", query: "CREATE INDEX idx_invoices_customer ON invoices (customer_id);" }] }],
+    }, { kind: "event", value: 1 });
+    const change = { id: "#6501", kind: "pr" as const, title: "billing: index invoices", at: T0 - 5 * 60_000, services: ["billing"], files: ["db/migrations/20261124_0930_idx.sql"], changeKinds: ["migration" as const], touches };
+    const [top] = analyseIncident({ signals: [blocked], window, changes: [change], edges: [] }).hypotheses;
+    expect(top!.suspect?.id).toBe("#6501");
+    expect(top!.reasons).toContain("the blocking statement is its migration's `CREATE INDEX idx_invoices_customer ON invoices` (20261124_0930_idx.sql), on `invoices`, the locked table");
   });
 });
