@@ -5,6 +5,7 @@ import { NodeIdentityStore } from "../capsule/node-identity.js";
 import { Outbox } from "../capsule/outbox.js";
 import { verifyAuditFile } from "../audit/file-audit-log.js";
 import { signingKeys } from "../audit/signing-key.js";
+import { displayUrl } from "../store/pg/pool.js";
 import { credentialState, envWarnings, loadEnv, type OperatorEnv } from "../config/env.js";
 import { checkAppCredentials } from "./check-app.js";
 import { ConfigError } from "../config/format-issues.js";
@@ -72,15 +73,7 @@ function mode(env: OperatorEnv): Check {
 }
 
 /** A URL without its password, for display. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}
+export const redactUrl = displayUrl;
 
 function credentials(env: OperatorEnv): Check {
   const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY(_PATH)", !env.WEBHOOK_SECRET && "WEBHOOK_SECRET"].filter(Boolean);
