@@ -129,6 +129,14 @@ export class GitHubWriter {
     return { id: existing.id, action: "updated" };
   }
 
+  /** Replaces the issue's labels in one call (one write instead of a remove and an add). */
+  async setLabels(repo: RepoRef, issueNumber: number, labels: string[], reason: string): Promise<void> {
+    const spec = { action: "label.set", target: `${fullName(repo)}#${issueNumber}`, reason, detail: { labels } };
+    await this.#perform(spec, undefined, async () => {
+      await this.#o.octokit.rest.issues.setLabels({ ...repo, issue_number: issueNumber, labels });
+    });
+  }
+
   async addLabels(repo: RepoRef, issueNumber: number, labels: string[], reason: string): Promise<void> {
     const spec = { action: "label.add", target: `${fullName(repo)}#${issueNumber}`, reason, detail: { labels } };
     await this.#perform(spec, undefined, async () => {

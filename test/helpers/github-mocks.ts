@@ -120,6 +120,10 @@ export function mockAddLabels(owner: string, repo: string, issue: number, labels
   return api().post(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
 }
 
+export function mockSetLabels(owner: string, repo: string, issue: number, labels: string[]) {
+  return api().put(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+}
+
 export function mockRemoveLabel(owner: string, repo: string, issue: number, label: string) {
   return api().delete(`/repos/${owner}/${repo}/issues/${issue}/labels/${encodeURIComponent(label)}`).reply(200, []);
 }
@@ -168,7 +172,8 @@ export function mockRcaThread(owner: string, repo: string, p: { repoConfig: stri
   mockAddLabels(owner, repo, 3, ["incident:investigating"]);
   mockChangeHistory(owner, repo, [{ number: 41, title: "Faster order totals", mergedAt: new Date(now - 15 * 60_000).toISOString(), files: ["services/api/src/orders.ts"] }]);
   mockUpdateComment(owner, repo, 500, result);
-  mockRemoveLabel(owner, repo, 3, "incident:investigating");
-  mockAddLabels(owner, repo, 3, ["incident:analysed"]);
+  // The status labels in one write at the end: the issue read again, then its labels replaced.
+  mockIssue(owner, repo, { number: 3, title: "api returns 500s", body: p.issueBody, createdAt: new Date(now - 60_000).toISOString(), labels: ["incident", "incident:investigating"] });
+  mockSetLabels(owner, repo, 3, ["incident", "incident:analysed"]);
   return { status, result };
 }

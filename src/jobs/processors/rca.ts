@@ -15,6 +15,8 @@ import { serversForRepo } from "../../config/mcp-servers.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
 import { getPermission } from "../../github/permissions.js";
 import { fullName, type RepoRef } from "../../github/types.js";
+import { readMetadata } from "../../github/metadata.js";
+import { canonicalJson, sha256Hex } from "../../util/canonical-json.js";
 import { chainLine, renderRca, renderRcaStatus } from "../../render/rca.js";
 import { renderSeenBefore } from "../../history/render.js";
 import { seenBefore } from "../../history/service.js";
@@ -58,9 +60,11 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   const allowed = s.pool ? serversForRepo(s.mcpServers, fullName(req.repo)).map(([n]) => n) : [];
   const existing = await findStickyComment(octokit, req.repo, req.issueNumber, "rca");
   if (!req.rerun) await writer.addReaction(req.repo, { issueNumber: req.issueNumber }, "eyes", "acknowledge incident");
-  const status = await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body: renderRcaStatus({ window: span.window, windowNote: span.note, sources: allowed }), reason: "RCA started", existing: existing ?? null });
+  // A re-run over a result already on the thread edits that result once, at the end: no interim status write.
+  const previous = req.rerun && existing ? readMetadata<{ digest?: string; analysedAt?: number; severity?: string; summary?: string }>(existing.body, "rca") : undefined;
+  const status = previous ? existing! : await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body: renderRcaStatus({ window: span.window, windowNote: span.note, sources: allowed }), reason: "RCA started", existing: existing ?? null });
   const labels = issue.labels.map((l) => (typeof l === "string" ? l : l.name ?? ""));
-  if (!labels.includes(LABELS.investigating)) await writer.addLabels(req.repo, req.issueNumber, [LABELS.investigating], "RCA started");
+  if (!previous && !labels.includes(LABELS.investigating)) await writer.addLabels(req.repo, req.issueNumber, [LABELS.investigating], "RCA started");
 
   const names = requested ?? Object.keys(config.services);
   const collection = s.pool && allowed.length
@@ -84,12 +88,30 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
     ...(memory?.note ? [memory.note] : []),
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
   ];
-  const body = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
+  const fresh = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
   const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, chain: chainLine(h), mitigation: h.mitigation.slice(0, 4) })) };
-  await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata, reason: `RCA ${impact.severity}`, existing: { id: status.id } });
-  if (req.rerun && existing) await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\n${body}`, "RCA re-run result");
-  await writer.removeLabel(req.repo, req.issueNumber, LABELS.investigating, "RCA done");
-  await writer.addLabels(req.repo, req.issueNumber, [LABELS.analysed], "RCA done");
+  // What the conclusion rests on: equal digests mean a re-run found nothing new.
+  const digest = sha256Hex(canonicalJson({ verdict: result.verdict, summary: result.summary, severity: impact.severity, hypotheses: result.hypotheses.slice(0, 5).map((h) => [h.id, h.title, Math.round(h.confidence * 100), h.evidence]) })).slice(0, 16);
+  const body = previous ? `${rerunNote(previous, { digest, severity: impact.severity, summary: result.summary })}\n\n${fresh}` : fresh;
+  const unchanged = previous?.digest === digest;
+  await writer.upsertSticky({ repo: req.repo, issueNumber: req.issueNumber, key: "rca", body, metadata: { ...metadata, digest, ...(unchanged ? { analysedAt: previous!.analysedAt } : {}) }, reason: unchanged ? "RCA re-run: no change" : `RCA ${impact.severity}`, existing: { id: status.id } });
+  // The status labels in one write: whatever the issue has now, without investigating, with analysed.
+  const { data: now } = await octokit.rest.issues.get({ ...req.repo, issue_number: req.issueNumber });
+  const current = now.labels.map((l) => (typeof l === "string" ? l : l.name ?? "")).filter(Boolean);
+  const next = [...current.filter((l) => l !== LABELS.investigating), ...(current.includes(LABELS.analysed) ? [] : [LABELS.analysed])];
+  if (next.length !== current.length || current.includes(LABELS.investigating)) await writer.setLabels(req.repo, req.issueNumber, next, "RCA done");
+}
+
+const at = (ms?: number) => (ms ? new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z" : "the last run");
+
+/** The first line of a re-run's result: "no change since <time>", or what changed. */
+export function rerunNote(previous: { digest?: string; analysedAt?: number; severity?: string; summary?: string }, now: { digest: string; severity: string; summary: string }): string {
+  if (previous.digest === now.digest) return `> 🔁 **No change since ${at(previous.analysedAt)}**: a re-run read the same evidence and reached the same conclusion.`;
+  const changes = [
+    ...(previous.severity && previous.severity !== now.severity ? [`severity ${previous.severity} → ${now.severity}`] : []),
+    ...(previous.summary && previous.summary !== now.summary ? [`was: "${previous.summary.slice(0, 160)}"`] : []),
+  ];
+  return `> 🔁 **Updated since ${at(previous.analysedAt)}**: ${changes.length ? changes.join("; ") : "the evidence behind the hypotheses changed"}.`;
 }
 
 /** The model's reading over the same evidence, with the repository's read-only MCP tools. */

@@ -106,7 +106,7 @@ describe("incident RCA with the model layer", () => {
     expect(body).toMatch(/model claude-sonnet-5-5 · 13,500 in \/ 720 out tokens · ≈ \$0\.05 · 2 steps · 2 tool calls · evidence pack [\d,]+ tokens · 1 uncited claim dropped · 2 unknown citations marked · 2 calls to tools that do not exist refused/);
     expect(body).toMatch(/\| \d \| PostgreSQL connections exhausted \| dependency \|/); // the engine's own table is unchanged
     // No write beyond the RCA thread's own.
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.remove", "label.add"]);
+    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
   }, 30_000);
 
   it("keeps the deterministic report, with a note, when the model API is overloaded", async () => {

@@ -88,7 +88,7 @@ describe("incident RCA end to end", () => {
     expect(body).toContain("### Related capsules (EvoMap)");
     expect(body).toContain(`| [Cap the pool and kill idle-in-transaction sessions](https://hub.evomap.test/a2a/assets/sha256%3A${"7".repeat(64)}) | 80% | 3 | 90 | 2.16 |`);
     expect(readMetadata<{ severity: string; hypotheses: Array<{ title: string }> }>(body, "rca")).toMatchObject({ severity: "SEV1", hypotheses: expect.arrayContaining([expect.objectContaining({ title: "PostgreSQL connections exhausted" }), expect.objectContaining({ title: "Lock contention in PostgreSQL" })]) });
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.remove", "label.add"]);
+    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
   }, 20_000);
 
   it("refuses a user who is not a collaborator, politely", async () => {

@@ -80,3 +80,13 @@ describe("the RCA in the CLI", () => {
     expect(quiet).not.toContain("/insight");
   });
 });
+
+describe("re-running /insight rca", () => {
+  it("says 'no change since <time>' for the same evidence, and what changed otherwise", async () => {
+    const { rerunNote } = await import("../../../src/jobs/processors/rca.js");
+    const previous = { digest: "abc", analysedAt: Date.parse("2026-11-23T02:10:00Z"), severity: "SEV3", summary: "api errors, cause unknown" };
+    expect(rerunNote(previous, { digest: "abc", severity: "SEV3", summary: "api errors, cause unknown" })).toBe("> 🔁 **No change since 2026-11-23 02:10Z**: a re-run read the same evidence and reached the same conclusion.");
+    const changed = rerunNote(previous, { digest: "def", severity: "SEV2", summary: "PR #7's migration holds the lock" });
+    expect(changed).toContain("**Updated since 2026-11-23 02:10Z**: severity SEV3 → SEV2; was: \"api errors, cause unknown\"");
+  });
+});
