@@ -133,10 +133,26 @@ function waits(signals: Signal[], window: Window): Anomaly[] {
   return out;
 }
 
+/** Deadlocks and rollbacks in the window: pg_stat_database's counters grown between the reading before it and now. */
+function transactions(signals: Signal[], before: Signal[]): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (const s of signals.filter((x) => x.name === "pg.database")) {
+    const b = before.find((x) => x.id === s.id)?.data;
+    const d = s.data ?? {};
+    if (!b) continue;
+    const grew = (k: string) => Number(d[k] ?? NaN) - Number(b[k] ?? NaN);
+    const [deadlocks, rollbacks, commits] = [grew("deadlocks"), grew("xact_rollback"), grew("xact_commit")];
+    if (deadlocks >= 1) out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.45 + deadlocks / 20), evidence: [s.id], detail: `${deadlocks} PostgreSQL deadlock${deadlocks === 1 ? "" : "s"} in the window (pg_stat_database.deadlocks ${String(b.deadlocks)} → ${String(d.deadlocks)})` });
+    const share = rollbacks / (rollbacks + commits);
+    if (rollbacks >= 50 && share >= 0.2) out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.4 + share / 2), evidence: [s.id], detail: `${(share * 100).toFixed(0)}% of PostgreSQL transactions rolled back in the window (${rollbacks} of ${rollbacks + commits})` });
+  }
+  return out;
+}
+
 /** Every datastore finding of the window; `before` holds the state read as of its start. */
 export function datastoreAnomalies(signals: Signal[], before: Signal[], window: Window): Anomaly[] {
   const statements: Anomaly[] = statementFindings(signals, before).map((f) => ({
     service: f.callers[0], kind: "db-statement", detail: f.detail, severity: f.severity, evidence: f.evidence, tables: f.tables, callers: f.callers,
   }));
-  return [...statements, ...leaks(signals), ...redisEvictions(signals, before, window), ...neo4j(signals), ...elasticsearch(signals, before, window), ...waits(signals, window)];
+  return [...statements, ...leaks(signals), ...transactions(signals, before), ...redisEvictions(signals, before, window), ...neo4j(signals), ...elasticsearch(signals, before, window), ...waits(signals, window)];
 }

@@ -116,6 +116,15 @@ describe("counters are rates", () => {
     expect(datastoreAnomalies([calm, memory], [], window)).toEqual([]);
   });
 
+  it("PostgreSQL deadlocks and rollbacks are counted by their growth in the window, never their totals", () => {
+    const db = (deadlocks: number, xact_rollback: number, xact_commit: number) => sig("pg.database", { deadlocks, xact_rollback, xact_commit });
+    expect(datastoreAnomalies([db(412, 9_000_000, 48_000_000)], [db(412, 8_999_990, 47_999_000)], window)).toEqual([]);
+    expect(datastoreAnomalies([db(415, 9_000_600, 48_000_000)], [db(412, 9_000_000, 47_999_000)], window).map((a) => a.detail)).toEqual([
+      "3 PostgreSQL deadlocks in the window (pg_stat_database.deadlocks 412 → 415)",
+      "38% of PostgreSQL transactions rolled back in the window (600 of 1600)",
+    ]);
+  });
+
   it("Elasticsearch thread-pool rejections are judged by their rate series, not the rejected total", () => {
     const rejected = (points: Array<[number, number]>) => sig("es.thread_pool_rejected", { pool: "write" }, { adapter: "prometheus", kind: "metric", value: 88_000, series: [{ labels: {}, points }] });
     expect(datastoreAnomalies([rejected([[T0 + 60_000, 0], [T0 + 120_000, 0]])], [], window)).toEqual([]);
