@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
 import { createLlm } from "./llm/service.js";
@@ -24,7 +23,6 @@ import { ADAPTERS } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
 import { openStores } from "./store/open-stores.js";
-import { FileHistoryStore } from "./history/store.js";
 import { createHistoryProcessor } from "./history/processor.js";
 
 /**
@@ -41,8 +39,8 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const audit = stores.audit;
   const remediation = { store: stores.fixStore, key: keys.fixState };
   const evomap = createEvoMap(env, audit, createLogger({ level: env.LOG_LEVEL }), stores.outbox);
-  // The repository memory (incidents and changes); PostgreSQL once its migration lands, a file per repository until then.
-  const history = { store: new FileHistoryStore(join(env.INSIGHT_DATA_DIR, "history")) };
+  // The repository memory (incidents and changes): PostgreSQL with INSIGHT_DATABASE_URL, else a file per repository.
+  const history = { store: stores.history };
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env), history };
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;

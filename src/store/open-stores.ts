@@ -8,6 +8,8 @@ import { Outbox, type OutboxStore } from "../capsule/outbox.js";
 import type { OperatorEnv } from "../config/env.js";
 import { MemoryDedupe, type DedupeStore } from "../jobs/dedupe.js";
 import { FileFixStore, type FixStateStore } from "../remediation/fix-store.js";
+import { PgHistoryStore } from "../history/pg-store.js";
+import { FileHistoryStore, type HistoryStore } from "../history/store.js";
 import { PgAuditLog } from "./pg/audit-log.js";
 import { PgDedupe } from "./pg/dedupe.js";
 import { PgFixStore } from "./pg/fix-store.js";
@@ -25,6 +27,8 @@ export type SharedStores = {
   fixStore: FixStateStore;
   outbox: OutboxStore;
   dedupe: DedupeStore;
+  /** The repository memory (src/history/). */
+  history: HistoryStore;
   /** The PostgreSQL pool, when there is one (for `doctor` and tests). */
   pool?: pg.Pool;
   /** Signs the audit tail and ends the pool. */
@@ -46,6 +50,7 @@ export async function openStores(env: OperatorEnv, keys: Pick<SigningKeys, "audi
       fixStore: new FileFixStore(join(env.INSIGHT_DATA_DIR, "fix-state.json")),
       outbox: new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")),
       dedupe: new MemoryDedupe(),
+      history: new FileHistoryStore(join(env.INSIGHT_DATA_DIR, "history")),
       close: () => audit.close(),
     };
   }
@@ -64,6 +69,7 @@ export async function openStores(env: OperatorEnv, keys: Pick<SigningKeys, "audi
     fixStore: new PgFixStore(pool),
     outbox: new PgOutbox(pool),
     dedupe: new PgDedupe(pool),
+    history: new PgHistoryStore(pool),
     pool,
     close: async () => {
       await audit.close();

@@ -28,7 +28,8 @@ describe("PostgreSQL shared state", () => {
     const applied = [a.stdout, b.stdout].join("\n").match(/^applied 0001_shared_state/gm) ?? [];
     expect(applied).toHaveLength(1);
     const rows = await db.pool.query("SELECT version FROM schema_migrations");
-    expect(rows.rows).toEqual([{ version: 1 }]);
+    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect([a.stdout, b.stdout].join("\n").match(/^applied 0002_history_index/gm) ?? []).toHaveLength(1);
     const again = await runInsight(["migrate"], env);
     expect(again.stdout).toMatch(/already up to date/);
     const status = await runInsight(["migrate", "--status"], env);
@@ -145,14 +146,14 @@ describe("PostgreSQL shared state", () => {
     const r = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url, INSIGHT_SIGNING_SECRET: "s".repeat(40) });
     const checks = (JSON.parse(r.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
     const by = (name: string) => checks.find((c) => c.name === name);
-    expect(by("database")).toMatchObject({ ok: true, detail: expect.stringMatching(/insight_pgstore_state: PostgreSQL \d+.*; 1\/1 migrations applied$/) });
+    expect(by("database")).toMatchObject({ ok: true, detail: expect.stringMatching(/insight_pgstore_state: PostgreSQL \d+.*; 2\/2 migrations applied$/) });
     expect(by("audit log")).toMatchObject({ ok: true, detail: "in PostgreSQL: 0 entries, chain intact, checkpoints signed" });
     expect(by("outbox")).toMatchObject({ ok: false, detail: expect.stringContaining("1 waiting (1 due), 1 dead") });
     await db.pool.query("DELETE FROM schema_migrations");
     const behind = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url });
-    expect(JSON.parse(behind.stdout).checks.find((c: { name: string }) => c.name === "database")).toMatchObject({ ok: false, detail: expect.stringContaining("1 migration pending (0001_shared_state): run 'insight migrate'") });
+    expect(JSON.parse(behind.stdout).checks.find((c: { name: string }) => c.name === "database")).toMatchObject({ ok: false, detail: expect.stringContaining("2 migrations pending (0001_shared_state, 0002_history_index): run 'insight migrate'") });
     // A replica refuses to start on a schema it does not know, and says what to run.
-    await expect(openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({}))).rejects.toThrow(/lacks 1 migration \(0001_shared_state\): run 'insight migrate'/);
+    await expect(openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({}))).rejects.toThrow(/lacks 2 migrations \(0001_shared_state, 0002_history_index\): run 'insight migrate'/);
   }, 120_000);
 });
 
