@@ -1,11 +1,11 @@
 import type { ApplicationFunction, Logger, Probot } from "probot";
 import type { AuditLog } from "./audit/types.js";
-import type { EvoMapServices } from "./capsule/on-merge.js";
+import type { EvoMapServices } from "./capsule/services.js";
 import type { HealthScheduler } from "./jobs/health-schedule.js";
 import { createCommandProcessor, type CommandHandlers } from "./commands/run-command.js";
 import type { OperatorEnv } from "./config/env.js";
 import type { McpServersConfig } from "./config/mcp-servers.js";
-import type { Octokit } from "./github/types.js";
+import type { Octokit } from "./core/github.js";
 import { onCheckFailed, onCheckRunRerun } from "./handlers/checks.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueClosed, onIssueLabelled } from "./handlers/issues.js";

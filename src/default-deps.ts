@@ -9,17 +9,18 @@ import { postmortemCommand } from "./commands/postmortem.js";
 import { rejectCommand } from "./commands/reject.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
-import { loadMcpServers } from "./config/mcp-servers.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
 import { ciFailureProcessor } from "./jobs/processors/ci-failure.js";
-import { createHealthProcessor, healthCommand } from "./jobs/processors/health.js";
+import { healthCommand } from "./commands/health.js";
+import { createHealthProcessor } from "./jobs/processors/health.js";
 import { HealthScheduler } from "./jobs/health-schedule.js";
 import { parseDuration } from "./util/duration.js";
 import type { InsightApp } from "./app.js";
 import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
-import { createRcaProcessor, rcaCommand } from "./jobs/processors/rca.js";
-import { revokeOnPush } from "./remediation/revoke-on-push.js";
-import { ADAPTERS } from "./signals/adapters/registry.js";
+import { rcaCommand } from "./commands/rca.js";
+import { createRcaProcessor } from "./jobs/processors/rca.js";
+import { revokeOnPush } from "./jobs/processors/fix-push.js";
+import { ADAPTERS, loadSources } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
 import { openStores } from "./store/open-stores.js";
@@ -30,7 +31,7 @@ import { createHistoryProcessor } from "./history/processor.js";
  * lazily, closed on shutdown), and every processor and command handler this version ships.
  */
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
-  const mcpServers = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
+  const mcpServers = await loadSources(env.INSIGHT_MCP_CONFIG);
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: createLogger({ level: env.LOG_LEVEL }) }) : undefined;
   const keys = signingKeys(env);
   if (keys.source !== "INSIGHT_SIGNING_SECRET") createLogger({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");

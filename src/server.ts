@@ -1,6 +1,7 @@
 import { run } from "probot";
 import { createApp, type AppDeps, type InsightApp } from "./app.js";
-import { describeOutcome, type EvoMapServices } from "./capsule/on-merge.js";
+import type { EvoMapServices } from "./capsule/services.js";
+import { describeOutcome } from "./pipeline/merged-fix-capsule.js";
 import { startEvoMapLoop } from "./capsule/setup.js";
 import type { OperatorEnv } from "./config/env.js";
 import { GitHubWriter } from "./github/writer.js";
@@ -9,6 +10,7 @@ import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
 import { redisQueueFromEnv } from "./jobs/bullmq-queue.js";
 import { createLogger, createServerLogger } from "./security/logger.js";
+import { REPLY_MARKER } from "./core/identifiers.js";
 
 /**
  * `npm start`. Reads `.env` the way Probot does, validates the environment, and starts the app;
@@ -67,7 +69,7 @@ function startEvoMap(evomap: EvoMapServices, insight: InsightApp, deps: AppDeps,
   evomap.publisher.onDecided = async (entry, outcome) => {
     const octokit = await insight.auth(entry.context.installationId);
     const writer = new GitHubWriter({ octokit, audit: deps.audit, log, delivery: `evomap:${entry.key}`, actor: "insight", dryRun: env.INSIGHT_DRY_RUN });
-    await writer.createComment(entry.context.repo, entry.context.incident, `<!-- insight:reply -->\n${describeOutcome(outcome, evomap.client.hubUrl)}`, "EvoMap decided on a queued capsule");
+    await writer.createComment(entry.context.repo, entry.context.incident, `${REPLY_MARKER}\n${describeOutcome(outcome, evomap.client.hubUrl)}`, "EvoMap decided on a queued capsule");
   };
   return startEvoMapLoop(evomap, log);
 }

@@ -4,6 +4,7 @@ import { redact, redactLines } from "../security/redact.js";
 import { mineTemplates, templateText } from "./log-templates.js";
 import { datastoreAnomalies } from "./findings/datastores.js";
 import { findingText, kubernetesFindings, type K8sFinding } from "./findings/kubernetes/index.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 const K8S_KIND: Partial<Record<K8sFinding["class"], Anomaly["kind"]>> = { oom: "oom", node: "node", eviction: "node" };
 
@@ -34,14 +35,14 @@ export type Anomaly = {
 };
 
 const BAD_DIRECTION: Record<string, { kind: Anomaly["kind"]; up: boolean }> = {
-  "http.error_rate": { kind: "error-rate", up: true },
-  "http.latency_p95": { kind: "latency", up: true },
-  "apm.latency_avg": { kind: "latency", up: true },
-  "apm.latency_p95": { kind: "latency", up: true },
-  "apm.sla": { kind: "sla", up: false },
-  "http.request_rate": { kind: "traffic-drop", up: false },
-  "logs.error_count": { kind: "error-rate", up: true },
-  "redis.evictions_rate": { kind: "cache-evictions", up: true },
+  [SIGNAL.httpErrorRate]: { kind: "error-rate", up: true },
+  [SIGNAL.httpLatencyP95]: { kind: "latency", up: true },
+  [SIGNAL.apmLatencyAvg]: { kind: "latency", up: true },
+  [SIGNAL.apmLatencyP95]: { kind: "latency", up: true },
+  [SIGNAL.apmSla]: { kind: "sla", up: false },
+  [SIGNAL.httpRequestRate]: { kind: "traffic-drop", up: false },
+  [SIGNAL.logsErrorCount]: { kind: "error-rate", up: true },
+  [SIGNAL.redisEvictionsRate]: { kind: "cache-evictions", up: true },
 };
 
 const STACK_FILE = /(?:\(|\s|^|")((?:[\w.@-]+\/)*[\w.@-]+\.(?:ts|js|tsx|jsx|py|rb|go|java|kt|cs|php|rs|scala))(?::|", line |:line )(\d+)/g;
@@ -89,26 +90,26 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals) {
     const d = s.data ?? {};
-    if (s.name === "pg.blocked_queries" && (s.value ?? 0) > 0) {
+    if (s.name === SIGNAL.pgBlockedQueries && (s.value ?? 0) > 0) {
       const chain = (d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>)[0];
       const blocker = chain?.blockedBy[0];
       out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ? redact(blocker.query) : "?"})`, severity: 0.85, evidence: [s.id] });
-    } else if (s.name === "pg.connections" && Number(d.usage) >= 0.9) {
+    } else if (s.name === SIGNAL.pgConnections && Number(d.usage) >= 0.9) {
       out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
-    } else if (s.name === "pg.long_running_queries" && (s.value ?? 0) > 0) {
+    } else if (s.name === SIGNAL.pgLongRunningQueries && (s.value ?? 0) > 0) {
       out.push({ service: s.service, kind: "db-slow", detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`, severity: 0.6, evidence: [s.id] });
-    } else if (s.name === "alert.history") {
+    } else if (s.name === SIGNAL.alertHistory) {
       const [fired, resolved] = [Number(d.firedAt), d.resolvedBy === undefined ? undefined : Number(d.resolvedBy)];
       const when = (t: number) => new Date(t).toISOString().slice(11, 16);
       out.push({
         service: s.service, kind: "alert", at: fired, severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id],
         detail: `${String(d.alertname ?? "alert")} fired at ${when(fired)}${resolved !== undefined ? ` and resolved by ${when(resolved)}` : ", still firing"}${Number(d.firings) > 1 ? ` (${d.firings} times)` : ""}`,
       });
-    } else if (s.name === "alert.firing" && signals.some((x) => x.id === s.id.replace(":alert:", ":alert-history:"))) {
+    } else if (s.name === SIGNAL.alertFiring && signals.some((x) => x.id === s.id.replace(":alert:", ":alert-history:"))) {
       // The same alert's history says more (when it started): it stands for both.
-    } else if (s.name === "alert.firing" || s.name === "apm.alarm") {
+    } else if (s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm) {
       out.push({ service: s.service, kind: "alert", detail: String(d.alertname ?? d.message ?? "alert"), severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id] });
-    } else if (s.name === "target.down") {
+    } else if (s.name === SIGNAL.targetDown) {
       out.push({ service: s.service, kind: "target-down", detail: `${d.job} ${d.instance} is down`, severity: 0.8, evidence: [s.id] });
     }
   }
@@ -118,7 +119,7 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
 /** Log templates of the window that the baseline did not have (or had far less of), with stack-trace files. */
 export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const s of signals.filter((x) => x.name === "logs.samples" || x.name === "k8s.pod_log")) {
+  for (const s of signals.filter((x) => x.name === SIGNAL.logsSamples || x.name === SIGNAL.k8sPodLog)) {
     const raw = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
     // Redact the raw lines before the miner masks digits and the detail is cut: either one first leaves a token's head or tail.
     const clean = redactLines(raw.map((l) => l.message));

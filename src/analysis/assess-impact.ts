@@ -1,4 +1,4 @@
-import type { ChangeSet } from "../changes/types.js";
+import type { ChangeSet } from "../core/change-set.js";
 import type { InferredServices } from "../config/infer-services.js";
 import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
 import type { CollectionResult } from "../signals/types.js";
@@ -8,6 +8,7 @@ import { monitoringGaps, type MonitoringGap } from "./monitoring-gaps.js";
 import { profileServices, profileTables, topology, type ServiceProfile, type TableProfile } from "./profile.js";
 import { scoreBlastRadius, type Factor, type Score } from "./score-blast-radius.js";
 import { watchList, type WatchItem } from "./watch-list.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 export type SourceSummary = { source: string; adapter: string; flavour?: string; status: string; error?: string; notes: string[]; elapsedMs: number };
 
@@ -61,9 +62,9 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
   const { score, level, factors, raw, floor } = scoreBlastRadius({ files, profiles: services, tables, productionData }, config.impact.thresholds);
   const signals = collection?.signals ?? [];
   const sourcesSeen = {
-    rules: signals.some((s) => s.name === "alert.rules"),
-    apm: collection?.sources.some((s) => s.adapter === "skywalking" && s.status === "ok") ?? false,
-    metrics: collection?.sources.some((s) => s.adapter === "prometheus" && s.status === "ok") ?? false,
+    rules: signals.some((s) => s.name === SIGNAL.alertRules),
+    apm: collection?.sources.some((s) => s.provides.includes("apm") && s.status === "ok") ?? false,
+    metrics: collection?.sources.some((s) => s.provides.includes("metrics") && s.status === "ok") ?? false,
   };
   const edges = topology(collection, config).edges.filter((e) => touched.includes(e.from) || touched.includes(e.to));
   const notAnalysed = [

@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import type { ChangeSet, FileChange } from "../changes/types.js";
+import type { ChangeSet, FileChange } from "../core/change-set.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { hasDownStep } from "./migration-risk.js";
 import { isMigrationPath, readMigration, type Migration } from "./migrations.js";

@@ -3,6 +3,7 @@ import type { CollectionResult, Signal, Window } from "../signals/types.js";
 import { findAnomalies } from "./anomalies.js";
 import { monitoringGaps } from "./monitoring-gaps.js";
 import { profileServices, type ServiceProfile } from "./profile.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 export type HealthProblem = {
   /** Stable across scans, so a problem seen before is not "new". */
@@ -52,17 +53,17 @@ function trendProblems(signals: Signal[], horizonHours: number): HealthProblem[]
   for (const s of signals) {
     const t = trend(pts(s));
     if (!t) continue;
-    if (s.name === "process.memory_bytes" && t.slopePerHour > 0 && t.r2 >= 0.6 && t.last >= t.first * 1.1) {
+    if (s.name === SIGNAL.processMemoryBytes && t.slopePerHour > 0 && t.r2 >= 0.6 && t.last >= t.first * 1.1) {
       const growth = (t.last / Math.max(t.first, 1) - 1) * 100;
       out.push({ key: `memory-growth:${s.service ?? s.id}`, service: s.service, kind: "memory-growth", severity: growth >= 50 ? "critical" : "warning", text: `memory grows steadily: ${mb(t.first)} → ${mb(t.last)} (+${growth.toFixed(0)}%, ${mb(t.slopePerHour)}/h, fit R² ${t.r2.toFixed(2)}) — a leak until shown otherwise`, evidence: [s.id], confidence: Math.min(1, t.r2), suggestion: `- alert: MemoryGrowing\n  expr: deriv(${s.query}[1h]) > 0 and ${s.query} > 1.5 * ${s.query} offset 6h\n  for: 30m\n  labels: { severity: warning${s.service ? `, service: ${s.service}` : ""} }` });
     }
-    if (s.name === "http.error_rate" && t.slopePerHour > 0 && t.r2 >= 0.5 && t.last >= 0.01 && t.last >= 2 * Math.max(t.first, 0.001)) {
+    if (s.name === SIGNAL.httpErrorRate && t.slopePerHour > 0 && t.r2 >= 0.5 && t.last >= 0.01 && t.last >= 2 * Math.max(t.first, 0.001)) {
       out.push({ key: `error-rate-rising:${s.service ?? s.id}`, service: s.service, kind: "error-rate-rising", severity: t.last >= 0.05 ? "critical" : "warning", text: `error rate rising: ${(t.first * 100).toFixed(2)}% → ${(t.last * 100).toFixed(2)}% over the window (fit R² ${t.r2.toFixed(2)})`, evidence: [s.id], confidence: Math.min(1, t.r2) });
     }
-    if ((s.name === "redis.memory_usage" || s.name === "pg.connections_usage") && t.last >= 0.6) {
+    if ((s.name === SIGNAL.redisMemoryUsage || s.name === SIGNAL.pgConnectionsUsage) && t.last >= 0.6) {
       const eta = t.slopePerHour > 0 ? (1 - t.last) / t.slopePerHour : Infinity;
       if (t.last >= 0.75 || eta <= horizonHours) {
-        const what = s.name === "redis.memory_usage" ? "Redis memory" : "PostgreSQL connections";
+        const what = s.name === SIGNAL.redisMemoryUsage ? "Redis memory" : "PostgreSQL connections";
         out.push({ key: `saturation:${s.name}`, service: s.service, kind: "saturation", severity: t.last >= 0.9 || eta <= 24 ? "critical" : "warning", text: `${what} at ${(t.last * 100).toFixed(0)}% of the limit${Number.isFinite(eta) ? `, reaching it in ~${hours(eta)} at this rate` : ""}`, evidence: [s.id], confidence: Number.isFinite(eta) ? Math.min(1, Math.max(t.r2, 0.5)) : 1 });
       }
     }
@@ -91,9 +92,9 @@ export function scanHealth(params: { collection: CollectionResult; config: RepoC
   const names = Object.keys(config.services);
   const profiles = profileServices(names, collection, config);
   const sourcesSeen = {
-    rules: signals.some((s) => s.name === "alert.rules"),
-    apm: collection.sources.some((s) => s.adapter === "skywalking" && s.status === "ok"),
-    metrics: collection.sources.some((s) => s.adapter === "prometheus" && s.status === "ok"),
+    rules: signals.some((s) => s.name === SIGNAL.alertRules),
+    apm: collection.sources.some((s) => s.provides.includes("apm") && s.status === "ok"),
+    metrics: collection.sources.some((s) => s.provides.includes("metrics") && s.status === "ok"),
   };
   for (const g of monitoringGaps(profiles, [], config, sourcesSeen)) {
     problems.push({ key: `monitoring-gap:${g.service}:${g.kind}`, service: g.service, kind: "monitoring-gap", severity: "warning", text: g.gap, evidence: [], confidence: 1, suggestion: g.suggestion });
@@ -102,7 +103,7 @@ export function scanHealth(params: { collection: CollectionResult; config: RepoC
   const services = profiles.map((profile) => {
     const mine = unique.filter((p) => p.service === profile.service && p.kind !== "monitoring-gap");
     const series = (name: string) => signals.find((s) => s.service === profile.service && s.name === name)?.series?.[0]?.points.map((p) => p[1]);
-    return { service: profile.service, status: mine.some((p) => p.severity === "critical") ? ("critical" as const) : mine.length ? ("warning" as const) : ("ok" as const), profile, memory: series("process.memory_bytes"), errors: series("http.error_rate") };
+    return { service: profile.service, status: mine.some((p) => p.severity === "critical") ? ("critical" as const) : mine.length ? ("warning" as const) : ("ok" as const), profile, memory: series(SIGNAL.processMemoryBytes), errors: series(SIGNAL.httpErrorRate) };
   });
   return { window, services, problems: unique.sort((a, b) => (a.severity === b.severity ? a.key.localeCompare(b.key) : a.severity === "critical" ? -1 : 1)) };
 }

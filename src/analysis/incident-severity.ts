@@ -1,6 +1,7 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Signal } from "../signals/types.js";
 import type { RcaResult } from "./rca.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 export type Severity = "SEV1" | "SEV2" | "SEV3" | "SEV4";
 
@@ -25,9 +26,9 @@ export function assessIncidentImpact(r: RcaResult, signals: Signal[], config: Re
   const affected = [...new Set(r.anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3).map((a) => a.service).filter((s): s is string => !!s))].sort();
   const dependents = [...new Set(edges.filter((e) => affected.includes(e.to) && !affected.includes(e.from)).map((e) => e.from))].sort();
   const value = (service: string, name: string) => signals.find((s) => s.service === service && s.name === name)?.value;
-  const errorRate = Object.fromEntries(affected.map((s) => [s, value(s, "http.error_rate")]).filter((e): e is [string, number] => e[1] !== undefined));
+  const errorRate = Object.fromEntries(affected.map((s) => [s, value(s, SIGNAL.httpErrorRate)]).filter((e): e is [string, number] => e[1] !== undefined));
   const tier = (s: string) => config.services[s]?.tier ?? "medium";
-  const sla = (s: string) => value(s, "apm.sla");
+  const sla = (s: string) => value(s, SIGNAL.apmSla);
   const sev1 = affected.find((s) => tier(s) === "critical" && ((errorRate[s] ?? 0) >= 0.2 || (sla(s) ?? 100) < 90));
   const sev2 = affected.find((s) => ["critical", "high"].includes(tier(s)) && ((errorRate[s] ?? 0) >= 0.05 || (sla(s) ?? 100) < 99));
   const [severity, rule]: [Severity, string] = sev1

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { CollectionResult, Signal } from "../signals/types.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 /** A metric's normal, read apart from its live value; `basis` says which window it is (see `metricBaseline`). */
 export type Baseline = { value: number; basis: string };
@@ -61,7 +62,8 @@ export function topology(collection: CollectionResult | undefined, config: RepoC
 export function profileServices(names: string[], collection: CollectionResult | undefined, config: RepoConfig): ServiceProfile[] {
   const signals = collection?.signals ?? [];
   const { edges, id: topologyId } = topology(collection, config);
-  const rules = signals.find((s) => s.name === "alert.rules");
+  const apmSources = new Set((collection?.sources ?? []).filter((s) => s.provides.includes("apm")).map((s) => s.source));
+  const rules = signals.find((s) => s.name === SIGNAL.alertRules);
   return names.map((service) => {
     const mine = signals.filter((s) => s.service === service);
     const find = (name: string) => mine.find((s) => s.name === name);
@@ -71,19 +73,19 @@ export function profileServices(names: string[], collection: CollectionResult | 
     };
     const val = (s?: Signal): Value | undefined => (s && s.value !== undefined ? { value: s.value, id: s.id, ...baselineOf(s) } : undefined);
     const cfg = config.services[service];
-    const errors = find("http.error_rate");
-    const latency = find("http.latency_p95") ?? find("apm.latency_p95");
-    const pods = find("k8s.pods");
+    const errors = find(SIGNAL.httpErrorRate);
+    const latency = find(SIGNAL.httpLatencyP95) ?? find(SIGNAL.apmLatencyP95);
+    const pods = find(SIGNAL.k8sPods);
     const selector = Object.values(cfg?.prometheus?.labels ?? {});
     const ruleList = (rules?.data?.rules as Array<{ query: string; labels?: Record<string, string> }> | undefined) ?? undefined;
     return {
       service,
       tier: cfg?.tier ?? "medium",
-      requestRate: val(find("http.request_rate")),
+      requestRate: val(find(SIGNAL.httpRequestRate)),
       errorRate: errors && errors.value !== undefined ? { value: errors.value, id: errors.id, ...baselineOf(errors), rising: rising(points(errors)), series: points(errors) } : undefined,
       latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, ...baselineOf(latency), series: points(latency) } : undefined,
-      sla: val(find("apm.sla")),
-      alerts: mine.filter((s) => s.name === "alert.firing" || s.name === "apm.alarm").map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
+      sla: val(find(SIGNAL.apmSla)),
+      alerts: mine.filter((s) => s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm).map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
       restarts:
         pods && pods.value !== undefined
           ? {
@@ -93,13 +95,13 @@ export function profileServices(names: string[], collection: CollectionResult | 
               recent: ((pods.data?.pods as Array<{ restarts: number; lastRestartAgo?: string }> | undefined) ?? []).filter((p) => p.restarts > 0 && (agoMinutes(p.lastRestartAgo) ?? Infinity) <= 60).reduce((n, p) => n + p.restarts, 0),
             }
           : undefined,
-      errorLogs: val(find("logs.error_count")),
-      errorTraces: val(find("apm.error_traces")),
+      errorLogs: val(find(SIGNAL.logsErrorCount)),
+      errorTraces: val(find(SIGNAL.apmErrorTraces)),
       dependents: edges.filter((e) => e.to === service).map((e) => e.from),
       dependencies: edges.filter((e) => e.from === service).map((e) => e.to),
       topologyId,
       hasAlertRule: ruleList && selector.length ? ruleList.some((r) => selector.some((v) => r.query.includes(`"${v}"`) || Object.values(r.labels ?? {}).includes(v))) : undefined,
-      hasTraces: mine.some((s) => s.adapter === "skywalking" && s.kind !== "event"),
+      hasTraces: mine.some((s) => apmSources.has(s.source) && s.kind !== "event"),
       hasErrorMetric: !!errors,
     };
   });
@@ -107,7 +109,7 @@ export function profileServices(names: string[], collection: CollectionResult | 
 
 /** Sizes and write rates of the tables a change touches, from PostgreSQL's statistics. */
 export function profileTables(tables: string[], collection: CollectionResult | undefined): TableProfile[] {
-  const signal = collection?.signals.find((s) => s.name === "pg.tables");
+  const signal = collection?.signals.find((s) => s.name === SIGNAL.pgTables);
   const rows = (signal?.data?.tables as Array<Record<string, unknown>> | undefined) ?? [];
   return tables.flatMap((t) => {
     const hit = rows.find((r) => {

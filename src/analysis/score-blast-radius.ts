@@ -1,4 +1,5 @@
-import { LEVELS, type RepoConfig, type RiskLevel } from "../config/repo-config.js";
+import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
+import { levelRank } from "../core/risk.js";
 import type { ClassifiedFile } from "./classify-change.js";
 import { MIGRATION_RISK } from "./migration-risk.js";
 import { availability } from "./watch-list.js";
@@ -174,7 +175,6 @@ export function levelOf(score: number, thresholds: RepoConfig["impact"]["thresho
   return score >= thresholds.critical ? "critical" : score >= thresholds.high ? "high" : score >= thresholds.medium ? "medium" : "low";
 }
 
-export const levelRank = (level: RiskLevel) => LEVELS.indexOf(level);
 
 export type Score = {
   /** 0..100: the factors' sum, capped, and raised to the floor's threshold when a factor sets one. */

@@ -1,4 +1,5 @@
 import type { Signal } from "../signals/types.js";
+import { SIGNAL } from "../signals/catalog.js";
 
 /** A setting that moved: what it was before the window and what it is now, with the two signals behind it. */
 export type Drift = { signal: string; service?: string; setting: string; before: string; now: string; detail: string; evidence: string[] };
@@ -9,11 +10,11 @@ export type Drift = { signal: string; service?: string; setting: string; before:
  * clients connected) nor cumulative counters.
  */
 const SETTINGS: Record<string, (data: Record<string, unknown>) => Record<string, unknown>> = {
-  "redis.memory_used": (d) => ({ maxmemory_policy: d.policy, maxmemory: d.maxmemory }),
-  "redis.connected_clients": (d) => ({ maxclients: d.maxclients }),
-  "pg.connections": (d) => ({ max_connections: d.max_connections }),
-  "k8s.cronjobs": (d) => Object.fromEntries(((d.cronjobs ?? []) as Array<{ name: string; schedule?: string; suspend?: boolean }>).flatMap((c) => [[`${c.name}.schedule`, c.schedule], [`${c.name}.suspend`, c.suspend]])),
-  "k8s.deployment_spec": (d) => {
+  [SIGNAL.redisMemoryUsed]: (d) => ({ maxmemory_policy: d.policy, maxmemory: d.maxmemory }),
+  [SIGNAL.redisConnectedClients]: (d) => ({ maxclients: d.maxclients }),
+  [SIGNAL.pgConnections]: (d) => ({ max_connections: d.max_connections }),
+  [SIGNAL.k8sCronjobs]: (d) => Object.fromEntries(((d.cronjobs ?? []) as Array<{ name: string; schedule?: string; suspend?: boolean }>).flatMap((c) => [[`${c.name}.schedule`, c.schedule], [`${c.name}.suspend`, c.suspend]])),
+  [SIGNAL.k8sDeploymentSpec]: (d) => {
     const out: Record<string, unknown> = { replicas: d.replicas };
     for (const c of (d.containers ?? []) as Array<Record<string, any>>) {
       out[`${c.name}.image`] = c.image;
@@ -41,7 +42,7 @@ export function stateDrift(before: Signal[], now: Signal[]): Drift[] {
     const [was, is] = [settings(b.data ?? {}), settings(s.data ?? {})];
     for (const key of [...new Set([...Object.keys(was), ...Object.keys(is)])]) {
       if (show(was[key]) === show(is[key]) || (was[key] === undefined && is[key] === undefined)) continue;
-      const subject = s.name === "k8s.deployment_spec" ? `deployment ${String(s.data?.name ?? "")}` : s.name === "k8s.cronjobs" ? "cronjob" : s.name.split(".")[0]!;
+      const subject = s.name === SIGNAL.k8sDeploymentSpec ? `deployment ${String(s.data?.name ?? "")}` : s.name === SIGNAL.k8sCronjobs ? "cronjob" : s.name.split(".")[0]!;
       out.push({
         signal: s.name,
         service: s.service,

@@ -3,7 +3,7 @@ import type { Logger } from "probot";
 import type { AuditLog } from "../audit/types.js";
 import type { OperatorEnv } from "../config/env.js";
 import { A2AClient } from "./a2a-client.js";
-import type { EvoMapServices } from "./on-merge.js";
+import type { EvoMapServices } from "./services.js";
 import { Outbox, type OutboxEntry, type OutboxStore } from "./outbox.js";
 import { CapsulePublisher, type PublishOutcome } from "./publisher.js";
 import { NodeIdentityStore } from "./node-identity.js";

@@ -2,7 +2,7 @@ import type { ChangeEvent } from "../analysis/rca.js";
 import { classifyChanges } from "../analysis/classify-change.js";
 import { touchesFromDiff } from "../analysis/rca/touches.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import type { Octokit, RepoRef } from "../github/types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 import type { Window } from "../signals/types.js";
 
 const MAX_PULLS = 20;

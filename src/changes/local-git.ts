@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { ChangeSet, FileChange } from "./types.js";
+import type { ChangeSet, FileChange } from "../core/change-set.js";
 
 const run = promisify(execFile);
 

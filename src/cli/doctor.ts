@@ -9,9 +9,9 @@ import { displayUrl } from "../store/pg/pool.js";
 import { credentialState, envWarnings, loadEnv, type OperatorEnv } from "../config/env.js";
 import { checkAppCredentials } from "./check-app.js";
 import { ConfigError } from "../config/format-issues.js";
-import { loadMcpServers, type McpServersConfig } from "../config/mcp-servers.js";
+import type { McpServersConfig } from "../config/mcp-servers.js";
 import pino from "pino";
-import { ADAPTERS } from "../signals/adapters/registry.js";
+import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { inspectSource } from "../signals/inspect.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { ok, out } from "./output.js";
@@ -124,7 +124,7 @@ async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: 
     return { check: { name: "MCP servers", ok: true, detail: "none configured (INSIGHT_MCP_CONFIG): reports use the change alone" } };
   }
   try {
-    const config = await loadMcpServers(env.INSIGHT_MCP_CONFIG);
+    const config = await loadSources(env.INSIGHT_MCP_CONFIG);
     const names = Object.keys(config.mcpServers);
     return { check: { name: "MCP servers", ok: true, detail: `${names.length} in ${env.INSIGHT_MCP_CONFIG}: ${names.join(", ")}` }, config };
   } catch (e) {

@@ -1,26 +1,25 @@
 import pino from "pino";
-import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js";
-import { classifyChanges } from "../analysis/classify-change.js";
+import type { RiskAssessment } from "../analysis/assess-impact.js";
 import { localChanges } from "../changes/local-git.js";
 import { loadEnv } from "../config/env.js";
 import { inferLocalServices } from "../config/infer-from-repo.js";
 import { withInferredServices } from "../config/infer-services.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
-import { loadMcpServers } from "../config/mcp-servers.js";
-import { collectForChange, type ImpactServices } from "../jobs/processors/pr-impact.js";
+import { impactPipeline } from "../pipeline/impact.js";
+import type { Services } from "../pipeline/services.js";
 import { renderImpactComment } from "../render/impact.js";
 import { redact } from "../security/redact.js";
-import { ADAPTERS } from "../signals/adapters/registry.js";
+import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { out } from "./output.js";
 
-export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string; onSource?: ImpactServices["onSource"] };
+export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string; onSource?: Services["onSource"] };
 
 /** The PR-impact pipeline on a local repository: the same classification, signals, score and comment. */
 export async function runLocalImpact(options: ImpactOptions): Promise<{ assessment: RiskAssessment; markdown: string }> {
   const started = Date.now();
   const env = loadEnv(process.env);
-  const mcpServers = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
+  const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
   const local = await loadLocalRepoConfig(options.config, options.repo);
   const changes = await localChanges(options.repo, options.base, options.head);
   // No config file: the services come from the repository's layout at the head of the change.
@@ -29,9 +28,7 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
   const log = pino({ level: "silent" });
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
   try {
-    const files = classifyChanges(changes, config);
-    const { collection, noCollection } = await collectForChange({ pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource }, undefined, files, config, log);
-    const assessment = assessImpact({ changes, config, collection, noCollection, files, inferred });
+    const { assessment } = await impactPipeline({ pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource }, { changes, config, inferred, repo: undefined, log, now: Date.now() });
     const rerun = `insight impact --repo ${options.repo} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
     return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config, local: { rerun } }) };
   } finally {

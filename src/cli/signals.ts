@@ -1,10 +1,9 @@
 import pino from "pino";
 import { loadEnv } from "../config/env.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
-import { loadMcpServers } from "../config/mcp-servers.js";
 import { renderCollectionText } from "../render/signals-text.js";
 import { redact } from "../security/redact.js";
-import { ADAPTERS } from "../signals/adapters/registry.js";
+import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { collectSignals } from "../signals/collect.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { parseDuration } from "../util/duration.js";
@@ -15,7 +14,7 @@ export type SignalsOptions = { service?: string[]; since?: string; json?: boolea
 /** `insight signals`: what Insight sees of the configured sources for some services, now. */
 export async function signals(options: SignalsOptions): Promise<number> {
   const env = loadEnv(process.env);
-  const mcp = await loadMcpServers(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
+  const mcp = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
   const { config } = await loadLocalRepoConfig(options.config);
   const known = Object.keys(config.services);
   const wanted = options.service?.flatMap((s) => s.split(",")) ?? known;

@@ -4,7 +4,7 @@ import { createRunner } from "../app.js";
 import { loadEnv } from "../config/env.js";
 import { ConfigError } from "../config/format-issues.js";
 import { defaultDeps } from "../default-deps.js";
-import type { Octokit, RepoRef } from "../github/types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 import { createHealthHandler } from "../http/health.js";
 import { metrics } from "../http/metrics.js";
 import { RedisQueue } from "../jobs/bullmq-queue.js";

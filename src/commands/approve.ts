@@ -1,4 +1,4 @@
-import { fullName } from "../github/types.js";
+import { fullName } from "../core/github.js";
 import { riskWarning, withApprovals } from "../render/fix.js";
 import { checkApprover } from "../remediation/approval.js";
 import { saveFixState, withFixState, type Remediation } from "../remediation/fix-pull.js";

@@ -1,9 +1,9 @@
-import { fullName } from "../github/types.js";
-import type { ImpactServices } from "../jobs/processors/pr-impact.js";
-import { renderFixPlan } from "../render/fix.js";
+import { fullName } from "../core/github.js";
+import type { Services } from "../pipeline/services.js";
+import { fixRendering, renderFixPlan } from "../render/fix.js";
 import { pushFix } from "../remediation/execute.js";
 import { fixBranch, type Remediation } from "../remediation/fix-pull.js";
-import { fixRisk } from "../remediation/fix-risk.js";
+import { fixRisk } from "../pipeline/fix.js";
 import { setIncidentStatus } from "../remediation/incident-status.js";
 import { readRcaState } from "../remediation/rca-state.js";
 import { planRevert } from "../remediation/revert-plan.js";
@@ -20,7 +20,7 @@ const MIN_CONFIDENCE = 0.35;
  * rollback of its configuration change) with its own blast radius, shown on the incident before
  * anything is pushed; then branch `insight/fix-<issue>` and a draft PR that waits for approval.
  */
-export function fixCommand(s: ImpactServices, r: Remediation): CommandHandler {
+export function fixCommand(s: Services, r: Remediation): CommandHandler {
   return async (job, command, ctx) => {
     const { octokit, writer } = ctx;
     if (job.actorId === undefined) return refuse(job, ctx, "fix.plan", "no user id", "I cannot tell who asked for this fix (the event carries no user id), so I will not propose one.");
@@ -47,7 +47,7 @@ export function fixCommand(s: ImpactServices, r: Remediation): CommandHandler {
     // The plan is on the incident before anything is pushed.
     const meta = { kind: plan.kind, target: plan.target.number, branch: plan.branch, files: plan.files.map((f) => f.path), requester: job.actor };
     const sticky = await writer.upsertSticky({ repo: job.repo, issueNumber: job.issueNumber, key: "fix", body: renderFixPlan(plan, { status: writer.dryRun ? "dry-run" : "planned", requester: job.actor }), metadata: meta, reason: "fix plan" });
-    const pushed = await pushFix(octokit, writer, r, job.repo, plan, { requester: { id: job.actorId, login: job.actor }, evidence: { summary: rca.summary, severity: rca.severity } });
+    const pushed = await pushFix(octokit, writer, r, job.repo, plan, { requester: { id: job.actorId, login: job.actor }, rendered: fixRendering(plan, { summary: rca.summary, severity: rca.severity }) });
     await writer.recordDecision({ action: "fix.propose", target: `${fullName(job.repo)}#${job.issueNumber}`, reason: `${plan.kind} of #${plan.target.number}`, outcome: "decision", detail: { pull: pushed.pull.number, commit: pushed.commit, requester: job.actor, hypothesis: h.id, files: meta.files } });
     if (writer.dryRun) return;
     await writer.upsertSticky({ repo: job.repo, issueNumber: job.issueNumber, key: "fix", body: renderFixPlan(plan, { status: "proposed", requester: job.actor, pull: pushed.pull }), metadata: { ...meta, pull: pushed.pull.number, commit: pushed.commit }, reason: "fix proposed", existing: { id: sticky.id } });

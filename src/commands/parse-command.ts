@@ -6,14 +6,9 @@
  * The first command in a comment wins.
  */
 
-export type ParsedCommand = {
-  /** Lower-cased command name; `help` when the line names none. */
-  name: string;
-  args: Record<string, string>;
-  positional: string[];
-  /** 1-based line of the comment the command stood on. */
-  line: number;
-};
+import type { ParsedCommand } from "../core/command.js";
+
+export type { ParsedCommand };
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; error: string; line: number };
 

@@ -1,4 +1,4 @@
-import { fullName } from "../github/types.js";
+import { fullName } from "../core/github.js";
 import { withApprovals } from "../render/fix.js";
 import { saveFixState, withFixState, type Remediation } from "../remediation/fix-pull.js";
 import { setIncidentStatus } from "../remediation/incident-status.js";

@@ -2,11 +2,11 @@ import type { JobContext } from "../jobs/run-job.js";
 import { untrustedInline } from "../render/untrusted.js";
 import type { CommandJob } from "../jobs/types.js";
 import { canWrite, getPermission, isCollaborator } from "../github/permissions.js";
+import { fullName } from "../core/github.js";
 import { renderHelp } from "../render/help.js";
 import { COMMANDS, findCommand, type CommandName, type CommandSpec } from "./registry.js";
 import type { ParsedCommand } from "./parse-command.js";
 import { RateLimiter } from "../jobs/fairness.js";
-import { fullName } from "../github/types.js";
 import { refuse, reply } from "./reply.js";
 
 /** Associations GitHub vouches for as collaborators; anyone else on a public repository is checked. */

@@ -1,4 +1,4 @@
-import type { Octokit } from "../github/types.js";
+import type { Octokit } from "../core/github.js";
 import { parseBoundedYaml, YAML_LIMITS } from "./bounded-yaml.js";
 import { ConfigError, formatIssues } from "./format-issues.js";
 import { repoConfigSchema, DEFAULT_REPO_CONFIG, type RepoConfig } from "./repo-config.js";

@@ -1,18 +1,13 @@
 import { readFile } from "node:fs/promises";
+import picomatch from "picomatch";
 import { z } from "zod";
 import { ConfigError, formatIssues } from "./format-issues.js";
 
-/** The monitoring systems Insight has adapters for. */
-export const ADAPTER_KINDS = [
-  "kubernetes",
-  "postgres",
-  "redis",
-  "elasticsearch",
-  "prometheus",
-  "skywalking",
-  "neo4j",
-] as const;
-export type AdapterKind = (typeof ADAPTER_KINDS)[number];
+/**
+ * An adapter's id (`insight.adapter`). The known ids are the registry's (signals/adapters/registry.ts,
+ * `ADAPTER_KINDS`), checked by `parseMcpServers(value, source, kinds)`: this layer does not list them again.
+ */
+export type AdapterKind = string;
 
 const repoGlob = z
   .string()
@@ -21,7 +16,7 @@ const repoGlob = z
 /** Insight's own settings for one server, kept beside the Claude Desktop fields. */
 const insightSettings = z
   .object({
-    adapter: z.enum(ADAPTER_KINDS).describe("Which adapter speaks to this server."),
+    adapter: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: "an adapter id such as prometheus" }).describe("Which adapter speaks to this server (an id of signals/adapters/registry.ts)."),
     repositories: z
       .array(repoGlob)
       .min(1, { message: "name at least one owner/repo glob; a source no repository may use is useless" })
@@ -67,14 +62,19 @@ export const mcpServersSchema = z
 export type McpServersConfig = z.infer<typeof mcpServersSchema>;
 export type McpServerConfig = McpServersConfig["mcpServers"][string];
 
-/** Validates an `mcpServers` document; throws a ConfigError with each `field.path → problem`. */
-export function parseMcpServers(value: unknown, source = "MCP servers file"): McpServersConfig {
+/**
+ * Validates an `mcpServers` document; throws a ConfigError with each `field.path → problem`.
+ * `kinds`: the adapter ids that exist (the registry's `ADAPTER_KINDS`); a server naming another is a problem.
+ */
+export function parseMcpServers(value: unknown, source = "MCP servers file", kinds?: readonly string[]): McpServersConfig {
   const parsed = mcpServersSchema.safeParse(value);
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
+  const unknown = kinds ? Object.entries(parsed.data.mcpServers).filter(([, s]) => !kinds.includes(s.insight.adapter)) : [];
+  if (unknown.length) throw new ConfigError(source, unknown.map(([name, s]) => `mcpServers.${name}.insight.adapter → no adapter "${s.insight.adapter}" (known: ${kinds!.join(", ")})`));
   return parsed.data;
 }
 
-export async function loadMcpServers(path: string | undefined): Promise<McpServersConfig> {
+export async function loadMcpServers(path: string | undefined, kinds?: readonly string[]): Promise<McpServersConfig> {
   if (!path) return { mcpServers: {}, insight: { budgetMs: 45_000 } };
   let json: unknown;
   try {
@@ -82,13 +82,12 @@ export async function loadMcpServers(path: string | undefined): Promise<McpServe
   } catch (err) {
     throw new ConfigError(`MCP servers file ${path}`, [`(file) → ${(err as Error).message}`]);
   }
-  return parseMcpServers(json, `MCP servers file ${path}`);
+  return parseMcpServers(json, `MCP servers file ${path}`, kinds);
 }
 
-/** Simple glob over `owner/repo`: `*` matches any run of characters except `/`; case-insensitive. */
+/** A glob over `owner/repo` (picomatch): `*` matches any run of characters except `/`, dot-names included; case-insensitive. */
 export function matchRepoGlob(glob: string, fullName: string): boolean {
-  const re = new RegExp(`^${glob.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`, "i");
-  return re.test(fullName);
+  return picomatch.isMatch(fullName, glob, { nocase: true, dot: true });
 }
 
 /** The servers a repository may read, by name — the only ones its analyses ever reach. */

@@ -17,8 +17,9 @@ const safePattern = z
 const fieldName = z.string().regex(/^[@A-Za-z_][A-Za-z0-9_.@-]{0,99}$/, { message: "a field name such as log.level or @timestamp" });
 const duration = z.string().regex(/^\d{1,4}(m|h|d)$/, { message: "a duration such as 30m, 2h or 1d" });
 
-export const LEVELS = ["low", "medium", "high", "critical"] as const;
-export type RiskLevel = (typeof LEVELS)[number];
+import { LEVELS } from "../core/risk.js";
+
+export { LEVELS, type RiskLevel } from "../core/risk.js";
 
 const serviceSchema = z
   .object({

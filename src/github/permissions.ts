@@ -1,4 +1,4 @@
-import type { Octokit, RepoRef } from "./types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 

@@ -1,5 +1,5 @@
 import { stickyMarker } from "./metadata.js";
-import type { Octokit, RepoRef } from "./types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 
 export type FoundComment = { id: number; body: string; html_url: string };
 

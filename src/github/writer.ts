@@ -1,11 +1,11 @@
 import type { Logger } from "probot";
 import type { AuditLog } from "../audit/types.js";
-import { LIMITS, truncateMarkdown } from "../render/limits.js";
+import { LIMITS, truncateMarkdown } from "../core/limits.js";
 import { redact, redactDeep } from "../security/redact.js";
 import { sha256Hex } from "../util/canonical-json.js";
 import { stickyMarker, writeMetadata } from "./metadata.js";
 import { findStickyComment, type FoundComment } from "./sticky-comment.js";
-import { fullName, type Octokit, type RepoRef } from "./types.js";
+import { fullName, type CheckRunOutput, type Octokit, type RepoRef } from "../core/github.js";
 
 /** A write that dry-run mode recorded instead of performing. */
 export type PlannedWrite = { action: string; target: string; reason: string; preview?: string };
@@ -23,19 +23,6 @@ export type WriterOptions = {
 
 type WriteSpec = { action: string; target: string; reason: string; detail?: Record<string, unknown>; preview?: string };
 
-export type CheckRunOutput = {
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: Array<{
-    path: string;
-    start_line: number;
-    end_line: number;
-    annotation_level: "notice" | "warning" | "failure";
-    message: string;
-    title?: string;
-  }>;
-};
 
 const clean = (body: string) => truncateMarkdown(redact(body), LIMITS.comment);
 const digest = (body: string) => ({ bodySha256: sha256Hex(body), bodyLength: body.length });

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
-import { IMPACT_CHECK_NAME, REANALYZE_ACTION, enqueue, jobBase, prImpactJob, skip, type HandlerDeps } from "./job-base.js";
+import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../core/identifiers.js";
+import { enqueue, jobBase, prImpactJob, skip, type HandlerDeps } from "./job-base.js";
 
 const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
 

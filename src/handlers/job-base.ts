@@ -7,11 +7,6 @@ export type HandlerDeps = {
   appId: number | undefined;
 };
 
-/** Name of Insight's own check run on pull requests. */
-export const IMPACT_CHECK_NAME = "Insight / blast radius";
-/** Identifier of the check run's "Re-analyze" button. */
-export const REANALYZE_ACTION = "reanalyze";
-
 type RepoPayload = {
   installation?: { id: number } | null;
   repository?: { name: string; owner: { login: string } } | null;

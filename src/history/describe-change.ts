@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { classifyChanges, type ClassifiedFile } from "../analysis/classify-change.js";
-import type { FileChange } from "../changes/types.js";
+import type { FileChange } from "../core/change-set.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { ChangeRecord } from "./types.js";
 

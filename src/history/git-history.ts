@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import type { FileChange } from "../changes/types.js";
+import type { FileChange } from "../core/change-set.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { describeChange, isFixMessage, pullOfSubject, revertTarget } from "./describe-change.js";
 import { LineOrigins } from "./line-origins.js";

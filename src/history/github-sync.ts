@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { RepoConfig } from "../config/repo-config.js";
-import { fullName, type Octokit, type RepoRef } from "../github/types.js";
+import { fullName, type Octokit, type RepoRef } from "../core/github.js";
 import { describeChange, isFixMessage, revertTarget } from "./describe-change.js";
 import { incidentFromThread, incidentsClosedBy } from "./incident-record.js";
 import type { HistoryStore } from "./store.js";

@@ -3,7 +3,7 @@ import type { ClassifiedFile } from "../analysis/classify-change.js";
 import type { Hypothesis, RcaResult } from "../analysis/rca.js";
 import { levelOf, type Factor } from "../analysis/score-blast-radius.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { fullName, type Octokit, type RepoRef } from "../github/types.js";
+import { fullName, type Octokit, type RepoRef } from "../core/github.js";
 import { canonicalJson, sha256Hex } from "../util/canonical-json.js";
 import { historyRisk } from "./change-risk.js";
 import { fromClassified } from "./describe-change.js";

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AuditLog } from "../audit/types.js";
 import type { JobQueue, JobRunner } from "../jobs/types.js";
+import { onSourceCollected } from "../signals/observe.js";
 
 const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -96,3 +97,4 @@ export class InsightMetrics {
 
 /** The process's metrics; collection code reports here without being handed a reference. */
 export const metrics = new InsightMetrics();
+onSourceCollected((result) => metrics.observeSource(result));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "probot";
-import type { RepoRef } from "../github/types.js";
+import type { RepoRef } from "../core/github.js";
 import type { HealthJob, JobQueue } from "./types.js";
 
 /**

@@ -1,11 +1,9 @@
 import type { Logger } from "probot";
 import { FairScheduler, RateLimiter } from "./fairness.js";
 import type { DrainResult, EnqueueResult, Job, JobQueue, JobRunner, QueueStats } from "./types.js";
+import type { Timers } from "../core/timers.js";
 
-export type Timers = {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
+export type { Timers } from "../core/timers.js";
 
 export type InProcessQueueOptions = {
   run: JobRunner;

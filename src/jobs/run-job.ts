@@ -5,11 +5,12 @@ import type { OperatorEnv } from "../config/env.js";
 import { loadRepoConfig } from "../config/load-repo-config.js";
 import type { McpServersConfig } from "../config/mcp-servers.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { fullName, type Octokit } from "../github/types.js";
+import { fullName, type Octokit } from "../core/github.js";
 import { GitHubWriter } from "../github/writer.js";
 import { renderConfigError } from "../render/config-error.js";
 import { redact } from "../security/redact.js";
 import type { CommandJob, Job, JobKind, JobOf, JobRunner } from "./types.js";
+import { REPLY_MARKER } from "../core/identifiers.js";
 
 /** What a processor gets: an authenticated client, the one writer, the repo's validated config. */
 export type JobContext = {
@@ -112,7 +113,7 @@ async function reportFailure(job: Job, err: unknown, o: { writer: GitHubWriter; 
   await o.audit.append({ actor: job.actor, delivery: job.delivery, action: "job.failed", target: `${fullName(job.repo)}#${threadOf(job) ?? ""}`, reason: "unexpected error", outcome: "error", detail: { errorRef, kind: job.kind } });
   const thread = threadOf(job);
   if (thread === undefined) return;
-  const text = `<!-- insight:reply -->\n⚠️ Something went wrong and I could not finish this. Nothing more was changed. The operators of this Insight installation can look it up under error reference \`${errorRef}\`; trying again later may work.`;
+  const text = `${REPLY_MARKER}\n⚠️ Something went wrong and I could not finish this. Nothing more was changed. The operators of this Insight installation can look it up under error reference \`${errorRef}\`; trying again later may work.`;
   await o.writer.createComment(job.repo, thread, text, `job failed (${errorRef})`).catch((replyErr: Error) => o.log.warn({ errorRef, status: (replyErr as { status?: number }).status }, "Could not post the error reference"));
 }
 
@@ -125,7 +126,7 @@ async function refuseOverLimit(job: CommandJob, writer: GitHubWriter): Promise<v
   await writer.createComment(
     job.repo,
     job.issueNumber,
-    `<!-- insight:reply -->\nSorry @${job.actor}, you have sent more than ${limit} Insight commands in ${minutes} on this installation: this one and the next ones are not run. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    `${REPLY_MARKER}\nSorry @${job.actor}, you have sent more than ${limit} Insight commands in ${minutes} on this installation: this one and the next ones are not run. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
     "command rate limit",
   );
 }

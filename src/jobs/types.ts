@@ -1,5 +1,5 @@
-import type { ParsedCommand } from "../commands/parse-command.js";
-import type { RepoRef } from "../github/types.js";
+import type { ParsedCommand } from "../core/command.js";
+import type { RepoRef } from "../core/github.js";
 
 /**
  * Jobs are plain, serialisable data — what a handler took from a webhook and nothing else — so

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import { canWrite, getPermission } from "../github/permissions.js";
-import type { Octokit, RepoRef } from "../github/types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 import type { FixState, GitHubUser } from "./types.js";
 
 export type ApproverCheck = { ok: true; basis: string } | { ok: false; reason: string };

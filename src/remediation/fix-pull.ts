@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readMetadata, writeMetadata } from "../github/metadata.js";
-import { fullName, type Octokit, type RepoRef } from "../github/types.js";
+import { fullName, type Octokit, type RepoRef } from "../core/github.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import type { FixRecord, FixStateStore } from "./fix-store.js";
 import type { FixState } from "./types.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readMetadata } from "../github/metadata.js";
 import { findStickyComment } from "../github/sticky-comment.js";
-import type { Octokit, RepoRef } from "../github/types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 
 const rcaStateSchema = z.object({
   summary: z.string().optional(),

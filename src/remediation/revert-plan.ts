@@ -1,6 +1,6 @@
 import { classifyChanges } from "../analysis/classify-change.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import type { Octokit, RepoRef } from "../github/types.js";
+import type { Octokit, RepoRef } from "../core/github.js";
 import { diffSummary, joinLines, mergeLines, splitLines } from "./line-diff.js";
 import type { FixKind, FixPlan, PlannedFile } from "./types.js";
 

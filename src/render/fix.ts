@@ -119,3 +119,8 @@ export function withApprovals(body: string, state: FixState): string {
   if (start < 0 || end < start) return `${body}\n\n${renderApprovals(state)}`;
   return `${body.slice(0, start)}${renderApprovals(state)}\n\n${body.slice(end)}`;
 }
+
+/** The fix PR's title and body, as `pushFix` writes them. */
+export function fixRendering(plan: FixPlan, evidence: { summary?: string; severity?: string }): { title: string; body: (state: FixState) => string } {
+  return { title: fixTitle(plan), body: (state) => renderFixPull(plan, state, evidence) };
+}

@@ -1,12 +1,14 @@
-import { renderRelated, type Lookup } from "../capsule/lookup.js";
+import type { Lookup } from "../capsule/lookup.js";
+import { renderRelated } from "./related.js";
 import type { ImpactSubmission } from "../llm/grounding.js";
 import type { ModelOutcome } from "../llm/service.js";
 import { renderModelImpact } from "./model.js";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
 import type { ServiceProfile } from "../analysis/profile.js";
-import { LEVELS, type RepoConfig, type RiskLevel } from "../config/repo-config.js";
+import type { RepoConfig, RiskLevel } from "../config/repo-config.js";
+import { atLeast } from "../core/risk.js";
 import { availability, type WatchItem } from "../analysis/watch-list.js";
-import type { CheckRunOutput } from "../github/writer.js";
+import type { CheckRunOutput } from "../core/github.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
 import { serviceGraph } from "./mermaid.js";
 import { sparkline } from "./sparkline.js";
@@ -124,7 +126,7 @@ export type CheckConclusion = "neutral" | "failure" | "action_required";
 export function checkConclusion(level: RiskLevel, failAt: RepoConfig["impact"]["failCheckAt"]): CheckConclusion {
   if (failAt === "auto") return level === "critical" ? "action_required" : "neutral";
   if (failAt === "never") return "neutral";
-  return LEVELS.indexOf(level) >= LEVELS.indexOf(failAt) ? "failure" : "neutral";
+  return atLeast(level, failAt) ? "failure" : "neutral";
 }
 
 /** The check run: summary, the details as text, annotations on the files behind the factors. */

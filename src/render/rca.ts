@@ -1,7 +1,8 @@
 import type { IncidentImpact } from "../analysis/incident-severity.js";
 import type { Hypothesis, RcaResult } from "../analysis/rca.js";
 import type { SourceSummary } from "../analysis/assess-impact.js";
-import { renderRelated, type Lookup } from "../capsule/lookup.js";
+import type { Lookup } from "../capsule/lookup.js";
+import { renderRelated } from "./related.js";
 import type { RcaSubmission } from "../llm/grounding.js";
 import type { ModelOutcome } from "../llm/service.js";
 import { renderModelRca } from "./model.js";

@@ -1,4 +1,4 @@
-import { metrics } from "../http/metrics.js";
+import { sourceCollected } from "./observe.js";
 import { setMaxListeners } from "node:events";
 import type { Logger } from "probot";
 import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
@@ -9,6 +9,7 @@ import { redact, redactDeep } from "../security/redact.js";
 import { SourceClient } from "./source-client.js";
 import type { ToolOutput } from "./tool-output.js";
 import type { CollectionResult, ServiceTarget, Signal, SourceResult, Window } from "./types.js";
+import { realTimers, type Timers } from "../core/timers.js";
 
 export type CollectParams = {
   pool: McpPool;
@@ -21,6 +22,8 @@ export type CollectParams = {
   log: Logger;
   /** The repository's PromQL templates (defaults when it has no config). */
   metrics?: RepoConfig["metrics"];
+  /** The budget's clock: real timers unless a test drives them. */
+  timers?: Timers;
   /** Overall budget; defaults to the MCP servers file's `insight.budgetMs`. */
   budgetMs?: number;
   limits?: Partial<Limits>;
@@ -46,24 +49,30 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
   const cache = params.cache ?? new Map();
   const allowed = params.repo === undefined ? Object.entries(params.config.mcpServers) : serversForRepo(params.config, params.repo);
   const servers = allowed.filter(([name]) => !params.only || params.only.includes(name));
-  const settled = await Promise.allSettled(servers.map(([name]) => collectSource({ ...params, name, budgetMs, limits, cache }).then((r) => (params.onSource?.(r), r))));
-  const sources = settled.map((s, i) =>
-    s.status === "fulfilled"
-      ? s.value
-      : failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0),
+  // What a source can provide comes from its adapter's declaration: analysis asks for "apm", never for an adapter by name.
+  const withProvides = (r: Omit<SourceResult, "provides">): SourceResult => ({ ...r, provides: params.adapters.get(r.adapter)?.provides ?? [] });
+  const settled = await Promise.allSettled(
+    servers.map(([name]) =>
+      collectSource({ ...params, name, budgetMs, limits, cache }).then((r) => {
+        const result = withProvides(r);
+        params.onSource?.(result);
+        return result;
+      }),
+    ),
   );
-  for (const source of sources) metrics.observeSource(source);
+  const sources = settled.map((s, i) => (s.status === "fulfilled" ? s.value : withProvides(failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0))));
+  for (const source of sources) sourceCollected(source);
   return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
 }
 
 /** Source errors go into reports: one line, bounded. */
 const oneLine = (message: string) => redact(message.replace(/\s+/g, " ").trim()).slice(0, 240);
 
-function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): SourceResult {
+function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): Omit<SourceResult, "provides"> {
   return { source, adapter, flavour, status: "error", signals: [], error: oneLine(error), notes: [], elapsedMs };
 }
 
-async function collectSource(p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> }): Promise<SourceResult> {
+async function collectSource(p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> }): Promise<Omit<SourceResult, "provides">> {
   const started = Date.now();
   const server = p.config.mcpServers[p.name]!;
   const kind = server.insight.adapter;
@@ -72,9 +81,10 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
   const controller = new AbortController();
   // Every call in flight listens on this one signal; an adapter may run dozens at once.
   setMaxListeners(256, controller.signal);
-  let deadline: NodeJS.Timeout | undefined;
+  const timers = p.timers ?? realTimers;
+  let deadline: unknown;
   const expired = new Promise<never>((_, reject) => {
-    deadline = setTimeout(() => {
+    deadline = timers.setTimeout(() => {
       const reason = new Error(`did not answer within the ${p.budgetMs} ms budget`);
       controller.abort(reason);
       reject(reason);
@@ -84,7 +94,7 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
   try {
     return await Promise.race([
       expired,
-      (async (): Promise<SourceResult> => {
+      (async (): Promise<Omit<SourceResult, "provides">> => {
         const connection = await p.pool.connection(p.name);
         const toolNames = connection.tools.map((t) => t.name);
         const flavour = adapter.flavours.find((f) => f.detect(toolNames, connection.server));
@@ -135,6 +145,6 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
     p.log.warn({ source: p.name, err: redact((err as Error).message) }, "Signal source unavailable");
     return failed(p.name, kind, (err as Error).message, Date.now() - started, flavourId);
   } finally {
-    clearTimeout(deadline);
+    timers.clearTimeout(deadline);
   }
 }

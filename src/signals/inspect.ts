@@ -35,7 +35,7 @@ export async function inspectSource(pool: McpPool, name: string, server: McpServ
   const server_ = [connection.server.name, connection.server.version].filter(Boolean).join(" ");
   const flavour = adapter.flavours.find((f) => f.detect(names, connection.server));
   if (!flavour) {
-    return { ...base, reachable: true, server: server_, writeTools, problem: adapter.unsupported?.(names) ?? `no known ${adapter.kind} server recognised` };
+    return { ...base, reachable: true, server: server_, writeTools, problem: adapter.unsupported?.(names) ?? `no known ${adapter.id} server recognised` };
   }
   const toolsUsed = flavour.tools.map((t) => resolveTool(names, t) ?? t);
   const missing = flavour.tools.filter((t) => !resolveTool(names, t));

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 /**
  * What an MCP tool answered, made uniform. Servers report failure three ways: a thrown JSON-RPC
  * error (-32603), `isError: true` with a message, or — @elastic/mcp-server-elasticsearch 0.3.x —
@@ -47,4 +48,25 @@ export function jsonOf<T = unknown>(output: ToolOutput, tool: string): T {
     }
   }
   throw new ToolFailure(`${tool} did not answer JSON: ${firstLine(output.texts.join(" ")) || "(empty)"}`, tool);
+}
+
+/**
+ * The first JSON part of an answer, checked against the adapter's schema (its `schema.ts`). A reply
+ * of another shape is a ToolFailure naming the field and what was wrong, so the read is noted and
+ * the source reported as unreadable, never a crash deeper in the adapter.
+ */
+export function replyOf<S extends z.ZodType>(output: ToolOutput, tool: string, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(jsonOf(output, tool));
+  if (parsed.success) return parsed.data;
+  const issue = deepest(parsed.error.issues);
+  const field = issue.path.length ? issue.path.map(String).join(".") : "(the reply)";
+  throw new ToolFailure(`${tool} answered an unexpected shape: ${field} → ${issue.message}`, tool);
+}
+
+/** The issue to show: for a reply matching none of several shapes, the one that got furthest into the reply. */
+function deepest(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const first = issues[0]!;
+  if (first.code !== "invalid_union" || !first.errors.length) return first;
+  const inner = first.errors.map((branch) => deepest(branch)).sort((a, b) => b.path.length - a.path.length)[0]!;
+  return { ...inner, path: [...first.path, ...inner.path] };
 }

@@ -1,5 +1,6 @@
 import type { AdapterKind } from "../config/mcp-servers.js";
 import type { ServiceConfig } from "../config/repo-config.js";
+import type { Provision } from "./catalog.js";
 
 export type SignalKind = "metric" | "log" | "event" | "trace" | "state" | "topology";
 
@@ -38,6 +39,8 @@ export type SourceResult = {
   adapter: AdapterKind;
   /** Detected server flavour, e.g. `dbhub`, `prometheus-mcp`. */
   flavour?: string;
+  /** What its adapter declares it provides (metrics, logs, apm, …). */
+  provides: readonly Provision[];
   status: SourceStatus;
   signals: Signal[];
   error?: string;

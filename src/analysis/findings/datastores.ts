@@ -12,13 +12,14 @@ import type { Holder } from "../../signals/adapters/postgres/index.js";
 import type { Signal, Window } from "../../signals/types.js";
 import type { Anomaly } from "../anomalies.js";
 import { normaliseSql, statementFindings } from "./postgres.js";
+import { SIGNAL } from "../../signals/catalog.js";
 
 /** Idle-in-transaction sessions one holder must keep for a leak to be named (and the share of all of them). */
 const LEAK_MIN = 10;
 
 function leaks(signals: Signal[]): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const s of signals.filter((x) => x.name === "pg.connections")) {
+  for (const s of signals.filter((x) => x.name === SIGNAL.pgConnections)) {
     const rows = (s.data?.byClient ?? []) as Holder[];
     const idle = rows.reduce((n, h) => n + h.idle_in_transaction, 0);
     const top = rows[0];
@@ -46,14 +47,14 @@ function counterRate(now: Signal, before: Signal[], read: (s: Signal) => number 
 
 function redisEvictions(signals: Signal[], before: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const s of signals.filter((x) => x.name === "redis.evicted_keys")) {
-    const memory = signals.find((x) => x.name === "redis.memory_used" && x.source === s.source);
+  for (const s of signals.filter((x) => x.name === SIGNAL.redisEvictedKeys)) {
+    const memory = signals.find((x) => x.name === SIGNAL.redisMemoryUsed && x.source === s.source);
     const usage = Number(memory?.data?.usage ?? 0);
     // Readings carry no clock of their own: the one before the window was taken at its start, this one at its end.
     const clockOf = (x: Signal) => (before.includes(x) ? window.from : window.to);
     const rate = counterRate(s, before, (x) => x.value, clockOf);
     // The exporter's rate series, where Prometheus scrapes Redis: its level in the window.
-    const series = signals.find((x) => x.name === "redis.evictions_rate")?.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v);
+    const series = signals.find((x) => x.name === SIGNAL.redisEvictionsRate)?.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v);
     const exporterRate = series?.length ? series.reduce((a, b) => a + b, 0) / series.length : undefined;
     // Else the adapter's two readings a moment apart, in a window that reaches now.
     const sampled = typeof s.data?.perSecondNow === "number" ? s.data.perSecondNow : undefined;
@@ -75,14 +76,14 @@ type Tx = { transactionId?: string; query?: string; elapsedMs?: number; status?:
 function neo4j(signals: Signal[]): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals) {
-    if (s.name === "neo4j.long_transactions" && (s.value ?? 0) > 0) {
+    if (s.name === SIGNAL.neo4jLongTransactions && (s.value ?? 0) > 0) {
       const txs = ((s.data?.transactions ?? []) as Tx[]).sort((a, b) => (b.elapsedMs ?? 0) - (a.elapsedMs ?? 0));
       const t = txs[0];
       out.push({
         service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + (t?.elapsedMs ?? 0) / 1_200_000), evidence: [s.id],
         detail: `${txs.length} Neo4j transaction${txs.length === 1 ? "" : "s"} running over 30 s; the longest ${t?.transactionId ?? "?"} for ${Math.round((t?.elapsedMs ?? 0) / 1000)} s${t?.status ? ` (${t.status})` : ""}: \`${normaliseSql(t?.query ?? "", 120)}\``,
       });
-    } else if (s.name === "neo4j.databases" && (s.value ?? 0) > 0) {
+    } else if (s.name === SIGNAL.neo4jDatabases && (s.value ?? 0) > 0) {
       out.push({ service: s.service, kind: "datastore", severity: 0.8, evidence: [s.id], detail: `Neo4j database${(s.value ?? 0) > 1 ? "s" : ""} not online: ${((s.data?.notOnline ?? []) as string[]).join(", ")}` });
     }
   }
@@ -93,7 +94,7 @@ function elasticsearch(signals: Signal[], before: Signal[], window: Window): Ano
   const out: Anomaly[] = [];
   for (const s of signals) {
     const d = s.data ?? {};
-    if (s.name === "es.cluster_health" && (d.status === "red" || d.status === "yellow")) {
+    if (s.name === SIGNAL.esClusterHealth && (d.status === "red" || d.status === "yellow")) {
       const unassigned = Number(d.unassignedShards ?? 0);
       const indices = ((d.indices ?? []) as Array<{ index: string; health: string }>).filter((i) => i.health === d.status).map((i) => i.index);
       out.push({
@@ -101,7 +102,7 @@ function elasticsearch(signals: Signal[], before: Signal[], window: Window): Ano
         service: s.service, kind: "datastore", severity: d.status === "red" ? 0.85 : 0.25, evidence: [s.id],
         detail: `Elasticsearch cluster ${String(d.status)}${unassigned ? `: ${unassigned} unassigned shard${unassigned === 1 ? "" : "s"}` : ""}${indices.length ? ` (${indices.slice(0, 5).join(", ")}${d.status === "red" ? " missing a primary" : " without replicas"})` : ""}`,
       });
-    } else if (s.name === "es.thread_pool_rejected") {
+    } else if (s.name === SIGNAL.esThreadPoolRejected) {
       // A cumulative counter per pool: its rate series from the exporter, or its growth between two readings.
       const points = s.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v) ?? [];
       const perSec = points.length ? Math.max(...points) : counterRate(s, before, (x) => x.value, (x) => (before.includes(x) ? window.from : window.to));
@@ -125,7 +126,7 @@ function waits(signals: Signal[], window: Window): Anomaly[] {
       const limit = cpu ? 0.85 : 0.2;
       if (peak < limit || peak < 1.5 * usual) continue;
       out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + peak / 2), evidence: [s.id], detail: `${s.name.startsWith("redis") ? "Redis" : "database"} ${cpu ? "CPU" : "IO wait"} at ${(peak * 100).toFixed(0)}% in the window (usually ${(usual * 100).toFixed(0)}%)` });
-    } else if (s.name === "pg.active_waits") {
+    } else if (s.name === SIGNAL.pgActiveWaits) {
       const io = Number(s.data?.io ?? 0);
       if (io >= 5 && io >= 0.5 * (s.value ?? 0)) out.push({ service: s.service, kind: "datastore", severity: 0.6, evidence: [s.id], detail: `${io} of ${s.value} active PostgreSQL sessions waiting on IO` });
     }

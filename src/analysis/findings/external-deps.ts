@@ -16,6 +16,7 @@
  */
 import type { Signal, Window } from "../../signals/types.js";
 import { mineTemplates, templateText } from "../log-templates.js";
+import { SIGNAL } from "../../signals/catalog.js";
 
 export type ExternalDependencyKind = "tls-expired" | "rate-limited" | "unavailable" | "dns" | "refused" | "timeout" | "smtp";
 
@@ -157,7 +158,7 @@ function linesOf(s: Signal, maxLines: number): Line[] {
   return out;
 }
 
-const isLogSignal = (s: Signal) => s.name === "logs.samples" || s.name === "k8s.pod_log" || s.kind === "log";
+const isLogSignal = (s: Signal) => s.name === SIGNAL.logsSamples || s.name === SIGNAL.k8sPodLog || s.kind === "log";
 
 type Acc = { service: string; kind: ExternalDependencyKind; host?: string; port?: number; inWindow: number[]; before: number[]; evidence: Set<string>; sample?: string };
 

@@ -12,6 +12,7 @@
 import type { Holder } from "../../signals/adapters/postgres/index.js";
 import type { Signal } from "../../signals/types.js";
 import { redact } from "../../security/redact.js";
+import { SIGNAL } from "../../signals/catalog.js";
 
 export type StatementFinding = {
   kind: "n-plus-one" | "plan-regression";
@@ -63,16 +64,16 @@ const MIN_CALLS = 30;
  * with none, nothing is judged (one reading of a cumulative counter says nothing about the window).
  */
 export function statementFindings(now: Signal[], before: Signal[]): StatementFinding[] {
-  const earlier = new Map(before.filter((s) => s.name === "pg.top_statements").map((s) => [s.id, s]));
+  const earlier = new Map(before.filter((s) => s.name === SIGNAL.pgTopStatements).map((s) => [s.id, s]));
   const out: StatementFinding[] = [];
-  for (const s of now.filter((x) => x.name === "pg.top_statements")) {
+  for (const s of now.filter((x) => x.name === SIGNAL.pgTopStatements)) {
     // The reading as of the window's start; else the adapter's own earlier reading (a live window), which shares the reset time.
     const own = s.data?.earlier as { readAt?: number; statements?: Row[] } | undefined;
     const fallback = own ? ({ ...s, data: { ...own, since: s.data?.since } } as Signal) : undefined;
     const [b, n] = [snapshot(earlier.get(s.id) ?? fallback), snapshot(s)];
     if (!b || !n || n.at <= b.at) continue;
     const users = new Map<string, string | undefined>();
-    for (const c of now.filter((x) => x.name === "pg.connections" && x.source === s.source)) for (const h of connectionHolders(c)) if (h.service) users.set(h.usename, h.service);
+    for (const c of now.filter((x) => x.name === SIGNAL.pgConnections && x.source === s.source)) for (const h of connectionHolders(c)) if (h.service) users.set(h.usename, h.service);
     const span = (n.at - b.at) / 1000;
     // Before the window: from the reset to the first reading; without a reset time, the reading itself cannot be split.
     const beforeSpan = b.since !== undefined && b.since < b.at ? (b.at - b.since) / 1000 : undefined;

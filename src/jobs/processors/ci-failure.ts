@@ -1,7 +1,7 @@
 import { classifyFailure, isFailed, mineFailureLog, prFilesInFailure, type CheckRunSummary } from "../../analysis/ci-failure.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
-import type { Octokit, RepoRef } from "../../github/types.js";
-import { IMPACT_CHECK_NAME } from "../../handlers/job-base.js";
+import type { Octokit, RepoRef } from "../../core/github.js";
+import { IMPACT_CHECK_NAME } from "../../core/identifiers.js";
 import { ciSectionOf, renderCiSection, withCiSection, type CiCheckAnalysis } from "../../render/ci-failure.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
 

@@ -2,17 +2,17 @@ import { sourceSummaries } from "../../analysis/assess-impact.js";
 import { scanHealth, type HealthProblem } from "../../analysis/health.js";
 import { buildWarningBundle } from "../../capsule/build.js";
 import { bundleProblems } from "../../capsule/schemas.js";
-import { reply } from "../../commands/reply.js";
-import type { CommandHandler } from "../../commands/run-command.js";
 import { serversForRepo } from "../../config/mcp-servers.js";
 import { readMetadata, writeMetadata } from "../../github/metadata.js";
-import { fullName, type Octokit, type RepoRef } from "../../github/types.js";
+import { reply } from "../../github/reply.js";
+import { fullName, type Octokit, type RepoRef } from "../../core/github.js";
+import { replyBody } from "../../core/identifiers.js";
 import { HEALTH_MARKER, renderHealth } from "../../render/health.js";
 import { collectSignals } from "../../signals/collect.js";
 import type { CollectionResult } from "../../signals/types.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
 import type { HealthJob } from "../types.js";
-import type { ImpactServices } from "./pr-impact.js";
+import type { Services } from "../../pipeline/services.js";
 
 export const HEALTH_LABEL = "insight:health";
 const TITLE = "Insight health report";
@@ -25,7 +25,7 @@ async function findHealthIssue(octokit: Octokit, repo: RepoRef): Promise<{ numbe
   return found ? { number: found.number, body: found.body ?? "" } : undefined;
 }
 
-export type HealthServices = ImpactServices & { windowMs: number; nextScan?: (installationId: number) => number | undefined };
+export type HealthServices = Services & { windowMs: number; nextScan?: (installationId: number) => number | undefined };
 
 /**
  * The health scan of one repository: every configured source read over the window, trends and
@@ -60,7 +60,7 @@ export async function runHealth(s: HealthServices, ctx: JobContext, job: Pick<He
   if (!existing) issue = (await writer.createIssue(job.repo, { title: TITLE, body, labels: [HEALTH_LABEL] }, "health report")).number;
   else {
     await writer.updateIssueBody(job.repo, existing.number, body, "health report");
-    if (fresh.length) await writer.createComment(job.repo, existing.number, `<!-- insight:reply -->\n🆕 ${fresh.length} new problem${fresh.length === 1 ? "" : "s"} since the last scan:\n${fresh.map(describe).join("\n")}`, "new health problems");
+    if (fresh.length) await writer.createComment(job.repo, existing.number, replyBody(`🆕 ${fresh.length} new problem${fresh.length === 1 ? "" : "s"} since the last scan:\n${fresh.map(describe).join("\n")}`), "new health problems");
   }
   if (job.issueNumber && job.issueNumber !== issue) {
     const open = scan.problems.filter((p) => p.kind !== "monitoring-gap").length;
@@ -89,9 +89,4 @@ async function publishWarnings(s: HealthServices, ctx: JobContext, job: Pick<Hea
 
 export function createHealthProcessor(s: HealthServices): JobProcessor<"health"> {
   return (job, ctx) => runHealth(s, ctx, job);
-}
-
-/** `/insight health`: scans now and answers where it was asked. */
-export function healthCommand(s: HealthServices): CommandHandler {
-  return (job, _command, ctx) => runHealth(s, ctx, { repo: job.repo, installationId: job.installationId, trigger: "command", issueNumber: job.issueNumber, actor: job.actor });
 }

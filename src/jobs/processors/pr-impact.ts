@@ -1,54 +1,22 @@
-import { assessImpact, type RiskAssessment } from "../../analysis/assess-impact.js";
-import { changeSignals, relatedCapsules, type Lookup } from "../../capsule/lookup.js";
-import type { EvoMapServices } from "../../capsule/on-merge.js";
-import type { ImpactSubmission } from "../../llm/grounding.js";
-import { modelImpact, type LlmServices, type ModelOutcome } from "../../llm/service.js";
-import { classifyChanges, type ClassifiedFile } from "../../analysis/classify-change.js";
+import type { RiskAssessment } from "../../analysis/assess-impact.js";
+import type { Lookup } from "../../capsule/lookup.js";
 import { pullRequestChanges } from "../../changes/github.js";
-import { LEVELS, type RepoConfig } from "../../config/repo-config.js";
 import { inferGitHubServices } from "../../config/infer-from-repo.js";
 import { withInferredServices } from "../../config/infer-services.js";
-import { serversForRepo, type McpServersConfig } from "../../config/mcp-servers.js";
-import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../handlers/job-base.js";
+import { fullName } from "../../core/github.js";
+import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../core/identifiers.js";
+import { atLeast } from "../../core/risk.js";
 import { readMetadata } from "../../github/metadata.js";
 import { findStickyComment, type FoundComment } from "../../github/sticky-comment.js";
-import { fullName } from "../../github/types.js";
+import type { ImpactSubmission } from "../../llm/grounding.js";
+import type { ModelOutcome } from "../../llm/service.js";
+import { impactPipeline } from "../../pipeline/impact.js";
+import type { Services } from "../../pipeline/services.js";
 import { ciSectionOf, withCiSection } from "../../render/ci-failure.js";
 import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
-import type { Adapter } from "../../signals/adapters/types.js";
-import { collectSignals, type CollectParams } from "../../signals/collect.js";
-import type { McpPool } from "../../signals/mcp-pool.js";
-import type { CollectionResult } from "../../signals/types.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
-import { changeHistoryFactor, withFactor, type HistoryServices } from "../../history/service.js";
+import { changeHistoryFactor } from "../../history/service.js";
 import type { PrImpactJob } from "../types.js";
-
-export type ImpactServices = { pool?: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; evomap?: EvoMapServices; llm?: LlmServices; onSource?: CollectParams["onSource"]; history?: HistoryServices };
-
-/** How far back "production now" looks for a PR's services. */
-const PROFILE_WINDOW_MS = 60 * 60_000;
-
-/** Reads the touched services' production signals; undefined (with the reason) when there is nothing to read. */
-export async function collectForChange(s: ImpactServices, repo: string | undefined, files: ClassifiedFile[], config: RepoConfig, log: JobContext["log"]): Promise<{ collection?: CollectionResult; noCollection?: string }> {
-  const touched = [...new Set(files.flatMap((f) => f.services))];
-  if (!s.pool) return { noCollection: "no MCP servers are configured" };
-  if (repo && serversForRepo(s.mcpServers, repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
-  if (touched.length === 0) return { noCollection: "the change touches no mapped service" };
-  const now = Date.now();
-  const collection = await collectSignals({
-    pool: s.pool,
-    config: s.mcpServers,
-    adapters: s.adapters,
-    repo,
-    services: touched.map((name) => ({ name, config: config.services[name]! })),
-    window: { from: now - PROFILE_WINDOW_MS, to: now },
-    metrics: config.metrics,
-    log,
-    baseline: true,
-    onSource: s.onSource,
-  });
-  return { collection };
-}
 
 /** Check run, risk label, sticky comment — each only when it says something new. */
 export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission>; existing?: FoundComment | null } = {}): Promise<void> {
@@ -70,7 +38,7 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
     ctx.log.info({ pr: job.pullNumber, digest: a.digest }, "Impact unchanged: comment left as it is");
     return;
   }
-  if (!existing && LEVELS.indexOf(a.level) < LEVELS.indexOf(config.impact.commentMinLevel)) {
+  if (!existing && !atLeast(a.level, config.impact.commentMinLevel)) {
     ctx.log.info({ pr: job.pullNumber, level: a.level }, "Below the comment level: check run and label only");
     return;
   }
@@ -81,10 +49,11 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
 }
 
 /**
- * PR impact: the change from the API, the touched services' production profile over MCP, the
- * deterministic score, then the check run, the label and the one sticky comment.
+ * PR impact as read → pipeline → render → write: the change from the API, the impact pipeline
+ * (classification, production signals, score, capsules, model notes), then the check run, the
+ * label and the one sticky comment.
  */
-export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impact"> {
+export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
   return async (job, ctx) => {
     const started = Date.now();
     const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
@@ -93,17 +62,12 @@ export function createImpactProcessor(s: ImpactServices): JobProcessor<"pr-impac
     // No .github/insight.yml: the services come from the repository's layout at the PR's head.
     const inferred = ctx.configSource === "default" ? await inferGitHubServices(ctx.octokit, job.repo, changes.head.sha) : undefined;
     const config = inferred ? withInferredServices(ctx.config, inferred) : ctx.config;
-    const files = classifyChanges(changes, config);
-    const { collection, noCollection } = await collectForChange(s, fullName(job.repo), files, config, ctx.log);
-    const history = s.history ? await changeHistoryFactor(s.history, { ...ctx, config }, job.repo, files, job.pullNumber) : undefined;
-    const assessment = withFactor(assessImpact({ changes, config, collection, noCollection, files, inferred }), history?.factor, config, history?.note);
-    // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
-    const worthIt = LEVELS.indexOf(assessment.level) >= LEVELS.indexOf("medium");
-    const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
-    const existing = s.llm && worthIt ? ((await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact")) ?? null) : undefined;
-    const model = s.llm && worthIt && readMetadata<ImpactMeta>(existing?.body, "impact")?.digest !== assessment.digest
-      ? await modelImpact(s.llm, { assessment, signals: collection?.signals ?? [], pr: { title: changes.title ?? "", body: pr.body }, log: ctx.log })
-      : undefined;
-    await publishImpact(ctx, job, assessment, pr.labels, Date.now() - started, { related, model, existing });
+    let existing: FoundComment | null | undefined;
+    const shownDigest = async () => {
+      existing ??= (await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact")) ?? null;
+      return readMetadata<ImpactMeta>(existing?.body, "impact")?.digest;
+    };
+    const report = await impactPipeline(s, { changes, config, inferred, repo: fullName(job.repo), log: ctx.log, now: Date.now(), pr: { title: changes.title ?? "", body: pr.body }, shownDigest, historyFactor: s.history ? (files) => changeHistoryFactor(s.history!, { ...ctx, config }, job.repo, files, job.pullNumber) : undefined });
+    await publishImpact(ctx, job, report.assessment, pr.labels, Date.now() - started, { related: report.related, model: report.model, existing });
   };
 }

@@ -1,8 +1,10 @@
-import { fullName } from "../../github/types.js";
-import { capsuleForMergedFix, type EvoMapServices } from "../../capsule/on-merge.js";
+import { fullName } from "../../core/github.js";
+import type { EvoMapServices } from "../../capsule/services.js";
+import { capsuleForMergedFix } from "../../pipeline/merged-fix-capsule.js";
 import { getFixPull, saveFixState, withFixState, type Remediation } from "../../remediation/fix-pull.js";
 import { setIncidentStatus } from "../../remediation/incident-status.js";
 import type { JobProcessor } from "../run-job.js";
+import { REPLY_MARKER } from "../../core/identifiers.js";
 
 const FIX_BRANCH = /^insight\/(fix|rollback)-\d+$/;
 
@@ -35,8 +37,8 @@ export function createPrMergedProcessor(r: Remediation, evomap?: EvoMapServices)
     const text = rollback
       ? `↩️ The rollback #${pull.number} of fix #${state.target} is merged (${who}). The incident is back to analysed.`
       : `🚀 Fix #${pull.number} is merged as \`${job.mergeCommitSha.slice(0, 7)}\` (${who}). Watch the signals of the analysis return to their baseline; \`/insight rollback\` on #${pull.number} proposes its revert.`;
-    const capsule = await capsuleForMergedFix(ctx, job, { ...pull, state: { ...state, approvals } }, evomap);
-    await ctx.writer.createComment(job.repo, state.incident, `<!-- insight:reply -->\n${text}${capsule ? `\n\n${capsule}` : ""}`, "fix merged");
+    const capsule = await capsuleForMergedFix({ octokit: ctx.octokit, config: ctx.config, dryRun: ctx.writer.dryRun, repo: job.repo, installationId: job.installationId, pull: { ...pull, state: { ...state, approvals } }, evomap });
+    await ctx.writer.createComment(job.repo, state.incident, `${REPLY_MARKER}\n${text}${capsule ? `\n\n${capsule}` : ""}`, "fix merged");
     if (rollback) return setIncidentStatus(ctx, job.repo, state.incident, "analysed", `rollback #${pull.number} merged`);
     await setIncidentStatus(ctx, job.repo, state.incident, "fix-merged", `fix #${pull.number} merged`);
     if (ctx.config.incident.closeOnFixMerge) {

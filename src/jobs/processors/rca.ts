@@ -1,32 +1,20 @@
-import { sourceSummaries } from "../../analysis/assess-impact.js";
-import { incidentSignals } from "../../analysis/incident-signals.js";
-import { relatedCapsules } from "../../capsule/lookup.js";
 import { incidentWindow } from "../../analysis/incident-window.js";
-import { assessIncidentImpact } from "../../analysis/incident-severity.js";
-import { topology } from "../../analysis/profile.js";
-import { analyseIncident, type ChangeEvent, type RcaResult } from "../../analysis/rca.js";
-import { mcpAgentTools, sourceLinkHosts } from "../../llm/mcp-tools.js";
-import { incidentScope } from "../../llm/tool-scope.js";
-import { modelRca } from "../../llm/service.js";
-import type { McpPool } from "../../signals/mcp-pool.js";
-import type { Signal } from "../../signals/types.js";
 import { changeHistory } from "../../changes/github-history.js";
-import { serversForRepo } from "../../config/mcp-servers.js";
-import { findStickyComment } from "../../github/sticky-comment.js";
+import { fullName, type RepoRef } from "../../core/github.js";
+import { replyBody } from "../../core/identifiers.js";
 import { getPermission } from "../../github/permissions.js";
-import { fullName, type RepoRef } from "../../github/types.js";
 import { readMetadata } from "../../github/metadata.js";
-import { canonicalJson, sha256Hex } from "../../util/canonical-json.js";
+import { findStickyComment } from "../../github/sticky-comment.js";
+import { allowedSources, rcaPipeline } from "../../pipeline/rca.js";
+import type { Services } from "../../pipeline/services.js";
 import { chainLine, renderRca, renderRcaStatus } from "../../render/rca.js";
 import { renderSeenBefore } from "../../history/render.js";
 import { seenBefore } from "../../history/service.js";
 import { untrustedInline } from "../../render/untrusted.js";
-import { collectSignals } from "../../signals/collect.js";
-import type { CommandHandler } from "../../commands/run-command.js";
+import { canonicalJson, sha256Hex } from "../../util/canonical-json.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
-import type { ImpactServices } from "./pr-impact.js";
 
-type RcaRequest = { repo: RepoRef; issueNumber: number; actor: string; args: Record<string, string>; rerun: boolean };
+export type RcaRequest = { repo: RepoRef; issueNumber: number; actor: string; args: Record<string, string>; rerun: boolean };
 
 const LABELS = { investigating: "incident:investigating", analysed: "incident:analysed" };
 
@@ -35,29 +23,29 @@ const LABELS = { investigating: "incident:investigating", analysed: "incident:an
  * over the window and its baseline and the changes before it, run the deterministic engine, and
  * replace the status comment with the result (a re-run also adds the new result as a comment).
  */
-export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest): Promise<void> {
+export async function runRca(s: Services, ctx: JobContext, req: RcaRequest): Promise<void> {
   const started = Date.now();
   const { octokit, writer, config } = ctx;
   const { data: issue } = await octokit.rest.issues.get({ ...req.repo, issue_number: req.issueNumber });
   if (config.incident.triggeredBy === "collaborators" && (await getPermission(octokit, req.repo, req.actor)) === "none") {
     await writer.recordDecision({ action: "rca.start", target: `${fullName(req.repo)}#${req.issueNumber}`, reason: "not a collaborator", outcome: "refused" });
-    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nSorry @${req.actor}, only collaborators of this repository can start a root-cause analysis here (\`incident.triggeredBy\`).`, "RCA refused");
+    await writer.createComment(req.repo, req.issueNumber, replyBody(`Sorry @${req.actor}, only collaborators of this repository can start a root-cause analysis here (\`incident.triggeredBy\`).`), "RCA refused");
     return;
   }
   const requested = req.args.service?.split(",").map((x) => x.trim()).filter(Boolean);
   const unknown = (requested ?? []).filter((x) => !config.services[x]);
   if (unknown.length) {
-    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nservice=${untrustedInline(unknown.join(","))} is not a service of \`.github/insight.yml\` (known: ${Object.keys(config.services).join(", ") || "none"}).`, "RCA arguments");
+    await writer.createComment(req.repo, req.issueNumber, replyBody(`service=${untrustedInline(unknown.join(","))} is not a service of \`.github/insight.yml\` (known: ${Object.keys(config.services).join(", ") || "none"}).`), "RCA arguments");
     return;
   }
   let span;
   try {
     span = incidentWindow({ args: req.args, text: `${issue.title}\n${issue.body ?? ""}`, createdAt: Date.parse(issue.created_at), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
   } catch (err) {
-    await writer.createComment(req.repo, req.issueNumber, `<!-- insight:reply -->\nI could not read the window: ${untrustedInline((err as Error).message)}.`, "RCA arguments");
+    await writer.createComment(req.repo, req.issueNumber, replyBody(`I could not read the window: ${untrustedInline((err as Error).message)}.`), "RCA arguments");
     return;
   }
-  const allowed = s.pool ? serversForRepo(s.mcpServers, fullName(req.repo)).map(([n]) => n) : [];
+  const allowed = allowedSources(s, fullName(req.repo));
   const existing = await findStickyComment(octokit, req.repo, req.issueNumber, "rca");
   if (!req.rerun) await writer.addReaction(req.repo, { issueNumber: req.issueNumber }, "eyes", "acknowledge incident");
   // A re-run over a result already on the thread edits that result once, at the end: no interim status write.
@@ -67,29 +55,20 @@ export async function runRca(s: ImpactServices, ctx: JobContext, req: RcaRequest
   if (!previous && !labels.includes(LABELS.investigating)) await writer.addLabels(req.repo, req.issueNumber, [LABELS.investigating], "RCA started");
 
   const names = requested ?? Object.keys(config.services);
-  const collection = s.pool && allowed.length
-    ? await collectSignals({ pool: s.pool, config: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), services: names.map((name) => ({ name, config: config.services[name]! })), window: { from: span.baseline.from, to: span.window.to }, metrics: config.metrics, log: ctx.log })
-    : undefined;
-  const history = await changeHistory(octokit, req.repo, span.window, config);
-  const edges = topology(collection, config).edges;
-  const signals = collection?.signals ?? [];
-  const analysed = analyseIncident({ signals, window: span.window, changes: history.changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: true } });
-  const impact = assessIncidentImpact(analysed, signals, config, edges);
-  const signalWords = incidentSignals(analysed.anomalies);
-  // Past incidents like this one; a matching past fix becomes evidence for a hypothesis, never one of its own.
-  const memory = s.history ? await seenBefore(s.history, ctx, { repo: req.repo, issueNumber: req.issueNumber, at: Date.parse(issue.created_at), signals: signalWords, services: impact.affected, result: analysed }) : undefined;
-  const result = memory ? { ...analysed, hypotheses: memory.hypotheses } : analysed;
-  const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
-  const model = s.llm ? await runModel(s, ctx, req, { result, signals, changes: history.changes, issue: { title: issue.title, body: issue.body ?? "" }, toolsFrom: allowed.length ? s.pool : undefined, services: names }) : undefined;
-  const notes = [
-    ...(model?.status === "failed" ? [`model analysis: ${model.reason}`] : []),
-    ...(related?.status === "error" ? [`EvoMap: related capsules could not be looked up (${related.message})`] : []),
-    ...history.notes,
-    ...(memory?.note ? [memory.note] : []),
-    ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [allowed.length ? "" : "no MCP source is allowed for this repository: the analysis rests on the change history alone"].filter(Boolean)),
-  ];
-  const fresh = renderRca(result, { impact, windowNote: span.note, sources: sourceSummaries(collection?.sources), notes, elapsedMs: Date.now() - started, related, model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
-  const metadata = { signals: signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, chain: chainLine(h), mitigation: h.mitigation.slice(0, 4) })) };
+  const report = await rcaPipeline(s, {
+    config,
+    repo: fullName(req.repo),
+    services: names,
+    span,
+    history: (window) => changeHistory(octokit, req.repo, window, config),
+    issue: { title: issue.title, body: issue.body ?? "" },
+    seenBefore: s.history ? (p) => seenBefore(s.history!, ctx, { repo: req.repo, issueNumber: req.issueNumber, at: Date.parse(issue.created_at), ...p }) : undefined,
+    noSourceNote: "no MCP source is allowed for this repository: the analysis rests on the change history alone",
+    log: ctx.log,
+  });
+  const { result, impact, memory } = report;
+  const fresh = renderRca(result, { impact, windowNote: span.note, sources: report.sources, notes: report.notes, elapsedMs: Date.now() - started, related: report.related, model: report.model, seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed) });
+  const metadata = { signals: report.signalWords, window: span.window, issueOpened: Date.parse(issue.created_at), analysedAt: Date.now(), onset: result.onset, summary: result.summary, severity: impact.severity, severityRule: impact.rule, affected: impact.affected, timeline: result.timeline.slice(0, 20), hypotheses: result.hypotheses.slice(0, 5).map((h) => ({ id: h.id, title: h.title, category: h.category, confidence: h.confidence, suspect: h.suspect?.id, service: h.service, confirm: h.confirm, chain: chainLine(h), mitigation: h.mitigation.slice(0, 4) })) };
   // What the conclusion rests on: equal digests mean a re-run found nothing new.
   const digest = sha256Hex(canonicalJson({ verdict: result.verdict, summary: result.summary, severity: impact.severity, hypotheses: result.hypotheses.slice(0, 5).map((h) => [h.id, h.title, Math.round(h.confidence * 100), h.evidence]) })).slice(0, 16);
   const body = previous ? `${rerunNote(previous, { digest, severity: impact.severity, summary: result.summary })}\n\n${fresh}` : fresh;
@@ -114,27 +93,10 @@ export function rerunNote(previous: { digest?: string; analysedAt?: number; seve
   return `> 🔁 **Updated since ${at(previous.analysedAt)}**: ${changes.length ? changes.join("; ") : "the evidence behind the hypotheses changed"}.`;
 }
 
-/** The model's reading over the same evidence, with the repository's read-only MCP tools. */
-async function runModel(s: ImpactServices, ctx: JobContext, req: RcaRequest, p: { result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; toolsFrom?: McpPool; services: string[] }) {
-  const llm = s.llm!;
-  // The model's tools read only this incident's namespaces and services (tool-scope.ts).
-  const scope = incidentScope(ctx.config, p.services);
-  const tools = p.toolsFrom ? await mcpAgentTools({ pool: p.toolsFrom, mcpServers: s.mcpServers, adapters: s.adapters, repo: fullName(req.repo), scope, signal: AbortSignal.timeout(llm.budgets.timeoutMs) }) : [];
-  const outcome = await modelRca(llm, { ...p, tools, linkHosts: sourceLinkHosts(s.mcpServers, fullName(req.repo)), log: ctx.log });
-  ctx.log.info({ status: outcome.status, steps: outcome.run.steps, tokens: outcome.run.usage, dropped: outcome.run.droppedClaims }, "Model analysis");
-  return outcome;
-}
-
 /** `issues.opened/labeled` with the incident label. */
-export function createRcaProcessor(s: ImpactServices): JobProcessor<"rca"> {
+export function createRcaProcessor(s: Services): JobProcessor<"rca"> {
   return async (job, ctx) => {
     if (!job.labels.includes(ctx.config.incident.label)) return ctx.log.debug({ labels: job.labels }, "Not the incident label");
     await runRca(s, ctx, { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor, args: {}, rerun: false });
   };
 }
-
-/** `/insight rca [since=2h] [until=…] [service=a,b]`. */
-export function rcaCommand(s: ImpactServices): CommandHandler {
-  return (job, command, ctx) => runRca(s, ctx, { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor, args: command.args, rerun: true });
-}
-

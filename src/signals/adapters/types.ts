@@ -1,5 +1,6 @@
 import type { AdapterKind } from "../../config/mcp-servers.js";
 import type { RepoConfig } from "../../config/repo-config.js";
+import type { Provision } from "../catalog.js";
 import type { ServerInfo } from "../mcp-pool.js";
 import type { SourceClient } from "../source-client.js";
 import type { ServiceTarget, Signal, Window } from "../types.js";
@@ -49,9 +50,16 @@ export type AdapterContext = {
   attempt<T>(label: string, read: () => Promise<T>): Promise<T | undefined>;
 };
 
-/** An adapter: one monitoring system, several server flavours, signals out. */
+/**
+ * An adapter: one monitoring system, several server flavours, signals out. It lives in
+ * `signals/adapters/<id>/` (index.ts, schema.ts for its servers' replies, its flavours) and is
+ * registered by one line in registry.ts.
+ */
 export interface Adapter {
-  kind: AdapterKind;
+  /** The value of a server's `insight.adapter` in the MCP servers file. */
+  id: AdapterKind;
+  /** What its signals are about; analysis asks for a capability, never for an adapter by name. */
+  provides: readonly Provision[];
   flavours: readonly Flavour[];
   collect(ctx: AdapterContext): Promise<Signal[]>;
   /** Why a server whose tools match no flavour cannot be used (shown by doctor). */

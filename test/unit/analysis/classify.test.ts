@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { classifyChanges, dependencyBumps, firstChangedLine, manifestChanges } from "../../../src/analysis/classify-change.js";
 import { readMigration } from "../../../src/analysis/migrations.js";
-import type { ChangeSet, FileChange } from "../../../src/changes/types.js";
+import type { ChangeSet, FileChange } from "../../../src/core/change-set.js";
 import { repoConfigSchema } from "../../../src/config/repo-config.js";
 
 const patchOf = (...added: string[]) => `@@ -0,0 +1,${added.length} @@\n${added.map((l) => `+${l}`).join("\n")}`;

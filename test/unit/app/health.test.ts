@@ -15,7 +15,8 @@ import { scanHealth, trend } from "../../../src/analysis/health.js";
 import { repoConfigSchema } from "../../../src/config/repo-config.js";
 import { readMetadata } from "../../../src/github/metadata.js";
 import { HealthScheduler, jitterOffsetMs, nextScanAt } from "../../../src/jobs/health-schedule.js";
-import { createHealthProcessor, healthCommand } from "../../../src/jobs/processors/health.js";
+import { healthCommand } from "../../../src/commands/health.js";
+import { createHealthProcessor } from "../../../src/jobs/processors/health.js";
 import type { HealthJob } from "../../../src/jobs/types.js";
 import { ramp } from "../../../fixtures/mcp/scenario.js";
 import { liveSources } from "../../helpers/fixture-pool.js";
@@ -67,7 +68,7 @@ describe("scanHealth", () => {
       { id: "m:rules", source: "m", adapter: "prometheus" as const, kind: "state" as const, name: "alert.rules", value: 1, query: "rules", data: { rules: [{ name: "ApiErrors", query: 'rate(x{service="api"}[5m]) > 1' }] } },
     ];
     const config = repoConfigSchema.parse({ services: { api: productionServices.api, web: productionServices.web } });
-    const scan = scanHealth({ collection: { window: { from: now - 6 * 3_600_000, to: now }, sources: [{ source: "m", adapter: "prometheus", status: "ok", signals, notes: [], elapsedMs: 1 }], signals, elapsedMs: 1 }, config, window: { from: now - 6 * 3_600_000, to: now } });
+    const scan = scanHealth({ collection: { window: { from: now - 6 * 3_600_000, to: now }, sources: [{ source: "m", adapter: "prometheus", provides: ["metrics"], status: "ok", signals, notes: [], elapsedMs: 1 }], signals, elapsedMs: 1 }, config, window: { from: now - 6 * 3_600_000, to: now } });
     const growth = scan.problems.find((p) => p.kind === "memory-growth")!;
     expect(growth).toMatchObject({ key: "memory-growth:web", service: "web", severity: "critical" });
     expect(growth.text).toMatch(/^memory grows steadily: 200 MB → 342 MB \(\+71%, 24\.0 MB\/h, fit R² 1\.00\)/);

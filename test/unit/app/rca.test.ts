@@ -6,12 +6,13 @@ import nock from "nock";
 import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
 import { A2AClient } from "../../../src/capsule/a2a-client.js";
 import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
-import type { EvoMapServices } from "../../../src/capsule/on-merge.js";
+import type { EvoMapServices } from "../../../src/capsule/services.js";
 import { Outbox } from "../../../src/capsule/outbox.js";
 import { CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { stringify } from "yaml";
 import { readMetadata } from "../../../src/github/metadata.js";
-import { createRcaProcessor, rcaCommand } from "../../../src/jobs/processors/rca.js";
+import { rcaCommand } from "../../../src/commands/rca.js";
+import { createRcaProcessor } from "../../../src/jobs/processors/rca.js";
 import { liveSources } from "../../helpers/fixture-pool.js";
 import {
   type Captured,

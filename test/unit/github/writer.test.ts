@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import pino from "pino";
 import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
 import { readMetadata } from "../../../src/github/metadata.js";
-import type { Octokit } from "../../../src/github/types.js";
+import type { Octokit } from "../../../src/core/github.js";
 import { GitHubWriter } from "../../../src/github/writer.js";
 import { api, type Captured, mockCreateComment, mockInstallationToken, mockListComments } from "../../helpers/github-mocks.js";
 import { testProbot, useNock } from "../../helpers/probot.js";

@@ -23,7 +23,7 @@ const config = repoConfigSchema.parse({
 const sig = (s: Partial<Signal> & Pick<Signal, "id" | "name">): Signal => ({ source: "metrics", adapter: "prometheus", kind: "metric", query: "q", service: "api", ...s });
 
 function production(signals: Signal[]): CollectionResult {
-  return { window: { from: 0, to: 3_600_000 }, elapsedMs: 5, signals, sources: [{ source: "metrics", adapter: "prometheus", status: "ok", notes: [], elapsedMs: 5, signals }] };
+  return { window: { from: 0, to: 3_600_000 }, elapsedMs: 5, signals, sources: [{ source: "metrics", adapter: "prometheus", provides: ["metrics"], status: "ok", notes: [], elapsedMs: 5, signals }] };
 }
 
 const tables = (rows: number) => sig({ id: "db:pg.tables", name: "pg.tables", adapter: "postgres", source: "db", kind: "state", service: undefined, data: { tables: [{ table: "orders", rows, bytes: 1e6, writes: 10 }] } });

@@ -20,6 +20,7 @@ const collection: CollectionResult = {
     {
       source: "metrics",
       adapter: "prometheus",
+      provides: ["metrics"],
       flavour: "prometheus-mcp",
       status: "ok",
       notes: [],
@@ -30,7 +31,7 @@ const collection: CollectionResult = {
         sig({ id: "metrics:alert-rules", name: "alert.rules", kind: "state", data: { rules: [] } }),
       ],
     },
-    { source: "db", adapter: "postgres", status: "error", error: "did not answer within the 45000 ms budget", signals: [], notes: [], elapsedMs: 45000 },
+    { source: "db", adapter: "postgres", provides: ["db"], status: "error", error: "did not answer within the 45000 ms budget", signals: [], notes: [], elapsedMs: 45000 },
   ],
 };
 collection.signals = collection.sources.flatMap((s) => s.signals);

@@ -1,5 +1,6 @@
 import type { Signal } from "../../../signals/types.js";
 import { selects } from "../../../signals/adapters/kubernetes/objects.js";
+import { SIGNAL, K8S_POD_PREFIX } from "../../../signals/catalog.js";
 
 /** What kind of fault a finding names; the RCA links changes to it by this (an image change to `image`). */
 export type K8sFindingClass =
@@ -43,15 +44,15 @@ export class K8sView {
       const d = (s.data ?? {}) as Record<string, any>;
       if (s.name === "k8s.objects") this.objects.set(`${d.namespace ?? ""}|${d.kind}`, { signal: s, items: d.items ?? [] });
       else if (s.name === "k8s.previous_log") this.previousLogs.push(s);
-      else if (s.name === "k8s.pod_log") this.logs.push(s);
-      else if (s.name.startsWith("k8s.pod.") && Array.isArray(d.pods)) {
+      else if (s.name === SIGNAL.k8sPodLog) this.logs.push(s);
+      else if (s.name.startsWith(K8S_POD_PREFIX) && Array.isArray(d.pods)) {
         // A pod state from a table (CrashLoopBackOff, OOMKilled): like an event with no message.
         this.events.push({ id: s.id, type: "Warning", reason: String(d.reason), kinds: ["Pod"], objects: d.pods, messages: [], perObject: {}, service: s.service });
       } else if (s.kind === "event" && d.reason && d.type) {
         this.events.push({ id: s.id, type: d.type, reason: d.reason, namespace: d.namespace, kinds: d.kinds ?? [], objects: d.objects ?? d.nodes ?? [], messages: d.messages ?? [], perObject: d.perObject ?? {}, first: d.first, service: s.service });
-      } else if (s.name === "k8s.pods" && s.service) {
+      } else if (s.name === SIGNAL.k8sPods && s.service) {
         this.owners.push({ service: s.service, namespace: d.namespace, labels: d.labels ?? {}, pods: new Set((d.pods ?? []).map((p: { name: string }) => p.name)), names: [s.service] });
-      } else if ((s.name === "k8s.rollout" || s.name === "k8s.deployment_spec") && s.service) {
+      } else if ((s.name === SIGNAL.k8sRollout || s.name === SIGNAL.k8sDeploymentSpec) && s.service) {
         const o = this.owners.find((x) => x.service === s.service);
         if (o && d.name) o.names.push(String(d.name));
       }

@@ -1,6 +1,7 @@
 import { quoted, safe } from "../../safe-values.js";
 import type { SourceClient } from "../../source-client.js";
-import { jsonOf, ToolFailure, type ToolOutput } from "../../tool-output.js";
+import { replyOf, ToolFailure, type ToolOutput } from "../../tool-output.js";
+import { esqlAnswer, esqlTable, indicesAnswer, shardsAnswer, type EsqlTable } from "./schema.js";
 import type { ServiceTarget, Signal, Window } from "../../types.js";
 import { num } from "../shared.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
@@ -95,17 +96,18 @@ function esqlReader(tool: string): Reader {
 }
 
 function table(out: ToolOutput, tool: string): Array<Record<string, unknown>> {
-  const find = (v: unknown): { columns: Array<{ name: string }>; values: unknown[][] } | undefined => {
+  const find = (v: unknown): EsqlTable | undefined => {
     if (!v || typeof v !== "object") return undefined;
     const o = v as Record<string, unknown>;
-    if (Array.isArray(o.columns) && Array.isArray(o.values)) return o as never;
+    const table = esqlTable.safeParse(o);
+    if (table.success) return table.data;
     for (const child of Object.values(o)) {
       const hit = find(child);
       if (hit) return hit;
     }
     return undefined;
   };
-  const t = find(out.structured) ?? find(jsonOf(out, tool));
+  const t = find(out.structured) ?? find(replyOf(out, tool, esqlAnswer));
   if (!t) throw new ToolFailure(`${tool} answered no columns/values table`, tool);
   return t.values.map((row) => Object.fromEntries(t.columns.map((col, i) => [col.name, row[i]])));
 }
@@ -119,8 +121,6 @@ const FLAVOURS: Array<Flavour & { read: Reader; health: HealthArgs }> = [
   { id: "elasticsearch-mcp 0.3 (search)", detect: (t) => hasTools(t, "search", "list_indices"), tools: ["search", "list_indices", "get_shards"], required: ["search"], read: searchReader, health: { pattern: "indexPattern" } },
 ];
 
-type IndexRow = { index?: string; health?: string; status?: string };
-type ShardRow = { index?: string; shard?: string; prirep?: string; state?: string };
 
 /**
  * Cluster health from what the servers expose: each index's health (list_indices) and the shards
@@ -129,8 +129,8 @@ type ShardRow = { index?: string; shard?: string; prirep?: string; state?: strin
  */
 async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>): Promise<Signal[]> {
   const [indices, shards] = await Promise.all([
-    ctx.attempt("index health", async () => jsonOf<IndexRow[]>(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices")),
-    ctx.attempt("shards", async () => jsonOf<ShardRow[]>(await ctx.client.call("get_shards", {}), "get_shards")),
+    ctx.attempt("index health", async () => replyOf(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices", indicesAnswer)),
+    ctx.attempt("shards", async () => replyOf(await ctx.client.call("get_shards", {}), "get_shards", shardsAnswer)),
   ]);
   const rows = Array.isArray(indices) ? indices : [];
   const shardRows = Array.isArray(shards) ? shards : [];
@@ -152,7 +152,8 @@ async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>)
 
 /** Logs: error and warning counts per service in time buckets, and message samples for template mining. */
 export const elasticsearchAdapter: Adapter = {
-  kind: "elasticsearch",
+  id: "elasticsearch",
+  provides: ["logs"],
   flavours: FLAVOURS,
   async collect(ctx) {
     const { read, health } = ctx.flavour as (typeof FLAVOURS)[number];

@@ -1,6 +1,7 @@
 import type { SourceClient } from "../../source-client.js";
 import { safe } from "../../safe-values.js";
-import { jsonOf } from "../../tool-output.js";
+import { replyOf } from "../../tool-output.js";
+import { eventsAnswer, logsAnswer, objectAnswer } from "./schema.js";
 import type { ServiceTarget, Signal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
 import { byReason, eventMatters, isJobEvent, isNodeEvent, isWorkloadEvent, ownedBy } from "./events.js";
@@ -71,18 +72,18 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
     reader: {
       pods: async (c, namespace, labelSelector) =>
         podsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "pods", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
-      events: async (c, namespace) => eventsFromJson(jsonOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get")),
-      logs: async (c, namespace, name, tail) => jsonOf<{ logs?: string }>(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs").logs ?? "",
+      events: async (c, namespace) => eventsFromJson(replyOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get", eventsAnswer)),
+      logs: async (c, namespace, name, tail) => replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs", logsAnswer).logs ?? "",
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
         rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
       // A JSON list comes back cut to names and statuses; YAML is kubectl's whole list.
       cronJobs: async (c, namespace) => cronJobsFrom("", { items: objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))) }),
-      spec: async (c, namespace, name) => deploymentSpec(jsonOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get")),
+      spec: async (c, namespace, name) => deploymentSpec(replyOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get", objectAnswer)),
       // `-o yaml` is kubectl's own list, whole (its `-o json` list is cut to name and status by the server).
       objects: async (c, k, namespace) => objectsOf(text(await c.call("kubectl_get", { resourceType: k.resource, output: "yaml", ...(namespace ? { namespace } : {}) }))),
       previousLogs: async (c, namespace, name, container, tail) =>
-        jsonOf<{ logs?: string }>(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }), "kubectl_logs").logs ?? "",
+        replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }), "kubectl_logs", logsAnswer).logs ?? "",
     },
   },
 ];
@@ -99,7 +100,8 @@ type EventsOf = (namespace: string) => Promise<K8sEvent[] | undefined>;
  * and the Normal events that matter (node loss, taint-manager evictions, scaling, CronJob starts).
  */
 export const kubernetesAdapter: Adapter = {
-  kind: "kubernetes",
+  id: "kubernetes",
+  provides: ["cluster", "logs"],
   flavours: FLAVOURS,
   async collect(ctx) {
     const { reader } = ctx.flavour as (typeof FLAVOURS)[number];

@@ -1,4 +1,5 @@
-import { jsonOf } from "../../tool-output.js";
+import { replyOf } from "../../tool-output.js";
+import { cypherAnswer, type Records } from "./schema.js";
 import type { Signal } from "../../types.js";
 import { num } from "../shared.js";
 import { hasTools, type Adapter, type Flavour } from "../types.js";
@@ -9,7 +10,6 @@ const STATEMENTS = {
     "SHOW TRANSACTIONS YIELD transactionId, currentQuery, elapsedTime, status WHERE elapsedTime.milliseconds > 30000 RETURN transactionId, left(currentQuery, 300) AS query, elapsedTime.milliseconds AS elapsedMs, status",
 } as const;
 
-type Records = Array<Record<string, unknown>>;
 
 const FLAVOURS: Array<Flavour & { tool: string }> = [
   { id: "mcp-neo4j-cypher", detect: (t) => hasTools(t, "read_neo4j_cypher"), tools: ["read_neo4j_cypher"], required: ["read_neo4j_cypher"], tool: "read_neo4j_cypher" },
@@ -18,12 +18,13 @@ const FLAVOURS: Array<Flavour & { tool: string }> = [
 
 /** Neo4j: database status and transactions running longer than 30 s, through fixed read statements. */
 export const neo4jAdapter: Adapter = {
-  kind: "neo4j",
+  id: "neo4j",
+  provides: ["graph"],
   flavours: FLAVOURS,
   async collect(ctx) {
     const { tool } = ctx.flavour as (typeof FLAVOURS)[number];
     const run = async (query: string): Promise<Records> => {
-      const answer = jsonOf<Records | { records?: Records }>(await ctx.client.call(tool, { query }), tool);
+      const answer = replyOf(await ctx.client.call(tool, { query }), tool, cypherAnswer);
       return (Array.isArray(answer) ? answer : (answer.records ?? [])).slice(0, ctx.limits.rows);
     };
     const usedBy = ctx.services.filter((s) => s.config.neo4j).map((s) => s.name);

@@ -1,5 +1,6 @@
 import type { SourceClient } from "../../source-client.js";
-import { jsonOf, ToolFailure } from "../../tool-output.js";
+import { replyOf, ToolFailure } from "../../tool-output.js";
+import { dbhubAnswer, rows } from "./schema.js";
 import { hasTools, type Flavour } from "../types.js";
 import { parsePythonLiteral } from "./python-literal.js";
 
@@ -30,7 +31,7 @@ export const FLAVOURS: Array<Flavour & { run: SqlRunner }> = [
     tools: ["execute_sql"],
     required: ["execute_sql"],
     run: async (client, sql) => {
-      const answer = jsonOf<{ success?: boolean; error?: string; data?: { rows?: Row[] } }>(await client.call("execute_sql", { sql }), "execute_sql");
+      const answer = replyOf(await client.call("execute_sql", { sql }), "execute_sql", dbhubAnswer);
       if (answer.success === false) throw new ToolFailure(answer.error ?? "execute_sql failed", "execute_sql");
       return answer.data?.rows ?? [];
     },
@@ -41,9 +42,7 @@ export const FLAVOURS: Array<Flavour & { run: SqlRunner }> = [
     tools: ["query"],
     required: ["query"],
     run: async (client, sql) => {
-      const rows = jsonOf<Row[]>(await client.call("query", { sql }), "query");
-      if (!Array.isArray(rows)) throw new ToolFailure("query did not answer rows", "query");
-      return rows;
+      return replyOf(await client.call("query", { sql }), "query", rows);
     },
   },
 ];

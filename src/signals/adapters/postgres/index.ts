@@ -10,7 +10,8 @@ import { SQL } from "./queries.js";
  * lag, and table sizes and row counts for migration risk.
  */
 export const postgresAdapter: Adapter = {
-  kind: "postgres",
+  id: "postgres",
+  provides: ["db"],
   flavours: FLAVOURS,
   async collect(ctx) {
     const { run } = ctx.flavour as (typeof FLAVOURS)[number];

@@ -1,9 +1,10 @@
 import { hasTools, type Flavour } from "../types.js";
-import { jsonOf, ToolFailure } from "../../tool-output.js";
+import { replyOf, ToolFailure, type ToolOutput } from "../../tool-output.js";
+import { queryAnswer, type PromSample } from "./schema.js";
 import type { SourceClient } from "../../source-client.js";
 import type { Window } from "../../types.js";
 
-export type PromSample = { metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> };
+export type { PromSample };
 export type PromData = { resultType: string; result: PromSample[] };
 
 /** What Insight needs from a Prometheus MCP server, whichever flavour it is. */
@@ -13,10 +14,10 @@ export type PromDialect = {
 };
 
 /** The three answer shapes: `{resultType,result}`, `{data:{…},status}`, and with `links`. */
-function unwrap(json: unknown, tool: string): PromData {
-  const body = json as { data?: PromData; status?: string; resultType?: string; result?: PromSample[]; error?: string };
-  if (body.status === "error") throw new ToolFailure(body.error ?? `${tool} failed`, tool);
-  const data = body.data && "result" in body.data ? body.data : (body as PromData);
+function unwrap(output: ToolOutput, tool: string): PromData {
+  const body = replyOf(output, tool, queryAnswer);
+  if (body.status === "error") throw new ToolFailure(("error" in body && typeof body.error === "string" ? body.error : undefined) ?? `${tool} failed`, tool);
+  const data = "data" in body && body.data && typeof body.data === "object" && "result" in body.data ? (body.data as PromData) : (body as PromData);
   if (!Array.isArray(data.result)) throw new ToolFailure(`${tool} answered without a result array`, tool);
   return { resultType: data.resultType ?? "vector", result: data.result };
 }
@@ -30,9 +31,9 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     tools: ["prometheus_query", "prometheus_query_range", "prometheus_list_targets"],
     required: ["prometheus_query"],
     dialect: {
-      instant: async (c, query) => unwrap(jsonOf(await c.call("prometheus_query", { query }), "prometheus_query"), "prometheus_query"),
+      instant: async (c, query) => unwrap(await c.call("prometheus_query", { query }), "prometheus_query"),
       range: async (c, query, w, step) =>
-        unwrap(jsonOf(await c.call("prometheus_query_range", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "prometheus_query_range"), "prometheus_query_range"),
+        unwrap(await c.call("prometheus_query_range", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "prometheus_query_range"),
     },
   },
   {
@@ -41,12 +42,12 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     tools: ["query", "queryRange", "getRules", "getTargets"],
     required: ["query"],
     dialect: {
-      instant: async (c, promql) => unwrap(jsonOf(await c.call("query", { promql }), "query"), "query"),
+      instant: async (c, promql) => unwrap(await c.call("query", { promql }), "query"),
       // This server only knows "the last <duration>": ask from the window's start until now and
       // keep the window's points.
       range: async (c, promql, w, step) => {
         const minutes = Math.max(1, Math.ceil((Date.now() - w.from) / 60_000));
-        const data = unwrap(jsonOf(await c.call("queryRange", { promql, duration: `${minutes}m`, step: `${step}s` }), "queryRange"), "queryRange");
+        const data = unwrap(await c.call("queryRange", { promql, duration: `${minutes}m`, step: `${step}s` }), "queryRange");
         const inWindow = (t: number) => t * 1000 >= w.from && t * 1000 <= w.to;
         return { ...data, result: data.result.map((s) => ({ ...s, values: (s.values ?? []).filter(([t]) => inWindow(t)) })) };
       },
@@ -58,9 +59,9 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     tools: ["execute_query", "execute_range_query", "get_targets"],
     required: ["execute_query"],
     dialect: {
-      instant: async (c, query) => unwrap(jsonOf(await c.call("execute_query", { query }), "execute_query"), "execute_query"),
+      instant: async (c, query) => unwrap(await c.call("execute_query", { query }), "execute_query"),
       range: async (c, query, w, step) =>
-        unwrap(jsonOf(await c.call("execute_range_query", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "execute_range_query"), "execute_range_query"),
+        unwrap(await c.call("execute_range_query", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "execute_range_query"),
     },
   },
 ];

@@ -1,5 +1,6 @@
 import { promSelector } from "../../safe-values.js";
-import { jsonOf } from "../../tool-output.js";
+import { replyOf } from "../../tool-output.js";
+import { rulesAnswer } from "./schema.js";
 import type { Series, Signal } from "../../types.js";
 import { boundSeries, labelKey, lastValue, num, serviceForLabels, shortHash } from "../shared.js";
 import type { Adapter, AdapterContext } from "../types.js";
@@ -38,7 +39,8 @@ const toSeries = (data: PromData): Series[] =>
 
 /** Metrics: RED per service from the repo's PromQL templates, firing alerts, targets down, rules. */
 export const prometheusAdapter: Adapter = {
-  kind: "prometheus",
+  id: "prometheus",
+  provides: ["metrics"],
   flavours: FLAVOURS,
   async collect(ctx) {
     const { dialect } = ctx.flavour as (typeof FLAVOURS)[number];
@@ -186,7 +188,6 @@ async function targetsDown(ctx: AdapterContext, dialect: PromDialect): Promise<S
   }));
 }
 
-type RulesAnswer = { data?: { groups?: Array<{ name: string; rules: Array<{ name: string; query: string; type?: string; labels?: Record<string, string>; state?: string }> }> } };
 
 /** Alert rules, to find services nobody is alerted about; only mcp-prometheus exposes them. */
 async function rules(ctx: AdapterContext): Promise<Signal[]> {
@@ -194,7 +195,7 @@ async function rules(ctx: AdapterContext): Promise<Signal[]> {
     ctx.note(`alert rules are not visible through ${ctx.flavour.id}; monitoring gaps use firing alerts only`);
     return [];
   }
-  const answer = await ctx.attempt("alert rules", async () => jsonOf<RulesAnswer>(await ctx.client.call("getRules", { type: "alert" }), "getRules"));
+  const answer = await ctx.attempt("alert rules", async () => replyOf(await ctx.client.call("getRules", { type: "alert" }), "getRules", rulesAnswer));
   if (!answer) return [];
   const list = (answer.data?.groups ?? []).flatMap((g) => g.rules.map((r) => ({ group: g.name, name: r.name, query: r.query, labels: r.labels ?? {}, state: r.state })));
   return [{ id: `${ctx.source}:alert-rules`, source: ctx.source, adapter: "prometheus", kind: "state", name: "alert.rules", value: list.length, data: { rules: list.slice(0, ctx.limits.rows) }, query: "getRules type=alert" }];

@@ -1,16 +1,17 @@
-import { jsonOf } from "../../tool-output.js";
+import { replyOf } from "../../tool-output.js";
+import { infoAnswer, type Info } from "./schema.js";
 import type { Signal } from "../../types.js";
 import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import { hasTools, type Adapter } from "../types.js";
 
-type Info = Record<string, unknown>;
 
 /**
  * Redis through the official `redis-mcp-server`: `info` (a JSON dict of INFO) gives memory
  * against maxmemory, evictions, hit ratio, clients, ops/s and rejected connections.
  */
 export const redisAdapter: Adapter = {
-  kind: "redis",
+  id: "redis",
+  provides: ["cache"],
   flavours: [
     {
       id: "redis-mcp-server",
@@ -24,13 +25,13 @@ export const redisAdapter: Adapter = {
       ? "this Redis MCP server (the archived @modelcontextprotocol/server-redis) has only key tools, no monitoring tool (info); use the official redis-mcp-server"
       : `no Redis monitoring tool (info) among: ${tools.join(", ")}`,
   async collect(ctx) {
-    const info = await ctx.attempt("INFO", async () => jsonOf<Info | { result: Info }>(await ctx.client.call("info", { section: "default" }), "info"));
+    const info = await ctx.attempt("INFO", async () => replyOf(await ctx.client.call("info", { section: "default" }), "info", infoAnswer));
     if (!info) return [];
     const unwrap = (x: Info | { result: Info }): Info => ("result" in x && typeof x.result === "object" ? (x.result as Info) : (x as Info));
     const i: Info = unwrap(info);
     // A live window: INFO stats a moment later gives evicted_keys' rate now (a counter's total says nothing; another section, so no cached answer).
     const again = isLive(ctx.window)
-      ? await pause(SAMPLE_MS).then(() => ctx.attempt("INFO (second reading)", async () => unwrap(jsonOf<Info | { result: Info }>(await ctx.client.call("info", { section: "stats" }), "info"))))
+      ? await pause(SAMPLE_MS).then(() => ctx.attempt("INFO (second reading)", async () => unwrap(replyOf(await ctx.client.call("info", { section: "stats" }), "info", infoAnswer))))
       : undefined;
     const [e0, e1] = [num(i.evicted_keys), num(again?.evicted_keys)];
     const evictedPerSec = e0 !== undefined && e1 !== undefined && e1 >= e0 ? (e1 - e0) / (SAMPLE_MS / 1000) : undefined;

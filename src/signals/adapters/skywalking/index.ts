@@ -1,5 +1,6 @@
 import { safe } from "../../safe-values.js";
-import { jsonOf, ToolFailure } from "../../tool-output.js";
+import { replyOf, ToolFailure } from "../../tool-output.js";
+import { alarmsAnswer, mqeAnswer, servicesAnswer, topologyAnswer, tracesAnswer } from "./schema.js";
 import type { Series, ServiceTarget, Signal } from "../../types.js";
 import { lastValue, num } from "../shared.js";
 import { hasTools, type Adapter, type AdapterContext } from "../types.js";
@@ -12,7 +13,6 @@ const MQE = [
   ["apm.throughput", "service_cpm", "calls/min"],
 ] as const;
 
-type MqeAnswer = { execExpression?: { type?: string; error?: string | null; results?: Array<{ metric?: { labels?: Array<{ key: string; value: string }> }; values?: Array<{ id?: string; value?: string | null }> }> } };
 
 /** SkyWalking ids of time buckets: epoch ms, or `yyyyMMddHHmm`. */
 export function bucketTime(id: string | undefined, index: number, from: number, step: number): number {
@@ -28,7 +28,8 @@ export function bucketTime(id: string | undefined, index: number, from: number, 
  * empty answer, not a failure.
  */
 export const skywalkingAdapter: Adapter = {
-  kind: "skywalking",
+  id: "skywalking",
+  provides: ["apm"],
   flavours: [
     {
       id: "skywalking-mcp",
@@ -64,8 +65,8 @@ export function mqeStep(window: { from: number; to: number }, points: number): {
 }
 
 async function serviceIds(ctx: AdapterContext): Promise<Map<string, string>> {
-  const answer = jsonOf<unknown>(await ctx.client.call("list_services", { layer: "GENERAL" }), "list_services");
-  const list = (Array.isArray(answer) ? answer : ((answer as { services?: unknown[] }).services ?? [])) as Array<{ id: string; name: string }>;
+  const answer = replyOf(await ctx.client.call("list_services", { layer: "GENERAL" }), "list_services", servicesAnswer);
+  const list = Array.isArray(answer) ? answer : (answer.services ?? []);
   return new Map(list.map((s) => [s.name, s.id]));
 }
 
@@ -76,7 +77,7 @@ async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Re
   const metrics = await Promise.all(
     MQE.map(async ([signalName, expression, unit]) => {
       const args = { expression, service_name: name, ...range, step: stepUnit };
-      const answer = await ctx.attempt(`${svc.name} ${signalName}`, async () => jsonOf<MqeAnswer>(await ctx.client.call("execute_mqe_expression", args), "execute_mqe_expression"));
+      const answer = await ctx.attempt(`${svc.name} ${signalName}`, async () => replyOf(await ctx.client.call("execute_mqe_expression", args), "execute_mqe_expression", mqeAnswer));
       const exec = answer?.execExpression;
       if (!exec) return undefined;
       if (exec.error) {
@@ -97,10 +98,7 @@ async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Re
   if (serviceId) {
     const traces = await ctx.attempt(`${svc.name} error traces`, async () => {
       try {
-        return jsonOf<{ total_traces?: number; error_count?: number; error_traces?: unknown[] }>(
-          await ctx.client.call("query_traces", { service_id: serviceId, ...range, trace_state: "error", view: "summary" }),
-          "query_traces",
-        );
+        return replyOf(await ctx.client.call("query_traces", { service_id: serviceId, ...range, trace_state: "error", view: "summary" }), "query_traces", tracesAnswer);
       } catch (err) {
         if (err instanceof ToolFailure && /no traces found/i.test(err.message)) return { total_traces: 0, error_count: 0, error_traces: [] };
         throw err;
@@ -113,10 +111,8 @@ async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Re
   return signals;
 }
 
-type Topology = { nodes?: Array<{ id: string; name: string; type?: string; isReal?: boolean }>; calls?: Array<{ source: string; target: string }> };
-
 async function topology(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
-  const answer = await ctx.attempt("topology", async () => jsonOf<Topology>(await ctx.client.call("query_services_topology", range), "query_services_topology"));
+  const answer = await ctx.attempt("topology", async () => replyOf(await ctx.client.call("query_services_topology", range), "query_services_topology", topologyAnswer));
   if (!answer) return [];
   const names = new Map((answer.nodes ?? []).map((n) => [n.id, n.name]));
   const edges = (answer.calls ?? []).map((c) => ({ from: names.get(c.source) ?? c.source, to: names.get(c.target) ?? c.target }));
@@ -124,9 +120,9 @@ async function topology(ctx: AdapterContext, range: Record<string, string>): Pro
 }
 
 async function alarms(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
-  const answer = await ctx.attempt("alarms", async () => jsonOf<unknown>(await ctx.client.call("query_alarms", range), "query_alarms"));
+  const answer = await ctx.attempt("alarms", async () => replyOf(await ctx.client.call("query_alarms", range), "query_alarms", alarmsAnswer));
   if (!answer) return [];
-  const list = (Array.isArray(answer) ? answer : ((answer as { msgs?: unknown[]; items?: unknown[] }).msgs ?? (answer as { items?: unknown[] }).items ?? [])) as Array<Record<string, unknown>>;
+  const list = Array.isArray(answer) ? answer : (answer.msgs ?? answer.items ?? []);
   return list.slice(0, ctx.limits.rows).map((a, i) => {
     const service = ctx.services.find((s) => s.config.skywalking && String(a.message ?? "").includes(s.config.skywalking.service))?.name;
     return { id: `${ctx.source}:alarm:${String(a.id ?? i)}`, source: ctx.source, adapter: "skywalking", kind: "event", service, name: "apm.alarm", query: "query_alarms", data: { message: a.message, scope: a.scope, startTime: a.startTime } };

@@ -1,8 +1,9 @@
-import { fullName } from "../github/types.js";
-import type { JobProcessor } from "../jobs/run-job.js";
-import { withApprovals } from "../render/fix.js";
-import { getFixPull, saveFixState, withFixState, type Remediation } from "./fix-pull.js";
-import { setIncidentStatus } from "./incident-status.js";
+import { fullName } from "../../core/github.js";
+import type { JobProcessor } from "../run-job.js";
+import { withApprovals } from "../../render/fix.js";
+import { getFixPull, saveFixState, withFixState, type Remediation } from "../../remediation/fix-pull.js";
+import { setIncidentStatus } from "../../remediation/incident-status.js";
+import { REPLY_MARKER } from "../../core/identifiers.js";
 
 /**
  * A push to a fix branch that is not the commit Insight proposed revokes the proposal and any
@@ -24,6 +25,6 @@ export function revokeOnPush(r: Remediation): JobProcessor<"fix-push"> {
     if (!pull.draft) await ctx.writer.setDraft(job.repo, pull, true, `${was} revoked by a push`);
     await ctx.writer.updatePull(job.repo, pull.number, { body: withApprovals(withFixState(pull.body, r, saved), saved.state) }, `${was} revoked by a push`);
     await setIncidentStatus(ctx, job.repo, state.incident, "fix-proposed", `fix #${pull.number}: ${was} revoked by a push`);
-    await ctx.writer.createComment(job.repo, pull.number, `<!-- insight:reply -->\n⛔ The ${was} of #${pull.number} is revoked: @${job.actor} pushed \`${pull.headSha.slice(0, 7)}\` over \`${state.commit.slice(0, 7)}\`, the commit Insight proposed${state.approvals.length ? ` and ${state.approvals.map((a) => `@${a.by.login}`).join(", ")} approved` : ""}. The PR is back to draft. Approvals bind to what was proposed: \`/insight fix\` on #${state.incident} proposes again.`, `${was} revoked by a push`);
+    await ctx.writer.createComment(job.repo, pull.number, `${REPLY_MARKER}\n⛔ The ${was} of #${pull.number} is revoked: @${job.actor} pushed \`${pull.headSha.slice(0, 7)}\` over \`${state.commit.slice(0, 7)}\`, the commit Insight proposed${state.approvals.length ? ` and ${state.approvals.map((a) => `@${a.by.login}`).join(", ")} approved` : ""}. The PR is back to draft. Approvals bind to what was proposed: \`/insight fix\` on #${state.incident} proposes again.`, `${was} revoked by a push`);
   };
 }

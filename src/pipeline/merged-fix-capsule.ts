@@ -1,13 +1,13 @@
 import { readRcaState } from "../remediation/rca-state.js";
 import type { FixPull } from "../remediation/fix-pull.js";
-import type { JobContext } from "../jobs/run-job.js";
-import type { PrMergedJob } from "../jobs/types.js";
-import type { A2AClient } from "./a2a-client.js";
-import { buildBundle } from "./build.js";
-import type { CapsulePublisher, PublishOutcome } from "./publisher.js";
-import { bundleProblems } from "./schemas.js";
+import { pullRequestFiles } from "../changes/github.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { Octokit, RepoRef } from "../core/github.js";
+import type { EvoMapServices } from "../capsule/services.js";
+import { buildBundle } from "../capsule/build.js";
+import type { PublishOutcome } from "../capsule/publisher.js";
+import { bundleProblems } from "../capsule/schemas.js";
 
-export type EvoMapServices = { publisher: CapsulePublisher; client: A2AClient };
 
 /** What the incident is told about the capsule of a merged fix, one short section. */
 export function describeOutcome(outcome: PublishOutcome, hubUrl: string, reputation?: number): string {
@@ -26,29 +26,29 @@ export function describeOutcome(outcome: PublishOutcome, hubUrl: string, reputat
  * it and the analysis is confident enough. Returns the line the incident gets, saying why not
  * when it was not published.
  */
-export async function capsuleForMergedFix(ctx: JobContext, job: PrMergedJob, pull: FixPull, evomap: EvoMapServices | undefined): Promise<string> {
+export async function capsuleForMergedFix(p: { octokit: Octokit; config: RepoConfig; dryRun: boolean; repo: RepoRef; installationId: number; pull: FixPull; evomap: EvoMapServices | undefined }): Promise<string> {
+  const { pull, evomap, config, repo } = p;
   const { state } = pull;
   if (state.kind === "rollback") return "";
   if (!evomap) return "📦 No capsule: EvoMap is not enabled by this installation's operator (`EVOMAP_ENABLED`).";
-  if (!ctx.config.evomap.autoPublish) return "📦 No capsule published: `evomap.autoPublish` is off in `.github/insight.yml`.";
+  if (!config.evomap.autoPublish) return "📦 No capsule published: `evomap.autoPublish` is off in `.github/insight.yml`.";
   if (!state.approvals.some((a) => a.commit === pull.headSha)) return "📦 No capsule: the merged commit was never approved, so it teaches nothing yet.";
-  const rca = await readRcaState(ctx.octokit, job.repo, state.incident);
+  const rca = await readRcaState(p.octokit, repo, state.incident);
   const h = rca?.hypotheses.find((x) => x.suspect === `#${state.target}`) ?? rca?.hypotheses[0];
   if (!rca || !h) return "📦 No capsule: the incident has no analysis to learn from.";
-  if (h.confidence < ctx.config.evomap.minConfidence) return `📦 No capsule published: the analysis was ${Math.round(h.confidence * 100)}% confident, under \`evomap.minConfidence\` (${Math.round(ctx.config.evomap.minConfidence * 100)}%).`;
-  const files = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listFiles, { ...job.repo, pull_number: pull.number, per_page: 100 });
+  if (h.confidence < config.evomap.minConfidence) return `📦 No capsule published: the analysis was ${Math.round(h.confidence * 100)}% confident, under \`evomap.minConfidence\` (${Math.round(config.evomap.minConfidence * 100)}%).`;
+  const files = await pullRequestFiles(p.octokit, repo, pull.number);
   const bundle = buildBundle({
     signals: rca.signals,
     hypothesis: h,
     summary: rca.summary,
-    privateNames: [job.repo.owner, job.repo.repo, ...Object.keys(ctx.config.services)],
-    fix: { kind: state.kind, approved: true, files: files.map((f) => ({ path: f.filename, additions: f.additions, deletions: f.deletions, patch: f.patch })) },
+    privateNames: [repo.owner, repo.repo, ...Object.keys(config.services)],
+    fix: { kind: state.kind, approved: true, files: files.map((f) => ({ path: f.path, additions: f.additions, deletions: f.deletions, patch: f.patch })) },
   });
   const problems = bundleProblems(bundle);
   if (problems.length) return `📦 No capsule: it would not pass the hub's gates:\n${problems.map((p) => `- ${p}`).join("\n")}`;
-  if (ctx.writer.dryRun) return `📦 Capsule ${bundle.capsule.asset_id} built (dry run: not published).`;
-  const installationId = (job as { installationId: number }).installationId;
-  const outcome = await evomap.publisher.submit(bundle, { installationId, repo: job.repo, incident: state.incident, pull: pull.number });
+  if (p.dryRun) return `📦 Capsule ${bundle.capsule.asset_id} built (dry run: not published).`;
+  const outcome = await evomap.publisher.submit(bundle, { installationId: p.installationId, repo, incident: state.incident, pull: pull.number });
   const reputation = outcome.status === "decided" ? await evomap.client.reputation() : undefined;
   return describeOutcome(outcome, evomap.client.hubUrl, reputation?.ok ? reputation.value : undefined);
 }
