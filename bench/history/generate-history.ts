@@ -1,4 +1,4 @@
-import type { FileChange } from "../../src/changes/types.js";
+import type { FileChange } from "../../src/core/change-set.js";
 import type { ChangeRecord, IncidentRecord, RepoHistory } from "../../src/history/types.js";
 import { seeded } from "./rng.js";
 
