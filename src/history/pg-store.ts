@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../store/pg/pool.js";
 import { bounded, type HistoryStore } from "./store.js";
 import { emptyHistory, type RepoHistory } from "./types.js";
 
@@ -15,22 +16,14 @@ export class PgHistoryStore implements HistoryStore {
     return r.rows[0]?.doc;
   }
 
-  async update(repo: string, change: (doc: RepoHistory) => RepoHistory | Promise<RepoHistory>): Promise<RepoHistory> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+  update(repo: string, change: (doc: RepoHistory) => RepoHistory | Promise<RepoHistory>): Promise<RepoHistory> {
+    return withTransaction(this.pool, async (client) => {
       await client.query("INSERT INTO history_index (repo, doc) VALUES ($1, $2) ON CONFLICT (repo) DO NOTHING", [repo, JSON.stringify(emptyHistory(repo))]);
       const r = await client.query<{ doc: RepoHistory }>("SELECT doc FROM history_index WHERE repo = $1 FOR UPDATE", [repo]);
       const next = bounded(await change(r.rows[0]!.doc));
       await client.query("UPDATE history_index SET doc = $2, updated_at = now() WHERE repo = $1", [repo, JSON.stringify(next)]);
-      await client.query("COMMIT");
       return next;
-    } catch (e) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async list() {
