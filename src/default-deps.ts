@@ -24,7 +24,7 @@ import { ADAPTERS, loadSources } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
 import { openStores } from "./store/open-stores.js";
-import { createHistoryProcessor } from "./history/processor.js";
+import { createHistoryProcessor } from "./jobs/processors/history.js";
 
 /**
  * The production wiring: shared state (PostgreSQL or files, see store/open-stores.ts), one MCP pool over the operator's servers (connected

@@ -2,7 +2,7 @@ import pino from "pino";
 import type { RiskAssessment } from "../analysis/assess-impact.js";
 import { localChanges } from "../changes/local-git.js";
 import { loadEnv } from "../config/env.js";
-import { inferLocalServices } from "../config/infer-from-repo.js";
+import { inferLocalServices } from "../changes/infer-from-repo.js";
 import { withInferredServices } from "../config/infer-services.js";
 import { loadLocalRepoConfig } from "../config/local-repo-config.js";
 import { impactPipeline } from "../pipeline/impact.js";

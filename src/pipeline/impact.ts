@@ -2,9 +2,7 @@ import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js"
 import { classifyChanges, type ClassifiedFile } from "../analysis/classify-change.js";
 import { changeSignals, relatedCapsules, type Lookup } from "../capsule/lookup.js";
 import { serversForRepo } from "../config/mcp-servers.js";
-import type { Factor } from "../analysis/score-blast-radius.js";
 import type { InferredServices } from "../config/infer-services.js";
-import { withFactor } from "../history/service.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { ChangeSet } from "../core/change-set.js";
 import { atLeast } from "../core/risk.js";
@@ -51,8 +49,8 @@ export type ImpactInput = {
   inferred?: InferredServices;
   /** The PR's text, for the model's notes. */
   pr?: { title: string; body: string };
-  /** The change history factor of these files (history/), read by the caller from the repository's record. */
-  historyFactor?: (files: ClassifiedFile[]) => Promise<{ factor?: Factor; note?: string }>;
+  /** Adds the change history factor of these files (history/), read by the caller from the repository's record. */
+  withHistory?: (files: ClassifiedFile[], assessment: RiskAssessment) => Promise<RiskAssessment>;
   /** The digest of the analysis already shown, read only when model notes are possible: notes are written only when the score changed. */
   shownDigest?: () => Promise<string | undefined>;
 };
@@ -69,8 +67,8 @@ export async function impactPipeline(s: Services, input: ImpactInput): Promise<I
   const { changes, config, log } = input;
   const files = classifyChanges(changes, config);
   const { collection, noCollection } = await collectForChange(s, { repo: input.repo, files, config, log, now: input.now });
-  const history = input.historyFactor ? await input.historyFactor(files) : undefined;
-  const assessment = withFactor(assessImpact({ changes, config, collection, noCollection, files, inferred: input.inferred }), history?.factor, config, history?.note);
+  const scored = assessImpact({ changes, config, collection, noCollection, files, inferred: input.inferred });
+  const assessment = input.withHistory ? await input.withHistory(files, scored) : scored;
   // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
   const worthIt = atLeast(assessment.level, "medium");
   const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;

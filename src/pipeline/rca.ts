@@ -6,7 +6,6 @@ import { topology } from "../analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../analysis/rca.js";
 import { relatedCapsules, type Lookup } from "../capsule/lookup.js";
 import { serversForRepo } from "../config/mcp-servers.js";
-import type { SeenBefore } from "../history/service.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { RcaSubmission } from "../llm/grounding.js";
 import { mcpAgentTools, sourceLinkHosts } from "../llm/mcp-tools.js";
@@ -28,7 +27,10 @@ export function allowedSources(s: Services, repo: string | undefined): string[] 
 /** The changes before an incident, from wherever the caller reads them (GitHub, a local clone), with what could not be read. */
 export type HistoryReader = (window: IncidentWindow["window"]) => Promise<{ changes: ChangeEvent[]; notes: string[] }>;
 
-export type RcaInput = {
+/** What a history lookup gives the RCA: hypotheses with past fixes cited, and a note when it could not be read. */
+type Memory = { hypotheses: RcaResult["hypotheses"]; note?: string };
+
+export type RcaInput<M extends Memory = Memory> = {
   config: RepoConfig;
   /** `owner/repo`; undefined for the operator's CLI (every configured server). */
   repo: string | undefined;
@@ -40,14 +42,14 @@ export type RcaInput = {
   /** The incident's own text, for the model. */
   issue?: { title: string; body: string };
   /** Past incidents like this one (history/), read by the caller from the repository's record. */
-  seenBefore?: (p: { signals: string[]; services: string[]; result: RcaResult }) => Promise<SeenBefore>;
+  seenBefore?: (p: { signals: string[]; services: string[]; result: RcaResult }) => Promise<M>;
   /** Why there is no source when none is allowed. */
   noSourceNote: string;
   log: Log;
 };
 
 /** What the RCA pipeline found: the deterministic result, its severity, capsules and the model's reading when configured. */
-export type RcaReport = {
+export type RcaReport<M extends Memory = Memory> = {
   result: RcaResult;
   impact: IncidentImpact;
   collection?: CollectionResult;
@@ -57,7 +59,7 @@ export type RcaReport = {
   related?: Lookup;
   model?: ModelOutcome<RcaSubmission>;
   /** Past incidents like this one, when there is a history. */
-  memory?: SeenBefore;
+  memory?: M;
   /** What made the analysis thinner (dead sources, missing history, a failed model), one line each. */
   notes: string[];
 };
@@ -68,7 +70,7 @@ export type RcaReport = {
  * then related capsules and the model's reading when configured. The same for the App,
  * `/insight rca` and the CLI.
  */
-export async function rcaPipeline(s: Services, input: RcaInput): Promise<RcaReport> {
+export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput<M>): Promise<RcaReport<M>> {
   const { config, span, services: names, log } = input;
   const allowed = allowedSources(s, input.repo);
   const collection = s.pool && allowed.length

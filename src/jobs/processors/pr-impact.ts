@@ -1,7 +1,7 @@
 import type { RiskAssessment } from "../../analysis/assess-impact.js";
 import type { Lookup } from "../../capsule/lookup.js";
 import { pullRequestChanges } from "../../changes/github.js";
-import { inferGitHubServices } from "../../config/infer-from-repo.js";
+import { inferGitHubServices } from "../../changes/infer-from-repo.js";
 import { withInferredServices } from "../../config/infer-services.js";
 import { fullName } from "../../core/github.js";
 import { IMPACT_CHECK_NAME, REANALYZE_ACTION } from "../../core/identifiers.js";
@@ -15,7 +15,7 @@ import type { Services } from "../../pipeline/services.js";
 import { ciSectionOf, withCiSection } from "../../render/ci-failure.js";
 import { impactMeta, renderImpactCheck, renderImpactComment, type ImpactMeta } from "../../render/impact.js";
 import type { JobContext, JobProcessor } from "../run-job.js";
-import { changeHistoryFactor } from "../../history/service.js";
+import { changeHistoryFactor, withFactor } from "../../history/service.js";
 import type { PrImpactJob } from "../types.js";
 
 /** Check run, risk label, sticky comment — each only when it says something new. */
@@ -67,7 +67,7 @@ export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
       existing ??= (await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact")) ?? null;
       return readMetadata<ImpactMeta>(existing?.body, "impact")?.digest;
     };
-    const report = await impactPipeline(s, { changes, config, inferred, repo: fullName(job.repo), log: ctx.log, now: Date.now(), pr: { title: changes.title ?? "", body: pr.body }, shownDigest, historyFactor: s.history ? (files) => changeHistoryFactor(s.history!, { ...ctx, config }, job.repo, files, job.pullNumber) : undefined });
+    const report = await impactPipeline(s, { changes, config, inferred, repo: fullName(job.repo), log: ctx.log, now: Date.now(), pr: { title: changes.title ?? "", body: pr.body }, shownDigest, withHistory: s.history ? async (files, a) => { const h = await changeHistoryFactor(s.history!, { ...ctx, config }, job.repo, files, job.pullNumber); return withFactor(a, h.factor, config, h.note); } : undefined });
     await publishImpact(ctx, job, report.assessment, pr.labels, Date.now() - started, { related: report.related, model: report.model, existing });
   };
 }

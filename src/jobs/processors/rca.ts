@@ -8,7 +8,7 @@ import { findStickyComment } from "../../github/sticky-comment.js";
 import { allowedSources, rcaPipeline } from "../../pipeline/rca.js";
 import type { Services } from "../../pipeline/services.js";
 import { chainLine, renderRca, renderRcaStatus } from "../../render/rca.js";
-import { renderSeenBefore } from "../../history/render.js";
+import { renderSeenBefore } from "../../render/history.js";
 import { seenBefore } from "../../history/service.js";
 import { untrustedInline } from "../../render/untrusted.js";
 import { canonicalJson, sha256Hex } from "../../util/canonical-json.js";

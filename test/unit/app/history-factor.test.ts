@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
-import { createHistoryProcessor } from "../../../src/history/processor.js";
+import { createHistoryProcessor } from "../../../src/jobs/processors/history.js";
 import { FileHistoryStore } from "../../../src/history/store.js";
 import { createImpactProcessor } from "../../../src/jobs/processors/pr-impact.js";
 import { ADAPTERS } from "../../../src/signals/adapters/registry.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { readMetadata, stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
-import { createHistoryProcessor } from "../../../src/history/processor.js";
+import { createHistoryProcessor } from "../../../src/jobs/processors/history.js";
 import { FileHistoryStore } from "../../../src/history/store.js";
 import { createRcaProcessor } from "../../../src/jobs/processors/rca.js";
 import { liveSources } from "../../helpers/fixture-pool.js";

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { basename, resolve } from "node:path";
 import { promisify } from "node:util";
-import { GIT_TIMEOUT_MS } from "../changes/local-git.js";
+import { GIT_TIMEOUT_MS } from "./local-git.js";
 import type { Octokit, RepoRef } from "../core/github.js";
-import { filesToRead, inferServices, type InferredServices } from "./infer-services.js";
+import { filesToRead, inferServices, type InferredServices } from "../config/infer-services.js";
 
 const run = promisify(execFile);
 

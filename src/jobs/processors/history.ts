@@ -1,5 +1,5 @@
-import type { JobProcessor } from "../jobs/run-job.js";
-import { indexClosedIncident, indexMergedPull, type HistoryServices } from "./service.js";
+import type { JobProcessor } from "../run-job.js";
+import { indexClosedIncident, indexMergedPull, type HistoryServices } from "../../history/service.js";
 
 /** `issues.closed` (an incident) and merged PRs keep the repository memory current between syncs. */
 export function createHistoryProcessor(h: HistoryServices): JobProcessor<"history"> {

@@ -1,6 +1,6 @@
-import { escapeCell } from "../render/footer.js";
-import { untrustedInline } from "../render/untrusted.js";
-import type { SimilarIncident } from "./similar-incidents.js";
+import { escapeCell } from "./footer.js";
+import { untrustedInline } from "./untrusted.js";
+import type { SimilarIncident } from "../history/similar-incidents.js";
 
 const hours = (ms: number) => (ms >= 48 * 3_600_000 ? `${(ms / 86_400_000).toFixed(1)} d` : `${(ms / 3_600_000).toFixed(1)} h`);
 const link = (text: string, url?: string) => (url ? `[${text}](${url})` : text);
