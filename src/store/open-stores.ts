@@ -8,7 +8,7 @@ import { Outbox, type OutboxStore } from "../capsule/outbox.js";
 import type { OperatorEnv } from "../config/env.js";
 import { MemoryDedupe, type DedupeStore } from "../jobs/dedupe.js";
 import { FileFixStore, type FixStateStore } from "../remediation/fix-store.js";
-import { PgHistoryStore } from "../history/pg-store.js";
+import { PgHistoryStore } from "./pg/history-store.js";
 import { FileHistoryStore, type HistoryStore } from "../history/store.js";
 import { PgAuditLog } from "./pg/audit-log.js";
 import { PgDedupe } from "./pg/dedupe.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { PgHistoryStore } from "../../src/history/pg-store.js";
+import { PgHistoryStore } from "../../src/store/pg/history-store.js";
 import { createPgPool } from "../../src/store/pg/pool.js";
 import { freshDatabase } from "../helpers/pg-database.js";
 

@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { withTransaction } from "../store/pg/pool.js";
-import { bounded, type HistoryStore } from "./store.js";
-import { emptyHistory, type RepoHistory } from "./types.js";
+import { withTransaction } from "./pool.js";
+import { bounded, type HistoryStore } from "../../history/store.js";
+import { emptyHistory, type RepoHistory } from "../../history/types.js";
 
 /**
  * The repository memory in PostgreSQL (table `history_index`, migration 0002): one document per
