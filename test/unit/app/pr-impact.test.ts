@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { stringify } from "yaml";
 import { impactCommand } from "../../../src/commands/impact.js";
 import { readMetadata } from "../../../src/github/metadata.js";
@@ -63,6 +63,8 @@ async function deliver(t: Awaited<ReturnType<typeof app>>, name: string, payload
 
 describe("PR blast radius end to end", () => {
   useNock();
+  // Each test starts an App and fixture MCP servers: a loaded machine needs more than the default 5 s.
+  jest.setTimeout(60_000);
 
   it("comments once, then edits that comment on the next push, swapping the risk label", async () => {
     const t = await app();
