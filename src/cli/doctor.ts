@@ -43,6 +43,8 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     } else {
       checks.push(await auditCheck(env));
     }
+    const queue = await (await import("./worker-doctor.js")).queueCheck(env);
+    if (queue) checks.push(queue);
     checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
     checks.push(await evomapCheck(env));

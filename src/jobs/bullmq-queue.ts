@@ -23,9 +23,13 @@ export type RedisQueueOptions = {
   commandRate?: { limit: number; windowMs: number };
 };
 
-/** A new Redis connection for BullMQ (workers need `maxRetriesPerRequest: null`). */
+/**
+ * A new Redis connection for BullMQ. Workers wait for Redis as long as it takes
+ * (`maxRetriesPerRequest: null`); the server's commands wait through three reconnection attempts
+ * (well under a second), then fail, so a webhook is answered 500 instead of hanging.
+ */
 export function redisConnection(url: string, purpose: "queue" | "worker"): Redis {
-  return new Redis(url, { maxRetriesPerRequest: purpose === "worker" ? null : 3, enableOfflineQueue: purpose === "worker", connectTimeout: 5_000, lazyConnect: false });
+  return new Redis(url, { maxRetriesPerRequest: purpose === "worker" ? null : 3, connectTimeout: 5_000 });
 }
 
 /** BullMQ forbids `:` in custom ids (it separates its keys). */
@@ -52,7 +56,6 @@ export const stateKeys = (prefix: string) => ({
   seen: (id: string) => `${prefix}:seen:${id}`,
   latest: (key: string) => `${prefix}:co:${key}:latest`,
   current: (key: string) => `${prefix}:co:${key}:current`,
-  seq: (key: string) => `${prefix}:co:${key}:seq`,
   rate: (who: string) => `${prefix}:rate:${who}`,
   refused: (who: string) => `${prefix}:rate:${who}:refused`,
 });
@@ -127,11 +130,10 @@ export class RedisQueue implements JobQueue {
   }
 
   async #coalesce(job: Job, key: string): Promise<EnqueueResult> {
-    await this.redis.set(this.#k.latest(key), JSON.stringify(job), "PX", REMEMBER_MS);
-    const currentId = await this.redis.get(this.#k.current(key));
-    const current = currentId ? await this.queue.getJob(currentId) : undefined;
-    const state = current ? await current.getState() : undefined;
+    const [[, , ], [, currentId]] = (await this.redis.multi().set(this.#k.latest(key), JSON.stringify(job), "PX", REMEMBER_MS).get(this.#k.current(key)).exec())! as [[unknown, unknown], [unknown, string | null]];
+    const state = currentId ? await this.queue.getJobState(currentId) : undefined;
     if (state === "delayed") {
+      const current = await this.queue.getJob(currentId!);
       try {
         await current!.changeDelay(this.#o.debounceMs);
         return "coalesced";
@@ -141,10 +143,11 @@ export class RedisQueue implements JobQueue {
     } else if (state === "waiting" || state === "prioritized") {
       return "coalesced"; // not started: it reads the newest job (just written) when it starts
     }
-    const id = bullId(`co:${key}:${await this.redis.incr(this.#k.seq(key))}`);
+    // Active (a push during a run: one follow-up), finished or none: a new delayed job for the key.
+    const id = bullId(`co:${key}:${job.id}`);
     await this.queue.add(job.kind, { coalesceKey: key }, { jobId: id, delay: this.#o.debounceMs });
     await this.redis.set(this.#k.current(key), id, "PX", REMEMBER_MS);
-    return current ? "coalesced" : "queued";
+    return state && state !== "unknown" && state !== "completed" && state !== "failed" ? "coalesced" : "queued";
   }
 
   /** Per-user command limit over a sliding window (a sorted set of times); the first refusal still runs, to answer. */

@@ -15,7 +15,7 @@ export type Hold = (method: string, path: string) => boolean;
 export async function startStatefulGitHub(options: { files?: string[]; delayMs?: number; hold?: Hold } = {}) {
   const comments: Comment[] = [];
   const checkRuns: Array<{ repo: string; body: unknown }> = [];
-  const requests: Array<{ method: string; path: string }> = [];
+  const requests: Array<{ method: string; path: string; status?: number }> = [];
   const held: Array<() => void> = [];
   const rateLimited = new Map<string, number>();
   let nextId = 1000;
@@ -30,6 +30,7 @@ export async function startStatefulGitHub(options: { files?: string[]; delayMs?:
       const limitedUntil = rateLimited.get(full);
       if (limitedUntil && Date.now() < limitedUntil) return { status: 403, json: { message: "You have exceeded a secondary rate limit." }, headers: { "retry-after": String(Math.ceil((limitedUntil - Date.now()) / 1000)) } };
       if (rest!.startsWith("contents/")) return { status: 404, json: { message: "Not Found" } };
+      if ((m = rest!.match(/^git\/trees\/(\w+)$/))) return { status: 200, json: { sha: m[1], truncated: false, tree: files.map((path) => ({ path, mode: "100644", type: "blob", sha: "c".repeat(40) })) } };
       if ((m = rest!.match(/^pulls\/(\d+)$/))) return { status: 200, json: pull(Number(m[1])) };
       if ((m = rest!.match(/^pulls\/(\d+)\/files$/))) return { status: 200, json: files.map((filename) => ({ filename, status: "modified", additions: 12, deletions: 3, changes: 15, patch: "@@ -1 +1 @@\n-a\n+b" })) };
       if (rest === "check-runs" && method === "POST") {
@@ -62,8 +63,8 @@ export async function startStatefulGitHub(options: { files?: string[]; delayMs?:
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
     const path = (req.url ?? "").replace(/^\/api\/v3/, "").split("?")[0]!;
-    requests.push({ method: req.method!, path });
     const a = answer(req.method!, path, raw ? JSON.parse(raw) : undefined);
+    requests.push({ method: req.method!, path, status: a.status });
     const send = () => res.writeHead(a.status, { "content-type": "application/json; charset=utf-8", ...a.headers }).end(JSON.stringify(a.json ?? {}));
     if (options.hold?.(req.method!, path)) return held.push(send);
     if (options.delayMs) setTimeout(send, options.delayMs);
