@@ -25,7 +25,10 @@ function dateIn(at: number, zone: string, days = 0): [number, number, number] {
   return [+p.year!, +p.month!, +p.day!];
 }
 
-/** Times written in an issue: ISO stamps, `02:10 UTC`, `yesterday 14:00–15:00`, `last night`. Earliest and latest. */
+/**
+ * Times written in an issue: ISO stamps, `02:10 UTC`, `6:10 PM PST`, `02:10–02:40 CET`, `Nov 23, 02:10`,
+ * `yesterday 14:00–15:00`, `last night`. A time with no zone is in `zone` (the repository's).
+ */
 export function timesInText(text: string, createdAt: number, zone: string): number[] {
   const out: number[] = [];
   for (const m of text.matchAll(/\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?/g)) {
@@ -46,13 +49,90 @@ export function timesInText(text: string, createdAt: number, zone: string): numb
     const [y2, mo2, d2] = dateIn(createdAt, zone);
     return [zonedToUtc(y, mo, d, 22, 0, zone), zonedToUtc(y2, mo2, d2, 6, 0, zone)];
   }
-  for (const m of text.matchAll(/\b([01]?\d|2[0-3]):([0-5]\d)\b(?:\s*(UTC|Z)\b)?/g)) {
-    const [y, mo, d] = dateIn(createdAt, m[3] ? "UTC" : zone, yesterday ? -1 : 0);
-    let t = m[3] ? Date.UTC(y, mo - 1, d, +m[1]!, +m[2]!) : zonedToUtc(y, mo, d, +m[1]!, +m[2]!, zone);
-    if (!yesterday && t > createdAt + 5 * 60_000) t -= 24 * HOUR; // "02:10" written at 09:00 means today's; at 01:00, yesterday's
+  const clocks = [...text.matchAll(CLOCK)].map((m) => ({ m, at: m.index!, end: m.index! + m[0].length, zone: zoneOf(m.groups!.zone) }));
+  // A zone written once after a range ("02:10–02:40 UTC", "from 18:10 to 18:40 PST") holds for both ends.
+  for (let i = clocks.length - 2; i >= 0; i--) {
+    const [a, b] = [clocks[i]!, clocks[i + 1]!];
+    if (!a.m.groups!.zone && b.m.groups!.zone && RANGE_JOIN.test(text.slice(a.end, b.at))) a.zone = b.zone;
+  }
+  for (const { m, at, zone: written } of clocks) {
+    const g = m.groups!;
+    let h = Number(g.h ?? g.h12);
+    const mi = Number(g.mi ?? g.mi12 ?? 0);
+    const half = (g.ampm ?? g.ampm12)?.[0]?.toLowerCase();
+    if (half) h = (h % 12) + (half === "p" ? 12 : 0);
+    const dated = dateBefore(text, at, createdAt);
+    const day = (z: string | number): [number, number, number] => dated ?? (typeof z === "number" ? dateAt(createdAt + z * 60_000, yesterday ? -1 : 0) : dateIn(createdAt, z, yesterday ? -1 : 0));
+    const zoneUsed = written ?? zone;
+    const [y, mo, d] = day(zoneUsed);
+    let t = typeof zoneUsed === "number" ? Date.UTC(y, mo - 1, d, h, mi) - zoneUsed * 60_000 : zonedToUtc(y, mo, d, h, mi, zoneUsed);
+    if (!dated && !yesterday && t > createdAt + 5 * 60_000) t -= 24 * HOUR; // "02:10" written at 09:00 means today's; at 01:00, yesterday's
     out.push(t);
   }
   return out;
+}
+
+/** UTC offsets (minutes) of the zone abbreviations people write; ambiguous ones take their most common meaning. */
+const ABBREVIATIONS: Record<string, number> = {
+  UTC: 0, GMT: 0, Z: 0, WET: 0, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180, IST: 330, SGT: 480, HKT: 480,
+  JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, HST: -600, AKST: -540, AKDT: -480, PST: -480, PDT: -420,
+  MST: -420, MDT: -360, CST: -360, CDT: -300, EST: -300, EDT: -240,
+};
+const ZONE = `(?:(?:UTC|GMT)\\s?[+-]\\d{1,2}(?::?\\d{2})?|${Object.keys(ABBREVIATIONS).join("|")})`;
+/**
+ * A clock time: `02:10`, `2:10:45`, `2:10pm`, `2 a.m.`, with an optional zone after it. Not a time:
+ * what stands after a colon or a digit (`orders.js:12:30`, `8080:80`, `fe80::1:30`) or runs on into
+ * more colons and digits.
+ */
+const CLOCK = new RegExp(
+  `(?<![\\w:.])(?:(?<h>[01]?\\d|2[0-3]):(?<mi>[0-5]\\d)(?::[0-5]\\d(?:\\.\\d+)?)?(?![\\d:])(?:\\s*(?<ampm>[ap])\\.?m\\b\\.?)?` +
+    `|(?<h12>1[0-2]|0?[1-9])(?::(?<mi12>[0-5]\\d))?\\s*(?<ampm12>[ap])\\.?m\\b\\.?)(?:\\s*(?<zone>${ZONE})(?![\\w]))?`,
+  "gi",
+);
+const RANGE_JOIN = /^\s*(?:-|–|—|to|and|until|till|through)\s*$/i;
+
+/** A written zone as minutes east of UTC. */
+function zoneOf(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const t = text.toUpperCase().replace(/\s/g, "");
+  const offset = /^(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (offset) return (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3] ?? 0));
+  return ABBREVIATIONS[t];
+}
+
+/** The calendar date of an instant in a fixed offset, shifted by `days`. */
+function dateAt(at: number, days: number): [number, number, number] {
+  const d = new Date(at + days * 24 * HOUR);
+  return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+}
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTH = "(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?";
+const DAY_MONTH = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH}(?:,?\\s+(\\d{4}))?`, "gi");
+const MONTH_DAY = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`, "gi");
+
+/**
+ * A date written just before a clock time (`Nov 23, 02:10`, `23 Nov 2026 02:10`, `November 22nd at
+ * 14:00`): its year is the issue's, or the year before when that date would come after the issue.
+ */
+function dateBefore(text: string, at: number, createdAt: number): [number, number, number] | undefined {
+  const before = text.slice(Math.max(0, at - 40), at);
+  let found: [number, number, number | undefined] | undefined;
+  let end = -1;
+  const consider = (day: number, month: string, year: string | undefined, stop: number) => {
+    if (stop > end && /^[\s,]*(?:at\s*)?$/i.test(before.slice(stop)) && day >= 1 && day <= 31) {
+      found = [day, MONTHS.indexOf(month.slice(0, 3).toLowerCase()) + 1, year ? Number(year) : undefined];
+      end = stop;
+    }
+  };
+  for (const m of before.matchAll(DAY_MONTH)) consider(Number(m[1]), m[2]!, m[3], m.index! + m[0].length);
+  for (const m of before.matchAll(MONTH_DAY)) consider(Number(m[2]), m[1]!, m[3], m.index! + m[0].length);
+  if (!found) return undefined;
+  const [day, month, year] = found;
+  const created = new Date(createdAt);
+  let y = year ?? created.getUTCFullYear();
+  if (!year && Date.UTC(y, month - 1, day) > createdAt + 24 * HOUR) y -= 1;
+  return [y, month, day];
 }
 
 /**
