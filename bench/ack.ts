@@ -21,7 +21,9 @@ function post(port: number, d: ReturnType<typeof prDelivery>, agent: Agent): Pro
     const started = process.hrtime.bigint();
     const req = request({ host: "127.0.0.1", port, method: "POST", path: "/api/github/webhooks", headers: d.headers, agent }, (res) => {
       res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`)),
+      );
     });
     req.on("error", reject);
     req.end(d.body);
@@ -52,7 +54,11 @@ const procs: Proc[] = [redis.proc];
 const variants: Array<{ name: string; entry: string; env: Record<string, string>; ready?: string }> = [
   { name: "bare Probot (baseline)", entry: "bench/queue/bare-probot.ts", env: {}, ready: "/" },
   { name: "Insight, in-process queue", entry: "src/server.ts", env: { INSIGHT_QUEUE: "memory" } },
-  { name: "Insight, INSIGHT_QUEUE=redis", entry: "src/server.ts", env: { INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: redis.url, INSIGHT_REDIS_PREFIX: "bench-ack" } },
+  {
+    name: "Insight, INSIGHT_QUEUE=redis",
+    entry: "src/server.ts",
+    env: { INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: redis.url, INSIGHT_REDIS_PREFIX: "bench-ack" },
+  },
 ];
 const rows: Array<{ name: string; seq: number[]; conc: number[] }> = [];
 try {
@@ -70,12 +76,20 @@ try {
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 const base = rows[0]!;
-console.log(`bench:ack — webhook acknowledgement (pull_request.opened, signed), ${SEQUENTIAL} sequential and ${CONCURRENT} with ${IN_FLIGHT} in flight, after ${WARMUP} warm-up deliveries`);
+console.log(
+  `bench:ack — webhook acknowledgement (pull_request.opened, signed), ${SEQUENTIAL} sequential and ${CONCURRENT} with ${IN_FLIGHT} in flight, after ${WARMUP} warm-up deliveries`,
+);
 console.log("| server | sequential median | sequential p99 | 20 concurrent median | 20 concurrent p99 | p99 vs bare (seq / conc) |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
   const ratio = (a: number[], b: number[]) => (percentile(a, 99) / percentile(b, 99)).toFixed(2);
-  console.log(`| ${r.name} | ${fmt(median(r.seq))} | ${fmt(percentile(r.seq, 99))} | ${fmt(median(r.conc))} | ${fmt(percentile(r.conc, 99))} | ${ratio(r.seq, base.seq)}× / ${ratio(r.conc, base.conc)}× |`);
+  console.log(
+    `| ${r.name} | ${fmt(median(r.seq))} | ${fmt(percentile(r.seq, 99))} | ${fmt(median(r.conc))} | ${fmt(percentile(r.conc, 99))} | ${ratio(r.seq, base.seq)}× / ${ratio(r.conc, base.conc)}× |`,
+  );
 }
-console.log(`Goal: p99 ≤ 1.2× bare Probot. Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")} at the end.`);
+console.log(
+  `Goal: p99 ≤ 1.2× bare Probot. Machine: ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ")} at the end.`,
+);
 process.exit(0);

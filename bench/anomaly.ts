@@ -20,7 +20,10 @@ import { median } from "./stats.js";
 
 const NAB = process.env.NAB_DIR ?? join(process.cwd(), "..", "shared", "data", "nab");
 const windows = JSON.parse(readFileSync(join(NAB, "labels", "combined_windows.json"), "utf8")) as Record<string, Array<[string, string]>>;
-const thresholds = JSON.parse(readFileSync(join(NAB, "config", "thresholds.json"), "utf8")) as Record<string, { standard: { threshold: number } }>;
+const thresholds = JSON.parse(readFileSync(join(NAB, "config", "thresholds.json"), "utf8")) as Record<
+  string,
+  { standard: { threshold: number } }
+>;
 const time = (t: string) => Date.parse(`${t.slice(0, 19).replace(" ", "T")}Z`);
 const PUBLISHED = ["numenta", "windowedGaussian", "bayesChangePt"] as const;
 
@@ -59,12 +62,25 @@ for (const category of ["realKnownCause", "realAWSCloudwatch"]) {
     // otherwise the detector's defaults, the same ones the RCA engine uses.
     const window = Math.max(24, Math.round(86_400_000 / step));
     const alarms = detectAnomalies(series, { window, seasonal: true, warmup: probation });
-    score(scores.insight!, alarms.map((a) => a.at), wins, series[probation]![0]);
+    score(
+      scores.insight!,
+      alarms.map((a) => a.at),
+      wins,
+      series[probation]![0],
+    );
     for (const det of PUBLISHED) {
       const out = csvRecords(readFileSync(join(NAB, "results", det, category, `${det}_${file}`), "utf8"));
       const t = out.map((r) => time(r.timestamp!));
       const threshold = thresholds[det]!.standard.threshold;
-      score(scores[det]!, eventStarts(t, out.map((r) => Number(r.anomaly_score) >= threshold)), wins, series[probation]![0]);
+      score(
+        scores[det]!,
+        eventStarts(
+          t,
+          out.map((r) => Number(r.anomaly_score) >= threshold),
+        ),
+        wins,
+        series[probation]![0],
+      );
     }
   }
 }
@@ -74,6 +90,8 @@ console.log("NAB realKnownCause + realAWSCloudwatch (24 files), same scoring for
 console.log("detector            recall (windows)   precision (events)   median delay (share of window)   cost (TP − 0.11·FP − FN)");
 for (const [name, s] of Object.entries(scores)) {
   const label = name === "insight" ? "Insight (adaptive)" : name;
-  console.log(`${label.padEnd(20)} ${`${s.detected}/${s.windows} = ${(s.detected / s.windows).toFixed(2)}`.padEnd(18)} ${`${s.inWindow}/${s.events} = ${(s.inWindow / Math.max(1, s.events)).toFixed(2)}`.padEnd(20)} ${(s.delays.length ? median(s.delays).toFixed(2) : "–").padEnd(32)} ${(s.detected - 0.11 * (s.events - s.inWindow) - (s.windows - s.detected)).toFixed(1)}`);
+  console.log(
+    `${label.padEnd(20)} ${`${s.detected}/${s.windows} = ${(s.detected / s.windows).toFixed(2)}`.padEnd(18)} ${`${s.inWindow}/${s.events} = ${(s.inWindow / Math.max(1, s.events)).toFixed(2)}`.padEnd(20)} ${(s.delays.length ? median(s.delays).toFixed(2) : "–").padEnd(32)} ${(s.detected - 0.11 * (s.events - s.inWindow) - (s.windows - s.detected)).toFixed(1)}`,
+  );
 }
 console.log(`Insight scored ${points.toLocaleString("en")} points in ${elapsed.toFixed(0)} ms (with the published detectors' files read).`);

@@ -20,7 +20,15 @@ async function time(log: AuditLog): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < N; i++) {
     const t = process.hrtime.bigint();
-    await log.append({ actor: "bench", action: "comment.create", target: `acme/api#${i}`, delivery: `d-${i}`, reason: "bench", outcome: "ok", detail: { i } });
+    await log.append({
+      actor: "bench",
+      action: "comment.create",
+      target: `acme/api#${i}`,
+      delivery: `d-${i}`,
+      reason: "bench",
+      outcome: "ok",
+      detail: { i },
+    });
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return ms.sort((a, b) => a - b);

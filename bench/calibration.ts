@@ -14,7 +14,9 @@ export function reliabilityTable(xs: Prediction[], bins = 5): string[] {
     const inBin = xs.filter((x) => x.p >= lo && (b === bins - 1 ? x.p <= hi : x.p < hi));
     const mean = inBin.reduce((s, x) => s + x.p, 0) / (inBin.length || 1);
     const observed = inBin.filter((x) => x.hit).length / (inBin.length || 1);
-    rows.push(`| ${lo.toFixed(1)}–${hi.toFixed(1)} | ${inBin.length} | ${inBin.length ? mean.toFixed(2) : "–"} | ${inBin.length ? observed.toFixed(2) : "–"} |`);
+    rows.push(
+      `| ${lo.toFixed(1)}–${hi.toFixed(1)} | ${inBin.length} | ${inBin.length ? mean.toFixed(2) : "–"} | ${inBin.length ? observed.toFixed(2) : "–"} |`,
+    );
   }
   return rows;
 }

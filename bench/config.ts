@@ -7,11 +7,16 @@
 import { parse } from "yaml";
 import { parseBoundedYaml } from "../src/config/bounded-yaml.js";
 
-const keys = (n: number, key: (i: number) => string) => `services:\n  api:\n    tier: low\n${Array.from({ length: n }, (_, i) => key(i)).join("\n")}\n`;
+const keys = (n: number, key: (i: number) => string) =>
+  `services:\n  api:\n    tier: low\n${Array.from({ length: n }, (_, i) => key(i)).join("\n")}\n`;
 const cases = [
   { name: "30k keys", text: keys(30_000, (i) => `k${i}: ${i}`), oldRuns: process.argv.includes("--old-big") ? 1 : 0 },
   { name: "7k keys", text: keys(7_000, (i) => `k${i.toString(36)}: 1`), oldRuns: 3 },
-  { name: "realistic, 20 services", text: `services:\n${Array.from({ length: 20 }, (_, i) => `  s${i}:\n    tier: high\n    kubernetes: { namespace: prod, labels: { app: s${i} } }\n`).join("")}`, oldRuns: 5 },
+  {
+    name: "realistic, 20 services",
+    text: `services:\n${Array.from({ length: 20 }, (_, i) => `  s${i}:\n    tier: high\n    kubernetes: { namespace: prod, labels: { app: s${i} } }\n`).join("")}`,
+    oldRuns: 5,
+  },
 ].map((c) => ({ ...c, name: `${c.name} (${Math.ceil(Buffer.byteLength(c.text) / 1024)} KB)` }));
 
 /** Runs `fn` while sampling the event loop every 5 ms; returns its time and the longest stall. */
@@ -43,7 +48,14 @@ for (const c of cases) {
   for (let i = 0; i < c.oldRuns; i++) old.push(await measure(() => parse(c.text, { logLevel: "error" })));
   const now = [];
   let outcome = "";
-  for (let i = 0; i < 5; i++) now.push(await measure(async () => { const r = await parseBoundedYaml(c.text); outcome = r.ok ? "parsed" : r.problem; }));
-  const fmt = (rs: Array<{ ms: number; blocked: number }>) => (rs.length ? `${median(rs.map((r) => r.ms)).toFixed(0)} (${median(rs.map((r) => r.blocked)).toFixed(0)})` : "not run (--old-big)");
+  for (let i = 0; i < 5; i++)
+    now.push(
+      await measure(async () => {
+        const r = await parseBoundedYaml(c.text);
+        outcome = r.ok ? "parsed" : r.problem;
+      }),
+    );
+  const fmt = (rs: Array<{ ms: number; blocked: number }>) =>
+    rs.length ? `${median(rs.map((r) => r.ms)).toFixed(0)} (${median(rs.map((r) => r.blocked)).toFixed(0)})` : "not run (--old-big)";
   console.log(`| ${c.name} | ${fmt(old)} | ${fmt(now)} | ${outcome} |`);
 }

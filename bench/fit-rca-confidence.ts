@@ -31,7 +31,11 @@ async function casesOf(incidents: Incident[]): Promise<Case[]> {
   const out: Case[] = [];
   for (const incident of incidents) {
     const { result, changes } = await replayEvidence(incident);
-    out.push({ incident: incident.name, xs: result.hypotheses.map((h) => FEATURE_NAMES.map((k) => h.features[k])), hits: result.hypotheses.map((h) => incident.truth.answer === "cause" && matches(h, incident.truth, changes)) });
+    out.push({
+      incident: incident.name,
+      xs: result.hypotheses.map((h) => FEATURE_NAMES.map((k) => h.features[k])),
+      hits: result.hypotheses.map((h) => incident.truth.answer === "cause" && matches(h, incident.truth, changes)),
+    });
   }
   return out;
 }
@@ -40,12 +44,21 @@ async function casesOf(incidents: Incident[]): Promise<Case[]> {
 function realCases(cases: RealCase[]): Case[] {
   return cases.map((c) => {
     const result = analyseIncident({ signals: c.signals, window: c.window, changes: [], edges: c.edges });
-    return { incident: c.id, xs: result.hypotheses.map((h) => FEATURE_NAMES.map((k) => h.features[k])), hits: result.hypotheses.map((h) => h.service === c.truth) };
+    return {
+      incident: c.id,
+      xs: result.hypotheses.map((h) => FEATURE_NAMES.map((k) => h.features[k])),
+      hits: result.hypotheses.map((h) => h.service === c.truth),
+    };
   });
 }
 
 function nezhaDays(dir: string): string[] {
-  return existsSync(join(dir, "fault_list.json")) ? [dir] : readdirSync(dir).map((d) => join(dir, d)).filter((d) => statSync(d).isDirectory() && existsSync(join(d, "fault_list.json"))).sort();
+  return existsSync(join(dir, "fault_list.json"))
+    ? [dir]
+    : readdirSync(dir)
+        .map((d) => join(dir, d))
+        .filter((d) => statSync(d).isDirectory() && existsSync(join(d, "fault_list.json")))
+        .sort();
 }
 
 type Fit = { bias: number; w: number[] };
@@ -82,16 +95,28 @@ export function fit(cases: Case[]): Fit {
 let devRates: { all: number; top: number } | undefined;
 function report(label: string, cases: Case[], m: Fit) {
   const all: Prediction[] = cases.flatMap((c) => probabilities(scoresOf(c, m)).map((p, i) => ({ p, hit: c.hits[i]! })));
-  const tops: Prediction[] = cases.filter((c) => c.xs.length).map((c) => ({ p: Math.max(...probabilities(scoresOf(c, m))), hit: c.hits[probabilities(scoresOf(c, m)).indexOf(Math.max(...probabilities(scoresOf(c, m))))]! }));
+  const tops: Prediction[] = cases
+    .filter((c) => c.xs.length)
+    .map((c) => ({
+      p: Math.max(...probabilities(scoresOf(c, m))),
+      hit: c.hits[probabilities(scoresOf(c, m)).indexOf(Math.max(...probabilities(scoresOf(c, m))))]!,
+    }));
   const rate = (xs: Prediction[]) => xs.filter((x) => x.hit).length / (xs.length || 1);
   console.log(`\n${label}: ${cases.length} scenarios, ${all.length} hypotheses (${all.filter((x) => x.hit).length} right)`);
   console.log("Every hypothesis:");
   console.log(reliabilityTable(all).join("\n"));
-  const vsDev = (xs: Prediction[], r?: number) => (r === undefined ? "" : `; constant fitted on the development split ${r.toFixed(2)}: ${brier(xs.map((x) => ({ p: r, hit: x.hit }))).toFixed(3)}`);
-  console.log(`Brier ${brier(all).toFixed(3)} (constant at this split's own rate ${rate(all).toFixed(2)}: ${brier(all.map((x) => ({ p: rate(all), hit: x.hit }))).toFixed(3)}${vsDev(all, devRates?.all)})`);
+  const vsDev = (xs: Prediction[], r?: number) =>
+    r === undefined
+      ? ""
+      : `; constant fitted on the development split ${r.toFixed(2)}: ${brier(xs.map((x) => ({ p: r, hit: x.hit }))).toFixed(3)}`;
+  console.log(
+    `Brier ${brier(all).toFixed(3)} (constant at this split's own rate ${rate(all).toFixed(2)}: ${brier(all.map((x) => ({ p: rate(all), hit: x.hit }))).toFixed(3)}${vsDev(all, devRates?.all)})`,
+  );
   console.log("Top hypothesis of each scenario:");
   console.log(reliabilityTable(tops).join("\n"));
-  console.log(`Brier ${brier(tops).toFixed(3)} (constant at this split's own rate ${rate(tops).toFixed(2)}: ${brier(tops.map((x) => ({ p: rate(tops), hit: x.hit }))).toFixed(3)}${vsDev(tops, devRates?.top)})`);
+  console.log(
+    `Brier ${brier(tops).toFixed(3)} (constant at this split's own rate ${rate(tops).toFixed(2)}: ${brier(tops.map((x) => ({ p: rate(tops), hit: x.hit }))).toFixed(3)}${vsDev(tops, devRates?.top)})`,
+  );
   if (!devRates) devRates = { all: rate(all), top: rate(tops) };
 }
 
@@ -105,7 +130,8 @@ const nezha = argOf("--nezha");
 if (nezha) {
   const [first, ...rest] = nezhaDays(nezha);
   if (first) devParts.push([`Nezha ${first.split("/").pop()}`, realCases(readNezhaDay(first))]);
-  if (rest.length) heldParts.push([`Nezha ${rest.map((d) => d.split("/").pop()).join(", ")}`, realCases(rest.flatMap((d) => readNezhaDay(d)))]);
+  if (rest.length)
+    heldParts.push([`Nezha ${rest.map((d) => d.split("/").pop()).join(", ")}`, realCases(rest.flatMap((d) => readNezhaDay(d)))]);
 }
 const petshop = argOf("--petshop");
 if (petshop) {
@@ -121,10 +147,22 @@ console.log(`Confidence model fitted on ${devLabel}: ${devRows.length} hypothese
 console.log(`bias ${model.bias.toFixed(3)}; ${FEATURE_NAMES.map((k, i) => `${k} ${model.w[i]!.toFixed(3)}`).join(", ")}`);
 report("In-sample (development split)", devCases, model);
 for (const [label, cs] of heldParts) report(`Held out: ${label}`, cs, model);
-if (heldParts.length > 1) report("Held out: all", heldParts.flatMap(([, cs]) => cs), model);
+if (heldParts.length > 1)
+  report(
+    "Held out: all",
+    heldParts.flatMap(([, cs]) => cs),
+    model,
+  );
 if (process.argv.includes("--write")) {
-  const weights = Object.fromEntries(FEATURE_NAMES.map((k, i) => [k, Math.round(model.w[i]! * 1000) / 1000])) as Record<keyof Features, number>;
-  const fitted: Model = { bias: Math.round(model.bias * 1000) / 1000, weights, fittedOn: `${devLabel}: ${devRows.length} hypotheses, λ=${LAMBDA}` };
+  const weights = Object.fromEntries(FEATURE_NAMES.map((k, i) => [k, Math.round(model.w[i]! * 1000) / 1000])) as Record<
+    keyof Features,
+    number
+  >;
+  const fitted: Model = {
+    bias: Math.round(model.bias * 1000) / 1000,
+    weights,
+    fittedOn: `${devLabel}: ${devRows.length} hypotheses, λ=${LAMBDA}`,
+  };
   writeFileSync(
     join(process.cwd(), "src/analysis/rca/model.ts"),
     `import type { Model } from "./confidence.js";\n\n/** Written by \`npm run bench:rca-fit -- --write\` (bench/fit-rca-confidence.ts): do not edit by hand. */\nexport const MODEL: Model = ${JSON.stringify(fitted, null, 2).replace(/"(\w+)":/g, "$1:")};\n`,

@@ -18,12 +18,20 @@ export const SEVEN_SOURCES = [
  * Writes one scenario file per source (with its latency, or the extra faults) and returns the
  * mcpServers config that starts each as a fixture MCP server over stdio.
  */
-export async function fixtureSourcesConfig(dir: string, scenario: Scenario, extra: Record<string, { flavour: string; adapter: string; scenario: Scenario }> = {}): Promise<McpServersConfig> {
+export async function fixtureSourcesConfig(
+  dir: string,
+  scenario: Scenario,
+  extra: Record<string, { flavour: string; adapter: string; scenario: Scenario }> = {},
+): Promise<McpServersConfig> {
   const servers: Record<string, unknown> = {};
   const add = async (name: string, flavour: string, adapter: string, s: Scenario) => {
     const file = join(dir, `${name}.json`);
     await writeFile(file, JSON.stringify(s));
-    servers[name] = { command: process.execPath, args: ["--import", "tsx", "fixtures/mcp/server.ts", flavour, file], insight: { adapter, repositories: ["*/*"], timeoutMs: 10_000, concurrency: 4 } };
+    servers[name] = {
+      command: process.execPath,
+      args: ["--import", "tsx", "fixtures/mcp/server.ts", flavour, file],
+      insight: { adapter, repositories: ["*/*"], timeoutMs: 10_000, concurrency: 4 },
+    };
   };
   for (const [name, flavour, adapter, latencyMs] of SEVEN_SOURCES) await add(name, flavour, adapter, { ...scenario, latencyMs });
   for (const [name, e] of Object.entries(extra)) await add(name, e.flavour, e.adapter, e.scenario);

@@ -9,7 +9,8 @@ import { INCIDENTS_DIR, loadIncidents, replayEvidence, ScenarioError, type Fact,
 export const STAGES = ["shown", "read", "finding", "top3", "top1"] as const;
 export type Stage = (typeof STAGES)[number];
 
-const needles = (f: Fact, stage: Stage) => (typeof f === "string" ? [f] : stage === "shown" && f.raw ? f.raw : f.all).map((n) => n.toLowerCase());
+const needles = (f: Fact, stage: Stage) =>
+  (typeof f === "string" ? [f] : stage === "shown" && f.raw ? f.raw : f.all).map((n) => n.toLowerCase());
 /** A fact is in a stage's text when every one of its substrings is (any case). */
 export const factIn = (f: Fact, text: string, stage: Stage = "read") => needles(f, stage).every((n) => text.includes(n));
 
@@ -62,8 +63,12 @@ if (process.argv[1]?.endsWith("funnel.ts")) {
     facts += incident.facts!.length;
     for (const s of STAGES) total[s] += f[s];
     const lost = f.lost.map((l) => `${l.fact} (${l.at})`).join("; ");
-    console.log(`${incident.name.padEnd(44)} ${String(incident.facts!.length).padStart(2)} → ${STAGES.map((s) => String(f[s]).padStart(2)).join(" → ")}${lost ? `   lost: ${lost.slice(0, 160)}` : ""}`);
+    console.log(
+      `${incident.name.padEnd(44)} ${String(incident.facts!.length).padStart(2)} → ${STAGES.map((s) => String(f[s]).padStart(2)).join(" → ")}${lost ? `   lost: ${lost.slice(0, 160)}` : ""}`,
+    );
   }
   const pct = (n: number) => `${n} (${facts ? Math.round((100 * n) / facts) : 0}%)`;
-  console.log(`total ${facts} facts: shown ${pct(total.shown)}, read ${pct(total.read)}, finding ${pct(total.finding)}, top-3 ${pct(total.top3)}, top-1 ${pct(total.top1)}`);
+  console.log(
+    `total ${facts} facts: shown ${pct(total.shown)}, read ${pct(total.read)}, finding ${pct(total.finding)}, top-3 ${pct(total.top3)}, top-1 ${pct(total.top1)}`,
+  );
 }

@@ -26,7 +26,14 @@ export function rocAuc(scores: number[], labels: boolean[]): number {
 }
 
 const { history, prs, modes } = generateHistory({ prs: PRS, seed: SEED });
-const config = repoConfigSchema.parse({ services: Object.fromEntries(["api", "web", "worker", "billing"].map((s) => [s, { paths: [`services/${s}/**`, `k8s/${s}/**`], tier: s === "billing" || s === "api" ? "critical" : "medium" }])) });
+const config = repoConfigSchema.parse({
+  services: Object.fromEntries(
+    ["api", "web", "worker", "billing"].map((s) => [
+      s,
+      { paths: [`services/${s}/**`, `k8s/${s}/**`], tier: s === "billing" || s === "api" ? "critical" : "medium" },
+    ]),
+  ),
+});
 
 // Similar incidents: precision@3 against "same failure mode".
 const p3: number[] = [];
@@ -36,7 +43,11 @@ for (const [i, q] of history.incidents.entries()) {
   const past = history.incidents.slice(0, i);
   const relevant = past.filter((p) => modes.get(p.number) === modes.get(q.number));
   if (past.length < 10 || relevant.length === 0) continue;
-  const top = similarIncidents({ number: q.number, at: q.openedAt, signals: q.signals, services: q.services, category: q.category, mechanism: q.mechanism }, past, { limit: 3, min: 0 });
+  const top = similarIncidents(
+    { number: q.number, at: q.openedAt, signals: q.signals, services: q.services, category: q.category, mechanism: q.mechanism },
+    past,
+    { limit: 3, min: 0 },
+  );
   p3.push(top.filter((t) => modes.get(t.incident.number) === modes.get(q.number)).length / 3);
   const sameService = past.filter((p) => p.services.some((s) => q.services.includes(s))).slice(-3);
   p3Service.push(sameService.filter((t) => modes.get(t.number) === modes.get(q.number)).length / 3);
@@ -54,7 +65,18 @@ for (const pr of prs.slice(WARMUP)) {
   const t = performance.now();
   const risk = historyRisk(pr.record, history, { asOf: pr.record.at });
   ms.push(performance.now() - t);
-  const base = assessImpact({ changes: { ref: pr.record.id, base: { ref: "main", sha: "a" }, head: { ref: "pr", sha: "b" }, files: pr.files, changedFiles: pr.files.length, filesNotListed: 0 }, config, noCollection: "bench" }).score;
+  const base = assessImpact({
+    changes: {
+      ref: pr.record.id,
+      base: { ref: "main", sha: "a" },
+      head: { ref: "pr", sha: "b" },
+      files: pr.files,
+      changedFiles: pr.files.length,
+      filesNotListed: 0,
+    },
+    config,
+    noCollection: "bench",
+  }).score;
   labels.push(pr.bad);
   withHistory.push(risk.score);
   withoutHistory.push(base);
@@ -62,15 +84,21 @@ for (const pr of prs.slice(WARMUP)) {
 }
 
 const f = (x: number) => x.toFixed(3);
-console.log(`bench:history — generated history, seed ${SEED}: ${PRS} merged PRs (${prs.filter((p) => p.bad).length} reverted or caused an incident), ${history.changes.length - PRS} reverts and fixes, ${history.incidents.length} incidents in ${new Set(modes.values()).size} failure modes`);
+console.log(
+  `bench:history — generated history, seed ${SEED}: ${PRS} merged PRs (${prs.filter((p) => p.bad).length} reverted or caused an incident), ${history.changes.length - PRS} reverts and fixes, ${history.incidents.length} incidents in ${new Set(modes.values()).size} failure modes`,
+);
 console.log("");
 console.log(`Seen before, precision@3 over ${p3.length} incidents (relevant = same failure mode):`);
 console.log(`  memory (signals, services, mechanism, category)   ${f(mean(p3))}`);
 console.log(`  baseline: last 3 incidents on the same service    ${f(mean(p3Service))}`);
 console.log(`  baseline: random past incidents (expected)        ${f(mean(p3Random))}`);
 console.log("");
-console.log(`Will this change be reverted or cause an incident? ROC AUC over ${labels.length} PRs (after ${WARMUP} warm-up), ${labels.filter(Boolean).length} positive:`);
+console.log(
+  `Will this change be reverted or cause an incident? ROC AUC over ${labels.length} PRs (after ${WARMUP} warm-up), ${labels.filter(Boolean).length} positive:`,
+);
 console.log(`  PR score without history (same run)              ${f(rocAuc(withoutHistory, labels))}`);
 console.log(`  History factor alone                             ${f(rocAuc(withHistory, labels))}`);
 console.log(`  PR score with the History factor                 ${f(rocAuc(combined, labels))}`);
-console.log(`  History factor fired on ${combined.filter((c, i) => c !== withoutHistory[i]).length} of ${labels.length} PRs; history per PR: median ${median(ms).toFixed(2)} ms`);
+console.log(
+  `  History factor fired on ${combined.filter((c, i) => c !== withoutHistory[i]).length} of ${labels.length} PRs; history per PR: median ${median(ms).toFixed(2)} ms`,
+);

@@ -37,12 +37,43 @@ function bigPullRequest(): ChangeSet {
   const files = Array.from({ length: 3000 }, (_, i) => {
     const service = ["api", "web", "payments"][i % 3]!;
     const body = Array.from({ length: 12 }, (_, j) => `+export const value${i}_${j} = compute(${j}); // ${"x".repeat(40)}`).join("\n");
-    return { path: `services/${service}/src/module${i}.ts`, status: "modified" as const, additions: 12, deletions: 2, patch: `@@ -1,2 +1,12 @@\n-old\n-old\n${body}` };
+    return {
+      path: `services/${service}/src/module${i}.ts`,
+      status: "modified" as const,
+      additions: 12,
+      deletions: 2,
+      patch: `@@ -1,2 +1,12 @@\n-old\n-old\n${body}`,
+    };
   });
-  files[0] = { path: "db/migrations/V9__orders_status.sql", status: "modified", additions: 2, deletions: 0, patch: "@@ -0,0 +1,2 @@\n+ALTER TABLE orders ADD COLUMN status text NOT NULL;\n+CREATE INDEX idx ON orders (status);" };
-  files[1] = { path: "services/api/k8s/deployment.yaml", status: "modified", additions: 1, deletions: 1, patch: "@@ -3 +3 @@\n-  replicas: 3\n+  replicas: 2" };
-  files[2] = { path: "services/api/src/orders.test.ts", status: "modified", additions: 5, deletions: 0, patch: "@@ -0,0 +1 @@\n+it('works', () => {})" };
-  return { ref: "acme/shop#3000", base: { ref: "main", sha: "a".repeat(40) }, head: { ref: "big", sha: "b".repeat(40) }, files, changedFiles: 3000, filesNotListed: 0 };
+  files[0] = {
+    path: "db/migrations/V9__orders_status.sql",
+    status: "modified",
+    additions: 2,
+    deletions: 0,
+    patch: "@@ -0,0 +1,2 @@\n+ALTER TABLE orders ADD COLUMN status text NOT NULL;\n+CREATE INDEX idx ON orders (status);",
+  };
+  files[1] = {
+    path: "services/api/k8s/deployment.yaml",
+    status: "modified",
+    additions: 1,
+    deletions: 1,
+    patch: "@@ -3 +3 @@\n-  replicas: 3\n+  replicas: 2",
+  };
+  files[2] = {
+    path: "services/api/src/orders.test.ts",
+    status: "modified",
+    additions: 5,
+    deletions: 0,
+    patch: "@@ -0,0 +1 @@\n+it('works', () => {})",
+  };
+  return {
+    ref: "acme/shop#3000",
+    base: { ref: "main", sha: "a".repeat(40) },
+    head: { ref: "big", sha: "b".repeat(40) },
+    files,
+    changedFiles: 3000,
+    filesNotListed: 0,
+  };
 }
 
 async function main() {
@@ -59,7 +90,8 @@ async function main() {
       const files = classifyChanges(changes, config);
       const { collection } = await collectForChange(services, { repo: undefined, files, config, log, now: Date.now() });
       const collected = performance.now();
-      if (!collection || collection.sources.some((s) => s.status === "error")) throw new Error(`a source failed: ${JSON.stringify(collection?.sources.map((s) => [s.source, s.error]))}`);
+      if (!collection || collection.sources.some((s) => s.status === "error"))
+        throw new Error(`a source failed: ${JSON.stringify(collection?.sources.map((s) => [s.source, s.error]))}`);
       const a = assessImpact({ changes, config, collection, files });
       const body = renderImpactComment(a, { elapsedMs: 0, config });
       renderImpactCheck(a, config);
@@ -79,8 +111,12 @@ async function main() {
     console.log(`PR impact, 3,000-file pull request, 7 stdio sources, ${RUNS} runs (medians)`);
     console.log(`  whole pipeline           ${median(runs.map((r) => r.total)).toFixed(0)} ms`);
     console.log(`  collection alone         ${median(runs.map((r) => r.collect)).toFixed(0)} ms (the sources' latency)`);
-    console.log(`  beyond source latency    ${median(beyond).toFixed(0)} ms (goal < 2000 ms; ratio to collection ${(median(beyond) / median(runs.map((r) => r.collect))).toFixed(2)})`);
-    console.log(`  peak RSS                 ${mib(median(peaks))} median of runs, ${mib(Math.max(...peaks))} at most (goal < 200 MB); ${mib(baseline.rss)} before the runs`);
+    console.log(
+      `  beyond source latency    ${median(beyond).toFixed(0)} ms (goal < 2000 ms; ratio to collection ${(median(beyond) / median(runs.map((r) => r.collect))).toFixed(2)})`,
+    );
+    console.log(
+      `  peak RSS                 ${mib(median(peaks))} median of runs, ${mib(Math.max(...peaks))} at most (goal < 200 MB); ${mib(baseline.rss)} before the runs`,
+    );
     console.log(`  result                   ${runs[0]!.level} ${runs[0]!.score}/100, comment ${runs[0]!.bodyLength} characters`);
   } finally {
     await pool.close();

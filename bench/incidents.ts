@@ -29,10 +29,17 @@ const truthSchema = z
     category: z.enum(["code", "config", "infrastructure", "dependency"]).optional(),
     service: z.string().optional(),
     root: z.enum(["change", "resource", "external", "service"]).optional().describe("the kind of the chain's root"),
-    mechanism: z.string().optional().describe("a word (or a word's start) of the chain's mechanism or title (lock, eviction, oom, pool, certificate, throttl…), any case"),
+    mechanism: z
+      .string()
+      .optional()
+      .describe(
+        "a word (or a word's start) of the chain's mechanism or title (lock, eviction, oom, pool, certificate, throttl…), any case",
+      ),
   })
   .strict()
-  .refine((t) => t.answer !== "cause" || t.change || t.title || t.category || t.service || t.root || t.mechanism, { message: "a cause truth names a change or a root, mechanism, service, title or category" });
+  .refine((t) => t.answer !== "cause" || t.change || t.title || t.category || t.service || t.root || t.mechanism, {
+    message: "a cause truth names a change or a root, mechanism, service, title or category",
+  });
 
 /** A fact a good answer states: a string, or substrings that must all appear (any case) where it is looked for. */
 const factSchema = z.union([
@@ -41,7 +48,11 @@ const factSchema = z.union([
     .object({
       fact: z.string().min(1),
       all: z.array(z.string().min(1)).min(1),
-      raw: z.array(z.string().min(1)).min(1).optional().describe("how the servers' raw answers show it, when that differs (e.g. `5..` for an error rate)"),
+      raw: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe("how the servers' raw answers show it, when that differs (e.g. `5..` for an error rate)"),
     })
     .strict(),
 ]);
@@ -54,7 +65,22 @@ const changeSchema = z
     at: z.number().finite(),
     services: z.array(z.string()),
     files: z.array(z.string()),
-    changeKinds: z.array(z.enum(["migration", "kubernetes", "helm", "infrastructure", "ci", "dependency", "lockfile", "config", "code", "test", "docs", "other"])),
+    changeKinds: z.array(
+      z.enum([
+        "migration",
+        "kubernetes",
+        "helm",
+        "infrastructure",
+        "ci",
+        "dependency",
+        "lockfile",
+        "config",
+        "code",
+        "test",
+        "docs",
+        "other",
+      ]),
+    ),
     url: z.string().optional(),
     ships: z.string().optional().describe("for a deployment: the PR (or commit) it ships"),
     pr: z.string().optional().describe("the same as ships (older name)"),
@@ -65,9 +91,15 @@ const changeSchema = z
 export const incidentSchema = z
   .object({
     description: z.string().min(1),
-    window: z.object({ from: z.number().finite(), to: z.number().finite() }).strict().refine((w) => w.from < w.to, { message: "window.from must be before window.to" }),
+    window: z
+      .object({ from: z.number().finite(), to: z.number().finite() })
+      .strict()
+      .refine((w) => w.from < w.to, { message: "window.from must be before window.to" }),
     baseline: z.number().positive().optional(),
-    sources: z.record(z.string(), z.string().refine((f) => f in FIXTURE_FLAVOURS, { message: `a fixture flavour: ${Object.keys(FIXTURE_FLAVOURS).join(", ")}` })),
+    sources: z.record(
+      z.string(),
+      z.string().refine((f) => f in FIXTURE_FLAVOURS, { message: `a fixture flavour: ${Object.keys(FIXTURE_FLAVOURS).join(", ")}` }),
+    ),
     adapters: z.record(z.string(), z.string()),
     services: z.record(z.string(), z.unknown()),
     changes: z.array(changeSchema),
@@ -76,7 +108,9 @@ export const incidentSchema = z
     notes: z.string().optional(),
   })
   .strict()
-  .refine((i) => Object.keys(i.adapters).every((n) => n in i.sources), { message: "every adapters entry needs a sources entry of the same name" });
+  .refine((i) => Object.keys(i.adapters).every((n) => n in i.sources), {
+    message: "every adapters entry needs a sources entry of the same name",
+  });
 
 export type Truth = z.infer<typeof truthSchema>;
 export type Fact = z.infer<typeof factSchema>;
@@ -106,7 +140,9 @@ function parseFile<T>(file: string, schema: z.ZodType<T>): T {
 export function loadIncidents(dir = INCIDENTS_DIR): Incident[] {
   const root = resolve(dir);
   if (!existsSync(root)) throw new ScenarioError(`${root}: no such folder`);
-  const folders = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(root, d.name, "incident.json")));
+  const folders = readdirSync(root, { withFileTypes: true }).filter(
+    (d) => d.isDirectory() && existsSync(join(root, d.name, "incident.json")),
+  );
   if (!folders.length) throw new ScenarioError(`${root}: no scenario folders (each needs incident.json and production.json)`);
   return folders
     .map((d) => {
@@ -114,7 +150,8 @@ export function loadIncidents(dir = INCIDENTS_DIR): Incident[] {
       const incident = parseFile(join(folder, "incident.json"), incidentSchema);
       const production = parseFile(join(folder, "production.json"), scenarioSchema) as Scenario;
       for (const name of Object.keys(incident.sources)) {
-        if (!(name in incident.adapters)) throw new ScenarioError(`${join(folder, "incident.json")}: sources.${name} has no adapters.${name}`);
+        if (!(name in incident.adapters))
+          throw new ScenarioError(`${join(folder, "incident.json")}: sources.${name} has no adapters.${name}`);
       }
       return { ...incident, name: d.name, dir: folder, production };
     })
@@ -131,18 +168,41 @@ export function answerOf(result: RcaResult): Truth["answer"] {
 }
 
 const lc = (v: unknown) => String(v ?? "").toLowerCase();
-type Link = { role?: string; kind?: string; text?: string; title?: string; service?: string; category?: string; change?: { id?: string; ships?: string; pr?: string } };
+type Link = {
+  role?: string;
+  kind?: string;
+  text?: string;
+  title?: string;
+  service?: string;
+  category?: string;
+  change?: { id?: string; ships?: string; pr?: string };
+};
 /** What a hypothesis says, read loosely: today's flat fields, or a chain root → mechanism → symptoms (a list of links or an object). */
-type Loose = { title?: string; category?: string; service?: string; suspect?: { id?: string; ships?: string; pr?: string; kind?: string }; chain?: Link[] | { root?: Link; mechanism?: Link } };
+type Loose = {
+  title?: string;
+  category?: string;
+  service?: string;
+  suspect?: { id?: string; ships?: string; pr?: string; kind?: string };
+  chain?: Link[] | { root?: Link; mechanism?: Link };
+};
 
-const linkOf = (h: Loose, role: "root" | "mechanism"): Link | undefined => (Array.isArray(h.chain) ? h.chain.find((l) => l.role === role) : h.chain?.[role]);
+const linkOf = (h: Loose, role: "root" | "mechanism"): Link | undefined =>
+  Array.isArray(h.chain) ? h.chain.find((l) => l.role === role) : h.chain?.[role];
 
 function rootOf(h: Loose) {
   const r = linkOf(h, "root");
   const change = r?.change ?? h.suspect;
   const text = lc(`${r?.text ?? ""} ${r?.title ?? ""}`);
   // A chain's root kind, when the engine does not name it: a change, an outside dependency, a resource, or a service's own fault.
-  const kind = lc(r?.kind) || (change ? "change" : /external|third[- ]party|outside|certificate|dns|\b429\b|rate.limit/.test(text) ? "external" : h.category === "infrastructure" ? "resource" : "service");
+  const kind =
+    lc(r?.kind) ||
+    (change
+      ? "change"
+      : /external|third[- ]party|outside|certificate|dns|\b429\b|rate.limit/.test(text)
+        ? "external"
+        : h.category === "infrastructure"
+          ? "resource"
+          : "service");
   return { kind, service: r?.service ?? h.service, changeId: change?.id, ships: change?.ships ?? change?.pr };
 }
 
@@ -183,7 +243,11 @@ export async function replay(incident: Incident): Promise<RcaResult> {
 
 async function collect(incident: Incident, production: Scenario, from: number, to: number) {
   const config = repoConfigSchema.parse({ services: incident.services });
-  const mcp = parseMcpServers({ mcpServers: Object.fromEntries(Object.entries(incident.adapters).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: ["*/*"] } }])) });
+  const mcp = parseMcpServers({
+    mcpServers: Object.fromEntries(
+      Object.entries(incident.adapters).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: ["*/*"] } }]),
+    ),
+  });
   const log = pino({ level: "silent" });
   const pool = new McpPool(mcp, {
     log,
@@ -195,7 +259,12 @@ async function collect(incident: Incident, production: Scenario, from: number, t
   });
   try {
     const collection = await collectSignals({
-      pool, config: mcp, adapters: ADAPTERS, repo: undefined, log, metrics: config.metrics,
+      pool,
+      config: mcp,
+      adapters: ADAPTERS,
+      repo: undefined,
+      log,
+      metrics: config.metrics,
       services: Object.entries(config.services).map(([name, c]) => ({ name, config: c })),
       window: { from, to },
     });
@@ -205,7 +274,13 @@ async function collect(incident: Incident, production: Scenario, from: number, t
   }
 }
 
-export type Replay = { result: RcaResult; signals: Signal[]; before: Signal[]; changes: ChangeEvent[]; sources: Array<{ source: string; status: string; error?: string; notes: string[] }> };
+export type Replay = {
+  result: RcaResult;
+  signals: Signal[];
+  before: Signal[];
+  changes: ChangeEvent[];
+  sources: Array<{ source: string; status: string; error?: string; notes: string[] }>;
+};
 
 /**
  * The same replay, with the signals and changes the engine read. State sources are also read as of
@@ -222,9 +297,19 @@ export async function replayEvidence(incident: Incident): Promise<Replay> {
   // A change's `diff` is read as a PR's patch is (touchesFromDiff): what settings it moves.
   const changes = incident.changes.map(({ pr, diff, ...c }) => {
     const touched = diff ? touchesFromDiff([{ path: c.files[0] ?? "", patch: diff }]) : [];
-    return { ...c, ...(c.ships ?? pr ? { ships: c.ships ?? pr } : {}), at: now + c.at * 1000, ...(touched.length ? { touches: touched } : {}) };
+    return {
+      ...c,
+      ...((c.ships ?? pr) ? { ships: c.ships ?? pr } : {}),
+      at: now + c.at * 1000,
+      ...(touched.length ? { touches: touched } : {}),
+    };
   });
-  const sources = collection.sources.map((s) => ({ source: s.source, status: s.status, ...(s.error ? { error: s.error } : {}), notes: s.notes }));
+  const sources = collection.sources.map((s) => ({
+    source: s.source,
+    status: s.status,
+    ...(s.error ? { error: s.error } : {}),
+    notes: s.notes,
+  }));
   // Engines that read coverage (what could not be seen) and the state before the window get them; others ignore them.
   const coverage = { sources, services: Object.keys(config.services), history: true };
   const params = { signals: collection.signals, before, window, changes, edges: topology(collection, config).edges, coverage };

@@ -20,7 +20,9 @@ import { groupingAccuracy } from "./ga.js";
 import { median } from "./stats.js";
 
 // ../shared from the main checkout, ../../shared from a worktree under /work/wt.
-const DATA = process.env.LOGHUB_DIR ?? [join(process.cwd(), "..", "shared", "data", "loghub"), join(process.cwd(), "..", "..", "shared", "data", "loghub")].find(existsSync)!;
+const DATA =
+  process.env.LOGHUB_DIR ??
+  [join(process.cwd(), "..", "shared", "data", "loghub"), join(process.cwd(), "..", "..", "shared", "data", "loghub")].find(existsSync)!;
 const RUNS = Number(process.env.RUNS ?? 7);
 /** The systems whose mistakes were read line by line while choosing the generic rules. */
 const TUNED_ON = new Set(["Proxifier", "Linux", "OpenStack", "HealthApp", "Thunderbird", "Mac", "OpenSSH", "BGL"]);
@@ -50,7 +52,10 @@ type Row = { system: string; ours: number; drainDefaults: number; drainParams: n
 const rows: Row[] = [];
 const corpora: string[][] = [];
 for (const [system, s] of Object.entries(settings)) {
-  const raw = readFileSync(join(DATA, s.log_file), "utf8").replace(/\r/g, "").split("\n").filter((l) => l.trim() !== "");
+  const raw = readFileSync(join(DATA, s.log_file), "utf8")
+    .replace(/\r/g, "")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   const re = formatRegex(s.log_format);
   const contents: string[] = [];
   for (const line of raw) {
@@ -66,7 +71,10 @@ for (const [system, s] of Object.entries(settings)) {
   if (existsSync(corrected)) {
     // Labelled by corrected template text: lines with one template are one group.
     const t2 = csvRecords(readFileSync(corrected, "utf8"));
-    loghub2 = groupingAccuracy(t2.map((r) => r.EventTemplate!), mineTemplates(t2.map((r) => r.Content!)).assignment);
+    loghub2 = groupingAccuracy(
+      t2.map((r) => r.EventTemplate!),
+      mineTemplates(t2.map((r) => r.Content!)).assignment,
+    );
   }
   rows.push({
     system,
@@ -98,26 +106,39 @@ for (let i = 0; i < RUNS; i++) {
 
 type Key = "ours" | "drainDefaults" | "drainParams" | "published" | "loghub2";
 const avg = (k: Key, keep: (r: Row) => boolean = () => true) => {
-  const xs = rows.filter(keep).map((r) => r[k]).filter((x) => Number.isFinite(x));
+  const xs = rows
+    .filter(keep)
+    .map((r) => r[k])
+    .filter((x) => Number.isFinite(x));
   return xs.reduce((n, x) => n + x, 0) / xs.length;
 };
 const f = (x: number, w: number) => (Number.isFinite(x) ? x.toFixed(3) : "—").padStart(w);
 console.log("LogHub 2k grouping accuracy (GA), all measured in this run except Drain(published)");
-console.log("system         ours(defaults)  Drain-style(defaults)  Drain-style(Drain's params)  Drain(published)  ours on LogHub-2.0 labels");
+console.log(
+  "system         ours(defaults)  Drain-style(defaults)  Drain-style(Drain's params)  Drain(published)  ours on LogHub-2.0 labels",
+);
 for (const r of rows) {
   const mark = TUNED_ON.has(r.system) ? "*" : " ";
-  console.log(`${(r.system + mark).padEnd(13)} ${f(r.ours, 15)}  ${f(r.drainDefaults, 21)}  ${f(r.drainParams, 27)}  ${f(r.published, 16)}  ${f(r.loghub2, 25)}`);
+  console.log(
+    `${(r.system + mark).padEnd(13)} ${f(r.ours, 15)}  ${f(r.drainDefaults, 21)}  ${f(r.drainParams, 27)}  ${f(r.published, 16)}  ${f(r.loghub2, 25)}`,
+  );
 }
 const line = (label: string, keep?: (r: Row) => boolean) =>
-  console.log(`${label.padEnd(13)} ${f(avg("ours", keep), 15)}  ${f(avg("drainDefaults", keep), 21)}  ${f(avg("drainParams", keep), 27)}  ${f(avg("published", keep), 16)}  ${f(avg("loghub2", keep), 25)}`);
+  console.log(
+    `${label.padEnd(13)} ${f(avg("ours", keep), 15)}  ${f(avg("drainDefaults", keep), 21)}  ${f(avg("drainParams", keep), 27)}  ${f(avg("published", keep), 16)}  ${f(avg("loghub2", keep), 25)}`,
+  );
 line("average");
 line("held-out avg", (r) => !TUNED_ON.has(r.system));
 line("tuned-on avg", (r) => TUNED_ON.has(r.system));
-console.log(`minimum ours: ${Math.min(...rows.map((r) => r.ours)).toFixed(3)} (${rows.reduce((a, b) => (b.ours < a.ours ? b : a)).system})`);
+console.log(
+  `minimum ours: ${Math.min(...rows.map((r) => r.ours)).toFixed(3)} (${rows.reduce((a, b) => (b.ours < a.ours ? b : a)).system})`,
+);
 console.log("* = a system whose mistakes were read while choosing the generic rules; held-out avg leaves them out.");
 const rate = (ms: number[]) => Math.round(lines / (median(ms) / 1000)).toLocaleString("en");
 for (const k of ["wall", "cpu"] as const) {
   const [o, d] = [ours.map((r) => r[k]), drain.map((r) => r[k])];
-  console.log(`speed by ${k === "wall" ? "wall clock" : "CPU time "} (median of ${RUNS} runs over ${lines} lines): ours ${rate(o)} lines/s, Drain-style ${rate(d)} lines/s, ` +
-    `ratio ${(median(d) / median(o)).toFixed(2)}× (above 1 = ours faster)`);
+  console.log(
+    `speed by ${k === "wall" ? "wall clock" : "CPU time "} (median of ${RUNS} runs over ${lines} lines): ours ${rate(o)} lines/s, Drain-style ${rate(d)} lines/s, ` +
+      `ratio ${(median(d) / median(o)).toFixed(2)}× (above 1 = ours faster)`,
+  );
 }

@@ -25,9 +25,12 @@ import { parseCsv } from "./csv.js";
 const ROOT = process.env.PETSHOP_DIR ?? join(process.cwd(), "..", "shared", "data", "rca", "petshop", "dataset");
 const THRESHOLD = 5;
 const PUBLISHED: Record<string, [number, number]> = {
-  "low_traffic latency": [0.571, 0.571], "low_traffic availability": [0.833, 1.0],
-  "high_traffic latency": [0.571, 0.786], "high_traffic availability": [0.667, 1.0],
-  "temporal_traffic latency": [1.0, 1.0], "temporal_traffic availability": [0.75, 1.0],
+  "low_traffic latency": [0.571, 0.571],
+  "low_traffic availability": [0.833, 1.0],
+  "high_traffic latency": [0.571, 0.786],
+  "high_traffic availability": [0.667, 1.0],
+  "temporal_traffic latency": [1.0, 1.0],
+  "temporal_traffic availability": [0.75, 1.0],
 };
 
 /** graph.csv: row = caller, column = callee. */
@@ -42,7 +45,14 @@ function metrics(file: string): Metrics {
   const rows = parseCsv(readFileSync(file, "utf8")).filter((r) => r.length > 1);
   const [nodes, kinds, stats] = [rows[0]!, rows[1]!, rows[2]!];
   const data = rows.slice(4);
-  return { columns: nodes.slice(1).map((node, i) => ({ node, metric: kinds[i + 1]!, stat: stats[i + 1]!, values: data.map((r) => (r[i + 1] === "" ? undefined : Number(r[i + 1]))) })) };
+  return {
+    columns: nodes.slice(1).map((node, i) => ({
+      node,
+      metric: kinds[i + 1]!,
+      stat: stats[i + 1]!,
+      values: data.map((r) => (r[i + 1] === "" ? undefined : Number(r[i + 1]))),
+    })),
+  };
 }
 
 /** Per component, a scorer fitted on normal operation (dowhy's MedianDeviationScorer; constant series: any deviation). */
@@ -74,9 +84,15 @@ function rank(g: CallEdge[], issue: Metrics, normal: Metrics, target: { node: st
   if (!targetCol) return [];
   const rows = targetCol.values.length;
   let row = 2;
-  for (let i = 2; i < rows; i++) if (anomalousAt(targetCol, i)) { row = i; break; }
+  for (let i = 2; i < rows; i++)
+    if (anomalousAt(targetCol, i)) {
+      row = i;
+      break;
+    }
   // Anomalous components carry their score; the rest count as 0 (below every threshold).
-  const scores = new Map(cols.filter((c) => anomalousAt(c, row)).map((c) => [c.node, Math.max(fitted.get(c.node)!.surprise(c.values[row]!), Number.MIN_VALUE)]));
+  const scores = new Map(
+    cols.filter((c) => anomalousAt(c, row)).map((c) => [c.node, Math.max(fitted.get(c.node)!.surprise(c.values[row]!), Number.MIN_VALUE)]),
+  );
   return rankRootCauses({ edges: g, scores, target: target.node, threshold: Number.MIN_VALUE, order: "evidence" }).map((r) => r.node);
 }
 
@@ -95,7 +111,10 @@ for (const scenario of ["low_traffic", "high_traffic", "temporal_traffic1", "tem
     for (const issue of readdirSync(join(dir, split))) {
       const truth = JSON.parse(readFileSync(join(dir, split, issue, "target.json"), "utf8"));
       const ranking = rank(g, metrics(join(dir, split, issue, "metrics.csv")), normal, truth.target);
-      if (process.argv.includes("--verbose")) console.log(`${scenario}/${split}/${issue} ${truth.target.metric}: truth ${truth.root_cause.node} → #${ranking.indexOf(truth.root_cause.node) + 1 || "-"} [${ranking.slice(0, 3).join(" | ")}]`);
+      if (process.argv.includes("--verbose"))
+        console.log(
+          `${scenario}/${split}/${issue} ${truth.target.metric}: truth ${truth.root_cause.node} → #${ranking.indexOf(truth.root_cause.node) + 1 || "-"} [${ranking.slice(0, 3).join(" | ")}]`,
+        );
       const key = `${scenario.replace(/\d$/, "")} ${truth.target.metric}`;
       const r = results.get(key) ?? { n: 0, top1: 0, top3: 0, empty: 0 };
       const at = ranking.indexOf(truth.root_cause.node);
@@ -125,9 +144,16 @@ for (const [key, r] of [...results].sort()) {
   const [scenario, metric] = key.split(" ");
   const [p1, p3] = PUBLISHED[key] ?? [NaN, NaN];
   const note = scenario === "temporal_traffic" ? "  (stand-in normal data: not comparable)" : "";
-  console.log(`${scenario!.padEnd(25)} ${metric!.padEnd(14)} ${String(r.n).padStart(6)}   ${String(r.empty).padStart(5)}   ${(r.top1 / r.n).toFixed(3)}   ${(r.top3 / r.n).toFixed(3)}   ${p1.toFixed(3).padStart(12)}   ${p3.toFixed(3)}${note}`);
+  console.log(
+    `${scenario!.padEnd(25)} ${metric!.padEnd(14)} ${String(r.n).padStart(6)}   ${String(r.empty).padStart(5)}   ${(r.top1 / r.n).toFixed(3)}   ${(r.top3 / r.n).toFixed(3)}   ${p1.toFixed(3).padStart(12)}   ${p3.toFixed(3)}${note}`,
+  );
 }
-for (const [label, keys] of [["low + high traffic (comparable)", [...results.keys()].filter((k) => !k.startsWith("temporal"))], ["all 68 (issue-weighted)", [...results.keys()]]] as const) {
+for (const [label, keys] of [
+  ["low + high traffic (comparable)", [...results.keys()].filter((k) => !k.startsWith("temporal"))],
+  ["all 68 (issue-weighted)", [...results.keys()]],
+] as const) {
   const { all, pub } = total(keys);
-  console.log(`${label.padEnd(40)} ${String(all.n).padStart(6)}           ${(all.top1 / all.n).toFixed(3)}   ${(all.top3 / all.n).toFixed(3)}   ${(pub.top1 / all.n).toFixed(3).padStart(12)}   ${(pub.top3 / all.n).toFixed(3)}`);
+  console.log(
+    `${label.padEnd(40)} ${String(all.n).padStart(6)}           ${(all.top1 / all.n).toFixed(3)}   ${(all.top3 / all.n).toFixed(3)}   ${(pub.top1 / all.n).toFixed(3).padStart(12)}   ${(pub.top3 / all.n).toFixed(3)}`,
+  );
 }

@@ -39,7 +39,12 @@ if (!existsSync(dir)) {
 function load(): RealCase[] {
   if (format === "nezha") {
     // A day folder, or a folder of day folders.
-    const days = existsSync(join(dir!, "fault_list.json")) ? [dir!] : readdirSync(dir!).map((d) => join(dir!, d)).filter((d) => statSync(d).isDirectory() && existsSync(join(d, "fault_list.json"))).sort();
+    const days = existsSync(join(dir!, "fault_list.json"))
+      ? [dir!]
+      : readdirSync(dir!)
+          .map((d) => join(dir!, d))
+          .filter((d) => statSync(d).isDirectory() && existsSync(join(d, "fault_list.json")))
+          .sort();
     return days.flatMap((d) => readNezhaDay(d));
   }
   if (format === "rcaeval") return readRcaevalDir(dir!);
@@ -72,11 +77,20 @@ for (const c of cases) {
   const rank = core.map((r) => r.service);
   if (diff && rank.slice(0, 3).includes(c.truth) && !engine.slice(0, 3).includes(c.truth)) {
     console.log(`\n${c.id}: truth ${c.truth}, core #${rank.indexOf(c.truth) + 1}, engine #${engine.indexOf(c.truth) + 1 || "-"}`);
-    for (const r of core.slice(0, 5)) console.log(`  core   ${r.service.padEnd(24)} z ${r.score.toFixed(1).padStart(6)} ${r.role ?? ""} ${r.explainedBy?.join(",") ?? ""} ${r.series[0]?.name ?? ""}`);
-    for (const h of result.hypotheses.slice(0, 5)) console.log(`  engine ${(h.service ?? "-").padEnd(24)} p ${h.confidence.toFixed(3)} ${h.title.slice(0, 70)} ${JSON.stringify(h.features)}`);
+    for (const r of core.slice(0, 5))
+      console.log(
+        `  core   ${r.service.padEnd(24)} z ${r.score.toFixed(1).padStart(6)} ${r.role ?? ""} ${r.explainedBy?.join(",") ?? ""} ${r.series[0]?.name ?? ""}`,
+      );
+    for (const h of result.hypotheses.slice(0, 5))
+      console.log(
+        `  engine ${(h.service ?? "-").padEnd(24)} p ${h.confidence.toFixed(3)} ${h.title.slice(0, 70)} ${JSON.stringify(h.features)}`,
+      );
   }
   rows.push({ c, engine, rank, baro: baro(c.baroSignals ?? c.signals, c.window, c.baseline), ms });
-  if (verbose) console.log(`${c.id.padEnd(70)} engine ${engine.indexOf(c.truth) + 1 || "-"}  rank ${rank.indexOf(c.truth) + 1 || "-"} [${rank.slice(0, 3).join(",")}]  baro ${rows.at(-1)!.baro.indexOf(c.truth) + 1 || "-"}`);
+  if (verbose)
+    console.log(
+      `${c.id.padEnd(70)} engine ${engine.indexOf(c.truth) + 1 || "-"}  rank ${rank.indexOf(c.truth) + 1 || "-"} [${rank.slice(0, 3).join(",")}]  baro ${rows.at(-1)!.baro.indexOf(c.truth) + 1 || "-"}`,
+    );
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "  -  ");
@@ -86,9 +100,13 @@ const groups = [...new Set(rows.map((r) => r.c.group)), "all"];
 for (const g of groups) {
   const sel = rows.filter((r) => g === "all" || r.c.group === g);
   const [e, k, b] = (["engine", "rank", "baro"] as const).map((m) => accuracy(sel.map((r) => ({ truth: r.c.truth, ranking: r[m] }))));
-  console.log(`${g.padEnd(22)} ${String(sel.length).padStart(5)}   ${fmt(e!.ac1)} ${fmt(e!.ac3)} ${fmt(e!.avg5)}   ${fmt(k!.ac1)} ${fmt(k!.ac3)} ${fmt(k!.avg5)}   ${fmt(b!.ac1)} ${fmt(b!.ac3)} ${fmt(b!.avg5)}`);
+  console.log(
+    `${g.padEnd(22)} ${String(sel.length).padStart(5)}   ${fmt(e!.ac1)} ${fmt(e!.ac3)} ${fmt(e!.avg5)}   ${fmt(k!.ac1)} ${fmt(k!.ac3)} ${fmt(k!.avg5)}   ${fmt(b!.ac1)} ${fmt(b!.ac3)} ${fmt(b!.avg5)}`,
+  );
 }
-console.log(`engine time per case: median ${median(rows.map((r) => r.ms)).toFixed(1)} ms, max ${Math.max(...rows.map((r) => r.ms)).toFixed(1)} ms`);
+console.log(
+  `engine time per case: median ${median(rows.map((r) => r.ms)).toFixed(1)} ms, max ${Math.max(...rows.map((r) => r.ms)).toFixed(1)} ms`,
+);
 // No 1 Hz data ships here: time the engine on a generated case of the RCAEval shape.
 const oneHz = synthetic1Hz();
 const times = [1, 2, 3, 4, 5].map(() => engineRanking(oneHz));

@@ -31,25 +31,62 @@ const rows: Array<{ workers: number; seconds: number; perSecond: number }> = [];
 try {
   for (const n of [1, 2, 4]) {
     const prefix = `bench-scale-${n}`;
-    const env = appEnv(dir, github.host, { INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: redis.url, INSIGHT_REDIS_PREFIX: prefix, INSIGHT_DATABASE_URL: db.url, INSIGHT_INSTALLATION_CONCURRENCY: "2", INSIGHT_DEBOUNCE_MS: "0", LOG_LEVEL: "info" });
+    const env = appEnv(dir, github.host, {
+      INSIGHT_QUEUE: "redis",
+      INSIGHT_REDIS_URL: redis.url,
+      INSIGHT_REDIS_PREFIX: prefix,
+      INSIGHT_DATABASE_URL: db.url,
+      INSIGHT_INSTALLATION_CONCURRENCY: "2",
+      INSIGHT_DEBOUNCE_MS: "0",
+      LOG_LEVEL: "info",
+    });
     const workers: Proc[] = [];
-    for (let i = 0; i < n; i++) workers.push(startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", String(PER_WORKER)], { cwd: process.cwd(), env: { ...env, INSIGHT_DATA_DIR: join(dir, `w${n}-${i}`) } }));
-    await waitFor(async () => (workers.every((w) => w.output().includes("Insight worker is taking jobs")) ? true : undefined), `${n} workers`, 180_000);
+    for (let i = 0; i < n; i++)
+      workers.push(
+        startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", String(PER_WORKER)], {
+          cwd: process.cwd(),
+          env: { ...env, INSIGHT_DATA_DIR: join(dir, `w${n}-${i}`) },
+        }),
+      );
+    await waitFor(
+      async () => (workers.every((w) => w.output().includes("Insight worker is taking jobs")) ? true : undefined),
+      `${n} workers`,
+      180_000,
+    );
     const producer = new RedisQueue({ url: redis.url, prefix, log, debounceMs: 0, attempts: 3 });
     const queue = new Queue("jobs", { connection: { url: redis.url }, prefix });
     const started = performance.now();
     for (let i = 0; i < JOBS; i++) {
       const installationId = 100 + (i % INSTALLATIONS);
-      const job: PrImpactJob = { id: `scale-${n}-${i}`, delivery: `scale-${n}-${i}`, installationId, repo: { owner: `org${installationId}`, repo: "shop" }, actor: "dev", kind: "pr-impact", pullNumber: 1000 + i, headSha: "a".repeat(40), draft: false, trigger: "opened", coalesceKey: `pr-impact:org${installationId}/shop#${1000 + i}` };
+      const job: PrImpactJob = {
+        id: `scale-${n}-${i}`,
+        delivery: `scale-${n}-${i}`,
+        installationId,
+        repo: { owner: `org${installationId}`, repo: "shop" },
+        actor: "dev",
+        kind: "pr-impact",
+        pullNumber: 1000 + i,
+        headSha: "a".repeat(40),
+        draft: false,
+        trigger: "opened",
+        coalesceKey: `pr-impact:org${installationId}/shop#${1000 + i}`,
+      };
       await producer.enqueue(job);
     }
-    await waitFor(async () => {
-      const c = await queue.getJobCounts("completed", "failed");
-      return (c.completed ?? 0) + (c.failed ?? 0) >= JOBS ? c : undefined;
-    }, "the workload", 600_000);
+    await waitFor(
+      async () => {
+        const c = await queue.getJobCounts("completed", "failed");
+        return (c.completed ?? 0) + (c.failed ?? 0) >= JOBS ? c : undefined;
+      },
+      "the workload",
+      600_000,
+    );
     const seconds = (performance.now() - started) / 1000;
     const failed = (await queue.getJobCounts("failed")).failed ?? 0;
-    if (failed) throw new Error(`${failed} jobs failed with ${n} workers; GitHub answered 404 to: ${[...new Set(github.requests.filter((r) => r.status === 404).map((r) => `${r.method} ${r.path}`))].slice(0, 10).join(", ")}`);
+    if (failed)
+      throw new Error(
+        `${failed} jobs failed with ${n} workers; GitHub answered 404 to: ${[...new Set(github.requests.filter((r) => r.status === 404).map((r) => `${r.method} ${r.path}`))].slice(0, 10).join(", ")}`,
+      );
     rows.push({ workers: n, seconds, perSecond: JOBS / seconds });
     for (const w of workers) w.killGroup("SIGKILL");
     await queue.close();
@@ -61,9 +98,18 @@ try {
   await db.drop();
 }
 
-console.log(`bench:scale — ${JOBS} PR-impact jobs over ${INSTALLATIONS} installations, GitHub answering in ${GITHUB_LATENCY_MS} ms, ${PER_WORKER} jobs at once per worker, audit chain in PostgreSQL`);
-console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min) at the end: on a shared machine more processes also win a larger share of the CPU, so the ratio can exceed the worker count`);
+console.log(
+  `bench:scale — ${JOBS} PR-impact jobs over ${INSTALLATIONS} installations, GitHub answering in ${GITHUB_LATENCY_MS} ms, ${PER_WORKER} jobs at once per worker, audit chain in PostgreSQL`,
+);
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      " / ",
+    )} (1/5/15 min) at the end: on a shared machine more processes also win a larger share of the CPU, so the ratio can exceed the worker count`,
+);
 console.log("| workers | seconds | jobs/s | vs 1 worker |");
 console.log("| ---: | ---: | ---: | ---: |");
-for (const r of rows) console.log(`| ${r.workers} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${(r.perSecond / rows[0]!.perSecond).toFixed(2)}× |`);
+for (const r of rows)
+  console.log(`| ${r.workers} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${(r.perSecond / rows[0]!.perSecond).toFixed(2)}× |`);
 process.exit(0);

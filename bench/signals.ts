@@ -29,14 +29,20 @@ const window = { from: now - 30 * 60_000, to: now };
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "insight-bench-"));
-  const big = (mb: number) => ({ flavour: "dbhub", adapter: "postgres", scenario: { ...production, faults: { execute_sql: { bytes: mb * 1024 * 1024 } } } });
+  const big = (mb: number) => ({
+    flavour: "dbhub",
+    adapter: "postgres",
+    scenario: { ...production, faults: { execute_sql: { bytes: mb * 1024 * 1024 } } },
+  });
   const mcp = await fixtureSourcesConfig(dir, production, { big10: big(10), big9: big(9) });
   const pool = new McpPool(mcp, { log });
-  const collect = (only: string[]) => collectSignals({ pool, config: mcp, adapters: ADAPTERS, repo: undefined, services, window, log, only });
+  const collect = (only: string[]) =>
+    collectSignals({ pool, config: mcp, adapters: ADAPTERS, repo: undefined, services, window, log, only });
   const timed = async (only: string[]) => {
     const started = performance.now();
     const result = await collect(only);
-    if (result.sources.some((s) => s.status !== "ok" && !s.source.startsWith("big"))) throw new Error(`a source failed: ${JSON.stringify(result.sources.map((s) => [s.source, s.status, s.error]))}`);
+    if (result.sources.some((s) => s.status !== "ok" && !s.source.startsWith("big")))
+      throw new Error(`a source failed: ${JSON.stringify(result.sources.map((s) => [s.source, s.status, s.error]))}`);
     return performance.now() - started;
   };
   try {
@@ -68,7 +74,9 @@ async function main() {
     console.log(`  slowest single source  ${median(slowest).toFixed(0)} ms`);
     console.log(`  all seven in parallel  ${median(fanout).toFixed(0)} ms`);
     console.log(`  ratio fan-out / slowest single  ${median(ratios).toFixed(2)} (goal ≤ 1.2)`);
-    console.log(`  all seven one after another  ${median(sequential).toFixed(0)} ms  (ratio fan-out / sequential ${median(fanout.map((f, i) => f / sequential[i]!)).toFixed(2)})`);
+    console.log(
+      `  all seven one after another  ${median(sequential).toFixed(0)} ms  (ratio fan-out / sequential ${median(fanout.map((f, i) => f / sequential[i]!)).toFixed(2)})`,
+    );
     console.log(`  latency per tool call: ${SOURCES.map((s) => `${s[0]} ${s[3]} ms`).join(", ")}`);
     console.log(`peak RSS of this process`);
     console.log(`  seven sources             ${mib(without.peak)}`);

@@ -61,12 +61,21 @@ export function createApp(deps: AppDeps): InsightApp {
     const inner =
       deps.makeQueue?.(run, app.log) ??
       // Half the slots at most per installation: one busy organisation cannot hold every worker.
-      new InProcessQueue({ run, log: app.log, concurrency: deps.env.INSIGHT_CONCURRENCY, perInstallationConcurrency: Math.max(1, Math.ceil(deps.env.INSIGHT_CONCURRENCY / 2)), debounceMs: deps.env.INSIGHT_DEBOUNCE_MS });
+      new InProcessQueue({
+        run,
+        log: app.log,
+        concurrency: deps.env.INSIGHT_CONCURRENCY,
+        perInstallationConcurrency: Math.max(1, Math.ceil(deps.env.INSIGHT_CONCURRENCY / 2)),
+        debounceMs: deps.env.INSIGHT_DEBOUNCE_MS,
+      });
     // Redeliveries are dropped across replicas when the dedupe set is shared (PostgreSQL).
     queue = deps.stores ? dedupeQueue(inner, deps.stores.dedupe) : inner;
     const handlerDeps = { queue, appId: deps.env.APP_ID ? Number(deps.env.APP_ID) : undefined };
 
-    app.on(["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"], onPullRequestChanged(handlerDeps));
+    app.on(
+      ["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"],
+      onPullRequestChanged(handlerDeps),
+    );
     app.on("pull_request.closed", onPullRequestClosed(handlerDeps));
     app.on(["issues.opened", "issues.labeled"], onIssueLabelled(handlerDeps));
     app.on("issues.closed", onIssueClosed(handlerDeps));
@@ -92,7 +101,11 @@ export function createApp(deps: AppDeps): InsightApp {
 }
 
 /** The timed job runner over the app's processors and commands (the server's queue, or an `insight worker`). */
-export function createRunner(deps: Pick<AppDeps, "env" | "audit" | "mcpServers" | "processors" | "commands">, auth: (installationId: number) => Promise<Octokit>, log: Logger): JobRunner {
+export function createRunner(
+  deps: Pick<AppDeps, "env" | "audit" | "mcpServers" | "processors" | "commands">,
+  auth: (installationId: number) => Promise<Octokit>,
+  log: Logger,
+): JobRunner {
   return metrics.timeJobs(
     createJobRunner({
       env: deps.env,

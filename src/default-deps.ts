@@ -32,9 +32,15 @@ import { createHistoryProcessor } from "./jobs/processors/history.js";
  */
 export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const mcpServers = await loadSources(env.INSIGHT_MCP_CONFIG);
-  const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log: createLogger({ level: env.LOG_LEVEL }) }) : undefined;
+  const pool = Object.keys(mcpServers.mcpServers).length
+    ? new McpPool(mcpServers, { log: createLogger({ level: env.LOG_LEVEL }) })
+    : undefined;
   const keys = signingKeys(env);
-  if (keys.source !== "INSIGHT_SIGNING_SECRET") createLogger({ level: env.LOG_LEVEL }).warn({ source: keys.source }, "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret");
+  if (keys.source !== "INSIGHT_SIGNING_SECRET")
+    createLogger({ level: env.LOG_LEVEL }).warn(
+      { source: keys.source },
+      "INSIGHT_SIGNING_SECRET is not set: fix states and audit checkpoints are signed with a key derived from another secret",
+    );
   // Audit chain, fix state, outbox and dedupe: PostgreSQL with INSIGHT_DATABASE_URL, else files.
   const stores = await openStores(env, keys, { log: createLogger({ level: env.LOG_LEVEL }) });
   const audit = stores.audit;
@@ -46,7 +52,11 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   const impact = createImpactProcessor(services);
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
   let scheduler: HealthScheduler | undefined;
-  const health = { ...services, windowMs: Math.min(intervalMs ?? 6 * 3_600_000, 24 * 3_600_000), nextScan: (id: number) => scheduler?.nextFor(id) };
+  const health = {
+    ...services,
+    windowMs: Math.min(intervalMs ?? 6 * 3_600_000, 24 * 3_600_000),
+    nextScan: (id: number) => scheduler?.nextFor(id),
+  };
   return {
     env,
     audit,
@@ -55,10 +65,34 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
     mcpServers,
     pool,
     healthScheduler: intervalMs
-      ? (app) => (scheduler = new HealthScheduler({ intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, queue: { enqueue: (job) => app.queue()!.enqueue(job) }, targets: () => installationTargets(app), log: createLogger({ level: env.LOG_LEVEL }) }))
+      ? (app) =>
+          (scheduler = new HealthScheduler({
+            intervalMs,
+            jitter: env.INSIGHT_HEALTH_JITTER,
+            queue: { enqueue: (job) => app.queue()!.enqueue(job) },
+            targets: () => installationTargets(app),
+            log: createLogger({ level: env.LOG_LEVEL }),
+          }))
       : undefined,
-    processors: { "pr-impact": impact, "ci-failure": ciFailureProcessor, health: createHealthProcessor(health), "pr-merged": createPrMergedProcessor(remediation, evomap), "fix-push": revokeOnPush(remediation), rca: createRcaProcessor(services), history: createHistoryProcessor(history) },
-    commands: { impact: impactCommand(impact), rca: rcaCommand(services), postmortem: postmortemCommand, fix: fixCommand(services, remediation), approve: approveCommand(remediation), reject: rejectCommand(remediation), rollback: rollbackCommand(services, remediation), health: healthCommand(health) },
+    processors: {
+      "pr-impact": impact,
+      "ci-failure": ciFailureProcessor,
+      health: createHealthProcessor(health),
+      "pr-merged": createPrMergedProcessor(remediation, evomap),
+      "fix-push": revokeOnPush(remediation),
+      rca: createRcaProcessor(services),
+      history: createHistoryProcessor(history),
+    },
+    commands: {
+      impact: impactCommand(impact),
+      rca: rcaCommand(services),
+      postmortem: postmortemCommand,
+      fix: fixCommand(services, remediation),
+      approve: approveCommand(remediation),
+      reject: rejectCommand(remediation),
+      rollback: rollbackCommand(services, remediation),
+      health: healthCommand(health),
+    },
   };
 }
 

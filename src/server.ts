@@ -57,7 +57,9 @@ const SETUP_HINT = "no GitHub App credentials in the environment or .env: run 'n
 /** Probot's registration wizard: only without credentials, since with them Probot would start an empty app. */
 async function setup() {
   if (credentialState(process.env) !== "none") {
-    throw new ConfigError("environment", ["APP_ID / PRIVATE_KEY are already set (environment or .env): the setup wizard registers a new App only without them"]);
+    throw new ConfigError("environment", [
+      "APP_ID / PRIVATE_KEY are already set (environment or .env): the setup wizard registers a new App only without them",
+    ]);
   }
   loadEnv(process.env);
   await run(() => {});
@@ -68,8 +70,20 @@ function startEvoMap(evomap: EvoMapServices, insight: InsightApp, deps: AppDeps,
   const log = createLogger({ level: env.LOG_LEVEL });
   evomap.publisher.onDecided = async (entry, outcome) => {
     const octokit = await insight.auth(entry.context.installationId);
-    const writer = new GitHubWriter({ octokit, audit: deps.audit, log, delivery: `evomap:${entry.key}`, actor: "insight", dryRun: env.INSIGHT_DRY_RUN });
-    await writer.createComment(entry.context.repo, entry.context.incident, `${REPLY_MARKER}\n${describeOutcome(outcome, evomap.client.hubUrl)}`, "EvoMap decided on a queued capsule");
+    const writer = new GitHubWriter({
+      octokit,
+      audit: deps.audit,
+      log,
+      delivery: `evomap:${entry.key}`,
+      actor: "insight",
+      dryRun: env.INSIGHT_DRY_RUN,
+    });
+    await writer.createComment(
+      entry.context.repo,
+      entry.context.incident,
+      `${REPLY_MARKER}\n${describeOutcome(outcome, evomap.client.hubUrl)}`,
+      "EvoMap decided on a queued capsule",
+    );
   };
   return startEvoMapLoop(evomap, log);
 }

@@ -9,7 +9,10 @@ import { seeded } from "./rng.js";
  * they added. Written with `git fast-import` (thousands of commits in seconds). Returns what was
  * planted, so tests can check what `insight history` finds.
  */
-export function generateRepo(dir: string, options: { commits: number; seed?: number }): { reverted: string[]; fixed: string[]; fragile: string[] } {
+export function generateRepo(
+  dir: string,
+  options: { commits: number; seed?: number },
+): { reverted: string[]; fixed: string[]; fragile: string[] } {
   const rng = seeded(options.seed ?? 7);
   const services = ["api", "web", "worker"];
   const files: Record<string, string[]> = {};
@@ -20,7 +23,19 @@ export function generateRepo(dir: string, options: { commits: number; seed?: num
       files[path] = Array.from({ length: rng.int(20, 80) }, (_, j) => `export const v${j} = ${rng.int(0, 999)};`);
       fragility[path] = rng.chance(0.2) ? 0.35 : 0.04;
     }
-    files[`k8s/${s}/deployment.yaml`] = ["apiVersion: apps/v1", "kind: Deployment", "spec:", `  replicas: ${rng.int(2, 6)}`, "  template:", "    spec:", "      containers:", `        - image: ${s}:1.0.0`, "          resources:", "            limits:", "              memory: 512Mi"];
+    files[`k8s/${s}/deployment.yaml`] = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "spec:",
+      `  replicas: ${rng.int(2, 6)}`,
+      "  template:",
+      "    spec:",
+      "      containers:",
+      `        - image: ${s}:1.0.0`,
+      "          resources:",
+      "            limits:",
+      "              memory: 512Mi",
+    ];
     fragility[`k8s/${s}/deployment.yaml`] = 0.25;
   }
   files["package.json"] = ["{", '  "dependencies": {', '    "express": "4.18.0",', '    "pg": "8.11.0"', "  }", "}"];
@@ -37,7 +52,13 @@ export function generateRepo(dir: string, options: { commits: number; seed?: num
   const pendingFixes: Array<{ path: string; line: number; title: string; due: number }> = [];
   const commit = (message: string, changes: Record<string, string[] | null>) => {
     time += Math.round(rng.exp(3 * 3600));
-    out.push(`commit refs/heads/main`, `mark :${++mark}`, `committer Dev <dev@example.test> ${time} +0000`, `data ${Buffer.byteLength(message)}`, message);
+    out.push(
+      `commit refs/heads/main`,
+      `mark :${++mark}`,
+      `committer Dev <dev@example.test> ${time} +0000`,
+      `data ${Buffer.byteLength(message)}`,
+      message,
+    );
     if (mark > 1) out.push(`from :${mark - 1}`);
     for (const [path, lines] of Object.entries(changes)) {
       if (lines === null) out.push(`D ${path}`);
@@ -73,8 +94,14 @@ export function generateRepo(dir: string, options: { commits: number; seed?: num
       if (firstAdded < 0) firstAdded = Math.min(at, lines.length - 1);
     }
     const changes: Record<string, string[] | null> = { [path]: lines };
-    if (path.includes("/src/") && rng.chance(0.05)) changes[`services/${path.split("/")[1]}/db/migrations/V${migration++}__change.sql`] = [`ALTER TABLE ${rng.pick(["orders", "users", "carts"])} ADD COLUMN c${n} text;`];
-    const title = `${rng.pick(["Improve", "Refactor", "Tune", "Add", "Update", "Speed up"])} ${path.split("/").pop()!.replace(/\.\w+$/, "")} ${rng.pick(["handling", "limits", "paths", "caching", "logging"])} ${n}`;
+    if (path.includes("/src/") && rng.chance(0.05))
+      changes[`services/${path.split("/")[1]}/db/migrations/V${migration++}__change.sql`] = [
+        `ALTER TABLE ${rng.pick(["orders", "users", "carts"])} ADD COLUMN c${n} text;`,
+      ];
+    const title = `${rng.pick(["Improve", "Refactor", "Tune", "Add", "Update", "Speed up"])} ${path
+      .split("/")
+      .pop()!
+      .replace(/\.\w+$/, "")} ${rng.pick(["handling", "limits", "paths", "caching", "logging"])} ${n}`;
     files[path] = lines;
     commit(`${title} (#${++pr})`, changes);
     if (rng.chance(fragility[path]!)) {

@@ -20,8 +20,20 @@ export async function scratch(): Promise<string> {
 /** A redis-server of the benchmark's own on a free port (in memory, no persistence). */
 export async function startRedis(dir: string): Promise<{ proc: Proc; url: string }> {
   const port = await freePort();
-  const proc = startProcess("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { cwd: dir, env: { PATH: process.env.PATH } });
-  await waitFor(async () => (execFileSync("redis-cli", ["-p", String(port), "ping"]).toString().includes("PONG") ? true : undefined), "redis");
+  const proc = startProcess(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+    { cwd: dir, env: { PATH: process.env.PATH } },
+  );
+  await waitFor(
+    async () =>
+      execFileSync("redis-cli", ["-p", String(port), "ping"])
+        .toString()
+        .includes("PONG")
+        ? true
+        : undefined,
+    "redis",
+  );
   return { proc, url: `redis://127.0.0.1:${port}/0` };
 }
 
@@ -43,12 +55,18 @@ export function appEnv(dir: string, githubHost: string, extra: Record<string, st
 }
 
 /** Starts a webhook server (`node --import tsx <entry>`) and resolves once it answers on its port. */
-export async function startServer(entry: string, env: Record<string, string | undefined>, ready = "/health"): Promise<{ proc: Proc; port: number }> {
+export async function startServer(
+  entry: string,
+  env: Record<string, string | undefined>,
+  ready = "/health",
+): Promise<{ proc: Proc; port: number }> {
   const port = await freePort();
   const proc = startProcess(process.execPath, ["--import", "tsx", entry], { cwd: process.cwd(), env: { ...env, PORT: String(port) } });
-  await waitFor(async () => ((await httpCall(port, "GET", ready)).status < 500 ? true : undefined), `${entry} to listen`, 120_000).catch((e: Error) => {
-    throw new Error(`${e.message}\n${proc.output().slice(-2000)}`);
-  });
+  await waitFor(async () => ((await httpCall(port, "GET", ready)).status < 500 ? true : undefined), `${entry} to listen`, 120_000).catch(
+    (e: Error) => {
+      throw new Error(`${e.message}\n${proc.output().slice(-2000)}`);
+    },
+  );
   return { proc, port };
 }
 
@@ -66,7 +84,12 @@ export function prDelivery(number: number, repo = "shop") {
   const body = JSON.stringify(payload);
   return {
     body,
-    headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": `bench-${process.pid}-${++delivery}`, "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "pull_request",
+      "x-github-delivery": `bench-${process.pid}-${++delivery}`,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    },
   };
 }
 

@@ -32,7 +32,13 @@ export const serviceOfPod = (pod: string) => pod.replace(/-[a-z0-9]{5,10}-[a-z0-
  * A metric signal the product's ranking reads: one series, labelled with the pod when there is one.
  * The id is stable (no times in it).
  */
-export function metricSignal(p: { source: string; service?: string; name: string; points: Array<[number, number]>; labels?: Record<string, string> }): Signal {
+export function metricSignal(p: {
+  source: string;
+  service?: string;
+  name: string;
+  points: Array<[number, number]>;
+  labels?: Record<string, string>;
+}): Signal {
   const labels = p.labels ?? {};
   const who = labels.pod ?? p.service ?? "system";
   return {
@@ -43,11 +49,20 @@ export function metricSignal(p: { source: string; service?: string; name: string
     ...(p.service ? { service: p.service } : {}),
     name: p.name,
     series: [{ labels, points: p.points }],
-    query: `${p.name}${Object.keys(labels).length ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}` : ""}`,
+    query: `${p.name}${
+      Object.keys(labels).length
+        ? `{${Object.entries(labels)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(",")}}`
+        : ""
+    }`,
   };
 }
 
 /** Only the points between `from` and `to`: what an incident's collection would have fetched. */
 export function slice(signals: Signal[], from: number, to: number): Signal[] {
-  return signals.map((s) => ({ ...s, series: s.series?.map((x) => ({ ...x, points: x.points.filter((p) => p[0] >= from && p[0] <= to) })) }));
+  return signals.map((s) => ({
+    ...s,
+    series: s.series?.map((x) => ({ ...x, points: x.points.filter((p) => p[0] >= from && p[0] <= to) })),
+  }));
 }

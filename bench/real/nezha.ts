@@ -40,7 +40,8 @@ function table(file: string, required: string[]): Table {
   const [header, ...rows] = parseCsv(readFileSync(file, "utf8")).filter((r) => r.length > 1 || (r[0] ?? "") !== "");
   if (!header) throw new InputError(file, "empty file");
   const missing = required.filter((c) => !header.includes(c));
-  if (missing.length) throw new InputError(file, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has ${header.join(", ")})`);
+  if (missing.length)
+    throw new InputError(file, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has ${header.join(", ")})`);
   return { file, header, rows };
 }
 
@@ -68,14 +69,20 @@ function columns(t: Table, at: number[], skip: string[]): Array<{ column: string
 }
 
 /** `CpuUsageRate(%)` → `cpu_usage_rate`. */
-const metricName = (column: string) => column.replace(/\(.*?\)/g, "").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+const metricName = (column: string) =>
+  column
+    .replace(/\(.*?\)/g, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
 
 /** Every metric of a day as signals: pod metrics (node metrics apart), the entry service's, per-call latency. */
 export function readNezhaMetrics(dir: string): Signal[] {
   const mdir = join(dir, "metric");
   if (!existsSync(mdir)) throw new InputError(dir, "no metric/ folder");
   const signals: Signal[] = [];
-  for (const f of readdirSync(mdir).filter((x) => x.endsWith("_metric.csv")).sort()) {
+  for (const f of readdirSync(mdir)
+    .filter((x) => x.endsWith("_metric.csv"))
+    .sort()) {
     const t = table(join(mdir, f), ["Time", "PodName"]);
     const pod = basename(f, "_metric.csv");
     const service = serviceOfPod(pod);
@@ -94,13 +101,18 @@ export function readNezhaMetrics(dir: string): Signal[] {
     }
   }
   // Per-call latency, at the caller (source_50) and at the callee (destination_50): the callee's latency as its callers see it.
-  for (const [file, side] of [["source_50.csv", "client"], ["destination_50.csv", "server"]] as const) {
+  for (const [file, side] of [
+    ["source_50.csv", "client"],
+    ["destination_50.csv", "server"],
+  ] as const) {
     if (!existsSync(join(mdir, file))) continue;
     const t = table(join(mdir, file), ["time"]);
     for (const c of columns(t, times(t, "time"), ["time", "timestamp"])) {
       const [caller, callee] = c.column.split("_");
       if (!caller || !callee) throw new InputError(join(mdir, file), `column "${c.column}" is not <caller>_<callee>`);
-      signals.push(metricSignal({ source: SOURCE, service: callee, name: `call.latency_p50_${side}`, points: c.points, labels: { caller } }));
+      signals.push(
+        metricSignal({ source: SOURCE, service: callee, name: `call.latency_p50_${side}`, points: c.points, labels: { caller } }),
+      );
     }
   }
   return signals;
@@ -120,7 +132,10 @@ export function readNezhaEdges(dir: string, day: string): Array<RankEdge & { at:
   }
   const tdir = join(dir, "trace");
   if (!existsSync(tdir)) throw new InputError(dir, "neither trace_edges.csv nor a trace/ folder");
-  return readdirSync(tdir).filter((f) => f.endsWith(".csv")).sort().flatMap((f) => spanEdges(join(tdir, f)));
+  return readdirSync(tdir)
+    .filter((f) => f.endsWith(".csv"))
+    .sort()
+    .flatMap((f) => spanEdges(join(tdir, f)));
 }
 
 /** The day's faults as cases: signals cut to the hour before the fault and its window, edges of that span. */
@@ -134,12 +149,15 @@ export function readNezhaDay(dir: string): RealCase[] {
   } catch (e) {
     throw new InputError(listFile, `not JSON (${(e as Error).message})`);
   }
-  const faults = Object.values(list).flat().map((f, i) => {
-    const at = parseNezhaTime(String(f.inject_time ?? ""));
-    if (!Number.isFinite(at)) throw new InputError(listFile, `fault ${i + 1}: bad inject_time "${f.inject_time}"`);
-    if (!f.inject_pod) throw new InputError(listFile, `fault ${i + 1}: no inject_pod`);
-    return { at, pod: String(f.inject_pod), type: String(f.inject_type ?? "") };
-  }).sort((a, b) => a.at - b.at);
+  const faults = Object.values(list)
+    .flat()
+    .map((f, i) => {
+      const at = parseNezhaTime(String(f.inject_time ?? ""));
+      if (!Number.isFinite(at)) throw new InputError(listFile, `fault ${i + 1}: bad inject_time "${f.inject_time}"`);
+      if (!f.inject_pod) throw new InputError(listFile, `fault ${i + 1}: no inject_pod`);
+      return { at, pod: String(f.inject_pod), type: String(f.inject_type ?? "") };
+    })
+    .sort((a, b) => a.at - b.at);
   const signals = readNezhaMetrics(dir);
   const edges = readNezhaEdges(dir, day.match(/^\d{4}-\d{2}-\d{2}$/) ? day : new Date(faults[0]?.at ?? 0).toISOString().slice(0, 10));
   return faults.map((f, i) => {
@@ -159,7 +177,11 @@ export function readNezhaDay(dir: string): RealCase[] {
       window,
       baseline,
       signals: slice(signals, baseline.from, window.to),
-      baroSignals: slice(signals.filter((s) => s.series?.[0]?.labels.pod), baseline.from, window.to),
+      baroSignals: slice(
+        signals.filter((s) => s.series?.[0]?.labels.pod),
+        baseline.from,
+        window.to,
+      ),
       edges: [...merged.values()],
     };
   });

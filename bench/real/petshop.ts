@@ -25,7 +25,8 @@ export function readPetshopMetrics(file: string): { columns: Column[]; times: nu
   const data = rows.slice(4);
   const times = data.map((r, i) => {
     const t = Number(r[0]);
-    if (!Number.isFinite(t) || t < 946_684_800 || t > 4_102_444_800) throw new InputError(`${file}:${i + 5}`, `bad unix_timestamp "${r[0]}"`);
+    if (!Number.isFinite(t) || t < 946_684_800 || t > 4_102_444_800)
+      throw new InputError(`${file}:${i + 5}`, `bad unix_timestamp "${r[0]}"`);
     return t * 1000;
   });
   const columns = rows[0]!.slice(1).map((node, i) => {
@@ -48,7 +49,9 @@ function readGraph(file: string): RankEdge[] {
 
 /** Every issue of every scenario under `root` (the dataset folder). */
 export function readPetshopDir(root: string): RealCase[] {
-  const scenarios = readdirSync(root).filter((d) => existsSync(join(root, d, "graph.csv"))).sort();
+  const scenarios = readdirSync(root)
+    .filter((d) => existsSync(join(root, d, "graph.csv")))
+    .sort();
   if (!scenarios.length) throw new InputError(root, "no <scenario>/graph.csv");
   const standInFile = join(root, "high_traffic", "noissue", "metrics.csv");
   const cases: RealCase[] = [];
@@ -67,14 +70,17 @@ export function readPetshopDir(root: string): RealCase[] {
         } catch (e) {
           throw new InputError(join(idir, "target.json"), `unreadable (${(e as Error).message})`);
         }
-        if (!truth?.root_cause?.node || !Number.isFinite(truth?.target?.timestamp)) throw new InputError(join(idir, "target.json"), "needs root_cause.node and target.timestamp");
+        if (!truth?.root_cause?.node || !Number.isFinite(truth?.target?.timestamp))
+          throw new InputError(join(idir, "target.json"), "needs root_cause.node and target.timestamp");
         const m = readPetshopMetrics(join(idir, "metrics.csv"));
         const start = Math.min(...m.times);
         const step = m.times.length > 1 ? m.times[1]! - m.times[0]! : 300_000;
         // Normal operation, moved to end one sample before the issue's first.
         const shift = start - step - Math.max(...normal.times);
         const signals: Signal[] = m.columns.map((c) => {
-          const base = normal.columns.find((n) => n.node === c.node && n.name === c.name)?.points.map(([t, v]): [number, number] => [t + shift, v]) ?? [];
+          const base =
+            normal.columns.find((n) => n.node === c.node && n.name === c.name)?.points.map(([t, v]): [number, number] => [t + shift, v]) ??
+            [];
           return metricSignal({ source: "petshop", service: c.node, name: c.name, points: [...base, ...c.points] });
         });
         const from = truth.target.timestamp * 1000;

@@ -19,7 +19,8 @@ function readTable(file: string): { at: number[]; columns: Map<string, Array<[nu
   const at = rows.map((r, n) => {
     const t = Number(r[ti]);
     // Unix seconds: anything before 2000 or past 2100 is not a time of this data.
-    if (!Number.isFinite(t) || t < 946_684_800 || t > 4_102_444_800) throw new InputError(`${file}:${n + 2}`, `bad time "${r[ti]}" (unix seconds expected)`);
+    if (!Number.isFinite(t) || t < 946_684_800 || t > 4_102_444_800)
+      throw new InputError(`${file}:${n + 2}`, `bad time "${r[ti]}" (unix seconds expected)`);
     return t * 1000;
   });
   const columns = new Map<string, Array<[number, number]>>();
@@ -45,7 +46,9 @@ export function readRcaevalCase(dir: string, service: string, fault: string, rep
     const m = SUFFIX.exec(column);
     if (!m) continue;
     const all = [...(normal.columns.get(column) ?? []), ...points].sort((a, b) => a[0] - b[0]);
-    signals.push(metricSignal({ source: "rcaeval", service: m[1]!, name: `sockshop.${m[2]}`, points: all, labels: { pod: m[1]!, service: m[1]! } }));
+    signals.push(
+      metricSignal({ source: "rcaeval", service: m[1]!, name: `sockshop.${m[2]}`, points: all, labels: { pod: m[1]!, service: m[1]! } }),
+    );
   }
   const window = { from: Math.min(...anomalous.at), to: Math.max(...anomalous.at) };
   const baseline = { from: Math.min(...normal.at), to: Math.min(Math.max(...normal.at), window.from - 1) };
@@ -63,7 +66,8 @@ export function readRcaevalDir(root: string): RealCase[] {
     for (const rep of readdirSync(dir).sort()) {
       const repDir = join(dir, rep);
       if (!statSync(repDir).isDirectory()) continue;
-      if (!existsSync(join(repDir, "normal.csv")) || !existsSync(join(repDir, "anomalous.csv"))) throw new InputError(repDir, "needs normal.csv and anomalous.csv");
+      if (!existsSync(join(repDir, "normal.csv")) || !existsSync(join(repDir, "anomalous.csv")))
+        throw new InputError(repDir, "needs normal.csv and anomalous.csv");
       cases.push(readRcaevalCase(repDir, m[1]!, m[2]!, rep));
     }
   }

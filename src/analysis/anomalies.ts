@@ -11,14 +11,36 @@ const K8S_KIND: Partial<Record<K8sFinding["class"], Anomaly["kind"]>> = { oom: "
 /** Kubernetes findings (src/analysis/findings/kubernetes): each an anomaly that carries its finding. */
 export function kubernetesAnomalies(signals: Signal[]): Anomaly[] {
   return kubernetesFindings(signals).map((f) => ({
-    service: f.service, kind: K8S_KIND[f.class] ?? "pod-failure", ...(f.at !== undefined ? { at: f.at } : {}), detail: findingText(f), severity: f.severity, evidence: f.evidence, finding: f,
+    service: f.service,
+    kind: K8S_KIND[f.class] ?? "pod-failure",
+    ...(f.at !== undefined ? { at: f.at } : {}),
+    detail: findingText(f),
+    severity: f.severity,
+    evidence: f.evidence,
+    finding: f,
   }));
 }
 
 /** Something abnormal in the incident window, with the signal that shows it. */
 export type Anomaly = {
   service?: string;
-  kind: "error-rate" | "latency" | "sla" | "traffic-drop" | "pod-failure" | "oom" | "db-locks" | "db-connections" | "db-slow" | "cache-evictions" | "db-statement" | "datastore" | "alert" | "target-down" | "log-template" | "node";
+  kind:
+    | "error-rate"
+    | "latency"
+    | "sla"
+    | "traffic-drop"
+    | "pod-failure"
+    | "oom"
+    | "db-locks"
+    | "db-connections"
+    | "db-slow"
+    | "cache-evictions"
+    | "db-statement"
+    | "datastore"
+    | "alert"
+    | "target-down"
+    | "log-template"
+    | "node";
   /** Onset (ms) when the signal has a time; undefined for point-in-time states. */
   at?: number;
   detail: string;
@@ -91,24 +113,54 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
   for (const s of signals) {
     const d = s.data ?? {};
     if (s.name === SIGNAL.pgBlockedQueries && (s.value ?? 0) > 0) {
-      const chain = (d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>)[0];
+      const chain = (
+        d.chains as Array<{ pid: number; waiting_s?: number; blockedBy: Array<{ pid: number; state?: string; query?: string }> }>
+      )[0];
       const blocker = chain?.blockedBy[0];
-      out.push({ service: s.service, kind: "db-locks", detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ? redact(blocker.query) : "?"})`, severity: 0.85, evidence: [s.id] });
+      out.push({
+        service: s.service,
+        kind: "db-locks",
+        detail: `${s.value} blocked quer${s.value === 1 ? "y" : "ies"}; pid ${chain?.pid} waits ${chain?.waiting_s ?? "?"} s on pid ${blocker?.pid} (${blocker?.state ?? "?"}: ${blocker?.query ? redact(blocker.query) : "?"})`,
+        severity: 0.85,
+        evidence: [s.id],
+      });
     } else if (s.name === SIGNAL.pgConnections && Number(d.usage) >= 0.9) {
-      out.push({ service: s.service, kind: "db-connections", detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`, severity: Number(d.usage), evidence: [s.id] });
+      out.push({
+        service: s.service,
+        kind: "db-connections",
+        detail: `${s.value} of ${d.max_connections} connections in use (${d.idle_in_transaction ?? 0} idle in transaction)`,
+        severity: Number(d.usage),
+        evidence: [s.id],
+      });
     } else if (s.name === SIGNAL.pgLongRunningQueries && (s.value ?? 0) > 0) {
-      out.push({ service: s.service, kind: "db-slow", detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`, severity: 0.6, evidence: [s.id] });
+      out.push({
+        service: s.service,
+        kind: "db-slow",
+        detail: `${s.value} quer${s.value === 1 ? "y" : "ies"} running over 30 s`,
+        severity: 0.6,
+        evidence: [s.id],
+      });
     } else if (s.name === SIGNAL.alertHistory) {
       const [fired, resolved] = [Number(d.firedAt), d.resolvedBy === undefined ? undefined : Number(d.resolvedBy)];
       const when = (t: number) => new Date(t).toISOString().slice(11, 16);
       out.push({
-        service: s.service, kind: "alert", at: fired, severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id],
+        service: s.service,
+        kind: "alert",
+        at: fired,
+        severity: d.severity === "critical" ? 0.7 : 0.5,
+        evidence: [s.id],
         detail: `${String(d.alertname ?? "alert")} fired at ${when(fired)}${resolved !== undefined ? ` and resolved by ${when(resolved)}` : ", still firing"}${Number(d.firings) > 1 ? ` (${d.firings} times)` : ""}`,
       });
     } else if (s.name === SIGNAL.alertFiring && signals.some((x) => x.id === s.id.replace(":alert:", ":alert-history:"))) {
       // The same alert's history says more (when it started): it stands for both.
     } else if (s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm) {
-      out.push({ service: s.service, kind: "alert", detail: String(d.alertname ?? d.message ?? "alert"), severity: d.severity === "critical" ? 0.7 : 0.5, evidence: [s.id] });
+      out.push({
+        service: s.service,
+        kind: "alert",
+        detail: String(d.alertname ?? d.message ?? "alert"),
+        severity: d.severity === "critical" ? 0.7 : 0.5,
+        evidence: [s.id],
+      });
     } else if (s.name === SIGNAL.targetDown) {
       out.push({ service: s.service, kind: "target-down", detail: `${d.job} ${d.instance} is down`, severity: 0.8, evidence: [s.id] });
     }
@@ -120,7 +172,9 @@ function stateAnomalies(signals: Signal[]): Anomaly[] {
 export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
   const out: Anomaly[] = [];
   for (const s of signals.filter((x) => x.name === SIGNAL.logsSamples || x.name === SIGNAL.k8sPodLog)) {
-    const raw = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) => (typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l));
+    const raw = ((s.data?.lines ?? []) as Array<string | { time?: string; message: string }>).map((l) =>
+      typeof l === "string" ? { message: l, time: /^\S+Z/.exec(l)?.[0] } : l,
+    );
     // Redact the raw lines before the miner masks digits and the detail is cut: either one first leaves a token's head or tail.
     const clean = redactLines(raw.map((l) => l.message));
     const lines = raw.map((l, i) => ({ ...l, message: clean[i]! }));
@@ -140,8 +194,18 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
       const b = before.get(g.id) ?? 0;
       if (n === 0 || (b > 0 && n < 3 * b)) continue;
       const text = templateText(g);
-      const files = [...new Set(lines.filter((_, i) => g.lines.includes(i)).flatMap((l) => [...l.message.matchAll(STACK_FILE)].map((m) => m[1]!)))];
-      out.push({ service: s.service, kind: "log-template", at: Number.isFinite(first.get(g.id)) ? first.get(g.id) : undefined, detail: `${b ? `×${(n / b).toFixed(1)}` : "new"}: "${text.slice(0, 140)}" (${n} lines)`, severity: Math.min(1, 0.15 + n / 20), evidence: [s.id], ...(files.length ? { files } : {}) });
+      const files = [
+        ...new Set(lines.filter((_, i) => g.lines.includes(i)).flatMap((l) => [...l.message.matchAll(STACK_FILE)].map((m) => m[1]!))),
+      ];
+      out.push({
+        service: s.service,
+        kind: "log-template",
+        at: Number.isFinite(first.get(g.id)) ? first.get(g.id) : undefined,
+        detail: `${b ? `×${(n / b).toFixed(1)}` : "new"}: "${text.slice(0, 140)}" (${n} lines)`,
+        severity: Math.min(1, 0.15 + n / 20),
+        evidence: [s.id],
+        ...(files.length ? { files } : {}),
+      });
     }
   }
   return out;
@@ -149,5 +213,11 @@ export function logAnomalies(signals: Signal[], window: Window): Anomaly[] {
 
 /** Every anomaly the signals show for the incident window; `before` holds the state read as of its start (for counters' rates). */
 export function findAnomalies(signals: Signal[], window: Window, before: Signal[] = []): Anomaly[] {
-  return [...metricAnomalies(signals, window), ...stateAnomalies(signals), ...kubernetesAnomalies(signals), ...logAnomalies(signals, window), ...datastoreAnomalies(signals, before, window)];
+  return [
+    ...metricAnomalies(signals, window),
+    ...stateAnomalies(signals),
+    ...kubernetesAnomalies(signals),
+    ...logAnomalies(signals, window),
+    ...datastoreAnomalies(signals, before, window),
+  ];
 }

@@ -75,7 +75,9 @@ export function detectAnomalies(points: Point[], options: DetectorOptions = {}):
       const same = sameTimeOnPreviousDays(points, i, window);
       if (same.length >= 10) {
         const day = robustStats(same);
-        const daily = Math.log1p(Math.abs(value - day.median) / Math.max(day.spread, recent.spread, Math.abs(day.median) * floorShare, 1e-9));
+        const daily = Math.log1p(
+          Math.abs(value - day.median) / Math.max(day.spread, recent.spread, Math.abs(day.median) * floorShare, 1e-9),
+        );
         if (daily < score) [score, expected] = [daily, day.median];
       }
     }
@@ -89,7 +91,11 @@ export function detectAnomalies(points: Point[], options: DetectorOptions = {}):
     if (level >= threshold) {
       // The alarm is dated at the first of the averaged points that was itself high.
       let first = i;
-      for (let k = i - persist + 1; k < i; k++) if (k >= 1 && scores[k - 1]! >= mean + threshold * sd) { first = k; break; }
+      for (let k = i - persist + 1; k < i; k++)
+        if (k >= 1 && scores[k - 1]! >= mean + threshold * sd) {
+          first = k;
+          break;
+        }
       const at = points[first]![1];
       alarms.push({ index: first, at: points[first]![0], value: at, score: level, direction: at >= medians[first - 1]! ? "up" : "down" });
       quietUntil = i + cooldown;
@@ -138,7 +144,8 @@ export function findOnset(points: Point[], options: { minScore?: number; minSide
     const right = robustStats(values.slice(k));
     const spread = Math.max(left.spread, noise, Math.abs(left.median) * 0.01, 1e-9);
     const score = Math.abs(right.median - left.median) / spread;
-    if (!best || score > best.score) best = { at: points[k]![0], index: k, before: left.median, after: right.median, change: right.median - left.median, score };
+    if (!best || score > best.score)
+      best = { at: points[k]![0], index: k, before: left.median, after: right.median, change: right.median - left.median, score };
   }
   if (!best || best.score < minScore) return undefined;
   // A median split can land early when the new level is short (the right median stays "new" while
@@ -150,6 +157,11 @@ export function findOnset(points: Point[], options: { minScore?: number; minSide
   const { spread } = robustStats(values.slice(0, best.index));
   const tolerance = Math.max(3 * spread, Math.abs(best.before) * 0.05, 1e-9);
   let i = best.index;
-  while (i > minSide && Math.abs(values[i - 1]! - best.before) > tolerance && Math.sign(values[i - 1]! - best.before) === Math.sign(best.change)) i--;
+  while (
+    i > minSide &&
+    Math.abs(values[i - 1]! - best.before) > tolerance &&
+    Math.sign(values[i - 1]! - best.before) === Math.sign(best.change)
+  )
+    i--;
   return { ...best, index: i, at: points[i]![0] };
 }

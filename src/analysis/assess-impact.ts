@@ -10,11 +10,27 @@ import { scoreBlastRadius, type Factor, type Score } from "./score-blast-radius.
 import { watchList, type WatchItem } from "./watch-list.js";
 import { SIGNAL } from "../signals/catalog.js";
 
-export type SourceSummary = { source: string; adapter: string; flavour?: string; status: string; error?: string; notes: string[]; elapsedMs: number };
+export type SourceSummary = {
+  source: string;
+  adapter: string;
+  flavour?: string;
+  status: string;
+  error?: string;
+  notes: string[];
+  elapsedMs: number;
+};
 
 /** What reports say about each source: the collection's results without their signals. */
 export const sourceSummaries = (sources: CollectionResult["sources"] = []): SourceSummary[] =>
-  sources.map((s) => ({ source: s.source, adapter: s.adapter, flavour: s.flavour, status: s.status, error: s.error, notes: s.notes, elapsedMs: s.elapsedMs }));
+  sources.map((s) => ({
+    source: s.source,
+    adapter: s.adapter,
+    flavour: s.flavour,
+    status: s.status,
+    error: s.error,
+    notes: s.notes,
+    elapsedMs: s.elapsedMs,
+  }));
 
 export type RiskAssessment = {
   ref: string;
@@ -52,14 +68,24 @@ export type RiskAssessment = {
  * The blast radius of a change from the change itself and what its services do in production.
  * Pure and deterministic: the same change and signals give the same assessment.
  */
-export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; collection?: CollectionResult; noCollection?: string; files?: ClassifiedFile[]; inferred?: InferredServices }): RiskAssessment {
+export function assessImpact(params: {
+  changes: ChangeSet;
+  config: RepoConfig;
+  collection?: CollectionResult;
+  noCollection?: string;
+  files?: ClassifiedFile[];
+  inferred?: InferredServices;
+}): RiskAssessment {
   const { changes, config, collection } = params;
   const files = params.files ?? classifyChanges(changes, config);
   const touched = [...new Set(files.flatMap((f) => f.services))].sort();
   const productionData = !!collection && collection.sources.some((s) => s.status === "ok");
   const services = profileServices(touched, collection, config);
   const tables = profileTables([...new Set(files.flatMap((f) => f.migration?.tables ?? []))], collection);
-  const { score, level, factors, raw, floor } = scoreBlastRadius({ files, profiles: services, tables, productionData }, config.impact.thresholds);
+  const { score, level, factors, raw, floor } = scoreBlastRadius(
+    { files, profiles: services, tables, productionData },
+    config.impact.thresholds,
+  );
   const signals = collection?.signals ?? [];
   const sourcesSeen = {
     rules: signals.some((s) => s.name === SIGNAL.alertRules),
@@ -68,10 +94,20 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
   };
   const edges = topology(collection, config).edges.filter((e) => touched.includes(e.from) || touched.includes(e.to));
   const notAnalysed = [
-    ...(changes.filesNotListed > 0 ? [`${changes.filesNotListed} files beyond GitHub's 3,000-file listing limit were not listed, so not classified`] : []),
-    ...files.filter((f) => !f.patch && f.status !== "removed" && f.additions + f.deletions > 0).map((f) => `${f.path}: no diff (binary or too large), classified by its path only`),
-    ...(collection ? [] : [`production signals: ${params.noCollection ?? "no MCP source is configured for this repository"}, so the score comes from the change alone`]),
-    ...(collection && !productionData && collection.sources.length ? ["production signals: no source answered, so the score comes from the change alone"] : []),
+    ...(changes.filesNotListed > 0
+      ? [`${changes.filesNotListed} files beyond GitHub's 3,000-file listing limit were not listed, so not classified`]
+      : []),
+    ...files
+      .filter((f) => !f.patch && f.status !== "removed" && f.additions + f.deletions > 0)
+      .map((f) => `${f.path}: no diff (binary or too large), classified by its path only`),
+    ...(collection
+      ? []
+      : [
+          `production signals: ${params.noCollection ?? "no MCP source is configured for this repository"}, so the score comes from the change alone`,
+        ]),
+    ...(collection && !productionData && collection.sources.length
+      ? ["production signals: no source answered, so the score comes from the change alone"]
+      : []),
   ];
   const sources = sourceSummaries(collection?.sources);
   const body = {
@@ -96,6 +132,13 @@ export function assessImpact(params: { changes: ChangeSet; config: RepoConfig; c
     ...(params.inferred ? { inferred: { services: Object.keys(params.inferred.services), seenIn: params.inferred.seenIn } } : {}),
   };
   const { sources: _timed, ...stable } = body;
-  const hashed = stable.services.map((p) => ({ ...p, errorRate: p.errorRate && { ...p.errorRate, series: undefined }, latencyP95: p.latencyP95 && { ...p.latencyP95, series: undefined } }));
-  return { ...body, digest: sha256Hex(canonicalJson({ ...stable, services: hashed, sources: sources.map((s) => [s.source, s.status]) })).slice(0, 16) };
+  const hashed = stable.services.map((p) => ({
+    ...p,
+    errorRate: p.errorRate && { ...p.errorRate, series: undefined },
+    latencyP95: p.latencyP95 && { ...p.latencyP95, series: undefined },
+  }));
+  return {
+    ...body,
+    digest: sha256Hex(canonicalJson({ ...stable, services: hashed, sources: sources.map((s) => [s.source, s.status]) })).slice(0, 16),
+  };
 }

@@ -5,7 +5,12 @@ import { TemplateMiner, templateText } from "./log-templates.js";
 export type CheckRunSummary = { id: number; name: string; status: string; conclusion: string | null; completedAt?: string | null };
 
 export type FailureTemplate = { text: string; count: number; firstLine: number; sample: string };
-export type FailureMining = { lines: number; errorLines: number; templates: FailureTemplate[]; paths: Array<{ path: string; line?: number }> };
+export type FailureMining = {
+  lines: number;
+  errorLines: number;
+  templates: FailureTemplate[];
+  paths: Array<{ path: string; line?: number }>;
+};
 export type FailureKind = "new" | "pre-existing" | "flaky";
 
 const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
@@ -14,12 +19,19 @@ export const isFailed = (c: string | null | undefined) => !!c && FAILED.has(c);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this strips
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\s?/;
-const ERROR = /(##\[error\]|\berror\b|\b[A-Z]\w*(?:Error|Exception)\b|\bfail(?:ed|ure|s)?\b|\bexception\b|\bpanic\b|traceback|assertion|\bexpected\b|✕|✖|×|FAIL\b|ERR!)/i;
+const ERROR =
+  /(##\[error\]|\berror\b|\b[A-Z]\w*(?:Error|Exception)\b|\bfail(?:ed|ure|s)?\b|\bexception\b|\bpanic\b|traceback|assertion|\bexpected\b|✕|✖|×|FAIL\b|ERR!)/i;
 const NOISE = /^(##\[(group|endgroup)\]|Post job cleanup|Cleaning up orphan processes|\s*$)/;
-const PATH = /(?:^|[\s("'`=:])((?:[\w.@-]+\/)+[\w.@-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|rb|go|java|kt|cs|php|rs|scala|c|cc|cpp|h|sql|ya?ml|json|toml))(?::(\d+))?/g;
+const PATH =
+  /(?:^|[\s("'`=:])((?:[\w.@-]+\/)+[\w.@-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|rb|go|java|kt|cs|php|rs|scala|c|cc|cpp|h|sql|ya?ml|json|toml))(?::(\d+))?/g;
 
 /** A log line without its runner timestamp, colour codes and `##[error]` decoration. */
-export const cleanLine = (line: string) => line.replace(ANSI, "").replace(STAMP, "").replace(/^##\[error\]/, "").trimEnd();
+export const cleanLine = (line: string) =>
+  line
+    .replace(ANSI, "")
+    .replace(STAMP, "")
+    .replace(/^##\[error\]/, "")
+    .trimEnd();
 
 /**
  * The errors of a failed job's log: lines that look like errors (and their runner's `##[error]`
@@ -38,7 +50,8 @@ export function mineFailureLog(log: string, limits = { templates: 8, paths: 50 }
     if (NOISE.test(text)) return;
     for (const m of text.matchAll(PATH)) {
       const key = `${m[1]}:${m[2] ?? ""}`;
-      if (!paths.has(key) && !m[1]!.startsWith("node_modules/") && !m[1]!.includes("/node_modules/")) paths.set(key, { path: m[1]!, ...(m[2] ? { line: Number(m[2]) } : {}) });
+      if (!paths.has(key) && !m[1]!.startsWith("node_modules/") && !m[1]!.includes("/node_modules/"))
+        paths.set(key, { path: m[1]!, ...(m[2] ? { line: Number(m[2]) } : {}) });
     }
     if (!ERROR.test(text) && !raw[i]!.includes("##[error]")) return;
     errorLines++;
@@ -69,8 +82,14 @@ export function prFilesInFailure(paths: FailureMining["paths"], prFiles: string[
 export function classifyFailure(p: { sameCommit: CheckRunSummary[]; onBase: CheckRunSummary[] }): { kind: FailureKind; why: string } {
   const passedHere = p.sameCommit.find((r) => r.conclusion === "success");
   if (passedHere) return { kind: "flaky", why: "the same check passed on this commit too (a re-run)" };
-  const base = [...p.onBase].filter((r) => r.status === "completed").sort((a, b) => String(b.completedAt).localeCompare(String(a.completedAt)))[0];
+  const base = [...p.onBase]
+    .filter((r) => r.status === "completed")
+    .sort((a, b) => String(b.completedAt).localeCompare(String(a.completedAt)))[0];
   if (base && isFailed(base.conclusion)) return { kind: "pre-existing", why: "its latest run on the base branch failed as well" };
-  if (base) return { kind: "new", why: `its latest run on the base branch ${base.conclusion === "success" ? "passed" : `ended ${base.conclusion}`}` };
+  if (base)
+    return {
+      kind: "new",
+      why: `its latest run on the base branch ${base.conclusion === "success" ? "passed" : `ended ${base.conclusion}`}`,
+    };
   return { kind: "new", why: "no run of it on the base branch to compare with" };
 }

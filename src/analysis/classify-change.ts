@@ -4,7 +4,19 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { hasDownStep } from "./migration-risk.js";
 import { isMigrationPath, readMigration, type Migration } from "./migrations.js";
 
-export type ChangeKind = "migration" | "kubernetes" | "helm" | "infrastructure" | "ci" | "dependency" | "lockfile" | "config" | "code" | "test" | "docs" | "other";
+export type ChangeKind =
+  | "migration"
+  | "kubernetes"
+  | "helm"
+  | "infrastructure"
+  | "ci"
+  | "dependency"
+  | "lockfile"
+  | "config"
+  | "code"
+  | "test"
+  | "docs"
+  | "other";
 
 export type DependencyBump = { name: string; from?: string; to?: string; major: boolean };
 
@@ -24,15 +36,20 @@ export type ClassifiedFile = FileChange & {
   firstLine: number;
 };
 
-const TEST = /(^|\/)(tests?|__tests__|spec|specs|e2e)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py|rb)$|(^|\/)test_[^/]+\.py$|Tests?\.(java|kt|cs)$/i;
+const TEST =
+  /(^|\/)(tests?|__tests__|spec|specs|e2e)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py|rb)$|(^|\/)test_[^/]+\.py$|Tests?\.(java|kt|cs)$/i;
 const DOCS = /\.(md|mdx|rst|adoc|txt)$|(^|\/)docs?\//i;
-const LOCK = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile\.lock|poetry\.lock|Pipfile\.lock|go\.sum|Cargo\.lock|composer\.lock|uv\.lock)$/;
-const MANIFEST = /(^|\/)(package\.json|requirements[^/]*\.txt|pyproject\.toml|Pipfile|Gemfile|go\.mod|Cargo\.toml|pom\.xml|build\.gradle(\.kts)?|composer\.json|setup\.py)$/;
+const LOCK =
+  /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile\.lock|poetry\.lock|Pipfile\.lock|go\.sum|Cargo\.lock|composer\.lock|uv\.lock)$/;
+const MANIFEST =
+  /(^|\/)(package\.json|requirements[^/]*\.txt|pyproject\.toml|Pipfile|Gemfile|go\.mod|Cargo\.toml|pom\.xml|build\.gradle(\.kts)?|composer\.json|setup\.py)$/;
 const CI = /(^|\/)(\.github\/workflows\/|\.gitlab-ci\.yml$|Jenkinsfile$|\.circleci\/|azure-pipelines\.yml$|\.buildkite\/)/;
-const INFRA = /\.(tf|tfvars|hcl)$|(^|\/)(terraform|pulumi|cloudformation|ansible)\/|(^|\/)Dockerfile[^/]*$|(^|\/)docker-compose[^/]*\.ya?ml$/i;
+const INFRA =
+  /\.(tf|tfvars|hcl)$|(^|\/)(terraform|pulumi|cloudformation|ansible)\/|(^|\/)Dockerfile[^/]*$|(^|\/)docker-compose[^/]*\.ya?ml$/i;
 const HELM = /(^|\/)(Chart\.yaml|values[^/]*\.ya?ml)$|(^|\/)(charts|helm)\/.+\.(ya?ml|tpl)$/;
 const K8S_PATH = /(^|\/)(k8s|kubernetes|manifests|deploy|deployment|kustomize|overlays)\/.+\.ya?ml$|(^|\/)kustomization\.ya?ml$/;
-const CONFIG = /(^|\/)(\.env[^/]*|config\/.+|settings[^/]*\.py|application[^/]*\.(ya?ml|properties)|[^/]+\.(conf|ini|properties|cfg))$|\.(ya?ml|json|toml)$/i;
+const CONFIG =
+  /(^|\/)(\.env[^/]*|config\/.+|settings[^/]*\.py|application[^/]*\.(ya?ml|properties)|[^/]+\.(conf|ini|properties|cfg))$|\.(ya?ml|json|toml)$/i;
 const CODE = /\.(ts|tsx|js|jsx|mjs|cjs|py|rb|go|java|kt|scala|cs|php|rs|swift|c|cc|cpp|h|hpp|ex|exs|erl|clj|sql|sh|vue|svelte)$/i;
 
 const SENSITIVE: Array<[NonNullable<ClassifiedFile["sensitive"]>[number], RegExp]> = [
@@ -49,8 +66,16 @@ const ROUTES: RegExp[] = [
   /\bre_path\(\s*r?['"]([^'"]+)|\bpath\(\s*['"]([^'"]+)/,
 ];
 
-export const addedLines = (patch?: string) => (patch ?? "").split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) => l.slice(1));
-const removedLines = (patch?: string) => (patch ?? "").split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.slice(1));
+export const addedLines = (patch?: string) =>
+  (patch ?? "")
+    .split("\n")
+    .filter((l) => l.startsWith("+") && !l.startsWith("+++"))
+    .map((l) => l.slice(1));
+const removedLines = (patch?: string) =>
+  (patch ?? "")
+    .split("\n")
+    .filter((l) => l.startsWith("-") && !l.startsWith("---"))
+    .map((l) => l.slice(1));
 
 /** The first line of the new file that the patch adds or changes. */
 export function firstChangedLine(patch?: string): number {
@@ -77,7 +102,14 @@ function kindOf(file: FileChange): ChangeKind {
   if (MANIFEST.test(p)) return "dependency";
   if (CI.test(p)) return "ci";
   if (HELM.test(p)) return "helm";
-  if (K8S_PATH.test(p) || (/\.ya?ml$/.test(p) && /^\s*apiVersion:[\s\S]*^\s*kind:\s*(Deployment|StatefulSet|DaemonSet|Service|Ingress|ConfigMap|CronJob|Job|HorizontalPodAutoscaler)/m.test((file.patch ?? "").replace(/^[+ -]/gm, "")))) return "kubernetes";
+  if (
+    K8S_PATH.test(p) ||
+    (/\.ya?ml$/.test(p) &&
+      /^\s*apiVersion:[\s\S]*^\s*kind:\s*(Deployment|StatefulSet|DaemonSet|Service|Ingress|ConfigMap|CronJob|Job|HorizontalPodAutoscaler)/m.test(
+        (file.patch ?? "").replace(/^[+ -]/gm, ""),
+      ))
+  )
+    return "kubernetes";
   if (INFRA.test(p)) return "infrastructure";
   if (CODE.test(p)) return "code";
   if (CONFIG.test(p)) return "config";
@@ -126,9 +158,15 @@ export function dependencyBumps(patch?: string): DependencyBump[] {
       /^\s*([\w-]+)\s*=\s*"([\w.^~*-]+)"/.exec(line); // Cargo.toml, pyproject
     return m ? [m[1]!, m[2]!] : undefined;
   };
-  const before = new Map(removedLines(patch).map(parse).filter((x): x is [string, string] => !!x));
+  const before = new Map(
+    removedLines(patch)
+      .map(parse)
+      .filter((x): x is [string, string] => !!x),
+  );
   const bumps: DependencyBump[] = [];
-  for (const [name, to] of addedLines(patch).map(parse).filter((x): x is [string, string] => !!x)) {
+  for (const [name, to] of addedLines(patch)
+    .map(parse)
+    .filter((x): x is [string, string] => !!x)) {
     const from = before.get(name);
     if (from === to || ["version", "name", "main", "description"].includes(name)) continue;
     const major = !!from && VERSION.exec(from)?.[1] !== VERSION.exec(to)?.[1];
@@ -141,7 +179,9 @@ export type ServiceMatcher = (path: string) => string[];
 
 /** Maps a file to the services whose `paths` globs match it (dotfiles included). */
 export function serviceMatcher(config: RepoConfig): ServiceMatcher {
-  const matchers = Object.entries(config.services).map(([name, s]) => [name, s.paths.length ? picomatch(s.paths, { dot: true }) : () => false] as const);
+  const matchers = Object.entries(config.services).map(
+    ([name, s]) => [name, s.paths.length ? picomatch(s.paths, { dot: true }) : () => false] as const,
+  );
   return (path) => matchers.filter(([, m]) => m(path)).map(([name]) => name);
 }
 
@@ -165,7 +205,13 @@ export function classifyChanges(changes: ChangeSet, config: RepoConfig): Classif
       if (sensitive.length) out.sensitive = sensitive;
     }
     if (kind === "code") {
-      const routes = added.flatMap((l) => ROUTES.map((re) => re.exec(l)).filter((m): m is RegExpExecArray => !!m).map((m) => m[1] ?? m[2]!)).filter(Boolean);
+      const routes = added
+        .flatMap((l) =>
+          ROUTES.map((re) => re.exec(l))
+            .filter((m): m is RegExpExecArray => !!m)
+            .map((m) => m[1] ?? m[2]!),
+        )
+        .filter(Boolean);
       if (routes.length) out.newRoutes = [...new Set(routes)];
     }
     return out;

@@ -22,19 +22,39 @@ export type IncidentImpact = {
  * SEV2 — a critical- or high-tier service with error rate ≥ 5% or SLA < 99%, or 3+ services affected;
  * SEV3 — any service affected; SEV4 — nothing user-facing found.
  */
-export function assessIncidentImpact(r: RcaResult, signals: Signal[], config: RepoConfig, edges: Array<{ from: string; to: string }>): IncidentImpact {
-  const affected = [...new Set(r.anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3).map((a) => a.service).filter((s): s is string => !!s))].sort();
+export function assessIncidentImpact(
+  r: RcaResult,
+  signals: Signal[],
+  config: RepoConfig,
+  edges: Array<{ from: string; to: string }>,
+): IncidentImpact {
+  const affected = [
+    ...new Set(
+      r.anomalies
+        .filter((a) => a.kind !== "alert" && a.severity >= 0.3)
+        .map((a) => a.service)
+        .filter((s): s is string => !!s),
+    ),
+  ].sort();
   const dependents = [...new Set(edges.filter((e) => affected.includes(e.to) && !affected.includes(e.from)).map((e) => e.from))].sort();
   const value = (service: string, name: string) => signals.find((s) => s.service === service && s.name === name)?.value;
-  const errorRate = Object.fromEntries(affected.map((s) => [s, value(s, SIGNAL.httpErrorRate)]).filter((e): e is [string, number] => e[1] !== undefined));
+  const errorRate = Object.fromEntries(
+    affected.map((s) => [s, value(s, SIGNAL.httpErrorRate)]).filter((e): e is [string, number] => e[1] !== undefined),
+  );
   const tier = (s: string) => config.services[s]?.tier ?? "medium";
   const sla = (s: string) => value(s, SIGNAL.apmSla);
   const sev1 = affected.find((s) => tier(s) === "critical" && ((errorRate[s] ?? 0) >= 0.2 || (sla(s) ?? 100) < 90));
   const sev2 = affected.find((s) => ["critical", "high"].includes(tier(s)) && ((errorRate[s] ?? 0) >= 0.05 || (sla(s) ?? 100) < 99));
   const [severity, rule]: [Severity, string] = sev1
-    ? ["SEV1", `${sev1} is critical-tier and fails ${(errorRate[sev1] ?? 0) >= 0.2 ? `${Math.round(errorRate[sev1]! * 100)}% of requests` : `its SLA (${sla(sev1)}%)`}`]
+    ? [
+        "SEV1",
+        `${sev1} is critical-tier and fails ${(errorRate[sev1] ?? 0) >= 0.2 ? `${Math.round(errorRate[sev1]! * 100)}% of requests` : `its SLA (${sla(sev1)}%)`}`,
+      ]
     : sev2
-      ? ["SEV2", `${sev2} is ${tier(sev2)}-tier with ${(errorRate[sev2] ?? 0) >= 0.05 ? `${Math.round(errorRate[sev2]! * 100)}% errors` : `SLA ${sla(sev2)}%`}`]
+      ? [
+          "SEV2",
+          `${sev2} is ${tier(sev2)}-tier with ${(errorRate[sev2] ?? 0) >= 0.05 ? `${Math.round(errorRate[sev2]! * 100)}% errors` : `SLA ${sla(sev2)}%`}`,
+        ]
       : affected.length >= 3
         ? ["SEV2", `${affected.length} services affected`]
         : affected.length

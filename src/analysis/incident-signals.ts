@@ -30,12 +30,18 @@ export function incidentSignals(anomalies: Anomaly[], limit = 12): string[] {
     } else if (a.kind === "alert") {
       // An alert's name (`HighErrorRate`), never an alarm's sentence, which names services ("Response time of service api …").
       if (/^[\w.:-]{3,80}$/.test(a.detail)) out.push(a.detail);
-    }
-    else if (a.finding) out.push(a.finding.reason, ...(a.kind === "node" ? [KIND_SIGNAL.node!] : []));
+    } else if (a.finding) out.push(a.finding.reason, ...(a.kind === "node" ? [KIND_SIGNAL.node!] : []));
     else if (a.kind === "oom" || a.kind === "pod-failure") out.push(a.detail.split(":")[0]!.trim());
     else if (a.kind === "node") out.push(a.detail.split(":")[0]!.trim(), KIND_SIGNAL.node!);
     else if (KIND_SIGNAL[a.kind]) out.push(KIND_SIGNAL[a.kind]!);
   }
-  const clean = out.map((s) => redact(s, { ips: true }).replace(/\[REDACTED[^\]]*\]/g, " ").replace(/\s+/g, " ").trim()).filter((s) => s.length >= 3);
+  const clean = out
+    .map((s) =>
+      redact(s, { ips: true })
+        .replace(/\[REDACTED[^\]]*\]/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+    .filter((s) => s.length >= 3);
   return [...new Set(clean)].slice(0, limit);
 }

@@ -12,7 +12,19 @@ const MAX_SPAN = "7d";
 export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, zone: string): number {
   const guess = Date.UTC(y, mo - 1, d, h, mi);
   const offset = (at: number) => {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(at).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+      })
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    );
     return Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!) - at;
   };
   const first = guess - offset(guess);
@@ -21,7 +33,11 @@ export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: numb
 
 /** The calendar date (in `zone`) of an instant, shifted by `days`. */
 function dateIn(at: number, zone: string, days = 0): [number, number, number] {
-  const p = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(at + days * 24 * HOUR).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(at + days * 24 * HOUR)
+      .map((x) => [x.type, x.value]),
+  );
   return [+p.year!, +p.month!, +p.day!];
 }
 
@@ -62,7 +78,8 @@ export function timesInText(text: string, createdAt: number, zone: string): numb
     const half = (g.ampm ?? g.ampm12)?.[0]?.toLowerCase();
     if (half) h = (h % 12) + (half === "p" ? 12 : 0);
     const dated = dateBefore(text, at, createdAt);
-    const day = (z: string | number): [number, number, number] => dated ?? (typeof z === "number" ? dateAt(createdAt + z * 60_000, yesterday ? -1 : 0) : dateIn(createdAt, z, yesterday ? -1 : 0));
+    const day = (z: string | number): [number, number, number] =>
+      dated ?? (typeof z === "number" ? dateAt(createdAt + z * 60_000, yesterday ? -1 : 0) : dateIn(createdAt, z, yesterday ? -1 : 0));
     const zoneUsed = written ?? zone;
     const [y, mo, d] = day(zoneUsed);
     let t = typeof zoneUsed === "number" ? Date.UTC(y, mo - 1, d, h, mi) - zoneUsed * 60_000 : zonedToUtc(y, mo, d, h, mi, zoneUsed);
@@ -74,9 +91,36 @@ export function timesInText(text: string, createdAt: number, zone: string): numb
 
 /** UTC offsets (minutes) of the zone abbreviations people write; ambiguous ones take their most common meaning. */
 const ABBREVIATIONS: Record<string, number> = {
-  UTC: 0, GMT: 0, Z: 0, WET: 0, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180, IST: 330, SGT: 480, HKT: 480,
-  JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, HST: -600, AKST: -540, AKDT: -480, PST: -480, PDT: -420,
-  MST: -420, MDT: -360, CST: -360, CDT: -300, EST: -300, EDT: -240,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  WET: 0,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  EET: 120,
+  EEST: 180,
+  MSK: 180,
+  IST: 330,
+  SGT: 480,
+  HKT: 480,
+  JST: 540,
+  KST: 540,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
+  HST: -600,
+  AKST: -540,
+  AKDT: -480,
+  PST: -480,
+  PDT: -420,
+  MST: -420,
+  MDT: -360,
+  CST: -360,
+  CDT: -300,
+  EST: -300,
+  EDT: -240,
 };
 const ZONE = `(?:(?:UTC|GMT)\\s?[+-]\\d{1,2}(?::?\\d{2})?|${Object.keys(ABBREVIATIONS).join("|")})`;
 /**
@@ -140,26 +184,51 @@ function dateBefore(text: string, at: number, createdAt: number): [number, numbe
  * (padded by 30 minutes before the first and after the last), else `window` before the issue was
  * opened. The baseline is the `baseline` span before the window.
  */
-export function incidentWindow(params: { args: Record<string, string>; text: string; createdAt: number; now: number; zone: string; window: string; baseline: string }): IncidentWindow {
+export function incidentWindow(params: {
+  args: Record<string, string>;
+  text: string;
+  createdAt: number;
+  now: number;
+  zone: string;
+  window: string;
+  baseline: string;
+}): IncidentWindow {
   const baselineSpan = Math.min(parseDuration(params.baseline), MAX_SPAN_MS);
   const baselineNote = parseDuration(params.baseline) > MAX_SPAN_MS ? `; baseline ${params.baseline} capped at ${MAX_SPAN}` : "";
   const make = (from: number, to: number, source: IncidentWindow["from"], note: string): IncidentWindow => {
     const capped = to - from > MAX_SPAN_MS;
     const start = capped ? to - MAX_SPAN_MS : from;
-    return { window: { from: start, to }, baseline: { from: start - baselineSpan, to: start }, from: source, note: `${note}${capped ? ` capped at ${MAX_SPAN} (the longest window Insight reads)` : ""}${baselineNote}` };
+    return {
+      window: { from: start, to },
+      baseline: { from: start - baselineSpan, to: start },
+      from: source,
+      note: `${note}${capped ? ` capped at ${MAX_SPAN} (the longest window Insight reads)` : ""}${baselineNote}`,
+    };
   };
   if (params.args.since || params.args.until) {
     const to = params.args.until ? untilOf(params.args.until, params.now, params.zone) : params.now;
     const from = to - parseDuration(params.args.since ?? params.window);
-    return make(from, to, "arguments", `since=${params.args.since ?? params.window}${params.args.until ? ` until=${params.args.until}` : ""}`);
+    return make(
+      from,
+      to,
+      "arguments",
+      `since=${params.args.since ?? params.window}${params.args.until ? ` until=${params.args.until}` : ""}`,
+    );
   }
-  const times = timesInText(params.text, params.createdAt, params.zone).filter((t) => t <= params.now && t > params.createdAt - 7 * 24 * HOUR);
+  const times = timesInText(params.text, params.createdAt, params.zone).filter(
+    (t) => t <= params.now && t > params.createdAt - 7 * 24 * HOUR,
+  );
   if (times.length) {
     const from = Math.min(...times) - 30 * 60_000;
     const to = Math.min(params.now, Math.max(Math.max(...times) + 30 * 60_000, from + HOUR));
     return make(from, to, "issue text", `times in the issue (${params.zone})`);
   }
-  return make(params.createdAt - parseDuration(params.window), Math.min(params.now, params.createdAt + 15 * 60_000), "default", `${params.window} before the issue was opened`);
+  return make(
+    params.createdAt - parseDuration(params.window),
+    Math.min(params.now, params.createdAt + 15 * 60_000),
+    "default",
+    `${params.window} before the issue was opened`,
+  );
 }
 
 function untilOf(value: string, now: number, zone: string): number {

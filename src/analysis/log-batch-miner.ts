@@ -33,11 +33,14 @@ const DATE_WORDS = new Set(
   "Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec UTC GMT EST EDT CST CDT PST PDT CET CEST AM PM".split(" "),
 );
 /** Unit words that follow a number and belong to it ("30 ms", "18.4 KB", "0 bytes"). */
-const UNITS = new Set("B KB MB GB TB KiB MiB GiB TiB bytes byte ms us µs ns s sec secs second seconds min mins minute minutes h hour hours %".split(" "));
+const UNITS = new Set(
+  "B KB MB GB TB KiB MiB GiB TiB bytes byte ms us µs ns s sec secs second seconds min mins minute minutes h hour hours %".split(" "),
+);
 /** Dotted names with three or more labels (host names, reverse-DNS ids), or anything with `:port`. */
 const HOST = /^(?:[a-z0-9-]+\.){2,}[a-z][a-z0-9-]*(?::\d+)?$|^[\w-]+(?:\.[\w-]+)+:\d+$/;
 /** Two-label host names need a well-known top-level domain to be told from `file.ext` or `pkg.Class`. */
-const TLD = /^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|io|cn|hk|jp|de|uk|fr|ru|br|in|au|kr|tw|pl|nl|local|internal|lan|svc|cluster|localdomain)$/i;
+const TLD =
+  /^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|io|cn|hk|jp|de|uk|fr|ru|br|in|au|kr|tw|pl|nl|local|internal|lan|svc|cluster|localdomain)$/i;
 const PATHLIKE = /^[\\/~]|^[A-Za-z]:\\|^[a-z][\w+.-]*:\/\/|\w[\\/]\w.*[\\/]/i;
 const KEY = /^([A-Za-z_][\w.-]*?)([=:])(.*)$/;
 const INNER = /([=,;()[\]{}|#]+)/;
@@ -45,7 +48,8 @@ const LEAD = /^[([{"'`]+/;
 const TRAIL = /[)\]}>"'`,;:.!?]+$/;
 const SPACE = /\s/;
 /** The opener a one-character closer matches, or undefined. */
-const CLOSER_OF = (t: string): string | undefined => (t === ")" ? "(" : t === "]" ? "[" : t === "}" ? "{" : t === '"' ? '"' : t === "'" ? "'" : undefined);
+const CLOSER_OF = (t: string): string | undefined =>
+  t === ")" ? "(" : t === "]" ? "[" : t === "}" ? "{" : t === '"' ? '"' : t === "'" ? "'" : undefined;
 
 const hasDigit = (s: string) => {
   for (let i = 0; i < s.length; i++) {

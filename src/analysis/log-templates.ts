@@ -120,7 +120,8 @@ export class TemplateMiner {
       const token = group.tokens[i]!;
       if (node.children.has(token)) node = node.children.get(token)!;
       else if (hasDigit(token) || token === WILDCARD) node = child(node, WILDCARD);
-      else if (node.children.has(WILDCARD) ? node.children.size < this.#maxChildren : node.children.size + 1 < this.#maxChildren) node = child(node, token);
+      else if (node.children.has(WILDCARD) ? node.children.size < this.#maxChildren : node.children.size + 1 < this.#maxChildren)
+        node = child(node, token);
       else node = child(node, WILDCARD);
     }
     node.groups.push(group);

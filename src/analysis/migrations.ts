@@ -23,7 +23,8 @@ export type Migration = {
 };
 
 /** Column types that hold less than most columns they replace: altering to one may truncate or fail. */
-const NARROW_TYPE = /\bTYPE (?:character varying|varchar|char(?:acter)?|numeric|decimal)\s*\(\s*\d+|\bTYPE (?:smallint|int2|int4|integer|int|real|float4|date|boolean|bool)\b/i;
+const NARROW_TYPE =
+  /\bTYPE (?:character varying|varchar|char(?:acter)?|numeric|decimal)\s*\(\s*\d+|\bTYPE (?:smallint|int2|int4|integer|int|real|float4|date|boolean|bool)\b/i;
 
 const MIGRATION_PATH =
   /(^|\/)(db\/migrate|migrations?|alembic\/versions|flyway|db\/changelog|changelogs?|liquibase)\/|(^|\/)V\d+(_\d+)*__[^/]+\.sql$|(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$/i;
@@ -37,7 +38,11 @@ export function frameworkOf(path: string, added: string): string {
   if (/prisma\/migrations\//.test(path)) return "prisma";
   if (/(^|\/)V\d+(_\d+)*__[^/]+\.sql$/.test(path)) return "flyway";
   if (/alembic\/versions\//.test(path) || /\bop\.(add_column|create_table|alter_column|create_index|drop_)/.test(added)) return "alembic";
-  if (/migrations\/\d{4}_[^/]+\.py$/.test(path) || /\bmigrations\.(AddField|CreateModel|AlterField|RemoveField|AddIndex|RunSQL)/.test(added)) return "django";
+  if (
+    /migrations\/\d{4}_[^/]+\.py$/.test(path) ||
+    /\bmigrations\.(AddField|CreateModel|AlterField|RemoveField|AddIndex|RunSQL)/.test(added)
+  )
+    return "django";
   if (/\bknex\.schema|\.createTable\(|\.alterTable\(/.test(added)) return "knex";
   if (/changelog|liquibase/i.test(path) || /changeSet|tableName/.test(added)) return "liquibase";
   return "sql";
@@ -49,24 +54,32 @@ const clean = (t: string) => t.replace(/["'`:]/g, "").toLowerCase();
 function sqlOps(sql: string): MigrationOp[] {
   const ops: MigrationOp[] = [];
   const text = sql.replace(/--.*$/gm, "").replace(/\s+/g, " ");
-  const push = (op: string, table: string, locking: boolean, destructive: boolean, detail: string) => ops.push({ op, table: clean(table), locking, destructive, detail: detail.trim().slice(0, 160) });
-  for (const m of text.matchAll(new RegExp(String.raw`CREATE TABLE (?:IF NOT EXISTS )?${ident}`, "gi"))) push("create_table", m[1]!, false, false, m[0]);
-  for (const m of text.matchAll(new RegExp(String.raw`DROP TABLE (?:IF EXISTS )?${ident}`, "gi"))) push("drop_table", m[1]!, true, true, m[0]);
+  const push = (op: string, table: string, locking: boolean, destructive: boolean, detail: string) =>
+    ops.push({ op, table: clean(table), locking, destructive, detail: detail.trim().slice(0, 160) });
+  for (const m of text.matchAll(new RegExp(String.raw`CREATE TABLE (?:IF NOT EXISTS )?${ident}`, "gi")))
+    push("create_table", m[1]!, false, false, m[0]);
+  for (const m of text.matchAll(new RegExp(String.raw`DROP TABLE (?:IF EXISTS )?${ident}`, "gi")))
+    push("drop_table", m[1]!, true, true, m[0]);
   for (const m of text.matchAll(new RegExp(String.raw`TRUNCATE (?:TABLE )?${ident}`, "gi"))) push("truncate", m[1]!, true, true, m[0]);
-  for (const m of text.matchAll(new RegExp(String.raw`CREATE (?:UNIQUE )?INDEX (CONCURRENTLY )?(?:IF NOT EXISTS )?(?:[\w"$.]+ )?ON (?:ONLY )?${ident}`, "gi"))) {
+  for (const m of text.matchAll(
+    new RegExp(String.raw`CREATE (?:UNIQUE )?INDEX (CONCURRENTLY )?(?:IF NOT EXISTS )?(?:[\w"$.]+ )?ON (?:ONLY )?${ident}`, "gi"),
+  )) {
     push("create_index", m[2]!, !m[1], false, m[0]);
   }
   for (const m of text.matchAll(new RegExp(String.raw`ALTER TABLE (?:ONLY )?(?:IF EXISTS )?${ident} ([^;]+)`, "gi"))) {
     const table = m[1]!;
     const body = m[2]!;
-    if (/\bADD (?:COLUMN )?(?:IF NOT EXISTS )?[\w"]+ [^,]*NOT NULL/i.test(body) && !/\bDEFAULT\b/i.test(body)) push("add_not_null_column", table, true, false, `ALTER TABLE ${table} ${body}`);
-    else if (/\bADD (?:COLUMN )?/i.test(body) && !/\bADD CONSTRAINT\b/i.test(body)) push("add_column", table, /\bDEFAULT\b.*\b(now|random|gen_random_uuid|nextval)\(/i.test(body), false, `ALTER TABLE ${table} ${body}`);
+    if (/\bADD (?:COLUMN )?(?:IF NOT EXISTS )?[\w"]+ [^,]*NOT NULL/i.test(body) && !/\bDEFAULT\b/i.test(body))
+      push("add_not_null_column", table, true, false, `ALTER TABLE ${table} ${body}`);
+    else if (/\bADD (?:COLUMN )?/i.test(body) && !/\bADD CONSTRAINT\b/i.test(body))
+      push("add_column", table, /\bDEFAULT\b.*\b(now|random|gen_random_uuid|nextval)\(/i.test(body), false, `ALTER TABLE ${table} ${body}`);
     if (/\bALTER (?:COLUMN )?[\w"]+ (?:SET DATA )?TYPE\b/i.test(body)) {
       const narrowing = NARROW_TYPE.test(body);
       push(narrowing ? "narrow_column_type" : "alter_column_type", table, true, narrowing, `ALTER TABLE ${table} ${body}`);
     }
     if (/\bSET NOT NULL\b/i.test(body)) push("set_not_null", table, true, false, `ALTER TABLE ${table} ${body}`);
-    if (/\bADD CONSTRAINT\b/i.test(body) && !/\bNOT VALID\b/i.test(body)) push("add_constraint", table, true, false, `ALTER TABLE ${table} ${body}`);
+    if (/\bADD CONSTRAINT\b/i.test(body) && !/\bNOT VALID\b/i.test(body))
+      push("add_constraint", table, true, false, `ALTER TABLE ${table} ${body}`);
     if (/\bDROP (?:COLUMN )?(?!CONSTRAINT)/i.test(body)) push("drop_column", table, true, true, `ALTER TABLE ${table} ${body}`);
     if (/\bRENAME\b/i.test(body)) push("rename", table, true, true, `ALTER TABLE ${table} ${body}`);
   }
@@ -75,7 +88,8 @@ function sqlOps(sql: string): MigrationOp[] {
     const del = m[1]!.toUpperCase().startsWith("DELETE");
     push(whole ? "full_table_write" : "backfill", m[2]!, whole, del, `${m[1]} ${m[2]}${m[3]}`);
   }
-  for (const m of text.matchAll(new RegExp(String.raw`\bINSERT INTO ${ident}[^;]*?\bSELECT\b[^;]*`, "gi"))) push("backfill", m[1]!, false, false, m[0]);
+  for (const m of text.matchAll(new RegExp(String.raw`\bINSERT INTO ${ident}[^;]*?\bSELECT\b[^;]*`, "gi")))
+    push("backfill", m[1]!, false, false, m[0]);
   return ops;
 }
 
@@ -86,7 +100,12 @@ const RAILS: Rule[] = [
   { re: /drop_table\s+:?["']?(\w+)/, op: "drop_table", locking: () => true, destructive: true },
   { re: /add_column\s+:?["']?(\w+)/, op: "add_column", locking: (l) => /null:\s*false/.test(l) && !/default:/.test(l) },
   { re: /remove_column\s+:?["']?(\w+)/, op: "drop_column", locking: () => true, destructive: true },
-  { re: /change_column\s+:?["']?(\w+)[^\n]*(?:limit:|:integer|:date\b|:boolean)/, op: "narrow_column_type", locking: () => true, destructive: true },
+  {
+    re: /change_column\s+:?["']?(\w+)[^\n]*(?:limit:|:integer|:date\b|:boolean)/,
+    op: "narrow_column_type",
+    locking: () => true,
+    destructive: true,
+  },
   { re: /change_column\s+:?["']?(\w+)(?![^\n]*(?:limit:|:integer|:date\b|:boolean))/, op: "alter_column_type", locking: () => true },
   { re: /(\w+)\.(?:update_all|in_batches|find_each)\b/, op: "backfill" },
   { re: /change_column_null\s+:?["']?(\w+)[^\n]*false/, op: "set_not_null", locking: () => true },
@@ -123,7 +142,14 @@ function ruleOps(lines: string[], rules: Rule[]): MigrationOp[] {
   for (const line of lines) {
     for (const rule of rules) {
       const m = rule.re.exec(line);
-      if (m) ops.push({ op: rule.op, table: clean(m[1]!), locking: rule.locking?.(line) ?? false, destructive: rule.destructive ?? false, detail: line.trim().slice(0, 160) });
+      if (m)
+        ops.push({
+          op: rule.op,
+          table: clean(m[1]!),
+          locking: rule.locking?.(line) ?? false,
+          destructive: rule.destructive ?? false,
+          detail: line.trim().slice(0, 160),
+        });
     }
   }
   return ops;
@@ -134,7 +160,9 @@ export function readMigration(path: string, addedLines: string[]): Migration {
   const added = addedLines.join("\n");
   const framework = frameworkOf(path, added);
   // SQL embedded in ORM migrations (RunSQL, op.execute, execute <<~SQL) is read as SQL too.
-  const embedded = [...added.matchAll(/(?:RunSQL|op\.execute|execute|raw)\(\s*(?:[rRbB]?["'`]{1,3})([\s\S]+?)["'`]{1,3}/g)].map((m) => m[1]!).join(";\n");
+  const embedded = [...added.matchAll(/(?:RunSQL|op\.execute|execute|raw)\(\s*(?:[rRbB]?["'`]{1,3})([\s\S]+?)["'`]{1,3}/g)]
+    .map((m) => m[1]!)
+    .join(";\n");
   const rules = { rails: RAILS, django: DJANGO, alembic: ALEMBIC, knex: KNEX, liquibase: LIQUIBASE }[framework];
   const ops = [...(rules ? ruleOps(addedLines, rules) : sqlOps(added)), ...(rules ? sqlOps(embedded) : [])];
   return { framework, tables: [...new Set(ops.map((o) => o.table))], ops };

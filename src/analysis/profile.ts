@@ -69,9 +69,12 @@ export function profileServices(names: string[], collection: CollectionResult | 
     const find = (name: string) => mine.find((s) => s.name === name);
     const baselineOf = (s?: Signal): { baseline?: Baseline } => {
       const b = s?.data?.baseline as Baseline | undefined;
-      return b && typeof b.value === "number" && Number.isFinite(b.value) && typeof b.basis === "string" ? { baseline: { value: b.value, basis: b.basis } } : {};
+      return b && typeof b.value === "number" && Number.isFinite(b.value) && typeof b.basis === "string"
+        ? { baseline: { value: b.value, basis: b.basis } }
+        : {};
     };
-    const val = (s?: Signal): Value | undefined => (s && s.value !== undefined ? { value: s.value, id: s.id, ...baselineOf(s) } : undefined);
+    const val = (s?: Signal): Value | undefined =>
+      s && s.value !== undefined ? { value: s.value, id: s.id, ...baselineOf(s) } : undefined;
     const cfg = config.services[service];
     const errors = find(SIGNAL.httpErrorRate);
     const latency = find(SIGNAL.httpLatencyP95) ?? find(SIGNAL.apmLatencyP95);
@@ -82,17 +85,31 @@ export function profileServices(names: string[], collection: CollectionResult | 
       service,
       tier: cfg?.tier ?? "medium",
       requestRate: val(find(SIGNAL.httpRequestRate)),
-      errorRate: errors && errors.value !== undefined ? { value: errors.value, id: errors.id, ...baselineOf(errors), rising: rising(points(errors)), series: points(errors) } : undefined,
-      latencyP95: latency && latency.value !== undefined ? { value: latency.value, id: latency.id, ...baselineOf(latency), series: points(latency) } : undefined,
+      errorRate:
+        errors && errors.value !== undefined
+          ? { value: errors.value, id: errors.id, ...baselineOf(errors), rising: rising(points(errors)), series: points(errors) }
+          : undefined,
+      latencyP95:
+        latency && latency.value !== undefined
+          ? { value: latency.value, id: latency.id, ...baselineOf(latency), series: points(latency) }
+          : undefined,
       sla: val(find(SIGNAL.apmSla)),
-      alerts: mine.filter((s) => s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm).map((s) => ({ name: String(s.data?.alertname ?? s.data?.message ?? s.name), severity: s.data?.severity as string | undefined, id: s.id })),
+      alerts: mine
+        .filter((s) => s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm)
+        .map((s) => ({
+          name: String(s.data?.alertname ?? s.data?.message ?? s.name),
+          severity: s.data?.severity as string | undefined,
+          id: s.id,
+        })),
       restarts:
         pods && pods.value !== undefined
           ? {
               value: pods.value,
               id: pods.id,
               failing: Number(pods.data?.failing ?? 0),
-              recent: ((pods.data?.pods as Array<{ restarts: number; lastRestartAgo?: string }> | undefined) ?? []).filter((p) => p.restarts > 0 && (agoMinutes(p.lastRestartAgo) ?? Infinity) <= 60).reduce((n, p) => n + p.restarts, 0),
+              recent: ((pods.data?.pods as Array<{ restarts: number; lastRestartAgo?: string }> | undefined) ?? [])
+                .filter((p) => p.restarts > 0 && (agoMinutes(p.lastRestartAgo) ?? Infinity) <= 60)
+                .reduce((n, p) => n + p.restarts, 0),
             }
           : undefined,
       errorLogs: val(find(SIGNAL.logsErrorCount)),
@@ -100,7 +117,10 @@ export function profileServices(names: string[], collection: CollectionResult | 
       dependents: edges.filter((e) => e.to === service).map((e) => e.from),
       dependencies: edges.filter((e) => e.from === service).map((e) => e.to),
       topologyId,
-      hasAlertRule: ruleList && selector.length ? ruleList.some((r) => selector.some((v) => r.query.includes(`"${v}"`) || Object.values(r.labels ?? {}).includes(v))) : undefined,
+      hasAlertRule:
+        ruleList && selector.length
+          ? ruleList.some((r) => selector.some((v) => r.query.includes(`"${v}"`) || Object.values(r.labels ?? {}).includes(v)))
+          : undefined,
       hasTraces: mine.some((s) => apmSources.has(s.source) && s.kind !== "event"),
       hasErrorMetric: !!errors,
     };

@@ -4,4 +4,15 @@
  */
 export { analyseIncident, CAUSE_THRESHOLD } from "./rca/analyse.js";
 export { rankAnomalousServices, type RankedService, type ServiceRankingInput } from "./rca/service-ranking.js";
-export type { Category, ChainLink, ChangeEvent, ChangeTouch, Coverage, Features, Hypothesis, RcaResult, TimelineEntry, Verdict } from "./rca/types.js";
+export type {
+  Category,
+  ChainLink,
+  ChangeEvent,
+  ChangeTouch,
+  Coverage,
+  Features,
+  Hypothesis,
+  RcaResult,
+  TimelineEntry,
+  Verdict,
+} from "./rca/types.js";

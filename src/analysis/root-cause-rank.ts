@@ -16,7 +16,13 @@ export type RankedCause = { node: string; score: number; path: string[] };
  * for scores on a common, bounded scale (surprise, analysis/ranking/surprise.ts), where a chain's
  * length would otherwise outweigh how unusual its end is. Ties never go to a name.
  */
-export function rankRootCauses(params: { edges: CallEdge[]; scores: Map<string, number>; target: string; threshold: number; order?: "chain" | "evidence" }): RankedCause[] {
+export function rankRootCauses(params: {
+  edges: CallEdge[];
+  scores: Map<string, number>;
+  target: string;
+  threshold: number;
+  order?: "chain" | "evidence";
+}): RankedCause[] {
   const { edges, scores, target, threshold } = params;
   const anomalous = (n: string) => (scores.get(n) ?? 0) >= threshold;
   if (!anomalous(target)) return [];

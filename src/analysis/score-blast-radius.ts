@@ -34,7 +34,12 @@ function exposure({ profiles }: ScoreInput): Factor | undefined {
   const top = scored.sort((a, b) => b.points - a.points)[0];
   if (!top) return undefined;
   const traffic = top.rate === undefined ? "" : ` and serves ${fmtRate(top.rate)} req/s`;
-  return { name: "Production exposure", points: top.points, reason: `${top.p.service} is ${top.p.tier}-tier${traffic}`, evidence: top.p.requestRate ? [top.p.requestRate.id] : [] };
+  return {
+    name: "Production exposure",
+    points: top.points,
+    reason: `${top.p.service} is ${top.p.tier}-tier${traffic}`,
+    evidence: top.p.requestRate ? [top.p.requestRate.id] : [],
+  };
 }
 
 function errorBudget({ profiles }: ScoreInput): Factor | undefined {
@@ -47,8 +52,16 @@ function errorBudget({ profiles }: ScoreInput): Factor | undefined {
     })
     .sort((a, b) => b.points - a.points)[0];
   if (!worst || worst.points === 0) return undefined;
-  const parts = [worst.rate >= 0.01 ? `error rate ${pct(worst.rate)}` : "", worst.sla !== undefined && worst.sla < 99 ? `SLA ${availability(worst.sla)}%` : ""].filter(Boolean);
-  return { name: "Error budget", points: worst.points, reason: `${worst.p.service} is already burning its budget: ${parts.join(", ")}`, evidence: [worst.p.errorRate?.id, worst.p.sla?.id].filter((x): x is string => !!x) };
+  const parts = [
+    worst.rate >= 0.01 ? `error rate ${pct(worst.rate)}` : "",
+    worst.sla !== undefined && worst.sla < 99 ? `SLA ${availability(worst.sla)}%` : "",
+  ].filter(Boolean);
+  return {
+    name: "Error budget",
+    points: worst.points,
+    reason: `${worst.p.service} is already burning its budget: ${parts.join(", ")}`,
+    evidence: [worst.p.errorRate?.id, worst.p.sla?.id].filter((x): x is string => !!x),
+  };
 }
 
 function dependents({ profiles }: ScoreInput): Factor | undefined {
@@ -56,7 +69,12 @@ function dependents({ profiles }: ScoreInput): Factor | undefined {
   if (callers.length === 0) return undefined;
   const evidence = [...new Set(profiles.map((p) => p.topologyId).filter((x): x is string => !!x))];
   const basis = evidence.length ? "" : " (dependsOn in .github/insight.yml)";
-  return { name: "Dependents", points: Math.min(16, callers.length * 4), reason: `${list(callers)} call${callers.length === 1 ? "s" : ""} the touched service${profiles.length > 1 ? "s" : ""}${basis}`, evidence };
+  return {
+    name: "Dependents",
+    points: Math.min(16, callers.length * 4),
+    reason: `${list(callers)} call${callers.length === 1 ? "s" : ""} the touched service${profiles.length > 1 ? "s" : ""}${basis}`,
+    evidence,
+  };
 }
 
 function migration({ files, tables }: ScoreInput): Factor | undefined {
@@ -67,10 +85,14 @@ function migration({ files, tables }: ScoreInput): Factor | undefined {
   const lockingOnHot = ops.filter((o) => o.locking && hot.some((t) => t.table === o.table));
   const lockingElsewhere = ops.filter((o) => o.locking && !hot.some((t) => t.table === o.table));
   let points = 10;
-  const reasons = [`${migrations.length} migration${migrations.length > 1 ? "s" : ""} on ${list([...new Set(ops.map((o) => o.table))]) || "unknown tables"}`];
+  const reasons = [
+    `${migrations.length} migration${migrations.length > 1 ? "s" : ""} on ${list([...new Set(ops.map((o) => o.table))]) || "unknown tables"}`,
+  ];
   if (hot.length) {
     points += 15;
-    reasons.push(`${list(hot.map((t) => `${t.table} (${t.rows !== undefined ? `${(t.rows / 1e6).toFixed(1)}M rows` : ""}${t.bytes ? `, ${(t.bytes / 1024 ** 3).toFixed(1)} GiB` : ""})`))} is large or hot`);
+    reasons.push(
+      `${list(hot.map((t) => `${t.table} (${t.rows !== undefined ? `${(t.rows / 1e6).toFixed(1)}M rows` : ""}${t.bytes ? `, ${(t.bytes / 1024 ** 3).toFixed(1)} GiB` : ""})`))} is large or hot`,
+    );
   }
   if (lockingOnHot.length) {
     points += 10;
@@ -79,14 +101,24 @@ function migration({ files, tables }: ScoreInput): Factor | undefined {
     points += 5;
     reasons.push(`${list([...new Set(lockingElsewhere.map((o) => o.op.replace(/_/g, " ")))])} takes a table lock`);
   }
-  return { name: "Database migration", points, reason: reasons.join("; "), evidence: [...new Set(hot.map((t) => t.id))], files: migrations.map((f) => f.path) };
+  return {
+    name: "Database migration",
+    points,
+    reason: reasons.join("; "),
+    evidence: [...new Set(hot.map((t) => t.id))],
+    files: migrations.map((f) => f.path),
+  };
 }
 
 function manifests({ files }: ScoreInput): Factor | undefined {
   const changed = files.filter((f) => f.kind === "kubernetes" || f.kind === "helm");
   if (changed.length === 0) return undefined;
   const notes = changed.flatMap((f) => f.manifest ?? []);
-  const risky = notes.filter((n) => /^replicas (\d+) → (\d+)/.test(n) ? Number(/→ (\d+)/.exec(n)![1]) < Number(/^replicas (\d+)/.exec(n)![1]) : /^(memory|cpu) .+ → |Probe changed|timeoutSeconds|failureThreshold/.test(n));
+  const risky = notes.filter((n) =>
+    /^replicas (\d+) → (\d+)/.test(n)
+      ? Number(/→ (\d+)/.exec(n)![1]) < Number(/^replicas (\d+)/.exec(n)![1])
+      : /^(memory|cpu) .+ → |Probe changed|timeoutSeconds|failureThreshold/.test(n),
+  );
   return {
     name: "Deployment configuration",
     points: 8 + (risky.length ? 6 : 0),
@@ -98,7 +130,15 @@ function manifests({ files }: ScoreInput): Factor | undefined {
 
 function configuration({ files }: ScoreInput): Factor | undefined {
   const changed = files.filter((f) => f.kind === "config");
-  return changed.length ? { name: "Configuration", points: 5, reason: `${list(changed.map((f) => f.path))} changed`, evidence: [], files: changed.map((f) => f.path) } : undefined;
+  return changed.length
+    ? {
+        name: "Configuration",
+        points: 5,
+        reason: `${list(changed.map((f) => f.path))} changed`,
+        evidence: [],
+        files: changed.map((f) => f.path),
+      }
+    : undefined;
 }
 
 function dependenciesFactor({ files }: ScoreInput): Factor | undefined {
@@ -119,14 +159,26 @@ function sensitive({ files }: ScoreInput): Factor | undefined {
   if (hits.length === 0) return undefined;
   const kinds = [...new Set(hits.flatMap((f) => f.sensitive!))];
   const points = Math.max(...kinds.map((k) => ({ auth: 10, payment: 12, security: 8 })[k]));
-  return { name: "Sensitive code path", points, reason: `${kinds.join(" and ")} code: ${list(hits.map((f) => f.path))}`, evidence: [], files: hits.map((f) => f.path) };
+  return {
+    name: "Sensitive code path",
+    points,
+    reason: `${kinds.join(" and ")} code: ${list(hits.map((f) => f.path))}`,
+    evidence: [],
+    files: hits.map((f) => f.path),
+  };
 }
 
 function infrastructure({ files }: ScoreInput): Factor | undefined {
   const infra = files.filter((f) => f.kind === "infrastructure");
   const ci = files.filter((f) => f.kind === "ci");
   if (!infra.length && !ci.length) return undefined;
-  return { name: "Infrastructure", points: (infra.length ? 8 : 0) + (ci.length ? 2 : 0), reason: list([...infra, ...ci].map((f) => f.path)), evidence: [], files: [...infra, ...ci].map((f) => f.path) };
+  return {
+    name: "Infrastructure",
+    points: (infra.length ? 8 : 0) + (ci.length ? 2 : 0),
+    reason: list([...infra, ...ci].map((f) => f.path)),
+    evidence: [],
+    files: [...infra, ...ci].map((f) => f.path),
+  };
 }
 
 function size({ files, profiles }: ScoreInput): Factor | undefined {
@@ -134,7 +186,12 @@ function size({ files, profiles }: ScoreInput): Factor | undefined {
   const linePoints = lines > 1000 ? 10 : lines > 400 ? 6 : lines > 100 ? 3 : 0;
   const spread = Math.min(9, Math.max(0, profiles.length - 1) * 3);
   if (linePoints + spread === 0) return undefined;
-  return { name: "Size and spread", points: linePoints + spread, reason: `${lines} lines in ${files.length} files${profiles.length ? ` across ${profiles.length} service${profiles.length === 1 ? "" : "s"}` : ", no mapped service"}`, evidence: [] };
+  return {
+    name: "Size and spread",
+    points: linePoints + spread,
+    reason: `${lines} lines in ${files.length} files${profiles.length ? ` across ${profiles.length} service${profiles.length === 1 ? "" : "s"}` : ", no mapped service"}`,
+    evidence: [],
+  };
 }
 
 function instability({ profiles }: ScoreInput): Factor | undefined {
@@ -166,15 +223,33 @@ function instability({ profiles }: ScoreInput): Factor | undefined {
 function untested({ files }: ScoreInput): Factor | undefined {
   const code = files.filter((f) => f.kind === "code" && f.additions + f.deletions > 0);
   if (code.length === 0 || files.some((f) => f.kind === "test")) return undefined;
-  return { name: "No tests changed", points: 5, reason: `${code.length} code file${code.length > 1 ? "s" : ""} changed and no test`, evidence: [] };
+  return {
+    name: "No tests changed",
+    points: 5,
+    reason: `${code.length} code file${code.length > 1 ? "s" : ""} changed and no test`,
+    evidence: [],
+  };
 }
 
-export const FACTORS = [exposure, errorBudget, dependents, migration, ...MIGRATION_RISK, manifests, configuration, dependenciesFactor, sensitive, infrastructure, size, instability, untested];
+export const FACTORS = [
+  exposure,
+  errorBudget,
+  dependents,
+  migration,
+  ...MIGRATION_RISK,
+  manifests,
+  configuration,
+  dependenciesFactor,
+  sensitive,
+  infrastructure,
+  size,
+  instability,
+  untested,
+];
 
 export function levelOf(score: number, thresholds: RepoConfig["impact"]["thresholds"]): RiskLevel {
   return score >= thresholds.critical ? "critical" : score >= thresholds.high ? "high" : score >= thresholds.medium ? "medium" : "low";
 }
-
 
 export type Score = {
   /** 0..100: the factors' sum, capped, and raised to the floor's threshold when a factor sets one. */
@@ -192,14 +267,25 @@ export type Score = {
  * can say so), and its level — never below the floor of an irreversible factor. Deterministic.
  */
 export function scoreBlastRadius(input: ScoreInput, thresholds: RepoConfig["impact"]["thresholds"]): Score {
-  const factors = FACTORS.map((f) => f(input)).filter((f): f is Factor => !!f && f.points > 0).sort((a, b) => b.points - a.points || a.name.localeCompare(b.name));
+  const factors = FACTORS.map((f) => f(input))
+    .filter((f): f is Factor => !!f && f.points > 0)
+    .sort((a, b) => b.points - a.points || a.name.localeCompare(b.name));
   const raw = factors.reduce((n, f) => n + f.points, 0);
   const summed = Math.min(100, raw);
   const floors = factors.filter((f) => f.floor);
-  const floorLevel = floors.reduce<RiskLevel | undefined>((best, f) => (!best || levelRank(f.floor!) > levelRank(best) ? f.floor : best), undefined);
+  const floorLevel = floors.reduce<RiskLevel | undefined>(
+    (best, f) => (!best || levelRank(f.floor!) > levelRank(best) ? f.floor : best),
+    undefined,
+  );
   if (floorLevel && floorLevel !== "low" && levelRank(floorLevel) > levelRank(levelOf(summed, thresholds))) {
     const score = Math.max(summed, thresholds[floorLevel]);
-    return { score, level: floorLevel, factors, raw, floor: { level: floorLevel, by: floors.filter((f) => f.floor === floorLevel).map((f) => f.name) } };
+    return {
+      score,
+      level: floorLevel,
+      factors,
+      raw,
+      floor: { level: floorLevel, by: floors.filter((f) => f.floor === floorLevel).map((f) => f.name) },
+    };
   }
   return { score: summed, level: levelOf(summed, thresholds), factors, raw };
 }

@@ -13,12 +13,19 @@ const SETTINGS: Record<string, (data: Record<string, unknown>) => Record<string,
   [SIGNAL.redisMemoryUsed]: (d) => ({ maxmemory_policy: d.policy, maxmemory: d.maxmemory }),
   [SIGNAL.redisConnectedClients]: (d) => ({ maxclients: d.maxclients }),
   [SIGNAL.pgConnections]: (d) => ({ max_connections: d.max_connections }),
-  [SIGNAL.k8sCronjobs]: (d) => Object.fromEntries(((d.cronjobs ?? []) as Array<{ name: string; schedule?: string; suspend?: boolean }>).flatMap((c) => [[`${c.name}.schedule`, c.schedule], [`${c.name}.suspend`, c.suspend]])),
+  [SIGNAL.k8sCronjobs]: (d) =>
+    Object.fromEntries(
+      ((d.cronjobs ?? []) as Array<{ name: string; schedule?: string; suspend?: boolean }>).flatMap((c) => [
+        [`${c.name}.schedule`, c.schedule],
+        [`${c.name}.suspend`, c.suspend],
+      ]),
+    ),
   [SIGNAL.k8sDeploymentSpec]: (d) => {
     const out: Record<string, unknown> = { replicas: d.replicas };
     for (const c of (d.containers ?? []) as Array<Record<string, any>>) {
       out[`${c.name}.image`] = c.image;
-      for (const part of ["limits", "requests", "env"]) for (const [k, v] of Object.entries(c[part] ?? {})) out[`${c.name}.${part}.${k}`] = v;
+      for (const part of ["limits", "requests", "env"])
+        for (const [k, v] of Object.entries(c[part] ?? {})) out[`${c.name}.${part}.${k}`] = v;
     }
     const s = (d.scheduling ?? {}) as Record<string, unknown>;
     for (const k of ["affinity", "nodeSelector", "tolerations"]) out[`scheduling.${k}`] = s[k];
@@ -42,7 +49,12 @@ export function stateDrift(before: Signal[], now: Signal[]): Drift[] {
     const [was, is] = [settings(b.data ?? {}), settings(s.data ?? {})];
     for (const key of [...new Set([...Object.keys(was), ...Object.keys(is)])]) {
       if (show(was[key]) === show(is[key]) || (was[key] === undefined && is[key] === undefined)) continue;
-      const subject = s.name === SIGNAL.k8sDeploymentSpec ? `deployment ${String(s.data?.name ?? "")}` : s.name === SIGNAL.k8sCronjobs ? "cronjob" : s.name.split(".")[0]!;
+      const subject =
+        s.name === SIGNAL.k8sDeploymentSpec
+          ? `deployment ${String(s.data?.name ?? "")}`
+          : s.name === SIGNAL.k8sCronjobs
+            ? "cronjob"
+            : s.name.split(".")[0]!;
       out.push({
         signal: s.name,
         service: s.service,

@@ -31,21 +31,65 @@ export const availability = (v: number) => (v >= 100 ? "100" : (Math.floor(v * 1
 
 const NO_BASELINE = "no baseline of normal was read: compared with the same time last week by the query itself";
 
-type Rule = { what: string; template: string; unit: string; value?: Baseline; above: boolean; from: (b: number) => number; relative: number; fallback?: { threshold: number; basis: string } };
+type Rule = {
+  what: string;
+  template: string;
+  unit: string;
+  value?: Baseline;
+  above: boolean;
+  from: (b: number) => number;
+  relative: number;
+  fallback?: { threshold: number; basis: string };
+};
 
 function promItem(service: string, sel: string, r: Rule): WatchItem {
   const query = r.template.replaceAll("$selector", sel);
   const op = r.above ? ">" : "<";
   if (r.value) {
     const t = round(r.from(r.value.value));
-    return { service, what: r.what, query, source: "promql", baseline: r.value.value, basis: r.value.basis, threshold: `${op} ${t}`, alert: `(${query}) ${op} ${t}`, unit: r.unit };
+    return {
+      service,
+      what: r.what,
+      query,
+      source: "promql",
+      baseline: r.value.value,
+      basis: r.value.basis,
+      threshold: `${op} ${t}`,
+      alert: `(${query}) ${op} ${t}`,
+      unit: r.unit,
+    };
   }
-  if (r.fallback) return { service, what: r.what, query, source: "promql", basis: r.fallback.basis, threshold: `${op} ${r.fallback.threshold}`, alert: `(${query}) ${op} ${r.fallback.threshold}`, unit: r.unit };
-  return { service, what: r.what, query, source: "promql", basis: NO_BASELINE, threshold: `${op} ${r.relative}× the same time last week`, alert: `(${query}) ${op} ${r.relative} * (${query} offset 1w)`, unit: r.unit };
+  if (r.fallback)
+    return {
+      service,
+      what: r.what,
+      query,
+      source: "promql",
+      basis: r.fallback.basis,
+      threshold: `${op} ${r.fallback.threshold}`,
+      alert: `(${query}) ${op} ${r.fallback.threshold}`,
+      unit: r.unit,
+    };
+  return {
+    service,
+    what: r.what,
+    query,
+    source: "promql",
+    basis: NO_BASELINE,
+    threshold: `${op} ${r.relative}× the same time last week`,
+    alert: `(${query}) ${op} ${r.relative} * (${query} offset 1w)`,
+    unit: r.unit,
+  };
 }
 
 /** Per touched service, the queries to watch with their baseline of normal and a threshold from it. */
-export function watchList(profiles: ServiceProfile[], files: ClassifiedFile[], tables: TableProfile[], config: RepoConfig, productionData = true): WatchItem[] {
+export function watchList(
+  profiles: ServiceProfile[],
+  files: ClassifiedFile[],
+  tables: TableProfile[],
+  config: RepoConfig,
+  productionData = true,
+): WatchItem[] {
   const items: WatchItem[] = [];
   for (const p of profiles) {
     const svc = config.services[p.service];
@@ -53,16 +97,51 @@ export function watchList(profiles: ServiceProfile[], files: ClassifiedFile[], t
     if (labels && Object.keys(labels).length) {
       const sel = promSelector(labels);
       items.push(
-        promItem(p.service, sel, { what: "error rate", template: config.metrics.errorRate, unit: "ratio", value: p.errorRate?.baseline, above: true, from: (b) => Math.max(b * 2, b + 0.01), relative: 2, fallback: { threshold: 0.01, basis: "no baseline of normal was read: a default of 1% errors" } }),
-        promItem(p.service, sel, { what: "p95 latency", template: config.metrics.latencyP95, unit: "s", value: p.latencyP95?.baseline, above: true, from: (b) => b * 1.5, relative: 1.5 }),
-        promItem(p.service, sel, { what: "traffic drop", template: config.metrics.requestRate, unit: "req/s", value: p.requestRate?.baseline, above: false, from: (b) => b * 0.5, relative: 0.5 }),
+        promItem(p.service, sel, {
+          what: "error rate",
+          template: config.metrics.errorRate,
+          unit: "ratio",
+          value: p.errorRate?.baseline,
+          above: true,
+          from: (b) => Math.max(b * 2, b + 0.01),
+          relative: 2,
+          fallback: { threshold: 0.01, basis: "no baseline of normal was read: a default of 1% errors" },
+        }),
+        promItem(p.service, sel, {
+          what: "p95 latency",
+          template: config.metrics.latencyP95,
+          unit: "s",
+          value: p.latencyP95?.baseline,
+          above: true,
+          from: (b) => b * 1.5,
+          relative: 1.5,
+        }),
+        promItem(p.service, sel, {
+          what: "traffic drop",
+          template: config.metrics.requestRate,
+          unit: "req/s",
+          value: p.requestRate?.baseline,
+          above: false,
+          from: (b) => b * 0.5,
+          relative: 0.5,
+        }),
       );
     }
     if (svc?.skywalking) {
-      items.push({ service: p.service, what: "SLA", query: `swctl metrics exec --expression="service_sla/100" --service-name=${svc.skywalking.service}`, source: "mqe", basis: "a default SLO of 99.5% (SkyWalking gives no baseline of normal)", threshold: "< 99.5", unit: "%" });
+      items.push({
+        service: p.service,
+        what: "SLA",
+        query: `swctl metrics exec --expression="service_sla/100" --service-name=${svc.skywalking.service}`,
+        source: "mqe",
+        basis: "a default SLO of 99.5% (SkyWalking gives no baseline of normal)",
+        threshold: "< 99.5",
+        unit: "%",
+      });
     }
     if (svc?.kubernetes) {
-      const selector = Object.entries(svc.kubernetes.labels).map(([k, v]) => `${k}=${v}`).join(",");
+      const selector = Object.entries(svc.kubernetes.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
       const query = `kubectl get pods -n ${svc.kubernetes.namespace}${selector ? ` -l ${selector}` : ""} -o custom-columns=POD:.metadata.name,RESTARTS:.status.containerStatuses[*].restartCount`;
       const before = p.restarts?.value;
       items.push({
@@ -71,14 +150,18 @@ export function watchList(profiles: ServiceProfile[], files: ClassifiedFile[], t
         query,
         source: "kubernetes",
         ...(before !== undefined ? { baseline: before } : {}),
-        basis: before !== undefined ? "restart count before the deploy (a counter: any rise is new)" : "restart count before the deploy: run the query now to record it",
+        basis:
+          before !== undefined
+            ? "restart count before the deploy (a counter: any rise is new)"
+            : "restart count before the deploy: run the query now to record it",
         threshold: before !== undefined ? `> ${before}` : "any rise after the deploy",
         unit: "restarts",
       });
     }
     if (svc?.logs) {
       const f = svc.logs.fields;
-      const lucene = (range: string) => `${f.service}:"${svc.logs!.service ?? p.service}" AND ${f.level}:(error OR warn) AND ${f.timestamp}:[${range}]`;
+      const lucene = (range: string) =>
+        `${f.service}:"${svc.logs!.service ?? p.service}" AND ${f.level}:(error OR warn) AND ${f.timestamp}:[${range}]`;
       items.push({
         service: p.service,
         what: "error log lines",
@@ -100,7 +183,9 @@ export function watchList(profiles: ServiceProfile[], files: ClassifiedFile[], t
       query: `SELECT count(*) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 AND now() - query_start > interval '10 seconds' AND query ILIKE '%${t}%'`,
       source: "sql",
       ...(productionData ? { baseline: 0 } : {}),
-      basis: productionData ? "no session waits on a lock for 10 s in normal operation" : "no source answered: a blocked session is never normal",
+      basis: productionData
+        ? "no session waits on a lock for 10 s in normal operation"
+        : "no source answered: a blocked session is never normal",
       threshold: `> 0${size?.rows ? ` (${(size.rows / 1e6).toFixed(1)}M rows)` : ""}`,
     });
   }

@@ -11,7 +11,16 @@ export function hashEntry(entry: Omit<AuditEntry, "hash">): string {
 export type VerifyProblem = {
   /** 1-based line number in the log. */
   line: number;
-  kind: "unreadable" | "edited" | "removed" | "reordered" | "chain-broken" | "checkpoint-forged" | "checkpoint-missing" | "truncated" | "head-mismatch";
+  kind:
+    | "unreadable"
+    | "edited"
+    | "removed"
+    | "reordered"
+    | "chain-broken"
+    | "checkpoint-forged"
+    | "checkpoint-missing"
+    | "truncated"
+    | "head-mismatch";
   message: string;
 };
 
@@ -87,7 +96,10 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
     }
     if (options.checkpointKey && entry.action === CHECKPOINT_ACTION) {
       if (!checkpointHolds(entry, { seq: entry.seq - 1, hash: prevHash }, options.checkpointKey)) {
-        return fail("checkpoint-forged", `checkpoint seq ${entry.seq} (line ${line}) is not signed with the operator's key: the chain before it was rebuilt`);
+        return fail(
+          "checkpoint-forged",
+          `checkpoint seq ${entry.seq} (line ${line}) is not signed with the operator's key: the chain before it was rebuilt`,
+        );
       }
       const declared = (entry.detail as { every?: unknown }).every;
       if (typeof declared === "number" && declared > 0) every = declared;
@@ -96,7 +108,10 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
     } else if (entry.action === CHECKPOINT_ACTION) {
       sinceCheckpoint = 0;
     } else if (++sinceCheckpoint > every && options.checkpointKey && signed) {
-      return fail("checkpoint-missing", `no signed checkpoint within ${every} entries before seq ${entry.seq} (line ${line}): checkpoints were removed`);
+      return fail(
+        "checkpoint-missing",
+        `no signed checkpoint within ${every} entries before seq ${entry.seq} (line ${line}): checkpoints were removed`,
+      );
     }
     if (entry.seq === options.expectHead?.seq) headHash = hash;
     prevHash = hash;
@@ -104,14 +119,41 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
     count += 1;
   }
   if (options.checkpointKey && options.requireCheckpoint && !signed && count > every) {
-    return { ok: false, entries: count, lastHash: prevHash, problem: { line: lines.length, kind: "checkpoint-missing", message: `${count} entries and not one signed checkpoint: checkpoints were removed, or the log was written without the key` } };
+    return {
+      ok: false,
+      entries: count,
+      lastHash: prevHash,
+      problem: {
+        line: lines.length,
+        kind: "checkpoint-missing",
+        message: `${count} entries and not one signed checkpoint: checkpoints were removed, or the log was written without the key`,
+      },
+    };
   }
   const head = options.expectHead;
   if (head && headHash === undefined) {
-    return { ok: false, entries: count, lastHash: prevHash, problem: { line: lines.length, kind: "truncated", message: `the log ends at seq ${count}, before the expected head seq ${head.seq}: its tail was cut` } };
+    return {
+      ok: false,
+      entries: count,
+      lastHash: prevHash,
+      problem: {
+        line: lines.length,
+        kind: "truncated",
+        message: `the log ends at seq ${count}, before the expected head seq ${head.seq}: its tail was cut`,
+      },
+    };
   }
   if (head && headHash !== head.hash) {
-    return { ok: false, entries: count, lastHash: prevHash, problem: { line: head.seq, kind: "head-mismatch", message: `entry seq ${head.seq} has hash ${headHash!.slice(0, 12)}…, not the expected ${head.hash.slice(0, 12)}…: the chain was rebuilt` } };
+    return {
+      ok: false,
+      entries: count,
+      lastHash: prevHash,
+      problem: {
+        line: head.seq,
+        kind: "head-mismatch",
+        message: `entry seq ${head.seq} has hash ${headHash!.slice(0, 12)}…, not the expected ${head.hash.slice(0, 12)}…: the chain was rebuilt`,
+      },
+    };
   }
   return { ok: true, entries: count, lastHash: prevHash, sinceCheckpoint };
 }

@@ -9,7 +9,8 @@ export const CHECKPOINT_ACTION = "audit.checkpoint";
 /** Entries between two checkpoints, unless the operator's log says otherwise. */
 export const CHECKPOINT_EVERY = 100;
 
-const mac = (key: Buffer, head: AuditHead) => createHmac("sha256", key).update(`insight-audit-checkpoint:${head.seq}:${head.hash}`).digest("hex");
+const mac = (key: Buffer, head: AuditHead) =>
+  createHmac("sha256", key).update(`insight-audit-checkpoint:${head.seq}:${head.hash}`).digest("hex");
 
 /**
  * The entry that signs the chain up to `head` with the operator's key. Someone who can rewrite the

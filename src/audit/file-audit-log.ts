@@ -67,7 +67,9 @@ export class FileAuditLog implements AuditLog {
     if (existing) {
       // Continue the chain from the last entry; refuse to extend a log that is already broken,
       // because every later entry would inherit the break.
-      const options: VerifyOptions = this.#o.checkpointKey ? { checkpointKey: this.#o.checkpointKey, checkpointEvery: this.#o.checkpointEvery } : {};
+      const options: VerifyOptions = this.#o.checkpointKey
+        ? { checkpointKey: this.#o.checkpointKey, checkpointEvery: this.#o.checkpointEvery }
+        : {};
       const result = verifyChain(existing.split("\n"), options);
       if (!result.ok) {
         throw new Error(`Audit log ${this.path} is damaged (${result.problem!.message}); run 'insight audit verify'`);

@@ -15,7 +15,13 @@ const DIFF_LIMIT = 8000;
 function scrubber(privateNames: string[] = []): (text: string) => string {
   const names = [...new Set(privateNames)].filter((n) => n.length >= 2).sort((a, b) => b.length - a.length);
   const patterns = names.map((n) => new RegExp(`(?<![\\w-])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"));
-  return (text) => maskTokenLike(redact(patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")), { ips: true }));
+  return (text) =>
+    maskTokenLike(
+      redact(
+        patterns.reduce((t, p) => t.replace(p, "a-service"), text.replace(/#\d+/g, "the suspect change")),
+        { ips: true },
+      ),
+    );
 }
 
 /**
@@ -31,14 +37,22 @@ const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n))
 const count = (n: number) => (Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0);
 const isGlobShape = (g: string) => /^[A-Za-z0-9_.*?/{},@+-]{1,200}$/.test(g) && !g.split("/").includes("..");
 /** A diff keeps only diff lines (context, additions, deletions, hunk headers, "no newline" notes). */
-const diffLines = (patch: string) => patch.split("\n").filter((l) => /^(?:[ +\-\\]|@@ |$)/.test(l)).join("\n");
+const diffLines = (patch: string) =>
+  patch
+    .split("\n")
+    .filter((l) => /^(?:[ +\-\\]|@@ |$)/.test(l))
+    .join("\n");
 
 export type BundleInput = {
   /** The incident's signals (already free of names and values: `incidentSignals`). */
   signals: string[];
   hypothesis: { title: string; category: string; confidence: number; confirm?: string };
   summary?: string;
-  fix: { kind: "revert" | "config-rollback" | "rollback"; files: Array<{ path: string; additions: number; deletions: number; patch?: string }>; approved: boolean };
+  fix: {
+    kind: "revert" | "config-rollback" | "rollback";
+    files: Array<{ path: string; additions: number; deletions: number; patch?: string }>;
+    approved: boolean;
+  };
   /** Paths the fix must never touch (migrations it left alone). */
   forbiddenPaths?: string[];
   /** Names that stay in the organisation (services, repository, owner): replaced wherever they appear. */
@@ -72,7 +86,12 @@ export function buildBundle(input: BundleInput): Bundle {
   if (!FIX_KINDS.has(input.fix.kind)) throw new Error(`unknown fix kind ${JSON.stringify(String(input.fix.kind).slice(0, 40))}`);
   const files = input.fix.files.map((f) => {
     const path = scrub(f.path);
-    return { path: isPathShape(path) ? path : "a-file", additions: count(f.additions), deletions: count(f.deletions), patch: f.patch === undefined ? undefined : diffLines(f.patch) };
+    return {
+      path: isPathShape(path) ? path : "a-file",
+      additions: count(f.additions),
+      deletions: count(f.deletions),
+      patch: f.patch === undefined ? undefined : diffLines(f.patch),
+    };
   });
   input = {
     ...input,
@@ -102,7 +121,9 @@ export function buildBundle(input: BundleInput): Bundle {
     validation: [],
   });
   const what = input.fix.kind === "config-rollback" ? "Configuration rollback" : input.fix.kind === "rollback" ? "Rollback" : "Revert";
-  const summary = scrub(`${what} of the ${input.hypothesis.category} change merged shortly before ${signals[0]}, found by root-cause analysis and merged ${input.fix.approved ? "after an independent approval" : "without a recorded approval"}`);
+  const summary = scrub(
+    `${what} of the ${input.hypothesis.category} change merged shortly before ${signals[0]}, found by root-cause analysis and merged ${input.fix.approved ? "after an independent approval" : "without a recorded approval"}`,
+  );
   const capsule = withAssetId<Capsule>({
     type: "Capsule",
     schema_version: SCHEMA_VERSION,
@@ -136,10 +157,22 @@ export function buildBundle(input: BundleInput): Bundle {
  * content is the rule. Same redaction and name scrubbing as fixes; its outcome score is the
  * scan's confidence, and its summary says it is a warning, not a resolved incident.
  */
-export function buildWarningBundle(input: { signal: string; kind: string; text: string; rule: string; confidence: number; privateNames?: string[] }): Bundle {
+export function buildWarningBundle(input: {
+  signal: string;
+  kind: string;
+  text: string;
+  rule: string;
+  confidence: number;
+  privateNames?: string[];
+}): Bundle {
   const fix = { kind: "revert" as const, approved: true, files: [] };
   input = { ...input, kind: /^[a-z][a-z0-9-]{1,40}$/.test(input.kind) ? input.kind : "trend" };
-  const base = buildBundle({ signals: [input.signal], hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence }, fix, privateNames: input.privateNames });
+  const base = buildBundle({
+    signals: [input.signal],
+    hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence },
+    fix,
+    privateNames: input.privateNames,
+  });
   const scrub = scrubber(input.privateNames);
   const signals = base.gene.signals_match;
   const key = sha256Hex(JSON.stringify([signals, input.kind, input.rule])).slice(0, 12);
@@ -165,6 +198,13 @@ export function buildWarningBundle(input: { signal: string; kind: string; text: 
     blast_radius: { files: 1, lines: Math.max(1, rule.split("\n").length) },
     content: rule,
   });
-  const event = withAssetId<EvolutionEvent>({ ...base.event!, asset_id: undefined, id: `event_insight_warning_${key}`, intent: "optimize", capsule_id: capsule.id, genes_used: [gene.asset_id] } as EvolutionEvent);
+  const event = withAssetId<EvolutionEvent>({
+    ...base.event!,
+    asset_id: undefined,
+    id: `event_insight_warning_${key}`,
+    intent: "optimize",
+    capsule_id: capsule.id,
+    genes_used: [gene.asset_id],
+  } as EvolutionEvent);
   return { gene, capsule, event };
 }

@@ -5,9 +5,17 @@ export type RankedCapsule = FoundCapsule & { rank: number };
 export type Lookup = { status: "ok"; capsules: RankedCapsule[]; query: string[] } | { status: "error"; message: string; query: string[] };
 
 /** Signals fit to leave the organisation: no paths, addresses, mentions or links (they are redacted already). */
-export const publicSignals = (signals: string[]) => signals.filter((s) => !/[@/\\]|https?:|\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(s)).slice(0, 10);
+export const publicSignals = (signals: string[]) =>
+  signals.filter((s) => !/[@/\\]|https?:|\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(s)).slice(0, 10);
 
-const KIND_WORDS: Record<string, string> = { migration: "database migration", kubernetes: "kubernetes manifest change", helm: "helm values change", dependency: "dependency upgrade", config: "configuration change", infrastructure: "infrastructure change" };
+const KIND_WORDS: Record<string, string> = {
+  migration: "database migration",
+  kubernetes: "kubernetes manifest change",
+  helm: "helm values change",
+  dependency: "dependency upgrade",
+  config: "configuration change",
+  infrastructure: "infrastructure change",
+};
 
 /** What a pull request's change and its services show, in words capsules are triggered by. */
 export function changeSignals(a: Pick<RiskAssessment, "files" | "services">): string[] {
@@ -25,6 +33,9 @@ export async function relatedCapsules(client: A2AClient, signals: string[], limi
   if (query.length === 0) return undefined;
   const r = await client.search(query, 20);
   if (!r.ok) return { status: "error", message: r.error.message, query };
-  const capsules = r.value.map((c) => ({ ...c, rank: capsuleRank(c) })).sort((a, b) => b.rank - a.rank || a.assetId.localeCompare(b.assetId)).slice(0, limit);
+  const capsules = r.value
+    .map((c) => ({ ...c, rank: capsuleRank(c) }))
+    .sort((a, b) => b.rank - a.rank || a.assetId.localeCompare(b.assetId))
+    .slice(0, limit);
   return { status: "ok", capsules, query };
 }

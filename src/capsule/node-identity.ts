@@ -5,7 +5,10 @@ import { z } from "zod";
 
 const identitySchema = z.object({
   node_id: z.string().regex(/^node_[A-Za-z0-9_]{6,64}$/),
-  node_secret: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
+  node_secret: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i)
+    .optional(),
   heartbeat_interval_ms: z.number().int().positive().default(900_000),
   hub: z.string(),
 });
@@ -27,7 +30,10 @@ export class NodeIdentityStore {
       throw err;
     }
     const parsed = identitySchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${this.path} is not an EvoMap node file: ${parsed.error.issues.map((i) => `${i.path.join(".")} → ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+      throw new Error(
+        `${this.path} is not an EvoMap node file: ${parsed.error.issues.map((i) => `${i.path.join(".")} → ${i.message}`).join("; ")}`,
+      );
     return parsed.data;
   }
 

@@ -12,7 +12,15 @@ export type OutboxContext = {
   /** The fix PR it came from; 0 for a warning capsule. */
   pull: number;
 };
-export type OutboxEntry = { key: string; createdAt: string; attempts: number; nextAttemptAt: number; lastError?: string; bundle: Bundle; context: OutboxContext };
+export type OutboxEntry = {
+  key: string;
+  createdAt: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  bundle: Bundle;
+  context: OutboxContext;
+};
 
 /**
  * Where bundles wait for the hub: files here (one process), PostgreSQL for several
@@ -80,7 +88,9 @@ export class Outbox implements OutboxStore {
       throw err;
     }
     const entries = await Promise.all(names.map((n) => this.get(n.slice(0, -5))));
-    return entries.filter((e): e is OutboxEntry => !!e).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+    return entries
+      .filter((e): e is OutboxEntry => !!e)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
   }
 
   async remove(key: string): Promise<void> {
@@ -110,7 +120,10 @@ export class Outbox implements OutboxStore {
 
   async depth(now: number): Promise<{ waiting: number; due: number; dead: number }> {
     const waiting = await this.list();
-    const dead = await readdir(join(this.dir, "dead")).then((names) => names.filter((n) => n.endsWith(".json")).length, () => 0);
+    const dead = await readdir(join(this.dir, "dead")).then(
+      (names) => names.filter((n) => n.endsWith(".json")).length,
+      () => 0,
+    );
     return { waiting: waiting.length, due: waiting.filter((e) => e.nextAttemptAt <= now).length, dead };
   }
 

@@ -38,7 +38,14 @@ export class CapsulePublisher {
   readonly #inFlight = new Map<string, Promise<PublishOutcome>>();
 
   constructor(options: PublisherOptions) {
-    this.#o = { maxInlineWaitMs: 10_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now, maxAttempts: 40, drainBatch: 5, ...options };
+    this.#o = {
+      maxInlineWaitMs: 10_000,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      now: Date.now,
+      maxAttempts: 40,
+      drainBatch: 5,
+      ...options,
+    };
   }
 
   /** Who hears of decisions reached by the drain loop (set once the app can write to GitHub). */
@@ -90,7 +97,13 @@ export class CapsulePublisher {
     const { client, outbox, audit, log } = this.#o;
     // Another publisher may have decided it, or hold it now: the store is the truth, and its claim (renewed here) the right to send.
     const entry = await outbox.claim(initial.key, this.#o.now());
-    if (!entry) return { status: "waiting", reason: "already decided, or being published by another process", nextAttemptAt: Infinity, attempts: initial.attempts };
+    if (!entry)
+      return {
+        status: "waiting",
+        reason: "already decided, or being published by another process",
+        nextAttemptAt: Infinity,
+        attempts: initial.attempts,
+      };
     const target = `evomap:${entry.bundle.capsule.asset_id}`;
     const base = { actor: "insight", delivery: `evomap:${entry.key}`, target };
     let waited = false;
@@ -98,7 +111,20 @@ export class CapsulePublisher {
       entry.attempts++;
       const r = await client.publish(entry.bundle);
       if (r.ok) {
-        await audit.append({ ...base, action: "capsule.publish", reason: `incident ${entry.context.repo.owner}/${entry.context.repo.repo}#${entry.context.incident}`, outcome: r.value.decision === "accept" ? "ok" : "refused", detail: { decision: r.value.decision, bundleId: r.value.bundleId, validated: r.value.validated, attempts: entry.attempts, gene: entry.bundle.gene.asset_id, reason: r.value.reason } });
+        await audit.append({
+          ...base,
+          action: "capsule.publish",
+          reason: `incident ${entry.context.repo.owner}/${entry.context.repo.repo}#${entry.context.incident}`,
+          outcome: r.value.decision === "accept" ? "ok" : "refused",
+          detail: {
+            decision: r.value.decision,
+            bundleId: r.value.bundleId,
+            validated: r.value.validated,
+            attempts: entry.attempts,
+            gene: entry.bundle.gene.asset_id,
+            reason: r.value.reason,
+          },
+        });
         await outbox.decided(entry, r.value.decision);
         log.info({ key: entry.key, decision: r.value.decision }, "EvoMap decided on a bundle");
         const decided = { status: "decided" as const, decision: r.value, attempts: entry.attempts };
@@ -116,8 +142,23 @@ export class CapsulePublisher {
       entry.lastError = e.message;
       const dead = entry.attempts >= this.#o.maxAttempts;
       await outbox.defer(entry, dead);
-      await audit.append({ ...base, action: "capsule.publish", reason: dead ? `hub did not decide in ${entry.attempts} attempts: set aside` : "hub did not decide", outcome: "error", detail: { kind: e.kind, status: "status" in e ? e.status : undefined, error: e.message, attempts: entry.attempts, ...(dead ? { dead: true } : { retryInMs: wait }) } });
-      log.warn({ key: entry.key, kind: e.kind, retryInMs: wait, dead }, dead ? "EvoMap publish given up: the bundle is kept as dead in the outbox" : "EvoMap publish deferred");
+      await audit.append({
+        ...base,
+        action: "capsule.publish",
+        reason: dead ? `hub did not decide in ${entry.attempts} attempts: set aside` : "hub did not decide",
+        outcome: "error",
+        detail: {
+          kind: e.kind,
+          status: "status" in e ? e.status : undefined,
+          error: e.message,
+          attempts: entry.attempts,
+          ...(dead ? { dead: true } : { retryInMs: wait }),
+        },
+      });
+      log.warn(
+        { key: entry.key, kind: e.kind, retryInMs: wait, dead },
+        dead ? "EvoMap publish given up: the bundle is kept as dead in the outbox" : "EvoMap publish deferred",
+      );
       return { status: "waiting", reason: e.message, nextAttemptAt: dead ? Infinity : entry.nextAttemptAt, attempts: entry.attempts };
     }
   }

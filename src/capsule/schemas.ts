@@ -22,7 +22,10 @@ export const geneSchema = z
     category: z.enum(["repair", "optimize", "innovate"]),
     signals_match: z.array(signal).min(1).max(20),
     summary: z.string().min(10, { message: "at least 10 characters" }).max(500),
-    strategy: z.array(z.string().min(15, { message: "each step at least 15 characters" }).max(500)).min(2, { message: "at least two steps" }).max(12),
+    strategy: z
+      .array(z.string().min(15, { message: "each step at least 15 characters" }).max(500))
+      .min(2, { message: "at least two steps" })
+      .max(12),
     constraints: z.object({ max_files: z.number().int().positive(), forbidden_paths: z.array(z.string()) }).strict(),
     validation: z.array(z.string().max(300)).max(10),
     asset_id: assetId.optional(),

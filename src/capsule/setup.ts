@@ -9,9 +9,18 @@ import { CapsulePublisher, type PublishOutcome } from "./publisher.js";
 import { NodeIdentityStore } from "./node-identity.js";
 
 /** EvoMap's client and publisher when the operator enabled it (`EVOMAP_ENABLED`); undefined otherwise. */
-export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, outbox: OutboxStore = new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")), onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>): EvoMapServices | undefined {
+export function createEvoMap(
+  env: OperatorEnv,
+  audit: AuditLog,
+  log: Logger,
+  outbox: OutboxStore = new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")),
+  onDecided?: (entry: OutboxEntry, outcome: Extract<PublishOutcome, { status: "decided" }>) => Promise<void>,
+): EvoMapServices | undefined {
   if (!env.EVOMAP_ENABLED) return undefined;
-  const client = new A2AClient({ hubUrl: env.EVOMAP_HUB_URL, identity: new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json")) });
+  const client = new A2AClient({
+    hubUrl: env.EVOMAP_HUB_URL,
+    identity: new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json")),
+  });
   const publisher = new CapsulePublisher({ client, outbox, audit, log, onDecided });
   return { client, publisher };
 }
@@ -20,7 +29,11 @@ export function createEvoMap(env: OperatorEnv, audit: AuditLog, log: Logger, out
  * The background side: a heartbeat at the hub's interval (re-registering on `unknown_node`,
  * waiting out rate limits) and an outbox drain every minute. Timers are unref'd; `stop` ends both.
  */
-export function startEvoMapLoop(evomap: EvoMapServices, log: Pick<Logger, "warn" | "info">, options: { drainEveryMs?: number } = {}): { stop(): void } {
+export function startEvoMapLoop(
+  evomap: EvoMapServices,
+  log: Pick<Logger, "warn" | "info">,
+  options: { drainEveryMs?: number } = {},
+): { stop(): void } {
   const startedAt = Date.now();
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -5,7 +5,11 @@ import type { ChangeSet, FileChange } from "../core/change-set.js";
 export const GITHUB_FILE_LIMIT = 3000;
 
 /** A pull request's change set through the API: PR metadata and its files with patches, paginated. */
-export async function pullRequestChanges(octokit: Octokit, repo: RepoRef, pullNumber: number): Promise<{ changes: ChangeSet; pr: { draft: boolean; state: string; labels: string[]; headSha: string; body: string } }> {
+export async function pullRequestChanges(
+  octokit: Octokit,
+  repo: RepoRef,
+  pullNumber: number,
+): Promise<{ changes: ChangeSet; pr: { draft: boolean; state: string; labels: string[]; headSha: string; body: string } }> {
   const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
   const files = await pullRequestFiles(octokit, repo, pullNumber);
   return {
@@ -28,7 +32,14 @@ export async function pullRequestFiles(octokit: Octokit, repo: RepoRef, pullNumb
   const files: FileChange[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...repo, pull_number: pullNumber, per_page: 100 })) {
     for (const f of page.data) {
-      files.push({ path: f.filename, previousPath: f.previous_filename, status: f.status, additions: f.additions, deletions: f.deletions, patch: f.patch });
+      files.push({
+        path: f.filename,
+        previousPath: f.previous_filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        patch: f.patch,
+      });
     }
     if (files.length >= GITHUB_FILE_LIMIT) break;
   }

@@ -13,7 +13,8 @@ const MAX_BYTES = 256 * 1024;
 
 /** Services inferred from a local clone's tree at `ref` (`git ls-tree`, `git show`; no shell). */
 export async function inferLocalServices(repo: string, ref: string): Promise<InferredServices> {
-  const git = (args: string[]) => run("git", ["-C", repo, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS }).then((r) => r.stdout);
+  const git = (args: string[]) =>
+    run("git", ["-C", repo, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS }).then((r) => r.stdout);
   const paths = (await git(["ls-tree", "-r", "--name-only", "-z", ref])).split("\0").filter(Boolean);
   const texts = new Map<string, string>();
   for (const path of filesToRead(paths).slice(0, MAX_READS)) {
@@ -29,7 +30,9 @@ export async function inferLocalServices(repo: string, ref: string): Promise<Inf
  */
 export async function inferGitHubServices(octokit: Octokit, repo: RepoRef, sha: string): Promise<InferredServices> {
   const { data } = await octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: "true" });
-  const blobs = new Map(data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, { sha: e.sha!, size: e.size ?? 0 }]));
+  const blobs = new Map(
+    data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, { sha: e.sha!, size: e.size ?? 0 }]),
+  );
   const texts = new Map<string, string>();
   for (const path of filesToRead([...blobs.keys()]).slice(0, MAX_READS)) {
     const blob = blobs.get(path)!;

@@ -20,15 +20,27 @@ const REF = /^[A-Za-z0-9._\/@^~{}-]{1,200}$/;
  */
 export async function localChanges(repo: string, baseRef: string, headRef = "HEAD"): Promise<ChangeSet> {
   for (const ref of [baseRef, headRef]) if (!REF.test(ref) || ref.startsWith("-")) throw new Error(`"${ref}" does not look like a git ref`);
-  const [baseSha, headSha] = await Promise.all([git(repo, ["rev-parse", "--verify", `${baseRef}^{commit}`]), git(repo, ["rev-parse", "--verify", `${headRef}^{commit}`])]).catch((err: Error) => {
-    throw new Error(`cannot resolve ${baseRef}...${headRef} in ${repo}: ${err.message.split("\n").find((l) => l.startsWith("fatal")) ?? err.message}`);
+  const [baseSha, headSha] = await Promise.all([
+    git(repo, ["rev-parse", "--verify", `${baseRef}^{commit}`]),
+    git(repo, ["rev-parse", "--verify", `${headRef}^{commit}`]),
+  ]).catch((err: Error) => {
+    throw new Error(
+      `cannot resolve ${baseRef}...${headRef} in ${repo}: ${err.message.split("\n").find((l) => l.startsWith("fatal")) ?? err.message}`,
+    );
   });
   const range = `${baseRef.trim()}...${headRef.trim()}`;
   const numstat = await git(repo, ["diff", "--numstat", "-z", "-M", range]);
   const status = await git(repo, ["diff", "--name-status", "-z", "-M", range]);
   const patches = await git(repo, ["diff", "-M", "--no-color", "--unified=3", range]);
   const files = parse(numstat, status, patches);
-  return { ref: `local:${repo}`, base: { ref: baseRef, sha: baseSha.trim() }, head: { ref: headRef, sha: headSha.trim() }, files, changedFiles: files.length, filesNotListed: 0 };
+  return {
+    ref: `local:${repo}`,
+    base: { ref: baseRef, sha: baseSha.trim() },
+    head: { ref: headRef, sha: headSha.trim() },
+    files,
+    changedFiles: files.length,
+    filesNotListed: 0,
+  };
 }
 
 function parse(numstat: string, status: string, patches: string): FileChange[] {
@@ -58,7 +70,14 @@ function parse(numstat: string, status: string, patches: string): FileChange[] {
     const [add, del, name] = line.split("\t");
     const path = name === "" ? n[(i += 2)]! : name!; // renames: "a\tb\t\0from\0to"
     const st = statuses.get(path) ?? { status: "modified" as const };
-    out.push({ path, previousPath: st.previous, status: st.status, additions: add === "-" ? 0 : Number(add), deletions: del === "-" ? 0 : Number(del), patch: byFile.get(path) });
+    out.push({
+      path,
+      previousPath: st.previous,
+      status: st.status,
+      additions: add === "-" ? 0 : Number(add),
+      deletions: del === "-" ? 0 : Number(del),
+      patch: byFile.get(path),
+    });
   }
   return out;
 }

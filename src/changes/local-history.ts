@@ -16,19 +16,45 @@ const run = promisify(execFile);
 export async function localChangeHistory(repo: string, window: Window, config: RepoConfig): Promise<ChangeEvent[]> {
   const since = new Date(window.from - 6 * 3_600_000).toISOString();
   const until = new Date(window.to).toISOString();
-  const { stdout } = await run("git", ["-C", repo, "log", "--first-parent", `--since=${since}`, `--until=${until}`, "--format=%x1e%H%x09%ct%x09%s", "--name-only"], { maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS });
+  const { stdout } = await run(
+    "git",
+    ["-C", repo, "log", "--first-parent", `--since=${since}`, `--until=${until}`, "--format=%x1e%H%x09%ct%x09%s", "--name-only"],
+    { maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS },
+  );
   const changes: ChangeEvent[] = [];
   for (const chunk of stdout.split("\x1e").filter((c) => c.trim())) {
     const [head, ...files] = chunk.trim().split("\n");
     const [sha, at, subject] = head!.split("\t");
-    const classified = classifyChanges({ ref: sha!, base: { ref: "", sha: "" }, head: { ref: "", sha: sha! }, changedFiles: files.length, filesNotListed: 0, files: files.filter(Boolean).map((path) => ({ path, status: "modified" as const, additions: 0, deletions: 0 })) }, config);
+    const classified = classifyChanges(
+      {
+        ref: sha!,
+        base: { ref: "", sha: "" },
+        head: { ref: "", sha: sha! },
+        changedFiles: files.length,
+        filesNotListed: 0,
+        files: files.filter(Boolean).map((path) => ({ path, status: "modified" as const, additions: 0, deletions: 0 })),
+      },
+      config,
+    );
     // GitHub's merge commits name the PR they land: the change is that PR.
     const pr = /^Merge pull request (#\d+)/.exec(subject ?? "")?.[1];
-    const title = pr ? (await run("git", ["-C", repo, "log", "-1", "--format=%b", sha!], { timeout: GIT_TIMEOUT_MS })).stdout.split("\n")[0]?.trim() || subject : subject;
-    const touches = await migrationTouches(repo, sha!, classified.filter((f) => f.kind === "migration").map((f) => f.path));
+    const title = pr
+      ? (await run("git", ["-C", repo, "log", "-1", "--format=%b", sha!], { timeout: GIT_TIMEOUT_MS })).stdout.split("\n")[0]?.trim() ||
+        subject
+      : subject;
+    const touches = await migrationTouches(
+      repo,
+      sha!,
+      classified.filter((f) => f.kind === "migration").map((f) => f.path),
+    );
     changes.push({
-      id: pr ?? sha!.slice(0, 7), kind: pr ? "pr" : "commit", title: title ?? "", at: Number(at) * 1000,
-      services: [...new Set(classified.flatMap((f) => f.services))], files: classified.map((f) => f.path), changeKinds: [...new Set(classified.map((f) => f.kind))],
+      id: pr ?? sha!.slice(0, 7),
+      kind: pr ? "pr" : "commit",
+      title: title ?? "",
+      at: Number(at) * 1000,
+      services: [...new Set(classified.flatMap((f) => f.services))],
+      files: classified.map((f) => f.path),
+      changeKinds: [...new Set(classified.map((f) => f.kind))],
       ...(touches.length ? { touches } : {}),
     });
   }
@@ -43,8 +69,20 @@ async function migrationTouches(repo: string, sha: string, paths: string[]): Pro
   const out: ChangeTouch[] = [];
   for (const path of paths.slice(0, MAX_MIGRATIONS)) {
     try {
-      const { stdout } = await run("git", ["-C", repo, "show", `${sha}:${path}`], { maxBuffer: MAX_MIGRATION_BYTES, timeout: GIT_TIMEOUT_MS });
-      out.push(...readMigration(path, stdout.split("\n")).ops.map((op) => ({ kind: "migration" as const, file: path, table: op.table, op: op.op, locking: op.locking, detail: op.detail })));
+      const { stdout } = await run("git", ["-C", repo, "show", `${sha}:${path}`], {
+        maxBuffer: MAX_MIGRATION_BYTES,
+        timeout: GIT_TIMEOUT_MS,
+      });
+      out.push(
+        ...readMigration(path, stdout.split("\n")).ops.map((op) => ({
+          kind: "migration" as const,
+          file: path,
+          table: op.table,
+          op: op.op,
+          locking: op.locking,
+          detail: op.detail,
+        })),
+      );
     } catch {
       // A deleted or oversized file: the change keeps its file list; its migration is judged by path alone.
     }

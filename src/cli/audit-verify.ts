@@ -23,7 +23,8 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
     file ??= env.auditPath;
     const keys = signingKeys(env);
     // A random key of this process could never match the server's: without a secret, skip the signatures and say so.
-    if (keys.source === "ephemeral") err("⚠️ no INSIGHT_SIGNING_SECRET (or PRIVATE_KEY / WEBHOOK_SECRET) in the environment: checkpoint signatures are not checked.");
+    if (keys.source === "ephemeral")
+      err("⚠️ no INSIGHT_SIGNING_SECRET (or PRIVATE_KEY / WEBHOOK_SECRET) in the environment: checkpoint signatures are not checked.");
     else key ??= keys.auditCheckpoint;
   }
   const expectHead = options.expectHead === undefined ? undefined : parseHead(options.expectHead);
@@ -31,7 +32,10 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
     err(`❌ --expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:${"0".repeat(64)}), not "${options.expectHead}"`);
     return 2;
   }
-  const verifyOptions: VerifyOptions = { ...(key ? { checkpointKey: key, requireCheckpoint: true } : {}), ...(expectHead ? { expectHead } : {}) };
+  const verifyOptions: VerifyOptions = {
+    ...(key ? { checkpointKey: key, requireCheckpoint: true } : {}),
+    ...(expectHead ? { expectHead } : {}),
+  };
   if (database) file = `PostgreSQL ${displayUrl(database)}`;
   let result: VerifyResult;
   try {
@@ -42,7 +46,9 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
   }
   if (result.ok) {
     const head = expectHead ? `, holds the expected head seq ${expectHead.seq}` : "";
-    out(`✅ ${file}: ${result.entries} entries, chain intact${key ? ", checkpoints signed" : ""}${head} (last hash ${result.lastHash.slice(0, 12)}…)`);
+    out(
+      `✅ ${file}: ${result.entries} entries, chain intact${key ? ", checkpoints signed" : ""}${head} (last hash ${result.lastHash.slice(0, 12)}…)`,
+    );
     return 0;
   }
   const p = result.problem!;

@@ -30,13 +30,20 @@ export async function capsuleValidate(file: string): Promise<number> {
     err(`insight capsule validate: ${file}: ${(e as Error).message}`);
     return 1;
   }
-  const assets = Array.isArray((data as { assets?: unknown[] }).assets) ? ((data as { assets: Array<Record<string, unknown>> }).assets) : undefined;
+  const assets = Array.isArray((data as { assets?: unknown[] }).assets)
+    ? (data as { assets: Array<Record<string, unknown>> }).assets
+    : undefined;
   const bundle = assets
-    ? { gene: assets.find((a) => a.type === "Gene"), capsule: assets.find((a) => a.type === "Capsule"), event: assets.find((a) => a.type === "EvolutionEvent") }
+    ? {
+        gene: assets.find((a) => a.type === "Gene"),
+        capsule: assets.find((a) => a.type === "Capsule"),
+        event: assets.find((a) => a.type === "EvolutionEvent"),
+      }
     : (data as { gene?: unknown; capsule?: unknown; event?: unknown });
   const problems = bundleProblems({ gene: bundle.gene, capsule: bundle.capsule, ...(bundle.event ? { event: bundle.event } : {}) });
   for (const [name, asset] of Object.entries(bundle)) {
-    if (asset && typeof asset === "object" && !assetIdMatches(asset as Record<string, unknown>)) problems.push(`${name}.asset_id → does not match the asset's content (sha256 of its canonical JSON)`);
+    if (asset && typeof asset === "object" && !assetIdMatches(asset as Record<string, unknown>))
+      problems.push(`${name}.asset_id → does not match the asset's content (sha256 of its canonical JSON)`);
   }
   const gene = bundle.gene as { asset_id?: string } | undefined;
   const capsule = bundle.capsule as { gene?: string } | undefined;

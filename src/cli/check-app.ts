@@ -46,10 +46,15 @@ export async function checkAppCredentials(env: OperatorEnv, timeoutMs = 10_000):
   } catch (e) {
     return { ok: false, detail: `${base} cannot be reached: ${(e as Error).message}` };
   }
-  if (res.status === 401) return { ok: false, detail: `${base} refused the App's JWT (401): APP_ID ${env.APP_ID} and the private key do not belong together` };
+  if (res.status === 401)
+    return { ok: false, detail: `${base} refused the App's JWT (401): APP_ID ${env.APP_ID} and the private key do not belong together` };
   if (!res.ok) return { ok: false, detail: `${base}/app answered ${res.status}` };
   const app = (await res.json().catch(() => ({}))) as { id?: number; slug?: string; installations_count?: number };
-  if (String(app.id) !== env.APP_ID) return { ok: false, detail: `${base}/app answered for App ${app.id ?? "?"}, not APP_ID ${env.APP_ID}` };
-  const installs = typeof app.installations_count === "number" ? `, ${app.installations_count} installation${app.installations_count === 1 ? "" : "s"}` : "";
+  if (String(app.id) !== env.APP_ID)
+    return { ok: false, detail: `${base}/app answered for App ${app.id ?? "?"}, not APP_ID ${env.APP_ID}` };
+  const installs =
+    typeof app.installations_count === "number"
+      ? `, ${app.installations_count} installation${app.installations_count === 1 ? "" : "s"}`
+      : "";
   return { ok: true, detail: `App ${app.slug ?? env.APP_ID} (id ${app.id}) authenticated on ${base}${installs}` };
 }

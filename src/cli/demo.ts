@@ -15,7 +15,9 @@ const run = promisify(execFile);
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(HERE), "..", "..");
 // Compiled (dist/src/cli/demo.js): the fixture servers were compiled beside it into dist/fixtures.
-const FIXTURE_SERVER = HERE.endsWith(".js") ? [join(ROOT, "fixtures/mcp/server.js")] : ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts")];
+const FIXTURE_SERVER = HERE.endsWith(".js")
+  ? [join(ROOT, "fixtures/mcp/server.js")]
+  : ["--import", "tsx", join(ROOT, "fixtures/mcp/server.ts")];
 
 const CONFIG = `services:
   api:
@@ -87,7 +89,23 @@ async function git(dir: string, ...args: string[]) {
 /** git with the commit dated `at` (for the merge that lands 20 minutes before the incident). */
 async function gitAt(dir: string, at: Date | undefined, ...args: string[]) {
   const dates = at ? { GIT_AUTHOR_DATE: at.toISOString(), GIT_COMMITTER_DATE: at.toISOString() } : {};
-  await run("git", ["-C", dir, "-c", "user.name=Demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], { env: { ...process.env, ...dates }, timeout: GIT_TIMEOUT_MS });
+  await run(
+    "git",
+    [
+      "-C",
+      dir,
+      "-c",
+      "user.name=Demo",
+      "-c",
+      "user.email=demo@example.invalid",
+      "-c",
+      "commit.gpgsign=false",
+      "-c",
+      "init.defaultBranch=main",
+      ...args,
+    ],
+    { env: { ...process.env, ...dates }, timeout: GIT_TIMEOUT_MS },
+  );
 }
 
 /** Four fixture MCP servers over stdio, playing the production described in `scenarioFile`. */
@@ -99,7 +117,22 @@ async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string
     insight: { adapter, repositories: ["*/*"], timeoutMs: 20_000 },
   });
   const file = join(dir, `mcp-${scenarioFile}`);
-  await writeFile(file, JSON.stringify({ mcpServers: { metrics: server("mcp-prometheus", "prometheus"), postgres: server("dbhub", "postgres"), kubernetes: server("kubernetes-mcp-server", "kubernetes"), apm: server("skywalking-mcp", "skywalking") }, insight: { budgetMs: 60_000 } }, null, 2));
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        mcpServers: {
+          metrics: server("mcp-prometheus", "prometheus"),
+          postgres: server("dbhub", "postgres"),
+          kubernetes: server("kubernetes-mcp-server", "kubernetes"),
+          apm: server("skywalking-mcp", "skywalking"),
+        },
+        insight: { budgetMs: 60_000 },
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
@@ -109,7 +142,10 @@ async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string
  */
 function progress(started: number): (s: SourceResult) => void {
   err("Starting four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) and reading them…");
-  return (s) => err(`  ${s.status === "ok" ? "✓" : "✗"} ${s.source}${s.flavour ? ` (${s.flavour})` : ""} ${s.status === "ok" ? "answered" : s.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return (s) =>
+    err(
+      `  ${s.status === "ok" ? "✓" : "✗"} ${s.source}${s.flavour ? ` (${s.flavour})` : ""} ${s.status === "ok" ? "answered" : s.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 }
 
 /**
@@ -134,16 +170,42 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
     const mcpConfig = await writeMcpConfig(dir, "production.json");
     out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
     out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
-    out(options.keep ? `(sample repository: ${repo} — kept; delete it when done)\n` : `(sample repository: ${repo} — deleted when the demo ends; keep it with \`npm run demo -- --keep\` or \`insight demo --keep\`)\n`);
-    const { markdown } = await runLocalImpact({ repo, base: "main", head: "feature/order-status", mcpConfig, onSource: progress(Date.now()) });
+    out(
+      options.keep
+        ? `(sample repository: ${repo} — kept; delete it when done)\n`
+        : `(sample repository: ${repo} — deleted when the demo ends; keep it with \`npm run demo -- --keep\` or \`insight demo --keep\`)\n`,
+    );
+    const { markdown } = await runLocalImpact({
+      repo,
+      base: "main",
+      head: "feature/order-status",
+      mcpConfig,
+      onSource: progress(Date.now()),
+    });
     out(markdown);
 
     // The change is merged anyway; twelve minutes later the api slows down. The on-call asks Insight.
     await git(repo, "checkout", "-q", "main");
-    await gitAt(repo, new Date(Date.now() - 20 * 60_000), "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/feature/order-status", "-m", "Orders get a status", "feature/order-status");
+    await gitAt(
+      repo,
+      new Date(Date.now() - 20 * 60_000),
+      "merge",
+      "-q",
+      "--no-ff",
+      "-m",
+      "Merge pull request #7 from acme/feature/order-status",
+      "-m",
+      "Orders get a status",
+      "feature/order-status",
+    );
     await writeFile(join(dir, "incident.json"), JSON.stringify(demoIncidentScenario));
     out("\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n");
-    const rca = await runLocalRca({ since: "1h", repo, mcpConfig: await writeMcpConfig(dir, "incident.json"), onSource: progress(Date.now()) });
+    const rca = await runLocalRca({
+      since: "1h",
+      repo,
+      mcpConfig: await writeMcpConfig(dir, "incident.json"),
+      onSource: progress(Date.now()),
+    });
     out("text" in rca ? rca.text : rca.error);
     return 0;
   } finally {

@@ -21,12 +21,24 @@ export async function databaseChecks(url: string, options: { auditKey?: Buffer }
     const states = await migrationStatus(pool);
     const pending = states.filter((s) => !s.applied);
     const edited = states.filter((s) => s.changed);
-    const problems = [pending.length && `${pending.length} migration${pending.length === 1 ? "" : "s"} pending (${pending.map(migrationName).join(", ")}): run 'insight migrate'`, edited.length && `${edited.map(migrationName).join(", ")} edited after being applied`].filter(Boolean);
-    const database: Check = { name: "database", ok: problems.length === 0, detail: `${where}: PostgreSQL ${version}; ${states.length - pending.length}/${states.length} migrations applied${problems.length ? `; ${problems.join("; ")}` : ""}` };
+    const problems = [
+      pending.length &&
+        `${pending.length} migration${pending.length === 1 ? "" : "s"} pending (${pending.map(migrationName).join(", ")}): run 'insight migrate'`,
+      edited.length && `${edited.map(migrationName).join(", ")} edited after being applied`,
+    ].filter(Boolean);
+    const database: Check = {
+      name: "database",
+      ok: problems.length === 0,
+      detail: `${where}: PostgreSQL ${version}; ${states.length - pending.length}/${states.length} migrations applied${problems.length ? `; ${problems.join("; ")}` : ""}`,
+    };
     if (pending.length) return [database];
     const chain = await verifyAuditDb(pool, options.auditKey ? { checkpointKey: options.auditKey, requireCheckpoint: true } : {});
     const audit: Check = chain.ok
-      ? { name: "audit log", ok: true, detail: `in PostgreSQL: ${chain.entries} entries, chain intact${options.auditKey ? ", checkpoints signed" : ""}` }
+      ? {
+          name: "audit log",
+          ok: true,
+          detail: `in PostgreSQL: ${chain.entries} entries, chain intact${options.auditKey ? ", checkpoints signed" : ""}`,
+        }
       : { name: "audit log", ok: false, detail: `in PostgreSQL: ${chain.problem!.message}` };
     const depth = await new PgOutbox(pool).depth(Date.now());
     const outbox: Check = {

@@ -31,7 +31,11 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     env = loadEnv(process.env);
     checks.push({ name: "environment", ok: true, detail: `${source}: every variable valid`, warnings: envWarnings(process.env) });
   } catch (e) {
-    checks.push({ name: "environment", ok: false, detail: `${source}: ${e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message}` });
+    checks.push({
+      name: "environment",
+      ok: false,
+      detail: `${source}: ${e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message}`,
+    });
   }
   if (env) {
     checks.push(mode(env));
@@ -39,13 +43,21 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     checks.push(app.ok ? { ...app, ...(await checkAppCredentials(env)) } : app);
     if (env.INSIGHT_DATABASE_URL) {
       const keys = signingKeys(env);
-      checks.push(...(await (await import("./doctor-database.js")).databaseChecks(env.INSIGHT_DATABASE_URL, { auditKey: keys.source === "ephemeral" ? undefined : keys.auditCheckpoint })));
+      checks.push(
+        ...(await (
+          await import("./doctor-database.js")
+        ).databaseChecks(env.INSIGHT_DATABASE_URL, { auditKey: keys.source === "ephemeral" ? undefined : keys.auditCheckpoint })),
+      );
     } else {
       checks.push(await auditCheck(env));
     }
     const queue = await (await import("./worker-doctor.js")).queueCheck(env);
     if (queue) checks.push(queue);
-    checks.push({ name: "LLM", ok: true, detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only" });
+    checks.push({
+      name: "LLM",
+      ok: true,
+      detail: env.ANTHROPIC_API_KEY ? `Anthropic, model ${env.INSIGHT_MODEL}` : "no ANTHROPIC_API_KEY: deterministic reports only",
+    });
     checks.push({ name: "dry run", ok: true, detail: env.INSIGHT_DRY_RUN ? "on: writes are recorded, not performed" : "off" });
     checks.push(await evomapCheck(env));
     checks.push(await historyCheck(new FileHistoryStore(join(env.INSIGHT_DATA_DIR, "history"))));
@@ -67,10 +79,21 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
 /** What `npm start` will do with this environment, and where jobs and shared state live. */
 function mode(env: OperatorEnv): Check {
   const state = credentialState(process.env);
-  const queue = env.INSIGHT_QUEUE === "redis" ? `jobs on BullMQ at ${redactUrl(env.INSIGHT_REDIS_URL!)} (run 'insight worker' processes)` : "jobs in this process";
-  const store = env.INSIGHT_DATABASE_URL ? `shared state in PostgreSQL at ${redactUrl(env.INSIGHT_DATABASE_URL)}` : `state in ${env.INSIGHT_DATA_DIR}`;
-  if (state === "none") return { name: "mode", ok: false, detail: "no App credentials: 'npm start' refuses to start; 'npm run setup' serves Probot's registration wizard" };
-  if (state === "partial") return { name: "mode", ok: false, detail: "some App credentials are missing: 'npm start' refuses to start (see GitHub App)" };
+  const queue =
+    env.INSIGHT_QUEUE === "redis"
+      ? `jobs on BullMQ at ${redactUrl(env.INSIGHT_REDIS_URL!)} (run 'insight worker' processes)`
+      : "jobs in this process";
+  const store = env.INSIGHT_DATABASE_URL
+    ? `shared state in PostgreSQL at ${redactUrl(env.INSIGHT_DATABASE_URL)}`
+    : `state in ${env.INSIGHT_DATA_DIR}`;
+  if (state === "none")
+    return {
+      name: "mode",
+      ok: false,
+      detail: "no App credentials: 'npm start' refuses to start; 'npm run setup' serves Probot's registration wizard",
+    };
+  if (state === "partial")
+    return { name: "mode", ok: false, detail: "some App credentials are missing: 'npm start' refuses to start (see GitHub App)" };
   return { name: "mode", ok: true, detail: `app${env.INSIGHT_DRY_RUN ? " (dry run)" : ""}: ${queue}; ${store}` };
 }
 
@@ -78,7 +101,11 @@ function mode(env: OperatorEnv): Check {
 export const redactUrl = displayUrl;
 
 function credentials(env: OperatorEnv): Check {
-  const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY(_PATH)", !env.WEBHOOK_SECRET && "WEBHOOK_SECRET"].filter(Boolean);
+  const missing = [
+    !env.APP_ID && "APP_ID",
+    !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY(_PATH)",
+    !env.WEBHOOK_SECRET && "WEBHOOK_SECRET",
+  ].filter(Boolean);
   return missing.length
     ? { name: "GitHub App", ok: false, detail: `missing ${missing.join(", ")}` }
     : { name: "GitHub App", ok: true, detail: `App ${env.APP_ID}${env.GHE_HOST ? ` on ${env.GHE_HOST}` : ""}` };
@@ -105,20 +132,33 @@ async function evomapCheck(env: OperatorEnv): Promise<Check> {
   if (!env.EVOMAP_ENABLED) return { name: "EvoMap", ok: true, detail: "off (EVOMAP_ENABLED): no capsule is published or looked up" };
   const identity = new NodeIdentityStore(env.EVOMAP_NODE_FILE ?? join(env.INSIGHT_DATA_DIR, "evomap-node.json"));
   // With a database, the outbox has its own line (database checks).
-  const depth = env.INSIGHT_DATABASE_URL ? { waiting: 0, dead: 0 } : await new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")).depth(Date.now());
-  const queued = (depth.waiting ? `; ${depth.waiting} bundle${depth.waiting === 1 ? "" : "s"} waiting in the outbox` : "") + (depth.dead ? `; ${depth.dead} given up (outbox/dead/)` : "");
+  const depth = env.INSIGHT_DATABASE_URL
+    ? { waiting: 0, dead: 0 }
+    : await new Outbox(join(env.INSIGHT_DATA_DIR, "outbox")).depth(Date.now());
+  const queued =
+    (depth.waiting ? `; ${depth.waiting} bundle${depth.waiting === 1 ? "" : "s"} waiting in the outbox` : "") +
+    (depth.dead ? `; ${depth.dead} given up (outbox/dead/)` : "");
   let node;
   try {
     node = await identity.read();
   } catch (e) {
     return { name: "EvoMap", ok: false, detail: (e as Error).message };
   }
-  if (!node) return { name: "EvoMap", ok: true, detail: `${env.EVOMAP_HUB_URL}: not registered yet (the first publish or lookup says hello)${queued}` };
+  if (!node)
+    return {
+      name: "EvoMap",
+      ok: true,
+      detail: `${env.EVOMAP_HUB_URL}: not registered yet (the first publish or lookup says hello)${queued}`,
+    };
   const client = new A2AClient({ hubUrl: env.EVOMAP_HUB_URL, identity, timeoutMs: 10_000 });
   const rep = await client.reputation(node.node_id);
   return rep.ok
     ? { name: "EvoMap", ok: true, detail: `${env.EVOMAP_HUB_URL}: node ${node.node_id}, reputation ${rep.value}${queued}` }
-    : { name: "EvoMap", ok: false, detail: `${env.EVOMAP_HUB_URL}: node ${node.node_id}, reputation unknown (${rep.error.message})${queued}` };
+    : {
+        name: "EvoMap",
+        ok: false,
+        detail: `${env.EVOMAP_HUB_URL}: node ${node.node_id}, reputation unknown (${rep.error.message})${queued}`,
+      };
 }
 
 async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: McpServersConfig }> {
@@ -128,7 +168,10 @@ async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: 
   try {
     const config = await loadSources(env.INSIGHT_MCP_CONFIG);
     const names = Object.keys(config.mcpServers);
-    return { check: { name: "MCP servers", ok: true, detail: `${names.length} in ${env.INSIGHT_MCP_CONFIG}: ${names.join(", ")}` }, config };
+    return {
+      check: { name: "MCP servers", ok: true, detail: `${names.length} in ${env.INSIGHT_MCP_CONFIG}: ${names.join(", ")}` },
+      config,
+    };
   } catch (e) {
     return { check: { name: "MCP servers", ok: false, detail: e instanceof ConfigError ? e.problems.join("; ") : (e as Error).message } };
   }
@@ -138,13 +181,21 @@ async function serversCheck(env: OperatorEnv): Promise<{ check: Check; config?: 
 async function sourceChecks(config: McpServersConfig): Promise<Check[]> {
   const pool = new McpPool(config, { log: pino({ level: "silent" }), connectTimeoutMs: 10_000 });
   try {
-    const results = await Promise.all(Object.entries(config.mcpServers).map(([name, server]) => inspectSource(pool, name, server, ADAPTERS)));
+    const results = await Promise.all(
+      Object.entries(config.mcpServers).map(([name, server]) => inspectSource(pool, name, server, ADAPTERS)),
+    );
     return results.map((r) => {
       const name = `  ${r.source}`;
       if (!r.reachable) return { name, ok: false, detail: `${r.adapter}: unreachable: ${r.problem}` };
-      if (!r.flavour || r.problem) return { name, ok: false, detail: `${r.adapter} via ${r.server ?? "?"}: ${r.problem}`, warnings: r.warnings };
+      if (!r.flavour || r.problem)
+        return { name, ok: false, detail: `${r.adapter} via ${r.server ?? "?"}: ${r.problem}`, warnings: r.warnings };
       const tools = r.missing.length ? `; optional tools missing: ${r.missing.join(", ")}` : "";
-      return { name, ok: true, detail: `${r.adapter} via ${r.flavour} (${r.server}): ${r.toolsUsed.length - r.missing.length}/${r.toolsUsed.length} tools${tools}; ${r.writeTools.length ? "not read-only" : "read-only"}`, warnings: r.warnings };
+      return {
+        name,
+        ok: true,
+        detail: `${r.adapter} via ${r.flavour} (${r.server}): ${r.toolsUsed.length - r.missing.length}/${r.toolsUsed.length} tools${tools}; ${r.writeTools.length ? "not read-only" : "read-only"}`,
+        warnings: r.warnings,
+      };
     });
   } finally {
     await pool.close();
@@ -155,12 +206,18 @@ async function sourceChecks(config: McpServersConfig): Promise<Check[]> {
 export async function historyCheck(store: HistoryStore): Promise<Check> {
   const repos = await store.list().catch((e: Error) => e);
   if (repos instanceof Error) return { name: "history", ok: false, detail: repos.message };
-  if (!repos.length) return { name: "history", ok: true, detail: "no repository indexed yet: a repository's first PR or incident builds its index" };
+  if (!repos.length)
+    return { name: "history", ok: true, detail: "no repository indexed yet: a repository's first PR or incident builds its index" };
   const line = (r: (typeof repos)[number]) => {
     const b = r.build;
-    if (b?.state === "building") return `${r.repo} building: ${b.phase}, ${b.done}${b.total ? `/${b.total}` : ""} read since ${new Date(b.startedAt).toISOString()}`;
+    if (b?.state === "building")
+      return `${r.repo} building: ${b.phase}, ${b.done}${b.total ? `/${b.total}` : ""} read since ${new Date(b.startedAt).toISOString()}`;
     if (b?.state === "failed") return `${r.repo} build failed: ${b.error ?? "unknown"}`;
     return `${r.repo}: ${r.changes} changes, ${r.incidents} incidents`;
   };
-  return { name: "history", ok: repos.every((r) => r.build?.state !== "failed"), detail: `${repos.length} repositor${repos.length === 1 ? "y" : "ies"}: ${repos.map(line).join("; ")}` };
+  return {
+    name: "history",
+    ok: repos.every((r) => r.build?.state !== "failed"),
+    detail: `${repos.length} repositor${repos.length === 1 ? "y" : "ies"}: ${repos.map(line).join("; ")}`,
+  };
 }

@@ -35,7 +35,14 @@ export async function historyReport(options: HistoryOptions): Promise<HistoryRep
     linkedFixes: changes.filter((c) => c.fixes?.length).length,
     elapsedMs: Date.now() - started,
     riskiest: riskiestFiles(changes, { limit: options.top ?? 15 }),
-    reverted: revertedChanges(changes, windowMs).slice(0, options.top ?? 15).map(({ change, revert }) => ({ change: change.id, title: change.title, revert: revert.ref, afterHours: Math.round(((revert.at - change.at) / HOUR) * 10) / 10 })),
+    reverted: revertedChanges(changes, windowMs)
+      .slice(0, options.top ?? 15)
+      .map(({ change, revert }) => ({
+        change: change.id,
+        title: change.title,
+        revert: revert.ref,
+        afterHours: Math.round(((revert.at - change.at) / HOUR) * 10) / 10,
+      })),
   };
 }
 
@@ -56,10 +63,16 @@ export async function history(options: HistoryOptions): Promise<number> {
     `Change record of ${report.repo}: ${report.commits} changes read in ${(report.elapsedMs / 1000).toFixed(1)} s; ${report.reverts} reverts, ${report.fixes} fixes by message (${report.linkedFixes} linked to the changes whose lines they touched).`,
     "",
     "Riskiest files (share of their changes a later fix or revert pointed back at, shrunk toward the repository's rate):",
-    ...(report.riskiest.length ? report.riskiest.map((f) => `  ${(f.prior * 100).toFixed(0).padStart(3)}%  ${f.file}  (${f.induced} of ${f.touches} changes; e.g. ${f.by.join(", ")})`) : ["  none: no fix or revert points back at a file changed 3 times or more"]),
+    ...(report.riskiest.length
+      ? report.riskiest.map(
+          (f) => `  ${(f.prior * 100).toFixed(0).padStart(3)}%  ${f.file}  (${f.induced} of ${f.touches} changes; e.g. ${f.by.join(", ")})`,
+        )
+      : ["  none: no fix or revert points back at a file changed 3 times or more"]),
     "",
     `Changes followed by a revert within ${options.windowHours ?? 72} h:`,
-    ...(report.reverted.length ? report.reverted.map((r) => `  ${r.change}  ${r.title.slice(0, 70)}  → reverted by ${r.revert} after ${r.afterHours} h`) : ["  none"]),
+    ...(report.reverted.length
+      ? report.reverted.map((r) => `  ${r.change}  ${r.title.slice(0, 70)}  → reverted by ${r.revert} after ${r.afterHours} h`)
+      : ["  none"]),
   ];
   out(redact(lines.join("\n")));
   return 0;

@@ -13,7 +13,15 @@ import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { out } from "./output.js";
 
-export type ImpactOptions = { repo: string; base: string; head?: string; json?: boolean; config?: string; mcpConfig?: string; onSource?: Services["onSource"] };
+export type ImpactOptions = {
+  repo: string;
+  base: string;
+  head?: string;
+  json?: boolean;
+  config?: string;
+  mcpConfig?: string;
+  onSource?: Services["onSource"];
+};
 
 /** The PR-impact pipeline on a local repository: the same classification, signals, score and comment. */
 export async function runLocalImpact(options: ImpactOptions): Promise<{ assessment: RiskAssessment; markdown: string }> {
@@ -28,7 +36,10 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
   const log = pino({ level: "silent" });
   const pool = Object.keys(mcpServers.mcpServers).length ? new McpPool(mcpServers, { log }) : undefined;
   try {
-    const { assessment } = await impactPipeline({ pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource }, { changes, config, inferred, repo: undefined, log, now: Date.now() });
+    const { assessment } = await impactPipeline(
+      { pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource },
+      { changes, config, inferred, repo: undefined, log, now: Date.now() },
+    );
     const rerun = `insight impact --repo ${options.repo} --base ${options.base}${options.head ? ` --head ${options.head}` : ""}`;
     return { assessment, markdown: renderImpactComment(assessment, { elapsedMs: Date.now() - started, config, local: { rerun } }) };
   } finally {

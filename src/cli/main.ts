@@ -35,7 +35,12 @@ export function commandUsage(command: string): string | undefined {
     if (!line.startsWith(`  ${command} `) && line !== `  ${command}`) return;
     let end = i + 1;
     while (end < lines.length && /^ {4,}\S/.test(lines[end]!)) end++;
-    entries.push(`insight ${lines.slice(i, end).map((l) => l.trim()).join("\n    ")}`);
+    entries.push(
+      `insight ${lines
+        .slice(i, end)
+        .map((l) => l.trim())
+        .join("\n    ")}`,
+    );
   });
   return entries.length ? `Usage:\n  ${entries.join("\n  ")}` : undefined;
 }
@@ -74,29 +79,68 @@ async function main(argv: string[]): Promise<number> {
     case "impact": {
       const { values } = parseArgs({
         args: rest,
-        options: { repo: { type: "string", default: "." }, base: { type: "string" }, head: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
+        options: {
+          repo: { type: "string", default: "." },
+          base: { type: "string" },
+          head: { type: "string" },
+          json: { type: "boolean" },
+          config: { type: "string" },
+          "mcp-config": { type: "string" },
+        },
       });
       if (!values.base) {
         err("insight impact: --base <ref> is required (the branch or commit the change is compared with)");
         return 2;
       }
-      return (await import("./impact.js")).impact({ repo: values.repo!, base: values.base, head: values.head, json: values.json, config: values.config, mcpConfig: values["mcp-config"] });
+      return (await import("./impact.js")).impact({
+        repo: values.repo!,
+        base: values.base,
+        head: values.head,
+        json: values.json,
+        config: values.config,
+        mcpConfig: values["mcp-config"],
+      });
     }
     case "rca": {
       const { values } = parseArgs({
         args: rest,
-        options: { since: { type: "string" }, until: { type: "string" }, service: { type: "string", multiple: true }, repo: { type: "string" }, json: { type: "boolean" }, config: { type: "string" }, "mcp-config": { type: "string" } },
+        options: {
+          since: { type: "string" },
+          until: { type: "string" },
+          service: { type: "string", multiple: true },
+          repo: { type: "string" },
+          json: { type: "boolean" },
+          config: { type: "string" },
+          "mcp-config": { type: "string" },
+        },
       });
       return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "history": {
-      const { values } = parseArgs({ args: rest, options: { repo: { type: "string", default: "." }, json: { type: "boolean" }, config: { type: "string" }, "max-commits": { type: "string" }, "window-hours": { type: "string" }, top: { type: "string" } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          repo: { type: "string", default: "." },
+          json: { type: "boolean" },
+          config: { type: "string" },
+          "max-commits": { type: "string" },
+          "window-hours": { type: "string" },
+          top: { type: "string" },
+        },
+      });
       const num = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
         if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a positive whole number, not "${v}"`);
         return Number(v);
       };
-      return (await import("./history.js")).history({ repo: values.repo!, json: values.json, config: values.config, maxCommits: num("max-commits", values["max-commits"]), windowHours: num("window-hours", values["window-hours"]), top: num("top", values.top) });
+      return (await import("./history.js")).history({
+        repo: values.repo!,
+        json: values.json,
+        config: values.config,
+        maxCommits: num("max-commits", values["max-commits"]),
+        windowHours: num("window-hours", values["window-hours"]),
+        top: num("top", values.top),
+      });
     }
     case "signals": {
       const { values } = parseArgs({
@@ -113,7 +157,11 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./signals.js")).signals({ ...values, mcpConfig: values["mcp-config"] });
     }
     case "audit": {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { file: { type: "string" }, "expect-head": { type: "string" } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { file: { type: "string" }, "expect-head": { type: "string" } },
+      });
       if (positionals[0] !== "verify") break;
       return (await import("./audit-verify.js")).auditVerify({ file: values.file, expectHead: values["expect-head"] });
     }

@@ -12,7 +12,9 @@ import { err, out } from "./output.js";
 export async function migrate(options: { status?: boolean }): Promise<number> {
   const env = loadEnv(process.env);
   if (!env.INSIGHT_DATABASE_URL) {
-    err("insight migrate: INSIGHT_DATABASE_URL is not set: without a database, state lives in files under INSIGHT_DATA_DIR and needs no migration");
+    err(
+      "insight migrate: INSIGHT_DATABASE_URL is not set: without a database, state lives in files under INSIGHT_DATA_DIR and needs no migration",
+    );
     return 2;
   }
   const where = displayUrl(env.INSIGHT_DATABASE_URL);
@@ -22,15 +24,26 @@ export async function migrate(options: { status?: boolean }): Promise<number> {
     if (options.status) {
       const states = await migrationStatus(pool, migrations);
       out(`${where}:`);
-      for (const s of states) out(`  ${s.applied ? (s.changed ? "⚠️ edited " : "applied  ") : "pending  "} ${migrationName(s)}${s.applied ? ` (${s.applied})` : ""}: ${s.description}`);
+      for (const s of states)
+        out(
+          `  ${s.applied ? (s.changed ? "⚠️ edited " : "applied  ") : "pending  "} ${migrationName(s)}${s.applied ? ` (${s.applied})` : ""}: ${s.description}`,
+        );
       const pending = states.filter((s) => !s.applied).length;
       const edited = states.filter((s) => s.changed).length;
-      out(pending || edited ? `${pending} pending${edited ? `, ${edited} edited after being applied` : ""}: run 'insight migrate'` : "up to date");
+      out(
+        pending || edited
+          ? `${pending} pending${edited ? `, ${edited} edited after being applied` : ""}: run 'insight migrate'`
+          : "up to date",
+      );
       return pending || edited ? 1 : 0;
     }
     const applied = await applyMigrations(pool, { migrations });
     for (const m of applied) out(`applied ${migrationName(m)}: ${m.description}`);
-    out(applied.length ? `${where}: ${applied.length} migration${applied.length === 1 ? "" : "s"} applied, up to date` : `${where}: already up to date (${migrations.length} migrations)`);
+    out(
+      applied.length
+        ? `${where}: ${applied.length} migration${applied.length === 1 ? "" : "s"} applied, up to date`
+        : `${where}: already up to date (${migrations.length} migrations)`,
+    );
     return 0;
   } catch (e) {
     err(`❌ ${where}: ${(e as Error).message}`);

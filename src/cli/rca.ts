@@ -11,7 +11,16 @@ import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { err, out } from "./output.js";
 
-export type RcaOptions = { since?: string; until?: string; service?: string[]; repo?: string; json?: boolean; config?: string; mcpConfig?: string; onSource?: Services["onSource"] };
+export type RcaOptions = {
+  since?: string;
+  until?: string;
+  service?: string[];
+  repo?: string;
+  json?: boolean;
+  config?: string;
+  mcpConfig?: string;
+  onSource?: Services["onSource"];
+};
 
 /** The RCA engine over the configured sources and a local git history: the thread's markdown (or the result as JSON). */
 export async function runLocalRca(options: RcaOptions): Promise<{ text: string } | { error: string; noData?: true }> {
@@ -21,26 +30,60 @@ export async function runLocalRca(options: RcaOptions): Promise<{ text: string }
   const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
   const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
   const unknown = names.filter((n) => !config.services[n]);
-  if (unknown.length) return { error: `no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})` };
-  const args = Object.fromEntries(Object.entries({ since: options.since ?? config.incident.window, until: options.until }).filter(([, v]) => v)) as Record<string, string>;
-  const span = incidentWindow({ args, text: "", createdAt: Date.now(), now: Date.now(), zone: config.incident.timezone, window: config.incident.window, baseline: config.incident.baseline });
+  if (unknown.length)
+    return { error: `no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})` };
+  const args = Object.fromEntries(
+    Object.entries({ since: options.since ?? config.incident.window, until: options.until }).filter(([, v]) => v),
+  ) as Record<string, string>;
+  const span = incidentWindow({
+    args,
+    text: "",
+    createdAt: Date.now(),
+    now: Date.now(),
+    zone: config.incident.timezone,
+    window: config.incident.window,
+    baseline: config.incident.baseline,
+  });
   // With nothing to read there is nothing to call normal or abnormal: say so, never "SEV4, nothing abnormal".
-  if (!Object.keys(mcpServers.mcpServers).length) return { noData: true, error: "no data: no source is configured — give an MCP servers file with --mcp-config <file> (or INSIGHT_MCP_CONFIG); `insight doctor` checks it" };
+  if (!Object.keys(mcpServers.mcpServers).length)
+    return {
+      noData: true,
+      error:
+        "no data: no source is configured — give an MCP servers file with --mcp-config <file> (or INSIGHT_MCP_CONFIG); `insight doctor` checks it",
+    };
   const log = pino({ level: "silent" });
   const pool = new McpPool(mcpServers, { log });
   try {
     const repo = options.repo;
-    const report = await rcaPipeline({ pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource }, {
-      config,
-      repo: undefined,
-      services: names,
-      span,
-      history: repo ? async (window) => ({ changes: await localChangeHistory(repo, window, config), notes: [] }) : async () => ({ changes: [], notes: ["no --repo: no change history"] }),
-      noSourceNote: "no MCP servers configured",
-      log,
-    });
+    const report = await rcaPipeline(
+      { pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource },
+      {
+        config,
+        repo: undefined,
+        services: names,
+        span,
+        history: repo
+          ? async (window) => ({ changes: await localChangeHistory(repo, window, config), notes: [] })
+          : async () => ({ changes: [], notes: ["no --repo: no change history"] }),
+        noSourceNote: "no MCP servers configured",
+        log,
+      },
+    );
     const { result, impact } = report;
-    return { text: redact(options.json ? JSON.stringify({ result, impact }, null, 2) : renderRca(result, { impact, windowNote: span.note, sources: report.sources, notes: report.notes, elapsedMs: Date.now() - started, syntax: "cli" })) };
+    return {
+      text: redact(
+        options.json
+          ? JSON.stringify({ result, impact }, null, 2)
+          : renderRca(result, {
+              impact,
+              windowNote: span.note,
+              sources: report.sources,
+              notes: report.notes,
+              elapsedMs: Date.now() - started,
+              syntax: "cli",
+            }),
+      ),
+    };
   } finally {
     await pool.close();
   }

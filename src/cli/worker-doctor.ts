@@ -29,11 +29,18 @@ export async function queueCheck(env: OperatorEnv): Promise<Check | undefined> {
     const detail = `BullMQ '${env.INSIGHT_REDIS_PREFIX}:${QUEUE_NAME}': ${counts.waiting ?? 0} waiting, ${counts.delayed ?? 0} delayed, ${counts.active ?? 0} running, ${counts.failed ?? 0} in the dead-letter set; ${workers} worker connection${workers === 1 ? "" : "s"}`;
     const warnings = [
       ...(workers === 0 ? ["no worker is connected: start 'insight worker' processes, or jobs wait in Redis"] : []),
-      ...dead.map((j) => `dead letter ${j.id} (${j.name}, ${j.attemptsMade} attempts, ${new Date(j.finishedOn ?? j.timestamp).toISOString()}): ${redact(String(j.failedReason ?? "")).slice(0, 200)}`),
+      ...dead.map(
+        (j) =>
+          `dead letter ${j.id} (${j.name}, ${j.attemptsMade} attempts, ${new Date(j.finishedOn ?? j.timestamp).toISOString()}): ${redact(String(j.failedReason ?? "")).slice(0, 200)}`,
+      ),
     ];
     return { name: "queue", ok: true, detail, warnings };
   } catch (e) {
-    return { name: "queue", ok: false, detail: `Redis at ${env.INSIGHT_REDIS_URL.replace(/\/\/[^@/]*@/, "//***@")}: ${(e as Error).message}` };
+    return {
+      name: "queue",
+      ok: false,
+      detail: `Redis at ${env.INSIGHT_REDIS_URL.replace(/\/\/[^@/]*@/, "//***@")}: ${(e as Error).message}`,
+    };
   } finally {
     clearTimeout(timer);
     await queue.close().catch(() => undefined);

@@ -22,7 +22,9 @@ import { parseDuration } from "../util/duration.js";
 export async function worker(options: { port?: number; concurrency?: number }): Promise<number> {
   const env = loadEnv(process.env, { requireCredentials: true });
   if (env.INSIGHT_QUEUE !== "redis" || !env.INSIGHT_REDIS_URL) {
-    throw new ConfigError("environment", ["INSIGHT_QUEUE → must be redis for 'insight worker' (with INSIGHT_REDIS_URL): with the in-process queue the server runs jobs itself"]);
+    throw new ConfigError("environment", [
+      "INSIGHT_QUEUE → must be redis for 'insight worker' (with INSIGHT_REDIS_URL): with the in-process queue the server runs jobs itself",
+    ]);
   }
   const log = await createServerLogger(env.LOG_LEVEL);
   const deps = await defaultDeps(env);
@@ -34,7 +36,14 @@ export async function worker(options: { port?: number; concurrency?: number }): 
   const producer = new RedisQueue({ ...redis, log, debounceMs: env.INSIGHT_DEBOUNCE_MS, attempts: env.INSIGHT_JOB_ATTEMPTS });
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
   const health = intervalMs
-    ? new HealthJobs({ queue: producer.queue, jobs: producer, intervalMs, jitter: env.INSIGHT_HEALTH_JITTER, targets: (only) => installationTargets(probot, auth, only), log })
+    ? new HealthJobs({
+        queue: producer.queue,
+        jobs: producer,
+        intervalMs,
+        jitter: env.INSIGHT_HEALTH_JITTER,
+        targets: (only) => installationTargets(probot, auth, only),
+        log,
+      })
     : undefined;
   const consumer = new RedisWorker({
     ...redis,
@@ -50,7 +59,14 @@ export async function worker(options: { port?: number; concurrency?: number }): 
   metrics.watch({ queue: () => producer, audit: deps.audit });
   const server = options.port !== undefined ? await serve(options.port, producer, deps.audit) : undefined;
   const stopped = consumer.run();
-  log.info({ concurrency: options.concurrency ?? env.INSIGHT_CONCURRENCY, perInstallation: env.INSIGHT_INSTALLATION_CONCURRENCY, pid: process.pid }, "Insight worker is taking jobs");
+  log.info(
+    {
+      concurrency: options.concurrency ?? env.INSIGHT_CONCURRENCY,
+      perInstallation: env.INSIGHT_INSTALLATION_CONCURRENCY,
+      pid: process.pid,
+    },
+    "Insight worker is taking jobs",
+  );
   const stop = new Promise<number>((resolve) => {
     process.once("SIGTERM", async () => {
       log.info("SIGTERM: finishing running jobs");

@@ -66,7 +66,8 @@ const BLOCK_TAGS =
   "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul";
 const BLOCK_TAG = new RegExp(`^ {0,3}</?(?:${BLOCK_TAGS})(?:\\s|/?>|$)`, "i");
 /** Type 7: any other complete tag alone on its line; starts a block only where a paragraph does not continue. */
-const LONE_TAG = /^ {0,3}(?:<[a-z][a-z0-9-]*(?:\s+[a-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-z][a-z0-9-]*\s*>)\s*$/i;
+const LONE_TAG =
+  /^ {0,3}(?:<[a-z][a-z0-9-]*(?:\s+[a-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?>|<\/[a-z][a-z0-9-]*\s*>)\s*$/i;
 /** A CommonMark code span: a run of n backticks closed by a run of exactly n; it may cross lines of a paragraph. */
 const CODE_SPAN = /(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g;
 
@@ -80,7 +81,10 @@ function withoutCodeSpans(lines: string[]): string[] {
   let para: number[] = [];
   const flush = () => {
     if (para.length) {
-      const joined = para.map((i) => lines[i]).join("\n").replace(CODE_SPAN, (m) => m.replace(/[^\n]/g, ""));
+      const joined = para
+        .map((i) => lines[i])
+        .join("\n")
+        .replace(CODE_SPAN, (m) => m.replace(/[^\n]/g, ""));
       joined.split("\n").forEach((l, k) => (out[para[k]!] = l));
     }
     para = [];
@@ -104,11 +108,18 @@ function withoutCodeSpans(lines: string[]): string[] {
       flush();
       continue;
     }
-    const starts = RAW_BLOCK.test(line) ? "raw" : /^ {0,3}<!--/.test(line) ? "comment" : BLOCK_TAG.test(line) || (!para.length && LONE_TAG.test(line)) ? "blank" : undefined;
+    const starts = RAW_BLOCK.test(line)
+      ? "raw"
+      : /^ {0,3}<!--/.test(line)
+        ? "comment"
+        : BLOCK_TAG.test(line) || (!para.length && LONE_TAG.test(line))
+          ? "blank"
+          : undefined;
     if (starts) {
       flush();
       // The block may end on its own first line.
-      if (!(starts === "raw" && RAW_BLOCK_END.test(line)) && !(starts === "comment" && /-->/.test(line.replace(/^ {0,3}<!--/, "")))) html = starts;
+      if (!(starts === "raw" && RAW_BLOCK_END.test(line)) && !(starts === "comment" && /-->/.test(line.replace(/^ {0,3}<!--/, ""))))
+        html = starts;
       continue;
     }
     para.push(i);

@@ -9,9 +9,19 @@ export const postmortemCommand: CommandHandler = async (job, _command, ctx) => {
   const rca = await findStickyComment(ctx.octokit, job.repo, job.issueNumber, "rca");
   const meta = readMetadata<RcaMeta>(rca?.body, "rca");
   if (!meta?.timeline) {
-    await ctx.writer.createComment(job.repo, job.issueNumber, replyBody("There is no root-cause analysis on this issue yet: run `/insight rca` first, then `/insight postmortem`."), "postmortem without RCA");
+    await ctx.writer.createComment(
+      job.repo,
+      job.issueNumber,
+      replyBody("There is no root-cause analysis on this issue yet: run `/insight rca` first, then `/insight postmortem`."),
+      "postmortem without RCA",
+    );
     return;
   }
   const { data: issue } = await ctx.octokit.rest.issues.get({ ...job.repo, issue_number: job.issueNumber });
-  await ctx.writer.createComment(job.repo, job.issueNumber, `${REPLY_MARKER}\n${renderPostmortem(meta, { title: issue.title, number: job.issueNumber })}`, "postmortem draft");
+  await ctx.writer.createComment(
+    job.repo,
+    job.issueNumber,
+    `${REPLY_MARKER}\n${renderPostmortem(meta, { title: issue.title, number: job.issueNumber })}`,
+    "postmortem draft",
+  );
 };

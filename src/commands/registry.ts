@@ -17,14 +17,56 @@ export type CommandSpec = {
 
 /** Every slash command, in the order the help text lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: "rca", summary: "Root-cause analysis of an incident over the configured sources", usage: "/insight rca [since=2h] [until=<time>] [service=a,b]", permission: "none", where: "issue" },
-  { name: "impact", summary: "Blast radius of this pull request from production signals", usage: "/insight impact", permission: "none", where: "pull_request" },
-  { name: "fix", summary: "Propose a fix branch and a draft PR for the top hypothesis (needs approval)", usage: "/insight fix [h2]", permission: "write", where: "issue" },
-  { name: "approve", summary: "Approve a proposed fix (write access or configured approver; not the requester)", usage: "/insight approve", permission: "own", where: "any" },
-  { name: "reject", summary: "Reject a proposed fix and close its draft PR", usage: "/insight reject [reason]", permission: "write", where: "any" },
+  {
+    name: "rca",
+    summary: "Root-cause analysis of an incident over the configured sources",
+    usage: "/insight rca [since=2h] [until=<time>] [service=a,b]",
+    permission: "none",
+    where: "issue",
+  },
+  {
+    name: "impact",
+    summary: "Blast radius of this pull request from production signals",
+    usage: "/insight impact",
+    permission: "none",
+    where: "pull_request",
+  },
+  {
+    name: "fix",
+    summary: "Propose a fix branch and a draft PR for the top hypothesis (needs approval)",
+    usage: "/insight fix [h2]",
+    permission: "write",
+    where: "issue",
+  },
+  {
+    name: "approve",
+    summary: "Approve a proposed fix (write access or configured approver; not the requester)",
+    usage: "/insight approve",
+    permission: "own",
+    where: "any",
+  },
+  {
+    name: "reject",
+    summary: "Reject a proposed fix and close its draft PR",
+    usage: "/insight reject [reason]",
+    permission: "write",
+    where: "any",
+  },
   { name: "rollback", summary: "Open a revert PR of a merged fix", usage: "/insight rollback", permission: "write", where: "pull_request" },
-  { name: "health", summary: "Scan every configured source and update the health report issue", usage: "/insight health", permission: "none", where: "any" },
-  { name: "postmortem", summary: "Draft a postmortem from the incident's analysis", usage: "/insight postmortem", permission: "none", where: "issue" },
+  {
+    name: "health",
+    summary: "Scan every configured source and update the health report issue",
+    usage: "/insight health",
+    permission: "none",
+    where: "any",
+  },
+  {
+    name: "postmortem",
+    summary: "Draft a postmortem from the incident's analysis",
+    usage: "/insight postmortem",
+    permission: "none",
+    where: "issue",
+  },
   { name: "help", summary: "Show this help", usage: "/insight help", permission: "none", where: "any" },
 ];
 

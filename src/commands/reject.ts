@@ -16,12 +16,39 @@ export function rejectCommand(r: Remediation): CommandHandler {
     if (!pull) return;
     const reason = command.positional.join(" ").slice(0, 500) || undefined;
     const by = { id: job.actorId ?? 0, login: job.actor };
-    const saved = await saveFixState(r, pull.record, { ...pull.state, status: "rejected", rejected: { by, at: new Date().toISOString(), ...(reason ? { reason } : {}) } });
-    if (!saved) return refuse(job, ctx, "fix.reject", "changed meanwhile", `#${pull.number} changed while I was recording the rejection: look at it again, then reject with a new comment.`, { pull: pull.number });
+    const saved = await saveFixState(r, pull.record, {
+      ...pull.state,
+      status: "rejected",
+      rejected: { by, at: new Date().toISOString(), ...(reason ? { reason } : {}) },
+    });
+    if (!saved)
+      return refuse(
+        job,
+        ctx,
+        "fix.reject",
+        "changed meanwhile",
+        `#${pull.number} changed while I was recording the rejection: look at it again, then reject with a new comment.`,
+        { pull: pull.number },
+      );
     const { state } = saved;
-    await ctx.writer.recordDecision({ action: "fix.reject", target: `${fullName(job.repo)}#${pull.number}`, reason: reason ?? "rejected", outcome: "decision", detail: { incident: state.incident, commit: state.commit, requester: state.requester, by } });
-    await ctx.writer.updatePull(job.repo, pull.number, { body: withApprovals(withFixState(pull.body, r, saved), state), state: "closed" }, `rejected by ${job.actor}`);
+    await ctx.writer.recordDecision({
+      action: "fix.reject",
+      target: `${fullName(job.repo)}#${pull.number}`,
+      reason: reason ?? "rejected",
+      outcome: "decision",
+      detail: { incident: state.incident, commit: state.commit, requester: state.requester, by },
+    });
+    await ctx.writer.updatePull(
+      job.repo,
+      pull.number,
+      { body: withApprovals(withFixState(pull.body, r, saved), state), state: "closed" },
+      `rejected by ${job.actor}`,
+    );
     await setIncidentStatus(ctx, job.repo, state.incident, "analysed", `fix #${pull.number} rejected`);
-    await reply(job, ctx, `❌ Fix #${pull.number} rejected by @${job.actor}${reason ? `: ${reason}` : ""}. The PR is closed; \`/insight fix\` on #${state.incident} can propose another.`);
+    await reply(
+      job,
+      ctx,
+      `❌ Fix #${pull.number} rejected by @${job.actor}${reason ? `: ${reason}` : ""}. The PR is closed; \`/insight fix\` on #${state.incident} can propose another.`,
+    );
   };
 }

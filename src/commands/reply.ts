@@ -6,7 +6,14 @@ import type { CommandJob } from "../jobs/types.js";
 export { reply };
 
 /** Refuses a command: an audit entry with the reason, then a polite answer saying what to do instead. */
-export async function refuse(job: Pick<CommandJob, "repo" | "issueNumber" | "actor" | "commentId">, ctx: Pick<JobContext, "writer">, action: string, why: string, text: string, detail: Record<string, unknown> = {}): Promise<void> {
+export async function refuse(
+  job: Pick<CommandJob, "repo" | "issueNumber" | "actor" | "commentId">,
+  ctx: Pick<JobContext, "writer">,
+  action: string,
+  why: string,
+  text: string,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
   await ctx.writer.recordDecision({
     action,
     target: `${fullName(job.repo)}#${job.issueNumber}`,

@@ -78,10 +78,22 @@ export function createCommandProcessor(handlers: CommandHandlers, limits: Partia
       return reply(job, ctx, renderHelp(available(ctx), `\`/insight ${command.name}\` is not a command I know.`));
     }
     if (!ctx.config.commands[spec.name]) {
-      return refuse(job, ctx, `command.${spec.name}`, "disabled", `\`/insight ${spec.name}\` is switched off in this repository's \`.github/insight.yml\` (\`commands.${spec.name}\`).`);
+      return refuse(
+        job,
+        ctx,
+        `command.${spec.name}`,
+        "disabled",
+        `\`/insight ${spec.name}\` is switched off in this repository's \`.github/insight.yml\` (\`commands.${spec.name}\`).`,
+      );
     }
     if (spec.where === "issue" && job.isPullRequest) {
-      return refuse(job, ctx, `command.${spec.name}`, "wrong-place", `\`/insight ${spec.name}\` works on incident issues, not on pull requests.`);
+      return refuse(
+        job,
+        ctx,
+        `command.${spec.name}`,
+        "wrong-place",
+        `\`/insight ${spec.name}\` works on incident issues, not on pull requests.`,
+      );
     }
     if (spec.where === "pull_request" && !job.isPullRequest) {
       return refuse(job, ctx, `command.${spec.name}`, "wrong-place", `\`/insight ${spec.name}\` works on pull requests, not on issues.`);
@@ -89,7 +101,14 @@ export function createCommandProcessor(handlers: CommandHandlers, limits: Partia
     if (spec.permission === "write") {
       const permission = await getPermission(ctx.octokit, job.repo, job.actor);
       if (!canWrite(permission)) {
-        return refuse(job, ctx, `command.${spec.name}`, "permission", `Sorry @${job.actor}, \`/insight ${spec.name}\` needs write access to this repository (you have \`${permission}\`). Someone with write access can run it.`, { permission });
+        return refuse(
+          job,
+          ctx,
+          `command.${spec.name}`,
+          "permission",
+          `Sorry @${job.actor}, \`/insight ${spec.name}\` needs write access to this repository (you have \`${permission}\`). Someone with write access can run it.`,
+          { permission },
+        );
       }
     }
     ctx.log.info({ command: spec.name, actor: job.actor }, "Running command");

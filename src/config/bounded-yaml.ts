@@ -86,7 +86,11 @@ export async function parseBoundedYaml(text: string, limits: YamlLimits = YAML_L
   if (bytes > limits.bytes) return { ok: false, problem: `the file is ${kb(bytes)}; the limit is ${kb(limits.bytes)}` };
   const scan = prescan(text);
   if (scan.depth > limits.depth) return { ok: false, problem: `nested deeper than ${limits.depth} levels; the limit is ${limits.depth}` };
-  if (scan.nodes > limits.nodes) return { ok: false, problem: `more than ${limits.nodes.toLocaleString("en")} keys and values; the limit is ${limits.nodes.toLocaleString("en")}` };
+  if (scan.nodes > limits.nodes)
+    return {
+      ok: false,
+      problem: `more than ${limits.nodes.toLocaleString("en")} keys and values; the limit is ${limits.nodes.toLocaleString("en")}`,
+    };
   yamlPath ??= createRequire(import.meta.url).resolve("yaml");
   const worker = new Worker(WORKER, {
     eval: true,
@@ -105,10 +109,23 @@ export async function parseBoundedYaml(text: string, limits: YamlLimits = YAML_L
     // The deadline counts parsing, not the worker's start-up (slow on a loaded machine). A timeout is
     // marked transient so that a cache does not keep it.
     worker.once("online", () => {
-      timer = setTimeout(() => done({ ok: false, problem: `the file took longer than ${limits.parseMs / 1000} s to parse; the limit is ${limits.parseMs / 1000} s`, transient: true }), limits.parseMs);
+      timer = setTimeout(
+        () =>
+          done({
+            ok: false,
+            problem: `the file took longer than ${limits.parseMs / 1000} s to parse; the limit is ${limits.parseMs / 1000} s`,
+            transient: true,
+          }),
+        limits.parseMs,
+      );
     });
     worker.once("message", (m: BoundedParse) => done(m));
-    worker.once("error", (err) => done({ ok: false, problem: /memory/i.test(err.message) ? "the file needs too much memory to parse" : `could not be parsed: ${err.message}` }));
+    worker.once("error", (err) =>
+      done({
+        ok: false,
+        problem: /memory/i.test(err.message) ? "the file needs too much memory to parse" : `could not be parsed: ${err.message}`,
+      }),
+    );
     worker.once("exit", (code) => done({ ok: false, problem: `could not be parsed (the parser stopped with code ${code})` }));
   });
 }

@@ -33,7 +33,9 @@ export function applyDotEnv(target: Record<string, string | undefined> = process
 /** Variables that look like Insight's but are not read by it (a common mistake after an upgrade). */
 export function envWarnings(env: Record<string, string | undefined>): string[] {
   const warnings: string[] = [];
-  if (env.DATABASE_URL && !env.INSIGHT_DATABASE_URL) warnings.push("DATABASE_URL is not read by Insight: shared state uses INSIGHT_DATABASE_URL");
-  if (env.REDIS_URL && !env.INSIGHT_REDIS_URL) warnings.push("REDIS_URL only shares Probot's rate-limit state: the job queue uses INSIGHT_QUEUE=redis with INSIGHT_REDIS_URL");
+  if (env.DATABASE_URL && !env.INSIGHT_DATABASE_URL)
+    warnings.push("DATABASE_URL is not read by Insight: shared state uses INSIGHT_DATABASE_URL");
+  if (env.REDIS_URL && !env.INSIGHT_REDIS_URL)
+    warnings.push("REDIS_URL only shares Probot's rate-limit state: the job queue uses INSIGHT_QUEUE=redis with INSIGHT_REDIS_URL");
   return warnings;
 }

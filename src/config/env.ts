@@ -32,7 +32,9 @@ export const envSchema = z.object({
   PRIVATE_KEY_PATH: z
     .string()
     .refine((p) => existsSync(p), { message: "file does not exist" })
-    .refine((p) => !existsSync(p) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(readFileSync(p, "utf8").slice(0, 64 * 1024)), { message: "file is not a PEM private key" })
+    .refine((p) => !existsSync(p) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(readFileSync(p, "utf8").slice(0, 64 * 1024)), {
+      message: "file is not a PEM private key",
+    })
     .optional(),
   WEBHOOK_SECRET: z.string().min(1).optional(),
   INSIGHT_SIGNING_SECRET: z.string().min(32, { message: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" }).optional(),
@@ -51,20 +53,33 @@ export const envSchema = z.object({
   INSIGHT_LLM_OUTPUT_TOKENS: positiveInt(2_048),
   INSIGHT_LLM_TIMEOUT_MS: positiveInt(90_000),
   INSIGHT_LLM_PACK_TOKENS: positiveInt(20_000),
-  INSIGHT_MCP_CONFIG: z.string().refine((p) => existsSync(p), { message: "file does not exist" }).optional(),
+  INSIGHT_MCP_CONFIG: z
+    .string()
+    .refine((p) => existsSync(p), { message: "file does not exist" })
+    .optional(),
   INSIGHT_DRY_RUN: flag,
   INSIGHT_DATA_DIR: z.string().min(1).default(".insight"),
   INSIGHT_AUDIT_PATH: z.string().min(1).optional(),
   INSIGHT_CONCURRENCY: positiveInt(4),
   INSIGHT_DEBOUNCE_MS: positiveInt(10_000),
   INSIGHT_DRAIN_TIMEOUT_MS: positiveInt(30_000),
-  INSIGHT_HEALTH_INTERVAL: z.string().regex(/^\d{1,4}(m|h|d)$/, { message: "a duration such as 6h or 1d" }).optional(),
-  INSIGHT_HEALTH_JITTER: z.string().regex(/^0(\.\d+)?$|^1(\.0+)?$/, { message: "a share of the interval between 0 and 1" }).optional().transform((v) => (v === undefined ? 0.2 : Number(v))),
+  INSIGHT_HEALTH_INTERVAL: z
+    .string()
+    .regex(/^\d{1,4}(m|h|d)$/, { message: "a duration such as 6h or 1d" })
+    .optional(),
+  INSIGHT_HEALTH_JITTER: z
+    .string()
+    .regex(/^0(\.\d+)?$|^1(\.0+)?$/, { message: "a share of the interval between 0 and 1" })
+    .optional()
+    .transform((v) => (v === undefined ? 0.2 : Number(v))),
   /** Probot's own: its Octokit throttling shares rate-limit state through this Redis (ioredis is a dependency for it). */
   REDIS_URL: url("redis://host:6379").optional(),
   INSIGHT_QUEUE: z.enum(["memory", "redis"], { message: "must be memory (one process) or redis (BullMQ, with workers)" }).default("memory"),
   INSIGHT_REDIS_URL: url("redis://host:6379/0").optional(),
-  INSIGHT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/, { message: "letters, digits, : _ - (at most 40)" }).default("insight"),
+  INSIGHT_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/, { message: "letters, digits, : _ - (at most 40)" })
+    .default("insight"),
   INSIGHT_JOB_ATTEMPTS: positiveInt(3),
   INSIGHT_INSTALLATION_CONCURRENCY: positiveInt(2),
   /** A worker's job lock: a killed worker's job runs elsewhere after about this long. */
@@ -78,7 +93,10 @@ export const envSchema = z.object({
 export type OperatorEnv = z.infer<typeof envSchema> & { auditPath: string };
 
 /** Parses the environment; throws a ConfigError naming each bad variable. */
-export function loadEnv(env: Record<string, string | undefined> = process.env, options: { requireCredentials?: boolean; hint?: string } = {}): OperatorEnv {
+export function loadEnv(
+  env: Record<string, string | undefined> = process.env,
+  options: { requireCredentials?: boolean; hint?: string } = {},
+): OperatorEnv {
   // Empty strings in .env files mean "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
@@ -92,7 +110,9 @@ export function loadEnv(env: Record<string, string | undefined> = process.env, o
     if (missing.length) throw new ConfigError("environment", options.hint ? [...missing, options.hint] : missing);
   }
   if (value.INSIGHT_QUEUE === "redis" && !value.INSIGHT_REDIS_URL) {
-    throw new ConfigError("environment", ["INSIGHT_REDIS_URL → required when INSIGHT_QUEUE=redis (REDIS_URL is Probot's throttling store, not the queue)"]);
+    throw new ConfigError("environment", [
+      "INSIGHT_REDIS_URL → required when INSIGHT_QUEUE=redis (REDIS_URL is Probot's throttling store, not the queue)",
+    ]);
   }
   return { ...value, auditPath: value.INSIGHT_AUDIT_PATH ?? `${value.INSIGHT_DATA_DIR}/audit.jsonl` };
 }

@@ -17,22 +17,58 @@ export type InferredServices = {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const ROOTS = /^(src|services|apps|cmd)\/([^/]+)\/./;
 /** Files that make a `src/<x>/` directory a deployable unit rather than a code folder. */
-const UNIT = /^(Dockerfile[^/]*|package\.json|go\.mod|main\.go|pom\.xml|build\.gradle(\.kts)?|requirements[^/]*\.txt|pyproject\.toml|setup\.py|Cargo\.toml|Gemfile|[^/]+\.csproj|composer\.json)$/;
-const NOT_SERVICES = new Set(["test", "tests", "docs", "doc", "lib", "libs", "common", "shared", "utils", "util", "internal", "pkg", "scripts", "types", "config", "vendor", "node_modules", ".github", "protos", "proto"]);
+const UNIT =
+  /^(Dockerfile[^/]*|package\.json|go\.mod|main\.go|pom\.xml|build\.gradle(\.kts)?|requirements[^/]*\.txt|pyproject\.toml|setup\.py|Cargo\.toml|Gemfile|[^/]+\.csproj|composer\.json)$/;
+const NOT_SERVICES = new Set([
+  "test",
+  "tests",
+  "docs",
+  "doc",
+  "lib",
+  "libs",
+  "common",
+  "shared",
+  "utils",
+  "util",
+  "internal",
+  "pkg",
+  "scripts",
+  "types",
+  "config",
+  "vendor",
+  "node_modules",
+  ".github",
+  "protos",
+  "proto",
+]);
 const MANIFEST_DIR = /(^|\/)(k8s|kubernetes[^/]*|manifests?|deploy(ment)?s?|kustomize|overlays|base|release)\/[^/]*\.ya?ml$/i;
 const COMPOSE = /(^|\/)(docker-)?compose[^/]*\.ya?ml$/;
 const CODEOWNERS = /^(\.github\/|docs\/)?CODEOWNERS$/;
 
 /** The files whose text the inference reads (the rest is read from paths alone). */
 export function filesToRead(paths: string[]): string[] {
-  return paths.filter((p) => (MANIFEST_DIR.test(p) && !/(^|\/)(charts?|helm[^/]*)\//.test(p)) || COMPOSE.test(p) || CODEOWNERS.test(p) || /(^|\/)Chart\.ya?ml$/.test(p));
+  return paths.filter(
+    (p) =>
+      (MANIFEST_DIR.test(p) && !/(^|\/)(charts?|helm[^/]*)\//.test(p)) ||
+      COMPOSE.test(p) ||
+      CODEOWNERS.test(p) ||
+      /(^|\/)Chart\.ya?ml$/.test(p),
+  );
 }
 
 const safe = (v: unknown): v is string => typeof v === "string" && SAFE_VALUE.test(v);
-const clean = (n: string) => n.replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 63);
+const clean = (n: string) =>
+  n
+    .replace(/[^A-Za-z0-9_.-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 63);
 const dirOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "");
 
-type Draft = { paths: Set<string>; kubernetes?: { namespace: string; labels: Record<string, string>; deployment?: string }; seen: Set<string> };
+type Draft = {
+  paths: Set<string>;
+  kubernetes?: { namespace: string; labels: Record<string, string>; deployment?: string };
+  seen: Set<string>;
+};
 
 export function inferServices(p: { paths: string[]; read: (path: string) => string | undefined; repoName?: string }): InferredServices {
   const drafts = new Map<string, Draft>();
@@ -66,7 +102,12 @@ export function inferServices(p: { paths: string[]; read: (path: string) => stri
       rootDockerfile = true;
       continue;
     }
-    const d = draft(dir.split("/").filter((s) => !["docker", "build", "app"].includes(s)).pop() ?? "");
+    const d = draft(
+      dir
+        .split("/")
+        .filter((s) => !["docker", "build", "app"].includes(s))
+        .pop() ?? "",
+    );
     d?.paths.add(`${dir}/**`);
     d?.seen.add("Dockerfile");
   }
@@ -88,7 +129,9 @@ export function inferServices(p: { paths: string[]; read: (path: string) => stri
   const seenIn: Record<string, string[]> = {};
   for (const [name, d] of [...drafts].sort(([a], [b]) => a.localeCompare(b))) {
     if (d.paths.size === 0 && !d.kubernetes) continue;
-    const parsed = repoConfigSchema.shape.services.safeParse({ [name]: { paths: [...d.paths].sort(), ...(d.kubernetes ? { kubernetes: d.kubernetes } : {}) } });
+    const parsed = repoConfigSchema.shape.services.safeParse({
+      [name]: { paths: [...d.paths].sort(), ...(d.kubernetes ? { kubernetes: d.kubernetes } : {}) },
+    });
     if (!parsed.success) continue;
     services[name] = parsed.data[name]!;
     seenIn[name] = [...d.seen];
@@ -98,29 +141,41 @@ export function inferServices(p: { paths: string[]; read: (path: string) => stri
 
 function yamlDocs(text: string): Array<Record<string, unknown>> {
   try {
-    return parseAllDocuments(text.slice(0, 512 * 1024)).map((d) => d.toJS({ maxAliasCount: 50 }) as unknown).filter((d): d is Record<string, unknown> => !!d && typeof d === "object" && !Array.isArray(d));
+    return parseAllDocuments(text.slice(0, 512 * 1024))
+      .map((d) => d.toJS({ maxAliasCount: 50 }) as unknown)
+      .filter((d): d is Record<string, unknown> => !!d && typeof d === "object" && !Array.isArray(d));
   } catch {
     return [];
   }
 }
 
 type At = (o: unknown, ...keys: string[]) => unknown;
-const at: At = (o, ...keys) => keys.reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), o);
+const at: At = (o, ...keys) =>
+  keys.reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), o);
 
 function manifests(path: string, text: string, drafts: Map<string, Draft>, draft: (n: string) => Draft | undefined) {
   for (const doc of yamlDocs(text)) {
     if (!["Deployment", "StatefulSet", "DaemonSet", "Rollout"].includes(String(doc.kind))) continue;
     const name = at(doc, "metadata", "name");
     if (typeof name !== "string") continue;
-    const labels = (at(doc, "spec", "selector", "matchLabels") ?? at(doc, "spec", "template", "metadata", "labels") ?? {}) as Record<string, unknown>;
-    const images = ((at(doc, "spec", "template", "spec", "containers") as Array<{ image?: string }> | undefined) ?? []).map((c) => c.image).filter((x): x is string => typeof x === "string");
+    const labels = (at(doc, "spec", "selector", "matchLabels") ?? at(doc, "spec", "template", "metadata", "labels") ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const images = ((at(doc, "spec", "template", "spec", "containers") as Array<{ image?: string }> | undefined) ?? [])
+      .map((c) => c.image)
+      .filter((x): x is string => typeof x === "string");
     // The image names a directory of the repository more often than the Deployment does (`…/paymentservice:v1`).
     const imageName = images.map((i) => i.split("@")[0]!.split(":")[0]!.split("/").pop()!).find((i) => drafts.has(i));
-    const d = draft(drafts.has(name) ? name : imageName ?? name);
+    const d = draft(drafts.has(name) ? name : (imageName ?? name));
     if (!d) continue;
     const safeLabels = Object.fromEntries(Object.entries(labels).filter(([k, v]) => /^[A-Za-z0-9_./-]{1,253}$/.test(k) && safe(v)));
     const namespace = at(doc, "metadata", "namespace");
-    d.kubernetes = { namespace: typeof namespace === "string" && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace) ? namespace : "default", labels: safeLabels as Record<string, string>, ...(safe(name) ? { deployment: name } : {}) };
+    d.kubernetes = {
+      namespace: typeof namespace === "string" && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace) ? namespace : "default",
+      labels: safeLabels as Record<string, string>,
+      ...(safe(name) ? { deployment: name } : {}),
+    };
     d.paths.add(path);
     d.seen.add(`Kubernetes ${doc.kind}`);
   }
@@ -130,9 +185,21 @@ function helmChart(path: string, text: string, paths: string[], drafts: Map<stri
   const dir = dirOf(path);
   const templates = paths.filter((x) => x.startsWith(`${dir}/templates/`) && /\.ya?ml$/.test(x));
   // One chart for many services (templates named after them), or a chart that is one service.
-  const named = templates.filter((t) => drafts.has(t.split("/").pop()!.replace(/\.ya?ml$/, "")));
+  const named = templates.filter((t) =>
+    drafts.has(
+      t
+        .split("/")
+        .pop()!
+        .replace(/\.ya?ml$/, ""),
+    ),
+  );
   for (const t of named) {
-    const d = drafts.get(t.split("/").pop()!.replace(/\.ya?ml$/, ""))!;
+    const d = drafts.get(
+      t
+        .split("/")
+        .pop()!
+        .replace(/\.ya?ml$/, ""),
+    )!;
     d.paths.add(t);
     d.seen.add("Helm chart template");
   }

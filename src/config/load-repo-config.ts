@@ -49,7 +49,11 @@ type Where = { owner: string; repo: string; path: string };
 class FileProblem extends Error {}
 
 /** One file through the contents API (JSON form: its blob sha and size come before any parsing). */
-async function readFile(octokit: ConfigReader, where: Where, cache: RepoConfigCache): Promise<{ url: string; config: Record<string, unknown> } | undefined> {
+async function readFile(
+  octokit: ConfigReader,
+  where: Where,
+  cache: RepoConfigCache,
+): Promise<{ url: string; config: Record<string, unknown> } | undefined> {
   const route = "GET /repos/{owner}/{repo}/contents/{path}";
   const url = octokit.request.endpoint(route, where).url;
   let data: unknown;
@@ -60,10 +64,15 @@ async function readFile(octokit: ConfigReader, where: Where, cache: RepoConfigCa
     throw err;
   }
   const file = data as { type?: string; sha?: string; size?: number; encoding?: string; content?: string };
-  if (Array.isArray(data) || file.type !== "file" || typeof file.sha !== "string") throw new FileProblem(`${url} exists, but is not a file`);
-  if ((file.size ?? 0) > YAML_LIMITS.bytes) throw new FileProblem(`the file is ${Math.ceil(file.size! / 1024).toLocaleString("en")} KB; the limit is ${YAML_LIMITS.bytes / 1024} KB`);
+  if (Array.isArray(data) || file.type !== "file" || typeof file.sha !== "string")
+    throw new FileProblem(`${url} exists, but is not a file`);
+  if ((file.size ?? 0) > YAML_LIMITS.bytes)
+    throw new FileProblem(
+      `the file is ${Math.ceil(file.size! / 1024).toLocaleString("en")} KB; the limit is ${YAML_LIMITS.bytes / 1024} KB`,
+    );
   const parsed = await cache.get(file.sha, async () => {
-    if (file.encoding !== "base64" || typeof file.content !== "string") return { ok: false, problem: `the contents API did not return the file's text (encoding ${file.encoding})` };
+    if (file.encoding !== "base64" || typeof file.content !== "string")
+      return { ok: false, problem: `the contents API did not return the file's text (encoding ${file.encoding})` };
     return parseBoundedYaml(Buffer.from(file.content, "base64").toString("utf8"));
   });
   if (!parsed.ok) throw new FileProblem(parsed.problem);
@@ -78,13 +87,18 @@ async function readFile(octokit: ConfigReader, where: Where, cache: RepoConfigCa
  * config or every problem found. Each file is size-capped and parsed off the event loop within a
  * budget, once per blob sha. A file that cannot be used is a problem to report, never a crash.
  */
-export async function loadRepoConfig(octokit: ConfigReader, repo: { owner: string; repo: string }, cache: RepoConfigCache = defaultConfigCache): Promise<RepoConfigResult> {
+export async function loadRepoConfig(
+  octokit: ConfigReader,
+  repo: { owner: string; repo: string },
+  cache: RepoConfigCache = defaultConfigCache,
+): Promise<RepoConfigResult> {
   const files: string[] = [];
   const configs: Array<Record<string, unknown>> = [];
   try {
     let where: Where | undefined = { ...repo, path: REPO_CONFIG_PATH };
     let file = await readFile(octokit, where, cache);
-    if (!file && repo.repo !== ".github") file = await readFile(octokit, (where = { owner: repo.owner, repo: ".github", path: REPO_CONFIG_PATH }), cache);
+    if (!file && repo.repo !== ".github")
+      file = await readFile(octokit, (where = { owner: repo.owner, repo: ".github", path: REPO_CONFIG_PATH }), cache);
     if (!file) return { status: "ok", config: DEFAULT_REPO_CONFIG, source: "default", files };
     for (let depth = 0; file; depth++) {
       files.push(file.url);

@@ -9,14 +9,15 @@ import { ConfigError, formatIssues } from "./format-issues.js";
  */
 export type AdapterKind = string;
 
-const repoGlob = z
-  .string()
-  .regex(/^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/, { message: "must be an owner/repo glob such as acme/* or */*" });
+const repoGlob = z.string().regex(/^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/, { message: "must be an owner/repo glob such as acme/* or */*" });
 
 /** Insight's own settings for one server, kept beside the Claude Desktop fields. */
 const insightSettings = z
   .object({
-    adapter: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: "an adapter id such as prometheus" }).describe("Which adapter speaks to this server (an id of signals/adapters/registry.ts)."),
+    adapter: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: "an adapter id such as prometheus" })
+      .describe("Which adapter speaks to this server (an id of signals/adapters/registry.ts)."),
     repositories: z
       .array(repoGlob)
       .min(1, { message: "name at least one owner/repo glob; a source no repository may use is useless" })
@@ -70,7 +71,11 @@ export function parseMcpServers(value: unknown, source = "MCP servers file", kin
   const parsed = mcpServersSchema.safeParse(value);
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
   const unknown = kinds ? Object.entries(parsed.data.mcpServers).filter(([, s]) => !kinds.includes(s.insight.adapter)) : [];
-  if (unknown.length) throw new ConfigError(source, unknown.map(([name, s]) => `mcpServers.${name}.insight.adapter → no adapter "${s.insight.adapter}" (known: ${kinds!.join(", ")})`));
+  if (unknown.length)
+    throw new ConfigError(
+      source,
+      unknown.map(([name, s]) => `mcpServers.${name}.insight.adapter → no adapter "${s.insight.adapter}" (known: ${kinds!.join(", ")})`),
+    );
   return parsed.data;
 }
 

@@ -40,7 +40,10 @@ const serviceSchema = z
       .strict()
       .optional()
       .describe("Label matchers that select this service's series, e.g. {service: api}."),
-    skywalking: z.object({ service: safeValue("a SkyWalking service name") }).strict().optional(),
+    skywalking: z
+      .object({ service: safeValue("a SkyWalking service name") })
+      .strict()
+      .optional(),
     logs: z
       .object({
         index: safePattern,
@@ -63,8 +66,14 @@ const serviceSchema = z
       .object({ database: safeValue("a database name").optional(), tables: z.array(safeValue("a table name")).default([]) })
       .strict()
       .optional(),
-    redis: z.object({ server: safeValue("an MCP server name").optional() }).strict().optional(),
-    neo4j: z.object({ database: safeValue("a database name").default("neo4j") }).strict().optional(),
+    redis: z
+      .object({ server: safeValue("an MCP server name").optional() })
+      .strict()
+      .optional(),
+    neo4j: z
+      .object({ database: safeValue("a database name").default("neo4j") })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -96,7 +105,9 @@ const metricTemplates = z
     latencyP95: promTemplate
       .default("histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{$selector}[5m])))")
       .describe("95th percentile latency in seconds."),
-    memory: promTemplate.default("sum(process_resident_memory_bytes{$selector})").describe("Resident memory in bytes (for the health scan's growth trends)."),
+    memory: promTemplate
+      .default("sum(process_resident_memory_bytes{$selector})")
+      .describe("Resident memory in bytes (for the health scan's growth trends)."),
   })
   .strict();
 
@@ -122,7 +133,9 @@ export const repoConfigSchema = z
         failCheckAt: z
           .enum(["auto", "never", ...LEVELS])
           .default("auto")
-          .describe("auto: the check's conclusion matches the risk (neutral below critical, action required at critical); a level: the check fails at that level and above (neutral below); never: always neutral."),
+          .describe(
+            "auto: the check's conclusion matches the risk (neutral below critical, action required at critical); a level: the check fails at that level and above (neutral below); never: always neutral.",
+          ),
         labels: z.boolean().default(true).describe("Keep a risk:<level> label in sync."),
         drafts: z.boolean().default(false).describe("Analyse draft pull requests too."),
       })
@@ -135,9 +148,19 @@ export const repoConfigSchema = z
         baseline: duration.default("24h").describe("Span before the window that counts as normal."),
         timezone: z
           .string()
-          .refine((tz) => { try { new Intl.DateTimeFormat("en", { timeZone: tz }); return true; } catch { return false; } }, {
-            message: "an IANA time zone such as UTC or Europe/Paris",
-          })
+          .refine(
+            (tz) => {
+              try {
+                new Intl.DateTimeFormat("en", { timeZone: tz });
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            {
+              message: "an IANA time zone such as UTC or Europe/Paris",
+            },
+          )
           .default("UTC")
           .describe("Time zone of times written in issues without one."),
         triggeredBy: z.enum(["collaborators", "anyone"]).default("collaborators").describe("Who may start an RCA."),

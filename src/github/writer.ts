@@ -23,7 +23,6 @@ export type WriterOptions = {
 
 type WriteSpec = { action: string; target: string; reason: string; detail?: Record<string, unknown>; preview?: string };
 
-
 const clean = (body: string) => truncateMarkdown(redact(body), LIMITS.comment);
 const digest = (body: string) => ({ bodySha256: sha256Hex(body), bodyLength: body.length });
 
@@ -65,7 +64,13 @@ export class GitHubWriter {
   }
 
   /** Records a decision that writes nothing to GitHub (a refusal, an approval) in the audit log. */
-  async recordDecision(params: { action: string; target: string; reason: string; outcome: "refused" | "decision"; detail?: Record<string, unknown> }): Promise<void> {
+  async recordDecision(params: {
+    action: string;
+    target: string;
+    reason: string;
+    outcome: "refused" | "decision";
+    detail?: Record<string, unknown>;
+  }): Promise<void> {
     const { audit, actor, delivery } = this.#o;
     await audit.append({ actor, delivery, ...params });
   }
@@ -73,15 +78,26 @@ export class GitHubWriter {
   async createComment(repo: RepoRef, issueNumber: number, body: string, reason: string): Promise<{ id: number }> {
     const text = clean(body);
     const spec = { action: "comment.create", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text };
-    return this.#perform(spec, { id: 0 }, async () => {
-      const { data } = await this.#o.octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: text });
-      return { id: data.id };
-    }, (r) => ({ commentId: r.id }));
+    return this.#perform(
+      spec,
+      { id: 0 },
+      async () => {
+        const { data } = await this.#o.octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: text });
+        return { id: data.id };
+      },
+      (r) => ({ commentId: r.id }),
+    );
   }
 
   async updateComment(repo: RepoRef, commentId: number, body: string, reason: string): Promise<{ id: number }> {
     const text = clean(body);
-    const spec = { action: "comment.update", target: `${fullName(repo)}/comments/${commentId}`, reason, detail: digest(text), preview: text };
+    const spec = {
+      action: "comment.update",
+      target: `${fullName(repo)}/comments/${commentId}`,
+      reason,
+      detail: digest(text),
+      preview: text,
+    };
     return this.#perform(spec, { id: commentId }, async () => {
       await this.#o.octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body: text });
       return { id: commentId };
@@ -103,13 +119,14 @@ export class GitHubWriter {
      * The comment found by the caller already (null: known to be absent), to save a lookup. With
      * an id but no body (a comment this job wrote), it is edited without comparing.
      */
-    existing?: Pick<FoundComment, "id"> & Partial<FoundComment> | null;
+    existing?: (Pick<FoundComment, "id"> & Partial<FoundComment>) | null;
   }): Promise<{ id: number; action: "created" | "updated" | "unchanged" }> {
     const { repo, issueNumber, key, reason } = params;
     // Marker and metadata go first so that cutting the body for size never loses them.
     const head = [stickyMarker(key), params.metadata === undefined ? "" : writeMetadata(key, redactDeep(params.metadata))];
     const text = clean(`${head.filter(Boolean).join("\n")}\n${params.body}`);
-    const existing = params.existing === undefined ? await findStickyComment(this.#o.octokit, repo, issueNumber, key) : (params.existing ?? undefined);
+    const existing =
+      params.existing === undefined ? await findStickyComment(this.#o.octokit, repo, issueNumber, key) : (params.existing ?? undefined);
     if (!existing) return { ...(await this.createComment(repo, issueNumber, text, reason)), action: "created" };
     if (existing.body === text) return { id: existing.id, action: "unchanged" };
     await this.updateComment(repo, existing.id, text, reason);
@@ -143,10 +160,16 @@ export class GitHubWriter {
     });
   }
 
-  async addReaction(repo: RepoRef, target: { issueNumber: number } | { commentId: number }, content: "eyes" | "+1" | "confused" | "rocket", reason: string): Promise<void> {
+  async addReaction(
+    repo: RepoRef,
+    target: { issueNumber: number } | { commentId: number },
+    content: "eyes" | "+1" | "confused" | "rocket",
+    reason: string,
+  ): Promise<void> {
     const where = "commentId" in target ? `${fullName(repo)}/comments/${target.commentId}` : `${fullName(repo)}#${target.issueNumber}`;
     await this.#perform({ action: "reaction.create", target: where, reason, detail: { content } }, undefined, async () => {
-      if ("commentId" in target) await this.#o.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: target.commentId, content });
+      if ("commentId" in target)
+        await this.#o.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: target.commentId, content });
       else await this.#o.octokit.rest.reactions.createForIssue({ ...repo, issue_number: target.issueNumber, content });
     });
   }
@@ -154,60 +177,146 @@ export class GitHubWriter {
   /** A blob of file content for a fix commit (the repository's own earlier content: not redacted, byte for byte). */
   async createBlob(repo: RepoRef, content: string, reason: string): Promise<{ sha: string }> {
     const spec = { action: "git.blob.create", target: fullName(repo), reason, detail: digest(content) };
-    return this.#perform(spec, { sha: "dry-run-blob" }, async () => {
-      const { data } = await this.#o.octokit.rest.git.createBlob({ ...repo, content: Buffer.from(content, "utf8").toString("base64"), encoding: "base64" });
-      return { sha: data.sha };
-    }, (r) => ({ sha: r.sha }));
+    return this.#perform(
+      spec,
+      { sha: "dry-run-blob" },
+      async () => {
+        const { data } = await this.#o.octokit.rest.git.createBlob({
+          ...repo,
+          content: Buffer.from(content, "utf8").toString("base64"),
+          encoding: "base64",
+        });
+        return { sha: data.sha };
+      },
+      (r) => ({ sha: r.sha }),
+    );
   }
 
   /** A tree on top of `baseTree`; an entry with `sha: null` deletes that path. */
-  async createTree(repo: RepoRef, baseTree: string, entries: Array<{ path: string; mode: string; sha: string | null }>, reason: string): Promise<{ sha: string }> {
-    const spec = { action: "git.tree.create", target: fullName(repo), reason, detail: { baseTree, paths: entries.map((e) => `${e.sha === null ? "-" : "~"}${e.path}`).slice(0, 50) } };
-    return this.#perform(spec, { sha: "dry-run-tree" }, async () => {
-      const tree = entries.map((e) => ({ path: e.path, mode: e.mode as "100644", type: "blob" as const, sha: e.sha }));
-      const { data } = await this.#o.octokit.rest.git.createTree({ ...repo, base_tree: baseTree, tree });
-      return { sha: data.sha };
-    }, (r) => ({ sha: r.sha }));
+  async createTree(
+    repo: RepoRef,
+    baseTree: string,
+    entries: Array<{ path: string; mode: string; sha: string | null }>,
+    reason: string,
+  ): Promise<{ sha: string }> {
+    const spec = {
+      action: "git.tree.create",
+      target: fullName(repo),
+      reason,
+      detail: { baseTree, paths: entries.map((e) => `${e.sha === null ? "-" : "~"}${e.path}`).slice(0, 50) },
+    };
+    return this.#perform(
+      spec,
+      { sha: "dry-run-tree" },
+      async () => {
+        const tree = entries.map((e) => ({ path: e.path, mode: e.mode as "100644", type: "blob" as const, sha: e.sha }));
+        const { data } = await this.#o.octokit.rest.git.createTree({ ...repo, base_tree: baseTree, tree });
+        return { sha: data.sha };
+      },
+      (r) => ({ sha: r.sha }),
+    );
   }
 
-  async createCommit(repo: RepoRef, params: { message: string; tree: string; parents: string[] }, reason: string): Promise<{ sha: string }> {
+  async createCommit(
+    repo: RepoRef,
+    params: { message: string; tree: string; parents: string[] },
+    reason: string,
+  ): Promise<{ sha: string }> {
     const message = redact(params.message);
     const spec = { action: "git.commit.create", target: fullName(repo), reason, detail: { tree: params.tree, parents: params.parents } };
-    return this.#perform(spec, { sha: "dry-run-commit" }, async () => {
-      const { data } = await this.#o.octokit.rest.git.createCommit({ ...repo, message, tree: params.tree, parents: params.parents });
-      return { sha: data.sha };
-    }, (r) => ({ sha: r.sha }));
+    return this.#perform(
+      spec,
+      { sha: "dry-run-commit" },
+      async () => {
+        const { data } = await this.#o.octokit.rest.git.createCommit({ ...repo, message, tree: params.tree, parents: params.parents });
+        return { sha: data.sha };
+      },
+      (r) => ({ sha: r.sha }),
+    );
   }
 
   /** Points `branch` at `sha`: creates it, or moves it (force) when it exists — a re-run replaces the plan. */
   async setBranch(repo: RepoRef, branch: string, sha: string, reason: string): Promise<{ action: "created" | "updated" }> {
     const spec = { action: "git.ref.set", target: `${fullName(repo)}:${branch}`, reason, detail: { sha } };
-    return this.#perform(spec, { action: "created" as const }, async () => {
-      const exists = await this.#o.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }).then(() => true, (err: { status?: number }) => {
-        if (err.status === 404) return false;
-        throw err;
-      });
-      if (exists) await this.#o.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: true });
-      else await this.#o.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
-      return { action: exists ? ("updated" as const) : ("created" as const) };
-    }, (r) => ({ branchAction: r.action }));
+    return this.#perform(
+      spec,
+      { action: "created" as const },
+      async () => {
+        const exists = await this.#o.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }).then(
+          () => true,
+          (err: { status?: number }) => {
+            if (err.status === 404) return false;
+            throw err;
+          },
+        );
+        if (exists) await this.#o.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force: true });
+        else await this.#o.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+        return { action: exists ? ("updated" as const) : ("created" as const) };
+      },
+      (r) => ({ branchAction: r.action }),
+    );
   }
 
-  async createPull(repo: RepoRef, params: { title: string; body: string; head: string; base: string; draft: boolean }, reason: string): Promise<{ number: number; nodeId: string; url: string; author: { id: number; login: string } }> {
+  async createPull(
+    repo: RepoRef,
+    params: { title: string; body: string; head: string; base: string; draft: boolean },
+    reason: string,
+  ): Promise<{ number: number; nodeId: string; url: string; author: { id: number; login: string } }> {
     const body = clean(params.body);
-    const spec = { action: "pull.create", target: `${fullName(repo)}:${params.head}`, reason, detail: { base: params.base, draft: params.draft, ...digest(body) }, preview: body };
-    return this.#perform(spec, { number: 0, nodeId: "", url: "", author: { id: 0, login: "" } }, async () => {
-      const { data } = await this.#o.octokit.rest.pulls.create({ ...repo, title: redact(params.title), body, head: params.head, base: params.base, draft: params.draft, maintainer_can_modify: false });
-      // The author GitHub names here is this App's own bot account: fix PRs are recognised by it later.
-      return { number: data.number, nodeId: data.node_id, url: data.html_url, author: { id: data.user?.id ?? 0, login: data.user?.login ?? "" } };
-    }, (r) => ({ pullNumber: r.number }));
+    const spec = {
+      action: "pull.create",
+      target: `${fullName(repo)}:${params.head}`,
+      reason,
+      detail: { base: params.base, draft: params.draft, ...digest(body) },
+      preview: body,
+    };
+    return this.#perform(
+      spec,
+      { number: 0, nodeId: "", url: "", author: { id: 0, login: "" } },
+      async () => {
+        const { data } = await this.#o.octokit.rest.pulls.create({
+          ...repo,
+          title: redact(params.title),
+          body,
+          head: params.head,
+          base: params.base,
+          draft: params.draft,
+          maintainer_can_modify: false,
+        });
+        // The author GitHub names here is this App's own bot account: fix PRs are recognised by it later.
+        return {
+          number: data.number,
+          nodeId: data.node_id,
+          url: data.html_url,
+          author: { id: data.user?.id ?? 0, login: data.user?.login ?? "" },
+        };
+      },
+      (r) => ({ pullNumber: r.number }),
+    );
   }
 
-  async updatePull(repo: RepoRef, number: number, params: { title?: string; body?: string; state?: "open" | "closed" }, reason: string): Promise<void> {
+  async updatePull(
+    repo: RepoRef,
+    number: number,
+    params: { title?: string; body?: string; state?: "open" | "closed" },
+    reason: string,
+  ): Promise<void> {
     const body = params.body === undefined ? undefined : clean(params.body);
-    const spec = { action: "pull.update", target: `${fullName(repo)}#${number}`, reason, detail: { state: params.state, ...(body ? digest(body) : {}) }, preview: body };
+    const spec = {
+      action: "pull.update",
+      target: `${fullName(repo)}#${number}`,
+      reason,
+      detail: { state: params.state, ...(body ? digest(body) : {}) },
+      preview: body,
+    };
     await this.#perform(spec, undefined, async () => {
-      await this.#o.octokit.rest.pulls.update({ ...repo, pull_number: number, ...(params.title ? { title: redact(params.title) } : {}), ...(body ? { body } : {}), ...(params.state ? { state: params.state } : {}) });
+      await this.#o.octokit.rest.pulls.update({
+        ...repo,
+        pull_number: number,
+        ...(params.title ? { title: redact(params.title) } : {}),
+        ...(body ? { body } : {}),
+        ...(params.state ? { state: params.state } : {}),
+      });
     });
   }
 
@@ -224,19 +333,34 @@ export class GitHubWriter {
 
   async createIssue(repo: RepoRef, params: { title: string; body: string; labels: string[] }, reason: string): Promise<{ number: number }> {
     const body = clean(params.body);
-    const spec = { action: "issue.create", target: fullName(repo), reason, detail: { labels: params.labels, ...digest(body) }, preview: body };
-    return this.#perform(spec, { number: 0 }, async () => {
-      const { data } = await this.#o.octokit.rest.issues.create({ ...repo, title: redact(params.title), body, labels: params.labels });
-      return { number: data.number };
-    }, (r) => ({ issueNumber: r.number }));
+    const spec = {
+      action: "issue.create",
+      target: fullName(repo),
+      reason,
+      detail: { labels: params.labels, ...digest(body) },
+      preview: body,
+    };
+    return this.#perform(
+      spec,
+      { number: 0 },
+      async () => {
+        const { data } = await this.#o.octokit.rest.issues.create({ ...repo, title: redact(params.title), body, labels: params.labels });
+        return { number: data.number };
+      },
+      (r) => ({ issueNumber: r.number }),
+    );
   }
 
   /** Replaces an issue's body (no notification, unlike a comment). */
   async updateIssueBody(repo: RepoRef, issueNumber: number, body: string, reason: string): Promise<void> {
     const text = clean(body);
-    await this.#perform({ action: "issue.update", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text }, undefined, async () => {
-      await this.#o.octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body: text });
-    });
+    await this.#perform(
+      { action: "issue.update", target: `${fullName(repo)}#${issueNumber}`, reason, detail: digest(text), preview: text },
+      undefined,
+      async () => {
+        await this.#o.octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body: text });
+      },
+    );
   }
 
   async closeIssue(repo: RepoRef, issueNumber: number, reason: string): Promise<void> {
@@ -245,30 +369,45 @@ export class GitHubWriter {
     });
   }
 
-  async createCheckRun(repo: RepoRef, params: {
-    name: string;
-    headSha: string;
-    status: "queued" | "in_progress" | "completed";
-    conclusion?: "success" | "neutral" | "failure" | "action_required" | "skipped";
-    output?: CheckRunOutput;
-    actions?: Array<{ label: string; description: string; identifier: string }>;
-    externalId?: string;
-  }, reason: string): Promise<{ id: number }> {
+  async createCheckRun(
+    repo: RepoRef,
+    params: {
+      name: string;
+      headSha: string;
+      status: "queued" | "in_progress" | "completed";
+      conclusion?: "success" | "neutral" | "failure" | "action_required" | "skipped";
+      output?: CheckRunOutput;
+      actions?: Array<{ label: string; description: string; identifier: string }>;
+      externalId?: string;
+    },
+    reason: string,
+  ): Promise<{ id: number }> {
     const output = params.output && redactCheckOutput(params.output);
-    const spec = { action: "check_run.create", target: `${fullName(repo)}@${params.headSha}`, reason, detail: { name: params.name, conclusion: params.conclusion }, preview: output?.summary };
-    return this.#perform(spec, { id: 0 }, async () => {
-      const { data } = await this.#o.octokit.rest.checks.create({
-        ...repo,
-        name: params.name,
-        head_sha: params.headSha,
-        status: params.status,
-        ...(params.conclusion ? { conclusion: params.conclusion } : {}),
-        ...(output ? { output } : {}),
-        ...(params.actions ? { actions: params.actions } : {}),
-        ...(params.externalId ? { external_id: params.externalId } : {}),
-      });
-      return { id: data.id };
-    }, (r) => ({ checkRunId: r.id }));
+    const spec = {
+      action: "check_run.create",
+      target: `${fullName(repo)}@${params.headSha}`,
+      reason,
+      detail: { name: params.name, conclusion: params.conclusion },
+      preview: output?.summary,
+    };
+    return this.#perform(
+      spec,
+      { id: 0 },
+      async () => {
+        const { data } = await this.#o.octokit.rest.checks.create({
+          ...repo,
+          name: params.name,
+          head_sha: params.headSha,
+          status: params.status,
+          ...(params.conclusion ? { conclusion: params.conclusion } : {}),
+          ...(output ? { output } : {}),
+          ...(params.actions ? { actions: params.actions } : {}),
+          ...(params.externalId ? { external_id: params.externalId } : {}),
+        });
+        return { id: data.id };
+      },
+      (r) => ({ checkRunId: r.id }),
+    );
   }
 }
 

@@ -48,7 +48,10 @@ export function onCheckFailed(deps: HandlerDeps) {
       coalesceKey: `ci-failure:${base.repo.owner}/${base.repo.repo}@${item.head_sha}`,
       headSha: item.head_sha,
       pullNumbers: prs.map((p) => p.number),
-      source: "check_run" in payload ? { type: "check_run", id: payload.check_run.id, name: payload.check_run.name } : { type: "check_suite", id: payload.check_suite.id },
+      source:
+        "check_run" in payload
+          ? { type: "check_run", id: payload.check_run.id, name: payload.check_run.name }
+          : { type: "check_suite", id: payload.check_suite.id },
     });
   };
 }

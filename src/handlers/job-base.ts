@@ -41,7 +41,11 @@ export function skip(context: Context, reason: string): void {
 }
 
 /** The PR-impact job for a pull request; all of a PR's triggers share one coalescing key. */
-export function prImpactJob(context: Context, pr: { number: number; headSha: string; draft: boolean }, trigger: PrImpactTrigger): PrImpactJob | undefined {
+export function prImpactJob(
+  context: Context,
+  pr: { number: number; headSha: string; draft: boolean },
+  trigger: PrImpactTrigger,
+): PrImpactJob | undefined {
   const base = jobBase(context, "pr-impact", pr.number);
   if (!base) return undefined;
   return {

@@ -22,8 +22,14 @@ export type HistoryRisk = {
 const LAST = 5;
 /** Pseudo-count of the shrinkage toward the repository's base rate. */
 const ALPHA = 2;
-const LOCK = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Gemfile\.lock|composer\.lock|uv\.lock)$/;
-const KIND_WORDS: Record<FollowUpKind, string> = { revert: "a revert", incident: "an incident", fix: "a fix", "failed-deployment": "a failed deployment" };
+const LOCK =
+  /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Gemfile\.lock|composer\.lock|uv\.lock)$/;
+const KIND_WORDS: Record<FollowUpKind, string> = {
+  revert: "a revert",
+  incident: "an incident",
+  fix: "a fix",
+  "failed-deployment": "a failed deployment",
+};
 
 const shrink = (bad: number, n: number, base: number) => (bad + ALPHA * base) / (n + ALPHA);
 
@@ -80,7 +86,9 @@ export function historyRisk(change: ChangeKeys, h: Known, options: { asOf?: numb
     const bad = last.filter((c) => fu.has(c.id));
     return { key, past: last, bad, p: shrink(bad.length, last.length, base) };
   };
-  let records = keysOf(change).map(record).filter((r) => r.past.length > 0);
+  let records = keysOf(change)
+    .map(record)
+    .filter((r) => r.past.length > 0);
   let weight = 1;
   if (!records.length) {
     records = change.services.map((s) => record(`service:${s}`)).filter((r) => r.past.length > 0);
@@ -92,7 +100,13 @@ export function historyRisk(change: ChangeKeys, h: Known, options: { asOf?: numb
   const priorLift = prior ? Math.max(0, prior.prior - prior.baseline) : 0;
   const score = Math.min(1, lift + 0.5 * priorLift);
   const points = Math.min(25, Math.round(40 * lift + 20 * priorLift));
-  const risk: HistoryRisk = { score, base, headline, prior: prior && { file: prior.file, touches: prior.touches, induced: prior.induced, prior: prior.prior }, followUps: fu };
+  const risk: HistoryRisk = {
+    score,
+    base,
+    headline,
+    prior: prior && { file: prior.file, touches: prior.touches, induced: prior.induced, prior: prior.prior },
+    followUps: fu,
+  };
   if (points >= 1 && ((headline?.bad.length ?? 0) > 0 || (prior?.induced ?? 0) > 0)) risk.factor = factorOf(risk, points, windowMs);
   return risk;
 }
@@ -118,9 +132,14 @@ function factorOf(r: HistoryRisk, points: number, windowMs: number): Factor {
   const hl = r.headline;
   if (hl && hl.bad.length) {
     const kinds = [...new Set(hl.bad.flatMap((c) => r.followUps.get(c.id)!.map((f) => f.kind)))];
-    parts.push(`${hl.bad.length} of the last ${hl.past.length} changes to ${keyWords(hl.key)} were followed by ${listWords(kinds.map((k) => KIND_WORDS[k]))} within ${Math.round(windowMs / HOUR)} h (${hl.bad.map(changeLink).join(", ")}); the repository's usual is ${Math.round(r.base * 100)}%`);
+    parts.push(
+      `${hl.bad.length} of the last ${hl.past.length} changes to ${keyWords(hl.key)} were followed by ${listWords(kinds.map((k) => KIND_WORDS[k]))} within ${Math.round(windowMs / HOUR)} h (${hl.bad.map(changeLink).join(", ")}); the repository's usual is ${Math.round(r.base * 100)}%`,
+    );
     for (const c of hl.bad) for (const f of r.followUps.get(c.id)!) evidence.push(`${c.id}→${f.kind} ${f.ref}`);
   }
-  if (r.prior && r.prior.induced > 0) parts.push(`\`${r.prior.file}\` is fix-prone: ${r.prior.induced} of the ${r.prior.touches} changes to it were later fixed or reverted (SZZ)`);
+  if (r.prior && r.prior.induced > 0)
+    parts.push(
+      `\`${r.prior.file}\` is fix-prone: ${r.prior.induced} of the ${r.prior.touches} changes to it were later fixed or reverted (SZZ)`,
+    );
   return { name: "History", points, reason: parts.join("; "), evidence: evidence.slice(0, 6), files: r.prior ? [r.prior.file] : undefined };
 }

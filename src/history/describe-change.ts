@@ -23,7 +23,10 @@ function chartDir(path: string): string {
 
 /** Files, services, kinds and resources of a change, from its files (patches optional). */
 export function describeChange(files: FileChange[], config: RepoConfig): Pick<ChangeRecord, "files" | "services" | "kinds" | "resources"> {
-  const classified = classifyChanges({ ref: "", base: { ref: "", sha: "" }, head: { ref: "", sha: "" }, files, changedFiles: files.length, filesNotListed: 0 }, config);
+  const classified = classifyChanges(
+    { ref: "", base: { ref: "", sha: "" }, head: { ref: "", sha: "" }, files, changedFiles: files.length, filesNotListed: 0 },
+    config,
+  );
   return fromClassified(classified);
 }
 
@@ -38,7 +41,8 @@ export function fromClassified(classified: ClassifiedFile[]): Pick<ChangeRecord,
 
 const REVERT_BODY = /This reverts commit ([0-9a-f]{7,40})/i;
 const REVERT_TITLE = /^Revert\s+"(.+)"\s*(?:\(#\d+\))?$/i;
-const FIX_WORDS = /\b(fix(?:e[sd])?|hot-?fix|bug-?fix|bug|regression|broken|crash(?:es|ing)?|repair(?:s|ed)?|patch(?:es|ed)?|resolve[sd]?|restore[sd]?|correct(?:s|ed)?)\b/i;
+const FIX_WORDS =
+  /\b(fix(?:e[sd])?|hot-?fix|bug-?fix|bug|regression|broken|crash(?:es|ing)?|repair(?:s|ed)?|patch(?:es|ed)?|resolve[sd]?|restore[sd]?|correct(?:s|ed)?)\b/i;
 const NOT_A_FIX = /\b(typo|lint|format(?:ting)?|docs?|readme|changelog|spelling|whitespace)\b/i;
 
 /** `Revert "…"` / "This reverts commit …": what the message says it reverts (a sha or the reverted title). */

@@ -3,7 +3,8 @@ import type { ChangeRecord, FollowUp } from "./types.js";
 
 export type FileRisk = { file: string; touches: number; induced: number; prior: number; by: string[] };
 
-const LOCK = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Gemfile\.lock|composer\.lock|uv\.lock)$/;
+const LOCK =
+  /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|Cargo\.lock|poetry\.lock|Gemfile\.lock|composer\.lock|uv\.lock)$/;
 
 /** Changes a later fix (SZZ) or revert points back at, up to `asOf`. */
 export function inducingChanges(changes: ChangeRecord[], asOf = Number.POSITIVE_INFINITY): Map<string, string[]> {
@@ -44,7 +45,13 @@ export function riskiestFiles(changes: ChangeRecord[], options: { minTouches?: n
   }
   return [...stats]
     .filter(([, s]) => s.touches >= (options.minTouches ?? 3) && s.induced > 0)
-    .map(([file, s]) => ({ file, touches: s.touches, induced: s.induced, prior: (s.induced + 2 * base) / (s.touches + 2), by: [...s.by].slice(-5) }))
+    .map(([file, s]) => ({
+      file,
+      touches: s.touches,
+      induced: s.induced,
+      prior: (s.induced + 2 * base) / (s.touches + 2),
+      by: [...s.by].slice(-5),
+    }))
     .sort((a, b) => b.prior - a.prior || b.touches - a.touches || a.file.localeCompare(b.file))
     .slice(0, options.limit ?? 15);
 }

@@ -22,7 +22,21 @@ const END = "\x1d";
  */
 export async function gitChangeRecord(repo: string, options: GitHistoryOptions): Promise<ChangeRecord[]> {
   const maxCommits = options.maxCommits ?? 5000;
-  const args = ["-C", repo, "log", "--first-parent", "--reverse", `--max-count=${maxCommits}`, "-p", "-U0", "-M", "--no-color", "--no-ext-diff", "--diff-merges=first-parent", `--format=${START}%H${FIELD}%ct${FIELD}%s${FIELD}%b${END}`];
+  const args = [
+    "-C",
+    repo,
+    "log",
+    "--first-parent",
+    "--reverse",
+    `--max-count=${maxCommits}`,
+    "-p",
+    "-U0",
+    "-M",
+    "--no-color",
+    "--no-ext-diff",
+    "--diff-merges=first-parent",
+    `--format=${START}%H${FIELD}%ct${FIELD}%s${FIELD}%b${END}`,
+  ];
   const state = new Builder(options);
   await new Promise<void>((resolve, reject) => {
     const child = spawn("git", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -52,7 +66,8 @@ export async function gitChangeRecord(repo: string, options: GitHistoryOptions):
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (signal) return reject(new Error(`git log was stopped after ${(options.timeoutMs ?? 120_000) / 1000} s`));
-      if (code !== 0) return reject(new Error(`git log failed in ${repo}: ${stderr.split("\n").find((l) => l.startsWith("fatal")) ?? stderr.trim()}`));
+      if (code !== 0)
+        return reject(new Error(`git log failed in ${repo}: ${stderr.split("\n").find((l) => l.startsWith("fatal")) ?? stderr.trim()}`));
       const rest = buffer + pending.join("");
       if (rest.startsWith(START)) state.commit(rest.slice(1));
       resolve();
@@ -74,21 +89,35 @@ class Builder {
     const [sha = "", ct = "0", subject = "", body = ""] = text.slice(0, end).split(FIELD);
     const index = this.changes.length;
     const pr = pullOfSubject(subject);
-    const title = pr && subject.startsWith("Merge pull request") ? body.split("\n")[0]?.trim() || subject : subject.replace(/\s*\(#\d+\)\s*$/, "");
+    const title =
+      pr && subject.startsWith("Merge pull request") ? body.split("\n")[0]?.trim() || subject : subject.replace(/\s*\(#\d+\)\s*$/, "");
     const id = pr && !this.#ids.has(pr) ? pr : sha.slice(0, 7);
     this.#ids.add(id);
     const fix = isFixMessage(title);
     const files: FileChange[] = [];
     const touched = new Set<number>();
-    for (const diff of text.slice(end + 1).split(/^diff --git /m).slice(1)) {
+    for (const diff of text
+      .slice(end + 1)
+      .split(/^diff --git /m)
+      .slice(1)) {
       const file = this.#file(diff, index, fix, touched);
       if (file) files.push(file);
     }
     const revert = revertTarget(title, body);
-    const revertOf = revert && (revert.sha ? this.#find(revert.sha) : revert.title !== undefined ? this.#byTitle.get(revert.title.replace(/\s*\(#\d+\)\s*$/, "")) : undefined);
+    const revertOf =
+      revert &&
+      (revert.sha
+        ? this.#find(revert.sha)
+        : revert.title !== undefined
+          ? this.#byTitle.get(revert.title.replace(/\s*\(#\d+\)\s*$/, ""))
+          : undefined);
     const fixes = fix ? [...touched].filter((i) => i !== index && i !== revertOf).map((i) => this.changes[i]!.id) : [];
     this.changes.push({
-      id, sha, title, at: Number(ct) * 1000, ...describeChange(files, this.options.config),
+      id,
+      sha,
+      title,
+      at: Number(ct) * 1000,
+      ...describeChange(files, this.options.config),
       ...(revertOf !== undefined ? { revertOf: this.changes[revertOf]!.id } : {}),
       ...(fix ? { fix: true } : {}),
       ...(fixes.length ? { fixes } : {}),

@@ -10,7 +10,16 @@ export type SyncLimits = { maxPulls: number; maxIncidents: number; maxDeployment
 export const DEFAULT_LIMITS: SyncLimits = { maxPulls: 300, maxIncidents: 200, maxDeployments: 30 };
 export type SyncResult = { pulls: number; incidents: number; deployments: number; notModified: string[]; first: boolean };
 
-type Pull = { number: number; title: string; body?: string | null; html_url: string; merged_at: string | null; updated_at: string; merge_commit_sha?: string | null; head: { ref: string } };
+type Pull = {
+  number: number;
+  title: string;
+  body?: string | null;
+  html_url: string;
+  merged_at: string | null;
+  updated_at: string;
+  merge_commit_sha?: string | null;
+  head: { ref: string };
+};
 type Conditional<T> = { status: 304 } | { status: 200; data: T; etag?: string };
 
 const PAGE = 50;
@@ -28,7 +37,12 @@ async function conditional<T>(octokit: Octokit, route: string, params: Record<st
 
 const h8 = (line: string) => createHash("sha1").update(line.trim()).digest("hex").slice(0, 8);
 const meaningful = (l: string) => l.trim().length >= 4;
-const linesOf = (patch: string | undefined, sign: "+" | "-") => (patch ?? "").split("\n").filter((l) => l[0] === sign && !l.startsWith(`${sign}${sign}${sign}`)).map((l) => l.slice(1)).filter(meaningful);
+const linesOf = (patch: string | undefined, sign: "+" | "-") =>
+  (patch ?? "")
+    .split("\n")
+    .filter((l) => l[0] === sign && !l.startsWith(`${sign}${sign}${sign}`))
+    .map((l) => l.slice(1))
+    .filter(meaningful);
 
 /**
  * A merged PR as a change: its files classified, the hashes of the lines it added, whether it
@@ -36,8 +50,23 @@ const linesOf = (patch: string | undefined, sign: "+" | "-") => (patch ?? "").sp
  * earlier changes that added the lines it removes (SZZ on line content: the latest earlier change
  * that added the same line to the same file).
  */
-export function changeFromPull(pull: Pull, files: Array<{ filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }>, config: RepoConfig, earlier: ChangeRecord[]): ChangeRecord {
-  const described = describeChange(files.map((f) => ({ path: f.filename, status: f.status as "modified", additions: f.additions, deletions: f.deletions, patch: f.patch, previousPath: f.previous_filename })), config);
+export function changeFromPull(
+  pull: Pull,
+  files: Array<{ filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }>,
+  config: RepoConfig,
+  earlier: ChangeRecord[],
+): ChangeRecord {
+  const described = describeChange(
+    files.map((f) => ({
+      path: f.filename,
+      status: f.status as "modified",
+      additions: f.additions,
+      deletions: f.deletions,
+      patch: f.patch,
+      previousPath: f.previous_filename,
+    })),
+    config,
+  );
   const added: Record<string, string[]> = {};
   for (const f of files) {
     const hashes = linesOf(f.patch, "+").slice(0, 200).map(h8);
@@ -47,7 +76,11 @@ export function changeFromPull(pull: Pull, files: Array<{ filename: string; stat
   const before = earlier.filter((c) => c.at <= at && c.id !== `#${pull.number}`).sort((a, b) => b.at - a.at);
   const revert = revertTarget(pull.title, pull.body ?? "");
   const revertsNumber = /\bReverts\s+(?:[\w.-]+\/[\w.-]+)?#(\d+)/.exec(pull.body ?? "")?.[1];
-  const revertOf = revert ? (revertsNumber ? `#${revertsNumber}` : before.find((c) => revert.title && c.title === revert.title.replace(/\s*\(#\d+\)\s*$/, ""))?.id) : undefined;
+  const revertOf = revert
+    ? revertsNumber
+      ? `#${revertsNumber}`
+      : before.find((c) => revert.title && c.title === revert.title.replace(/\s*\(#\d+\)\s*$/, ""))?.id
+    : undefined;
   const fix = isFixMessage(pull.title);
   const fixes = new Set<string>();
   if (fix) {
@@ -73,7 +106,15 @@ export function changeFromPull(pull: Pull, files: Array<{ filename: string; stat
 }
 
 /** Adds or replaces records by key, keeping the rest. */
-function merge(doc: RepoHistory, delta: { changes?: ChangeRecord[]; incidents?: IncidentRecord[]; failed?: FailedDeployment[]; fixes?: Map<number, IncidentRecord["fix"]> }): RepoHistory {
+function merge(
+  doc: RepoHistory,
+  delta: {
+    changes?: ChangeRecord[];
+    incidents?: IncidentRecord[];
+    failed?: FailedDeployment[];
+    fixes?: Map<number, IncidentRecord["fix"]>;
+  },
+): RepoHistory {
   const changes = new Map(doc.changes.map((c) => [c.id, c]));
   for (const c of delta.changes ?? []) changes.set(c.id, c);
   const incidents = new Map(doc.incidents.map((i) => [i.number, i]));
@@ -93,7 +134,13 @@ function merge(doc: RepoHistory, delta: { changes?: ChangeRecord[]; incidents?: 
   }
   const failed = new Map(doc.failedDeployments.map((d) => [d.id, d]));
   for (const d of delta.failed ?? []) failed.set(d.id, d);
-  return { ...doc, changes: [...changes.values()], incidents: [...incidents.values()], failedDeployments: [...failed.values()], pendingFixes };
+  return {
+    ...doc,
+    changes: [...changes.values()],
+    incidents: [...incidents.values()],
+    failedDeployments: [...failed.values()],
+    pendingFixes,
+  };
 }
 
 async function progress(store: HistoryStore, repo: string, build: RepoHistory["build"]) {
@@ -106,7 +153,14 @@ async function progress(store: HistoryStore, repo: string, build: RepoHistory["b
  * closed since (a search), deployments newer than the last seen (conditional). The first sync is
  * the build, bounded by `limits`, with its progress in the index for `insight doctor`.
  */
-export async function syncHistory(p: { octokit: Octokit; repo: RepoRef; store: HistoryStore; config: RepoConfig; limits?: SyncLimits; now?: number }): Promise<SyncResult> {
+export async function syncHistory(p: {
+  octokit: Octokit;
+  repo: RepoRef;
+  store: HistoryStore;
+  config: RepoConfig;
+  limits?: SyncLimits;
+  now?: number;
+}): Promise<SyncResult> {
   const { octokit, repo, store, config } = p;
   const limits = p.limits ?? DEFAULT_LIMITS;
   const name = fullName(repo);
@@ -140,7 +194,8 @@ export async function syncHistory(p: { octokit: Octokit; repo: RepoRef; store: H
         if (known.some((c) => c.id === `#${pull.number}`)) continue;
         const { data: files } = await octokit.rest.pulls.listFiles({ ...repo, pull_number: pull.number, per_page: 100 });
         read.push({ pull, files });
-        if (first && read.length % 25 === 0) await progress(store, name, { state: "building", startedAt, done: read.length, phase: "merged pull requests" });
+        if (first && read.length % 25 === 0)
+          await progress(store, name, { state: "building", startedAt, done: read.length, phase: "merged pull requests" });
       }
       if (r.data.length < PAGE) break;
     }
@@ -158,18 +213,52 @@ export async function syncHistory(p: { octokit: Octokit; repo: RepoRef; store: H
       const next = merge(current, { changes, incidents: incidents.records, failed: failed.records, fixes });
       return {
         ...next,
-        cursor: { ...current.cursor, pullsUpdatedSince: newestPull, incidentsUpdatedSince: incidents.newest ?? current.cursor.incidentsUpdatedSince, lastDeployment: failed.last ?? current.cursor.lastDeployment, etags: { ...current.cursor.etags, ...(pullsEtag ? { pulls: pullsEtag } : {}), ...(failed.etag ? { deployments: failed.etag } : {}) } },
-        build: first ? { state: "done", startedAt, finishedAt: Date.now(), done: changes.length + incidents.records.length, total: changes.length + incidents.records.length, phase: "done" } : current.build,
+        cursor: {
+          ...current.cursor,
+          pullsUpdatedSince: newestPull,
+          incidentsUpdatedSince: incidents.newest ?? current.cursor.incidentsUpdatedSince,
+          lastDeployment: failed.last ?? current.cursor.lastDeployment,
+          etags: {
+            ...current.cursor.etags,
+            ...(pullsEtag ? { pulls: pullsEtag } : {}),
+            ...(failed.etag ? { deployments: failed.etag } : {}),
+          },
+        },
+        build: first
+          ? {
+              state: "done",
+              startedAt,
+              finishedAt: Date.now(),
+              done: changes.length + incidents.records.length,
+              total: changes.length + incidents.records.length,
+              phase: "done",
+            }
+          : current.build,
       };
     });
     return { pulls: changes.length, incidents: incidents.records.length, deployments: failed.records.length, notModified, first };
   } catch (e) {
-    if (first) await progress(store, name, { state: "failed", startedAt, finishedAt: Date.now(), done: 0, phase: "failed", error: String((e as Error).message).slice(0, 200) });
+    if (first)
+      await progress(store, name, {
+        state: "failed",
+        startedAt,
+        finishedAt: Date.now(),
+        done: 0,
+        phase: "failed",
+        error: String((e as Error).message).slice(0, 200),
+      });
     throw e;
   }
 }
 
-async function closedIncidents(octokit: Octokit, repo: RepoRef, config: RepoConfig, since: string | undefined, max: number, fixes: Map<number, IncidentRecord["fix"]>) {
+async function closedIncidents(
+  octokit: Octokit,
+  repo: RepoRef,
+  config: RepoConfig,
+  since: string | undefined,
+  max: number,
+  fixes: Map<number, IncidentRecord["fix"]>,
+) {
   const label = config.incident.label.replace(/["\\]/g, "");
   const q = `repo:${fullName(repo)} is:issue is:closed label:"${label}"${since ? ` updated:>=${since}` : ""}`;
   const records: IncidentRecord[] = [];
@@ -187,13 +276,23 @@ async function closedIncidents(octokit: Octokit, repo: RepoRef, config: RepoConf
 }
 
 /** One incident thread read from GitHub (its first 100 comments). */
-export async function incidentOf(octokit: Octokit, repo: RepoRef, issue: { number: number; title: string; html_url?: string; created_at: string; closed_at?: string | null }, fix?: IncidentRecord["fix"]): Promise<IncidentRecord | undefined> {
+export async function incidentOf(
+  octokit: Octokit,
+  repo: RepoRef,
+  issue: { number: number; title: string; html_url?: string; created_at: string; closed_at?: string | null },
+  fix?: IncidentRecord["fix"],
+): Promise<IncidentRecord | undefined> {
   const { data: comments } = await octokit.rest.issues.listComments({ ...repo, issue_number: issue.number, per_page: 100 });
   return incidentFromThread(issue, comments, fix);
 }
 
 async function failedDeployments(octokit: Octokit, repo: RepoRef, cursor: RepoHistory["cursor"], max: number, notModified: string[]) {
-  const r = await conditional<Array<{ id: number; sha: string; created_at: string; url: string }>>(octokit, "GET /repos/{owner}/{repo}/deployments", { ...repo, per_page: max }, cursor.etags.deployments);
+  const r = await conditional<Array<{ id: number; sha: string; created_at: string; url: string }>>(
+    octokit,
+    "GET /repos/{owner}/{repo}/deployments",
+    { ...repo, per_page: max },
+    cursor.etags.deployments,
+  );
   if (r.status === 304) {
     notModified.push("deployments");
     return { records: [] as FailedDeployment[] };
@@ -202,7 +301,8 @@ async function failedDeployments(octokit: Octokit, repo: RepoRef, cursor: RepoHi
   const records: FailedDeployment[] = [];
   for (const d of fresh) {
     const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: d.id, per_page: 1 });
-    if (statuses[0] && (statuses[0].state === "failure" || statuses[0].state === "error")) records.push({ id: String(d.id), sha: d.sha, at: Date.parse(statuses[0].created_at) });
+    if (statuses[0] && (statuses[0].state === "failure" || statuses[0].state === "error"))
+      records.push({ id: String(d.id), sha: d.sha, at: Date.parse(statuses[0].created_at) });
   }
   return { records, etag: r.etag, last: r.data.reduce((m, d) => Math.max(m, d.id), cursor.lastDeployment ?? 0) || undefined };
 }

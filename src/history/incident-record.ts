@@ -7,7 +7,15 @@ const rcaMeta = z.object({
   signals: z.array(z.string().max(200)).max(50).catch([]),
   affected: z.array(z.string().max(100)).max(50).catch([]),
   hypotheses: z
-    .array(z.object({ title: z.string().max(300), category: z.enum(["code", "config", "infrastructure", "dependency"]).optional().catch(undefined), suspect: z.string().max(100).optional().catch(undefined), service: z.string().max(100).optional().catch(undefined), root: z.string().max(300).optional().catch(undefined) }))
+    .array(
+      z.object({
+        title: z.string().max(300),
+        category: z.enum(["code", "config", "infrastructure", "dependency"]).optional().catch(undefined),
+        suspect: z.string().max(100).optional().catch(undefined),
+        service: z.string().max(100).optional().catch(undefined),
+        root: z.string().max(300).optional().catch(undefined),
+      }),
+    )
     .max(10)
     .catch([]),
 });
@@ -32,7 +40,10 @@ export function incidentFromThread(issue: Issue, comments: Comment[], fix?: Inci
   if (!meta.success) return undefined;
   const top = meta.data.hypotheses[0];
   const pullBase = issue.html_url?.replace(/\/issues\/\d+$/, "/pull/");
-  const merged = bot.map((c) => FIX_MERGED.exec(c.body ?? "")?.[1]).filter(Boolean).at(-1);
+  const merged = bot
+    .map((c) => FIX_MERGED.exec(c.body ?? "")?.[1])
+    .filter(Boolean)
+    .at(-1);
   const openedAt = Date.parse(issue.created_at);
   const closedAt = issue.closed_at ? Date.parse(issue.closed_at) : undefined;
   return {

@@ -27,7 +27,10 @@ async function fresh(h: HistoryServices, ctx: Ctx, repo: RepoRef): Promise<{ doc
   } catch (e) {
     ctx.log.warn({ repo: fullName(repo), status: (e as { status?: number }).status }, "History index could not be synced");
     const doc = await h.store.load(fullName(repo)).catch(() => undefined);
-    return { doc, note: `history: the index could not be brought up to date (${(e as { status?: number }).status ?? "error"}); ${doc ? "the last one was used" : "no past incident or change was compared"}` };
+    return {
+      doc,
+      note: `history: the index could not be brought up to date (${(e as { status?: number }).status ?? "error"}); ${doc ? "the last one was used" : "no past incident or change was compared"}`,
+    };
   }
   return { doc: await h.store.load(fullName(repo)) };
 }
@@ -35,16 +38,31 @@ async function fresh(h: HistoryServices, ctx: Ctx, repo: RepoRef): Promise<{ doc
 export type SeenBefore = { similar: SimilarIncident[]; indexed: number; hypotheses: Hypothesis[]; note?: string };
 
 /** The past incidents most like this one, and the hypotheses with matching past fixes cited as evidence. */
-export async function seenBefore(h: HistoryServices, ctx: Ctx, p: { repo: RepoRef; issueNumber: number; at: number; signals: string[]; services: string[]; result: RcaResult }): Promise<SeenBefore> {
+export async function seenBefore(
+  h: HistoryServices,
+  ctx: Ctx,
+  p: { repo: RepoRef; issueNumber: number; at: number; signals: string[]; services: string[]; result: RcaResult },
+): Promise<SeenBefore> {
   const { doc, note } = await fresh(h, ctx, p.repo);
   const top = p.result.hypotheses[0];
-  const similar = doc ? similarIncidents({ number: p.issueNumber, at: p.at, signals: p.signals, services: p.services, category: top?.category, mechanism: top?.title }, doc.incidents) : [];
+  const similar = doc
+    ? similarIncidents(
+        { number: p.issueNumber, at: p.at, signals: p.signals, services: p.services, category: top?.category, mechanism: top?.title },
+        doc.incidents,
+      )
+    : [];
   const indexed = doc?.incidents.filter((i) => i.number !== p.issueNumber).length ?? 0;
   return { similar, indexed, hypotheses: withPastFixes(p.result.hypotheses, similar), note };
 }
 
 /** The "History" factor of a PR from the index (never a scan of its own). */
-export async function changeHistoryFactor(h: HistoryServices, ctx: Ctx, repo: RepoRef, files: ClassifiedFile[], pullNumber?: number): Promise<{ factor?: Factor; note?: string }> {
+export async function changeHistoryFactor(
+  h: HistoryServices,
+  ctx: Ctx,
+  repo: RepoRef,
+  files: ClassifiedFile[],
+  pullNumber?: number,
+): Promise<{ factor?: Factor; note?: string }> {
   const { doc, note } = await fresh(h, ctx, repo);
   if (!doc) return { note };
   const others = { ...doc, changes: doc.changes.filter((c) => c.id !== `#${pullNumber}`) };
@@ -55,9 +73,19 @@ export async function changeHistoryFactor(h: HistoryServices, ctx: Ctx, repo: Re
 export function withFactor(a: RiskAssessment, factor: Factor | undefined, config: RepoConfig, note?: string): RiskAssessment {
   if (!factor && !note) return a;
   const factors = factor ? [...a.factors, factor].sort((x, y) => y.points - x.points || x.name.localeCompare(y.name)) : a.factors;
-  const score = Math.min(100, factors.reduce((n, f) => n + f.points, 0));
+  const score = Math.min(
+    100,
+    factors.reduce((n, f) => n + f.points, 0),
+  );
   const notAnalysed = note ? [...a.notAnalysed, note] : a.notAnalysed;
-  return { ...a, factors, score, level: levelOf(score, config.impact.thresholds), notAnalysed, digest: sha256Hex(canonicalJson([a.digest, factor ?? null, note ?? null])).slice(0, 16) };
+  return {
+    ...a,
+    factors,
+    score,
+    level: levelOf(score, config.impact.thresholds),
+    notAnalysed,
+    digest: sha256Hex(canonicalJson([a.digest, factor ?? null, note ?? null])).slice(0, 16),
+  };
 }
 
 /** `issues.closed`: the incident joins the index at once. */
@@ -70,7 +98,11 @@ export async function indexClosedIncident(h: HistoryServices, ctx: Ctx, repo: Re
   await h.store.update(fullName(repo), (doc) => {
     const { [String(record.number)]: pending, ...pendingFixes } = doc.pendingFixes ?? {};
     const fix = record.fix ?? doc.incidents.find((i) => i.number === record.number)?.fix ?? pending;
-    return { ...doc, pendingFixes, incidents: [...doc.incidents.filter((i) => i.number !== record.number), { ...record, ...(fix ? { fix } : {}) }] };
+    return {
+      ...doc,
+      pendingFixes,
+      incidents: [...doc.incidents.filter((i) => i.number !== record.number), { ...record, ...(fix ? { fix } : {}) }],
+    };
   });
   return true;
 }

@@ -2,7 +2,14 @@ import type { Category, Hypothesis } from "../analysis/rca.js";
 import type { IncidentRecord } from "./types.js";
 
 /** What an incident is compared by. */
-export type IncidentQuery = { number?: number; signals: string[]; services: string[]; category?: Category; mechanism?: string; at?: number };
+export type IncidentQuery = {
+  number?: number;
+  signals: string[];
+  services: string[];
+  category?: Category;
+  mechanism?: string;
+  at?: number;
+};
 
 export type SimilarIncident = {
   incident: IncidentRecord;
@@ -15,7 +22,13 @@ export type SimilarIncident = {
 export const MIN_SIMILARITY = 0.3;
 const WEIGHTS = { signals: 0.5, services: 0.15, mechanism: 0.25, category: 0.1 };
 
-const tokens = (s: string) => new Set(s.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length > 1));
+const tokens = (s: string) =>
+  new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((t) => t.length > 1),
+  );
 
 /** Two signals are the same when their words mostly are (a template's variables were already dropped). */
 function sameSignal(a: string, b: string): boolean {
@@ -31,7 +44,12 @@ function sameSignal(a: string, b: string): boolean {
 /** A hypothesis title as a mechanism: a change's own number and title say nothing across incidents. */
 export function mechanismKey(title: string | undefined): string | undefined {
   if (!title) return undefined;
-  const key = title.replace(/#\d+/g, "").replace(/"[^"]*"/g, "").replace(/\s+/g, " ").trim().toLowerCase();
+  const key = title
+    .replace(/#\d+/g, "")
+    .replace(/"[^"]*"/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
   return key && !/^(change|deployment|commit)$/.test(key) ? key : undefined;
 }
 
@@ -40,7 +58,11 @@ export function mechanismKey(title: string | undefined): string | undefined {
  * among past incidents), shared services, the same mechanism, the same category. Deterministic;
  * ties go to the most recent.
  */
-export function similarIncidents(q: IncidentQuery, past: IncidentRecord[], options: { limit?: number; min?: number } = {}): SimilarIncident[] {
+export function similarIncidents(
+  q: IncidentQuery,
+  past: IncidentRecord[],
+  options: { limit?: number; min?: number } = {},
+): SimilarIncident[] {
   const pool = past.filter((p) => p.number !== q.number && (q.at === undefined || p.openedAt < q.at));
   const df = new Map<string, number>();
   for (const p of pool) for (const s of new Set(p.signals.map((x) => x.toLowerCase()))) df.set(s, (df.get(s) ?? 0) + 1);
@@ -55,8 +77,13 @@ export function similarIncidents(q: IncidentQuery, past: IncidentRecord[], optio
     const svc = services.length ? services.length / new Set([...q.services, ...p.services]).size : 0;
     const sameMech = !!mech && mech === mechanismKey(p.mechanism);
     const sameCat = !!q.category && q.category === p.category;
-    const score = WEIGHTS.signals * signals + WEIGHTS.services * svc + WEIGHTS.mechanism * (sameMech ? 1 : 0) + WEIGHTS.category * (sameCat ? 1 : 0);
-    return { incident: p, score, shared: { signals: matched, services, ...(sameMech ? { mechanism: p.mechanism } : {}), ...(sameCat ? { category: p.category } : {}) } };
+    const score =
+      WEIGHTS.signals * signals + WEIGHTS.services * svc + WEIGHTS.mechanism * (sameMech ? 1 : 0) + WEIGHTS.category * (sameCat ? 1 : 0);
+    return {
+      incident: p,
+      score,
+      shared: { signals: matched, services, ...(sameMech ? { mechanism: p.mechanism } : {}), ...(sameCat ? { category: p.category } : {}) },
+    };
   });
   return scored
     .filter((s) => s.score >= (options.min ?? MIN_SIMILARITY) && (s.shared.signals.length > 0 || s.shared.mechanism))
@@ -71,12 +98,22 @@ export function similarIncidents(q: IncidentQuery, past: IncidentRecord[], optio
  */
 export function withPastFixes(hypotheses: Hypothesis[], similar: SimilarIncident[]): Hypothesis[] {
   return hypotheses.map((h) => {
-    const matches = similar.filter(({ incident: p }) => p.fix && ((mechanismKey(h.title) && mechanismKey(h.title) === mechanismKey(p.mechanism)) || (h.category === p.category && !!h.service && p.services.includes(h.service))));
+    const matches = similar.filter(
+      ({ incident: p }) =>
+        p.fix &&
+        ((mechanismKey(h.title) && mechanismKey(h.title) === mechanismKey(p.mechanism)) ||
+          (h.category === p.category && !!h.service && p.services.includes(h.service))),
+    );
     if (!matches.length) return h;
     return {
       ...h,
       evidence: [...h.evidence, ...matches.map((m) => `history:#${m.incident.number}`)],
-      reasons: [...h.reasons, ...matches.map((m) => `seen before in #${m.incident.number} (${Math.round(m.score * 100)}% similar), fixed by ${m.incident.fix!.ref}`)],
+      reasons: [
+        ...h.reasons,
+        ...matches.map(
+          (m) => `seen before in #${m.incident.number} (${Math.round(m.score * 100)}% similar), fixed by ${m.incident.fix!.ref}`,
+        ),
+      ],
     };
   });
 }

@@ -51,7 +51,10 @@ export class FileHistoryStore implements HistoryStore {
     };
     const previous = this.#locks.get(repo) ?? Promise.resolve();
     const result = previous.then(run, run);
-    this.#locks.set(repo, result.catch(() => undefined));
+    this.#locks.set(
+      repo,
+      result.catch(() => undefined),
+    );
     return result;
   }
 

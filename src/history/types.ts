@@ -59,10 +59,23 @@ export type ChangeRecord = {
 export type FailedDeployment = { id: string; sha: string; at: number; url?: string };
 
 /** How far a first build has come (shown by `insight doctor`). */
-export type BuildProgress = { state: "building" | "done" | "failed"; startedAt: number; finishedAt?: number; done: number; total?: number; phase: string; error?: string };
+export type BuildProgress = {
+  state: "building" | "done" | "failed";
+  startedAt: number;
+  finishedAt?: number;
+  done: number;
+  total?: number;
+  phase: string;
+  error?: string;
+};
 
 /** Where incremental reads resume, and the ETags of the last answers. */
-export type SyncCursor = { incidentsUpdatedSince?: string; pullsUpdatedSince?: string; lastDeployment?: number; etags: Record<string, string> };
+export type SyncCursor = {
+  incidentsUpdatedSince?: string;
+  pullsUpdatedSince?: string;
+  lastDeployment?: number;
+  etags: Record<string, string>;
+};
 
 export type RepoHistory = {
   repo: string;
@@ -75,7 +88,13 @@ export type RepoHistory = {
   pendingFixes?: Record<string, NonNullable<IncidentRecord["fix"]>>;
 };
 
-export const emptyHistory = (repo: string): RepoHistory => ({ repo, incidents: [], changes: [], failedDeployments: [], cursor: { etags: {} } });
+export const emptyHistory = (repo: string): RepoHistory => ({
+  repo,
+  incidents: [],
+  changes: [],
+  failedDeployments: [],
+  cursor: { etags: {} },
+});
 
 /** Bounds of one repository's index: the oldest records go first. */
 export const MAX_CHANGES = 3000;

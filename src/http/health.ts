@@ -25,7 +25,9 @@ export function createHealthHandler(getQueue: () => JobQueue | undefined, audit?
       // A shared queue (Redis) can be unreachable: say so with 503, the process itself is fine.
       const stats = await Promise.resolve(queue.stats()).catch((err: Error) => ({ error: err.message }));
       const status = "error" in stats ? 503 : 200;
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status: status === 200 ? "ok" : "queue unavailable", queue: stats, ...(head ? { audit: head } : {}) }));
+      res
+        .writeHead(status, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: status === 200 ? "ok" : "queue unavailable", queue: stats, ...(head ? { audit: head } : {}) }));
     }
     return true;
   };

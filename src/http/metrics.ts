@@ -13,10 +13,32 @@ const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
  */
 export class InsightMetrics {
   readonly registry = new Registry();
-  readonly #jobs = new Histogram({ name: "insight_job_duration_seconds", help: "Job run time by kind and outcome.", labelNames: ["kind", "outcome"], buckets: SECONDS, registers: [this.registry] });
-  readonly #source = new Histogram({ name: "insight_source_duration_seconds", help: "Time to collect one source by adapter and status.", labelNames: ["adapter", "status"], buckets: SECONDS, registers: [this.registry] });
-  readonly #sourceErrors = new Counter({ name: "insight_source_errors_total", help: "Source collections that ended in error, by adapter.", labelNames: ["adapter"], registers: [this.registry] });
-  readonly #rateLimit = new Gauge({ name: "insight_github_rate_limit_remaining", help: "GitHub API requests left in the current window, by installation (0 = the App's JWT).", labelNames: ["installation"], registers: [this.registry] });
+  readonly #jobs = new Histogram({
+    name: "insight_job_duration_seconds",
+    help: "Job run time by kind and outcome.",
+    labelNames: ["kind", "outcome"],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly #source = new Histogram({
+    name: "insight_source_duration_seconds",
+    help: "Time to collect one source by adapter and status.",
+    labelNames: ["adapter", "status"],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly #sourceErrors = new Counter({
+    name: "insight_source_errors_total",
+    help: "Source collections that ended in error, by adapter.",
+    labelNames: ["adapter"],
+    registers: [this.registry],
+  });
+  readonly #rateLimit = new Gauge({
+    name: "insight_github_rate_limit_remaining",
+    help: "GitHub API requests left in the current window, by installation (0 = the App's JWT).",
+    labelNames: ["installation"],
+    registers: [this.registry],
+  });
   #queue?: () => JobQueue | undefined;
   #audit?: Pick<AuditLog, "head">;
 
@@ -87,7 +109,8 @@ export class InsightMetrics {
   /** From a GitHub response's `x-ratelimit-remaining` header, when it has one. */
   observeRateLimit(installationId: number, headers: Record<string, unknown>): void {
     const remaining = Number(headers["x-ratelimit-remaining"]);
-    if (headers["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining)) this.#rateLimit.set({ installation: String(installationId) }, remaining);
+    if (headers["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining))
+      this.#rateLimit.set({ installation: String(installationId) }, remaining);
   }
 
   render(): Promise<string> {

@@ -48,7 +48,14 @@ export function jobOptions(attempts: number): JobsOptions {
 /** With INSIGHT_QUEUE=redis: the server's queue only enqueues (its job runner is unused: workers run jobs). */
 export function redisQueueFromEnv(env: OperatorEnv): ((run: unknown, log: Logger) => RedisQueue) | undefined {
   if (env.INSIGHT_QUEUE !== "redis" || !env.INSIGHT_REDIS_URL) return undefined;
-  return (_run, log) => new RedisQueue({ url: env.INSIGHT_REDIS_URL!, prefix: env.INSIGHT_REDIS_PREFIX, log, debounceMs: env.INSIGHT_DEBOUNCE_MS, attempts: env.INSIGHT_JOB_ATTEMPTS });
+  return (_run, log) =>
+    new RedisQueue({
+      url: env.INSIGHT_REDIS_URL!,
+      prefix: env.INSIGHT_REDIS_PREFIX,
+      log,
+      debounceMs: env.INSIGHT_DEBOUNCE_MS,
+      attempts: env.INSIGHT_JOB_ATTEMPTS,
+    });
 }
 
 /** Redis keys of the queue's own state, next to BullMQ's. */
@@ -86,7 +93,11 @@ export class RedisQueue implements JobQueue {
     this.#k = stateKeys(`${options.prefix}:x`);
     this.redis = redisConnection(options.url, "queue");
     this.redis.on("error", (err) => options.log.warn({ err: err.message }, "Redis connection error (queue)"));
-    this.queue = new Queue<QueuedData>(QUEUE_NAME, { connection: redisConnection(options.url, "queue"), prefix: options.prefix, defaultJobOptions: jobOptions(options.attempts) });
+    this.queue = new Queue<QueuedData>(QUEUE_NAME, {
+      connection: redisConnection(options.url, "queue"),
+      prefix: options.prefix,
+      defaultJobOptions: jobOptions(options.attempts),
+    });
     this.queue.on("error", (err) => options.log.warn({ err: err.message }, "BullMQ queue error"));
   }
 
@@ -130,7 +141,11 @@ export class RedisQueue implements JobQueue {
   }
 
   async #coalesce(job: Job, key: string): Promise<EnqueueResult> {
-    const [[, , ], [, currentId]] = (await this.redis.multi().set(this.#k.latest(key), JSON.stringify(job), "PX", REMEMBER_MS).get(this.#k.current(key)).exec())! as [[unknown, unknown], [unknown, string | null]];
+    const [[, ,], [, currentId]] = (await this.redis
+      .multi()
+      .set(this.#k.latest(key), JSON.stringify(job), "PX", REMEMBER_MS)
+      .get(this.#k.current(key))
+      .exec())! as [[unknown, unknown], [unknown, string | null]];
     const state = currentId ? await this.queue.getJobState(currentId) : undefined;
     if (state === "delayed") {
       const current = await this.queue.getJob(currentId!);
@@ -156,7 +171,12 @@ export class RedisQueue implements JobQueue {
     const who = `${job.installationId}:${job.actor.toLowerCase()}`;
     const key = this.#k.rate(who);
     const now = Date.now();
-    const [, [, count], [, oldest]] = (await this.redis.multi().zremrangebyscore(key, "-inf", now - windowMs).zcard(key).zrange(key, 0, 0, "WITHSCORES").exec())! as [unknown, [null, number], [null, string[]]];
+    const [, [, count], [, oldest]] = (await this.redis
+      .multi()
+      .zremrangebyscore(key, "-inf", now - windowMs)
+      .zcard(key)
+      .zrange(key, 0, 0, "WITHSCORES")
+      .exec())! as [unknown, [null, number], [null, string[]]];
     if (count < limit) {
       await this.redis.multi().zadd(key, now, `${now}:${job.id}`).pexpire(key, windowMs).exec();
       return undefined;
@@ -164,7 +184,10 @@ export class RedisQueue implements JobQueue {
     this.#counts.limited++;
     const retryAfterMs = Math.max(0, Number(oldest[1] ?? now) + windowMs - now);
     const first = (await this.redis.set(this.#k.refused(who), "1", "PX", Math.max(1, retryAfterMs), "NX")) === "OK";
-    this.#o.log.warn({ delivery: job.delivery, actor: job.actor, repo: `${job.repo.owner}/${job.repo.repo}`, verdict: first ? "refuse" : "drop" }, "Command rate limit reached");
+    this.#o.log.warn(
+      { delivery: job.delivery, actor: job.actor, repo: `${job.repo.owner}/${job.repo.repo}`, verdict: first ? "refuse" : "drop" },
+      "Command rate limit reached",
+    );
     if (first) await this.queue.add(job.kind, { job: { ...job, limited: { limit, windowMs, retryAfterMs } } }, { jobId: bullId(job.id) });
     return "limited";
   }

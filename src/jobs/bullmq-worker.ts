@@ -48,7 +48,12 @@ export class RedisWorker {
     this.#k = stateKeys(`${options.prefix}:x`);
     this.#redis = redisConnection(options.url, "worker");
     this.#redis.on("error", (err) => options.log.warn({ err: err.message }, "Redis connection error (worker state)"));
-    this.leases = new InstallationLeases({ redis: this.#redis, prefix: `${options.prefix}:x`, limit: options.perInstallation, leaseMs: options.lockMs });
+    this.leases = new InstallationLeases({
+      redis: this.#redis,
+      prefix: `${options.prefix}:x`,
+      limit: options.perInstallation,
+      leaseMs: options.lockMs,
+    });
     this.worker = new Worker<QueuedData>(QUEUE_NAME, (job, token) => this.#process(job, token), {
       connection: redisConnection(options.url, "worker"),
       prefix: options.prefix,
@@ -62,7 +67,10 @@ export class RedisWorker {
     this.worker.on("failed", (job, err) => {
       if (!job || err instanceof DelayedError || err.name === "DelayedError") return;
       const last = job.attemptsMade >= (job.opts.attempts ?? 1);
-      options.log[last ? "error" : "warn"]({ jobId: job.id, kind: job.name, attempt: job.attemptsMade, err: err.message }, last ? "Job failed on its last attempt: kept in the dead-letter set" : "Job failed: will retry with backoff");
+      options.log[last ? "error" : "warn"](
+        { jobId: job.id, kind: job.name, attempt: job.attemptsMade, err: err.message },
+        last ? "Job failed on its last attempt: kept in the dead-letter set" : "Job failed: will retry with backoff",
+      );
     });
     this.worker.on("stalled", (jobId) => options.log.warn({ jobId }, "Job stalled (its worker died or hung): taken over"));
   }
@@ -92,11 +100,17 @@ export class RedisWorker {
     const member = bull.id!;
     const lease = await this.leases.acquire(peek.installationId, member, key);
     if (lease.verdict !== "ok") return this.#later(bull, token, lease.retryInMs);
-    const renew = setInterval(() => void this.leases.acquire(peek.installationId, member, key).catch(() => undefined), Math.max(500, Math.floor(this.#o.lockMs / 3)));
+    const renew = setInterval(
+      () => void this.leases.acquire(peek.installationId, member, key).catch(() => undefined),
+      Math.max(500, Math.floor(this.#o.lockMs / 3)),
+    );
     try {
       // Under the key's lock: the newest job of the key, which may be newer than the peek.
       const job = key ? ((await this.#latest(key)) ?? peek) : peek;
-      this.#o.log.info({ jobId: bull.id, kind: job.kind, delivery: job.delivery, attempt: bull.attemptsMade + 1, pid: process.pid }, "Job started");
+      this.#o.log.info(
+        { jobId: bull.id, kind: job.kind, delivery: job.delivery, attempt: bull.attemptsMade + 1, pid: process.pid },
+        "Job started",
+      );
       const final = bull.attemptsMade + 1 >= (bull.opts.attempts ?? this.#o.attempts);
       await this.#o.run(job, { willRetry: (err) => !final || rateLimitWaitMs(err) !== undefined }).catch((err: unknown) => {
         const wait = err instanceof WaitError ? err.ms : rateLimitWaitMs(err);
@@ -105,7 +119,10 @@ export class RedisWorker {
     } catch (err) {
       if (!(err instanceof WaitError)) throw err;
       await this.leases.pause(peek.installationId, err.ms);
-      this.#o.log.warn({ jobId: bull.id, installation: peek.installationId, waitMs: err.ms }, "GitHub rate limit: this installation's jobs are paused");
+      this.#o.log.warn(
+        { jobId: bull.id, installation: peek.installationId, waitMs: err.ms },
+        "GitHub rate limit: this installation's jobs are paused",
+      );
       return this.#later(bull, token, err.ms);
     } finally {
       clearInterval(renew);

@@ -95,7 +95,10 @@ export type RateVerdict = { verdict: "ok" } | { verdict: "refuse" | "drop"; retr
 export class RateLimiter {
   readonly #hits = new Map<string, { times: number[]; refusedUntil: number }>();
 
-  constructor(readonly limit: number, readonly windowMs: number) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
 
   check(key: string, now: number): RateVerdict {
     if (this.#hits.size > 10_000) this.#sweep(now);

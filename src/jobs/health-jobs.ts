@@ -15,7 +15,16 @@ const PREFIX = `${INSTALLATION}:`;
  * repository, keyed by slot so two workers cannot scan one slot twice.
  */
 export class HealthJobs {
-  constructor(private readonly o: { queue: Queue<QueuedData>; jobs: Pick<JobQueue, "enqueue">; intervalMs: number; jitter: number; targets: ScheduleTargets; log: Pick<Logger, "info" | "warn"> }) {}
+  constructor(
+    private readonly o: {
+      queue: Queue<QueuedData>;
+      jobs: Pick<JobQueue, "enqueue">;
+      intervalMs: number;
+      jitter: number;
+      targets: ScheduleTargets;
+      log: Pick<Logger, "info" | "warn">;
+    },
+  ) {}
 
   /** Upserts the refresh scheduler (idempotent: every worker calls it at start). */
   async start(): Promise<void> {
@@ -32,7 +41,11 @@ export class HealthJobs {
     const targets = await this.o.targets();
     const want = new Set(targets.map((t) => t.installationId));
     for (const id of want) {
-      await this.o.queue.upsertJobScheduler(`${PREFIX}${id}`, { every: this.o.intervalMs, offset: jitterOffsetMs(id, this.o.intervalMs, this.o.jitter) }, { name: INSTALLATION, data: { installationId: id } as unknown as QueuedData });
+      await this.o.queue.upsertJobScheduler(
+        `${PREFIX}${id}`,
+        { every: this.o.intervalMs, offset: jitterOffsetMs(id, this.o.intervalMs, this.o.jitter) },
+        { name: INSTALLATION, data: { installationId: id } as unknown as QueuedData },
+      );
     }
     for (const s of await this.o.queue.getJobSchedulers(0, -1)) {
       if (s.key.startsWith(PREFIX) && !want.has(Number(s.key.slice(PREFIX.length)))) await this.o.queue.removeJobScheduler(s.key);
@@ -46,7 +59,16 @@ export class HealthJobs {
     // The installation's grid slot nearest now: the same for every worker, so job ids dedupe.
     const due = nextScanAt(installationId, this.o.intervalMs, this.o.jitter, Date.now() - this.o.intervalMs / 2);
     for (const repo of target.repos) {
-      const job: HealthJob = { id: `schedule:${due}:health:${installationId}:${repo.owner}/${repo.repo}`, delivery: `schedule:${due}`, installationId, repo, actor: "insight", kind: "health", trigger: "schedule", coalesceKey: `health:${repo.owner}/${repo.repo}` };
+      const job: HealthJob = {
+        id: `schedule:${due}:health:${installationId}:${repo.owner}/${repo.repo}`,
+        delivery: `schedule:${due}`,
+        installationId,
+        repo,
+        actor: "insight",
+        kind: "health",
+        trigger: "schedule",
+        coalesceKey: `health:${repo.owner}/${repo.repo}`,
+      };
       await this.o.jobs.enqueue(job);
     }
     this.o.log.info({ installation: installationId, repos: target.repos.length }, "Health scans enqueued");

@@ -33,7 +33,16 @@ export class HealthScheduler {
   #listedAt = -Infinity;
   #timer?: NodeJS.Timeout;
 
-  constructor(private readonly o: { intervalMs: number; jitter: number; targets: ScheduleTargets; queue: Pick<JobQueue, "enqueue">; log: Pick<Logger, "info" | "warn">; now?: () => number }) {}
+  constructor(
+    private readonly o: {
+      intervalMs: number;
+      jitter: number;
+      targets: ScheduleTargets;
+      queue: Pick<JobQueue, "enqueue">;
+      log: Pick<Logger, "info" | "warn">;
+      now?: () => number;
+    },
+  ) {}
 
   nextFor(installationId: number): number | undefined {
     return this.#next.get(installationId);
@@ -52,11 +61,21 @@ export class HealthScheduler {
     }
     const enqueued: HealthJob[] = [];
     for (const t of this.#targets) {
-      if (!this.#next.has(t.installationId)) this.#next.set(t.installationId, nextScanAt(t.installationId, this.o.intervalMs, this.o.jitter, now));
+      if (!this.#next.has(t.installationId))
+        this.#next.set(t.installationId, nextScanAt(t.installationId, this.o.intervalMs, this.o.jitter, now));
       const due = this.#next.get(t.installationId)!;
       if (now < due) continue;
       for (const repo of t.repos) {
-        const job: HealthJob = { id: `schedule:${due}:health:${t.installationId}:${repo.owner}/${repo.repo}`, delivery: `schedule:${due}`, installationId: t.installationId, repo, actor: "insight", kind: "health", trigger: "schedule", coalesceKey: `health:${repo.owner}/${repo.repo}` };
+        const job: HealthJob = {
+          id: `schedule:${due}:health:${t.installationId}:${repo.owner}/${repo.repo}`,
+          delivery: `schedule:${due}`,
+          installationId: t.installationId,
+          repo,
+          actor: "insight",
+          kind: "health",
+          trigger: "schedule",
+          coalesceKey: `health:${repo.owner}/${repo.repo}`,
+        };
         await this.o.queue.enqueue(job);
         enqueued.push(job);
       }

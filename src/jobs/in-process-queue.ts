@@ -76,7 +76,10 @@ export class InProcessQueue implements JobQueue {
       const rate = this.#commands.check(`${job.installationId}:${job.actor.toLowerCase()}`, this.#o.now());
       if (rate.verdict !== "ok") {
         this.#counts.limited++;
-        this.#o.log.warn({ delivery: job.delivery, actor: job.actor, repo: `${job.repo.owner}/${job.repo.repo}`, verdict: rate.verdict }, "Command rate limit reached");
+        this.#o.log.warn(
+          { delivery: job.delivery, actor: job.actor, repo: `${job.repo.owner}/${job.repo.repo}`, verdict: rate.verdict },
+          "Command rate limit reached",
+        );
         if (rate.verdict === "refuse") this.#schedule({ ...job, limited: { ...this.#o.commandRate, retryAfterMs: rate.retryAfterMs } });
         return "limited";
       }
@@ -127,7 +130,11 @@ export class InProcessQueue implements JobQueue {
   }
 
   stats(): QueueStats {
-    return { pending: this.#ready.size + [...this.#slots.values()].filter((s) => !s.running).length, running: this.#active.size, counts: { ...this.#counts } };
+    return {
+      pending: this.#ready.size + [...this.#slots.values()].filter((s) => !s.running).length,
+      running: this.#active.size,
+      counts: { ...this.#counts },
+    };
   }
 
   #remember(id: string) {

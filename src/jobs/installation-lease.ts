@@ -48,7 +48,15 @@ export class InstallationLeases {
   /** Takes (or renews) a running slot of the installation, and the coalescing key's lock. */
   async acquire(installationId: number, member: string, coalesceKey?: string): Promise<LeaseVerdict> {
     const now = (this.o.now ?? Date.now)();
-    const [verdict, ms] = (await this.o.redis.eval(ACQUIRE, 3, ...this.#keys(installationId, coalesceKey), now, this.o.limit, member, this.o.leaseMs)) as [string, number];
+    const [verdict, ms] = (await this.o.redis.eval(
+      ACQUIRE,
+      3,
+      ...this.#keys(installationId, coalesceKey),
+      now,
+      this.o.limit,
+      member,
+      this.o.leaseMs,
+    )) as [string, number];
     if (verdict === "ok") return { verdict: "ok" };
     // Busy: try again soon (a slot frees when a job ends); paused or locked: when that ends.
     const retryInMs = verdict === "busy" ? 250 + Math.floor(Math.random() * 500) : Math.max(100, Number(ms));

@@ -92,7 +92,15 @@ export function createJobRunner(services: JobServices): JobRunner {
       return;
     }
     try {
-      await processor(job, { octokit, writer, log, config: loaded.config, configSource: loaded.source, env: services.env, mcpServers: services.mcpServers });
+      await processor(job, {
+        octokit,
+        writer,
+        log,
+        config: loaded.config,
+        configSource: loaded.source,
+        env: services.env,
+        mcpServers: services.mcpServers,
+      });
     } catch (err) {
       // A queue that runs the job again (retry, rate-limit pause) answers only after the last run.
       if (!attempt?.willRetry(err)) await reportFailure(job, err, { writer, log, audit: services.audit });
@@ -109,19 +117,40 @@ export function createJobRunner(services: JobServices): JobRunner {
 async function reportFailure(job: Job, err: unknown, o: { writer: GitHubWriter; log: Logger; audit: AuditLog }): Promise<void> {
   const errorRef = `E-${randomBytes(5).toString("hex")}`;
   const e = err as Error;
-  o.log.error({ errorRef, err: { type: e?.name, message: redact(String(e?.message ?? err)), stack: redact(String(e?.stack ?? "")) } }, "Job failed");
-  await o.audit.append({ actor: job.actor, delivery: job.delivery, action: "job.failed", target: `${fullName(job.repo)}#${threadOf(job) ?? ""}`, reason: "unexpected error", outcome: "error", detail: { errorRef, kind: job.kind } });
+  o.log.error(
+    { errorRef, err: { type: e?.name, message: redact(String(e?.message ?? err)), stack: redact(String(e?.stack ?? "")) } },
+    "Job failed",
+  );
+  await o.audit.append({
+    actor: job.actor,
+    delivery: job.delivery,
+    action: "job.failed",
+    target: `${fullName(job.repo)}#${threadOf(job) ?? ""}`,
+    reason: "unexpected error",
+    outcome: "error",
+    detail: { errorRef, kind: job.kind },
+  });
   const thread = threadOf(job);
   if (thread === undefined) return;
   const text = `${REPLY_MARKER}\n⚠️ Something went wrong and I could not finish this. Nothing more was changed. The operators of this Insight installation can look it up under error reference \`${errorRef}\`; trying again later may work.`;
-  await o.writer.createComment(job.repo, thread, text, `job failed (${errorRef})`).catch((replyErr: Error) => o.log.warn({ errorRef, status: (replyErr as { status?: number }).status }, "Could not post the error reference"));
+  await o.writer
+    .createComment(job.repo, thread, text, `job failed (${errorRef})`)
+    .catch((replyErr: Error) =>
+      o.log.warn({ errorRef, status: (replyErr as { status?: number }).status }, "Could not post the error reference"),
+    );
 }
 
 /** The one answer to a user over the command rate limit (the queue drops the rest of the flood without one). */
 async function refuseOverLimit(job: CommandJob, writer: GitHubWriter): Promise<void> {
   const { limit, windowMs, retryAfterMs } = job.limited!;
   const target = `${fullName(job.repo)}#${job.issueNumber}`;
-  await writer.recordDecision({ action: "command.rate-limit", target, reason: `more than ${limit} commands in ${windowMs / 1000} s`, outcome: "refused", detail: { commentId: job.commentId, retryAfterMs } });
+  await writer.recordDecision({
+    action: "command.rate-limit",
+    target,
+    reason: `more than ${limit} commands in ${windowMs / 1000} s`,
+    outcome: "refused",
+    detail: { commentId: job.commentId, retryAfterMs },
+  });
   const minutes = windowMs % 60_000 === 0 ? `${windowMs / 60_000} minute${windowMs === 60_000 ? "" : "s"}` : `${windowMs / 1000} s`;
   await writer.createComment(
     job.repo,

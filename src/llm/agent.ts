@@ -5,14 +5,35 @@ import { redact } from "../security/redact.js";
 import { ToolRefusal } from "./tool-scope.js";
 
 /** A read-only tool the model may call; its answer is evidence `tool:<step>.<n>`. */
-export type AgentTool = { name: string; description: string; inputSchema: Record<string, unknown>; run(input: unknown, signal: AbortSignal): Promise<string> };
+export type AgentTool = {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  run(input: unknown, signal: AbortSignal): Promise<string>;
+};
 
 export type AgentBudgets = { maxSteps: number; tokenBudget: number; outputTokens: number; timeoutMs: number };
 export type Usage = { input: number; output: number };
 
 export type AgentResult<T> =
-  | { status: "ok"; output: T; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[]; scopeRefusals: string[] }
-  | { status: "failed"; reason: string; steps: number; usage: Usage; toolEvidence: Map<string, string>; refusedCalls: string[]; scopeRefusals: string[] };
+  | {
+      status: "ok";
+      output: T;
+      steps: number;
+      usage: Usage;
+      toolEvidence: Map<string, string>;
+      refusedCalls: string[];
+      scopeRefusals: string[];
+    }
+  | {
+      status: "failed";
+      reason: string;
+      steps: number;
+      usage: Usage;
+      toolEvidence: Map<string, string>;
+      refusedCalls: string[];
+      scopeRefusals: string[];
+    };
 
 const TOOL_RESULT_CHARS = 8_000;
 
@@ -46,14 +67,26 @@ export async function runAgent<T>(params: {
     { name: submit.name, description: submit.description, input_schema: { ...submitSchema, type: "object" as const } },
   ];
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: params.prompt }];
-  const failed = (reason: string, steps: number): AgentResult<T> => ({ status: "failed", reason, steps, usage, toolEvidence, refusedCalls, scopeRefusals });
+  const failed = (reason: string, steps: number): AgentResult<T> => ({
+    status: "failed",
+    reason,
+    steps,
+    usage,
+    toolEvidence,
+    refusedCalls,
+    scopeRefusals,
+  });
 
   for (let step = 1; step <= budgets.maxSteps; step++) {
     if (deadline.aborted) return failed(`no submission within ${budgets.timeoutMs} ms`, step - 1);
-    if (usage.input + usage.output >= budgets.tokenBudget) return failed(`token budget of ${budgets.tokenBudget} spent before a submission`, step - 1);
+    if (usage.input + usage.output >= budgets.tokenBudget)
+      return failed(`token budget of ${budgets.tokenBudget} spent before a submission`, step - 1);
     let response: Anthropic.Message;
     try {
-      response = await client.messages.create({ model, system, max_tokens: budgets.outputTokens, tools: toolDefs, messages }, { signal: deadline });
+      response = await client.messages.create(
+        { model, system, max_tokens: budgets.outputTokens, tools: toolDefs, messages },
+        { signal: deadline },
+      );
     } catch (err) {
       return failed(describeApiError(err), step - 1);
     }
@@ -71,13 +104,23 @@ export async function runAgent<T>(params: {
       if (call.name === submit.name) {
         const parsed = submit.schema.safeParse(call.input);
         if (parsed.success) return { status: "ok", output: parsed.data, steps: step, usage, toolEvidence, refusedCalls, scopeRefusals };
-        results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: `Invalid submission: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` });
+        results.push({
+          type: "tool_result",
+          tool_use_id: call.id,
+          is_error: true,
+          content: `Invalid submission: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+        });
         continue;
       }
       const tool = tools.find((t) => t.name === call.name);
       if (!tool) {
         refusedCalls.push(call.name);
-        results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: `There is no tool "${call.name}". Only these read-only tools exist: ${tools.map((t) => t.name).join(", ")}, and ${submit.name}.` });
+        results.push({
+          type: "tool_result",
+          tool_use_id: call.id,
+          is_error: true,
+          content: `There is no tool "${call.name}". Only these read-only tools exist: ${tools.map((t) => t.name).join(", ")}, and ${submit.name}.`,
+        });
         continue;
       }
       const id = `tool:${step}.${n + 1}`;
@@ -90,10 +133,20 @@ export async function runAgent<T>(params: {
           // Outside the incident's scope: never sent to the server; the model is told why, the report counts it.
           scopeRefusals.push(`${call.name}: ${err.message}`);
           params.log?.warn({ tool: call.name, reason: err.message }, "Model tool call refused (outside the incident's scope)");
-          results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: clip(`Refused: ${err.message}. Stay within this incident's resources.`, 1_000) });
+          results.push({
+            type: "tool_result",
+            tool_use_id: call.id,
+            is_error: true,
+            content: clip(`Refused: ${err.message}. Stay within this incident's resources.`, 1_000),
+          });
           continue;
         }
-        results.push({ type: "tool_result", tool_use_id: call.id, is_error: true, content: clip(redact(`The tool failed: ${(err as Error).message}`), 1_000) });
+        results.push({
+          type: "tool_result",
+          tool_use_id: call.id,
+          is_error: true,
+          content: clip(redact(`The tool failed: ${(err as Error).message}`), 1_000),
+        });
       }
     }
     messages.push({ role: "user", content: results });
@@ -114,7 +167,8 @@ export function describeApiError(err: unknown): string {
   if (e?.name === "APIConnectionTimeoutError") return "the model API did not answer in time";
   if (e?.status === 429) return `rate limited by the model API (429${type ? ` ${type}` : ""})`;
   if (e?.status === 529 || type === "overloaded_error") return "the model API is overloaded (529)";
-  if (typeof e?.status === "number") return `the model API answered ${e.status}${type ? ` ${type}` : ""}${e.error?.error?.message ? `: ${e.error.error.message}` : ""}`;
+  if (typeof e?.status === "number")
+    return `the model API answered ${e.status}${type ? ` ${type}` : ""}${e.error?.error?.message ? `: ${e.error.error.message}` : ""}`;
   if (e?.name === "APIConnectionError") return `the model API could not be reached (${e.message})`;
   if (e?.name === "AbortError" || e?.name === "TimeoutError" || e?.name === "APIUserAbortError") return "the analysis ran out of time";
   return `the model call failed: ${e?.message ?? String(err)}`;

@@ -2,7 +2,11 @@ import { z } from "zod";
 
 /** What the model hands in for an incident: the report's shape, with evidence ids on every claim. */
 export const rcaSubmissionSchema = z.object({
-  summary: z.string().min(1).max(2_000).describe("Two to five sentences for the on-call engineer. Cite evidence ids in square brackets, e.g. [h1] [db:pg:connections]."),
+  summary: z
+    .string()
+    .min(1)
+    .max(2_000)
+    .describe("Two to five sentences for the on-call engineer. Cite evidence ids in square brackets, e.g. [h1] [db:pg:connections]."),
   hypotheses: z
     .array(
       z.object({
@@ -10,7 +14,11 @@ export const rcaSubmissionSchema = z.object({
         category: z.enum(["code", "config", "infrastructure", "dependency"]),
         service: z.string().max(80).optional(),
         confidence: z.number().min(0).max(1),
-        evidence: z.array(z.string().max(160)).min(1).max(12).describe("Ids from the evidence or from this run's tool results (tool:<step>.<n>)."),
+        evidence: z
+          .array(z.string().max(160))
+          .min(1)
+          .max(12)
+          .describe("Ids from the evidence or from this run's tool results (tool:<step>.<n>)."),
         reasoning: z.string().max(1_200),
         confirm: z.string().max(500).describe("A check that would confirm or refute it."),
       }),
@@ -23,7 +31,9 @@ export type RcaSubmission = z.infer<typeof rcaSubmissionSchema>;
 /** What the model hands in for a pull request: a reviewer's narrative over the blast-radius evidence. */
 export const impactSubmissionSchema = z.object({
   summary: z.string().min(1).max(1_500).describe("What a reviewer should know, with evidence ids in square brackets."),
-  risks: z.array(z.object({ risk: z.string().min(3).max(300), evidence: z.array(z.string().max(160)).min(1).max(8), watch: z.string().max(300) })).max(5),
+  risks: z
+    .array(z.object({ risk: z.string().min(3).max(300), evidence: z.array(z.string().max(160)).min(1).max(8), watch: z.string().max(300) }))
+    .max(5),
 });
 export type ImpactSubmission = z.infer<typeof impactSubmissionSchema>;
 
@@ -41,7 +51,11 @@ function groundText(text: string, known: (id: string) => boolean): { text: strin
 }
 
 /** Claims whose evidence the run knows: unknown ids removed, a claim left with none dropped; both counted. */
-function keepCited<C extends { evidence: string[] }>(claims: C[], known: (id: string) => boolean, counts: { claims: number; citations: number }): C[] {
+function keepCited<C extends { evidence: string[] }>(
+  claims: C[],
+  known: (id: string) => boolean,
+  counts: { claims: number; citations: number },
+): C[] {
   return claims.flatMap((c) => {
     const evidence = c.evidence.filter(known);
     counts.citations += c.evidence.length - evidence.length;
@@ -65,7 +79,11 @@ export function groundRca(sub: RcaSubmission, known: (id: string) => boolean): G
     return { ...h, reasoning: reasoning.text };
   });
   const summary = groundText(sub.summary, known);
-  return { value: { ...sub, summary: summary.text, hypotheses }, droppedClaims: counts.claims, droppedCitations: counts.citations + summary.dropped };
+  return {
+    value: { ...sub, summary: summary.text, hypotheses },
+    droppedClaims: counts.claims,
+    droppedCitations: counts.citations + summary.dropped,
+  };
 }
 
 export function groundImpact(sub: ImpactSubmission, known: (id: string) => boolean): Grounded<ImpactSubmission> {

@@ -12,7 +12,21 @@ import { checkScope, hasPolicy, type IncidentScope } from "./tool-scope.js";
  * writes queries. It reads the signals Insight already collected (`get_evidence`) and the list,
  * log and status tools below, whose arguments are plain names.
  */
-const QUERY_TOOLS = new Set(["execute_sql", "query", "queryRange", "prometheus_query", "prometheus_query_range", "execute_query", "execute_range_query", "execute_mqe_expression", "read_neo4j_cypher", "read-cypher", "esql", "platform.core.execute_esql", "search"]);
+const QUERY_TOOLS = new Set([
+  "execute_sql",
+  "query",
+  "queryRange",
+  "prometheus_query",
+  "prometheus_query_range",
+  "execute_query",
+  "execute_range_query",
+  "execute_mqe_expression",
+  "read_neo4j_cypher",
+  "read-cypher",
+  "esql",
+  "platform.core.execute_esql",
+  "search",
+]);
 
 const ANSWER_BYTES = 256 * 1024;
 
@@ -38,7 +52,14 @@ export function checkArguments(input: unknown): Record<string, string | number |
  * kinds) before the server sees it, then goes through the same SourceClient as the adapters
  * (allowlist, destructive-annotation refusal, timeout, size cap).
  */
-export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServersConfig; adapters: ReadonlyMap<string, Adapter>; repo: string; scope: IncidentScope; signal: AbortSignal }): Promise<AgentTool[]> {
+export async function mcpAgentTools(params: {
+  pool: McpPool;
+  mcpServers: McpServersConfig;
+  adapters: ReadonlyMap<string, Adapter>;
+  repo: string;
+  scope: IncidentScope;
+  signal: AbortSignal;
+}): Promise<AgentTool[]> {
   const out: AgentTool[] = [];
   const cache = new Map<string, Promise<ToolOutput>>();
   for (const [source, server] of serversForRepo(params.mcpServers, params.repo)) {
@@ -52,7 +73,16 @@ export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServ
     const names = connection.tools.map((t) => t.name);
     const flavour = adapter?.flavours.find((f) => f.detect(names, connection.server));
     if (!flavour) continue;
-    const client = new SourceClient({ pool: params.pool, source, flavour, tools: connection.tools, timeoutMs: server.insight.timeoutMs, maxBytes: ANSWER_BYTES, signal: params.signal, cache });
+    const client = new SourceClient({
+      pool: params.pool,
+      source,
+      flavour,
+      tools: connection.tools,
+      timeoutMs: server.insight.timeoutMs,
+      maxBytes: ANSWER_BYTES,
+      signal: params.signal,
+      cache,
+    });
     for (const canonical of flavour.tools.filter((t) => !QUERY_TOOLS.has(t) && hasPolicy(t))) {
       const real = resolveTool(names, canonical);
       const info = connection.tools.find((t) => t.name === real);
@@ -60,7 +90,10 @@ export async function mcpAgentTools(params: { pool: McpPool; mcpServers: McpServ
       out.push({
         name: `${source}__${canonical}`.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64),
         description: `${server.insight.adapter} (${flavour.id}), read-only: ${(info.description ?? canonical).slice(0, 300)}`,
-        inputSchema: { properties: (info.inputSchema?.properties as Record<string, unknown> | undefined) ?? {}, ...(info.inputSchema?.required ? { required: info.inputSchema.required } : {}) },
+        inputSchema: {
+          properties: (info.inputSchema?.properties as Record<string, unknown> | undefined) ?? {},
+          ...(info.inputSchema?.required ? { required: info.inputSchema.required } : {}),
+        },
         run: async (input) => {
           const args = checkArguments(input);
           checkScope(canonical, args, params.scope);

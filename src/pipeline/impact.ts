@@ -18,7 +18,10 @@ const PROFILE_WINDOW_MS = 60 * 60_000;
 type Log = CollectParams["log"];
 
 /** Reads the touched services' production signals; undefined (with the reason) when there is nothing to read. */
-export async function collectForChange(s: Services, p: { repo: string | undefined; files: ClassifiedFile[]; config: RepoConfig; log: Log; now: number }): Promise<{ collection?: CollectionResult; noCollection?: string }> {
+export async function collectForChange(
+  s: Services,
+  p: { repo: string | undefined; files: ClassifiedFile[]; config: RepoConfig; log: Log; now: number },
+): Promise<{ collection?: CollectionResult; noCollection?: string }> {
   const touched = [...new Set(p.files.flatMap((f) => f.services))];
   if (!s.pool) return { noCollection: "no MCP servers are configured" };
   if (p.repo && serversForRepo(s.mcpServers, p.repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
@@ -56,7 +59,12 @@ export type ImpactInput = {
 };
 
 /** What the impact pipeline found: the deterministic assessment, related capsules and the model's notes when configured. */
-export type ImpactReport = { assessment: RiskAssessment; collection?: CollectionResult; related?: Lookup; model?: ModelOutcome<ImpactSubmission> };
+export type ImpactReport = {
+  assessment: RiskAssessment;
+  collection?: CollectionResult;
+  related?: Lookup;
+  model?: ModelOutcome<ImpactSubmission>;
+};
 
 /**
  * PR impact, one step after the other: classify the change, read the touched services'
@@ -72,8 +80,14 @@ export async function impactPipeline(s: Services, input: ImpactInput): Promise<I
   // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
   const worthIt = atLeast(assessment.level, "medium");
   const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
-  const model = s.llm && worthIt && (await input.shownDigest?.()) !== assessment.digest
-    ? await modelImpact(s.llm, { assessment, signals: collection?.signals ?? [], pr: input.pr ?? { title: changes.title ?? "", body: "" }, log })
-    : undefined;
+  const model =
+    s.llm && worthIt && (await input.shownDigest?.()) !== assessment.digest
+      ? await modelImpact(s.llm, {
+          assessment,
+          signals: collection?.signals ?? [],
+          pr: input.pr ?? { title: changes.title ?? "", body: "" },
+          log,
+        })
+      : undefined;
   return { assessment, collection, related, model };
 }

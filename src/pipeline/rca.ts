@@ -73,21 +73,52 @@ export type RcaReport<M extends Memory = Memory> = {
 export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput<M>): Promise<RcaReport<M>> {
   const { config, span, services: names, log } = input;
   const allowed = allowedSources(s, input.repo);
-  const collection = s.pool && allowed.length
-    ? await collectSignals({ pool: s.pool, config: s.mcpServers, adapters: s.adapters, repo: input.repo, services: names.map((name) => ({ name, config: config.services[name]! })), window: { from: span.baseline.from, to: span.window.to }, metrics: config.metrics, log, onSource: s.onSource })
-    : undefined;
+  const collection =
+    s.pool && allowed.length
+      ? await collectSignals({
+          pool: s.pool,
+          config: s.mcpServers,
+          adapters: s.adapters,
+          repo: input.repo,
+          services: names.map((name) => ({ name, config: config.services[name]! })),
+          window: { from: span.baseline.from, to: span.window.to },
+          metrics: config.metrics,
+          log,
+          onSource: s.onSource,
+        })
+      : undefined;
   const history = input.history ? await input.history(span.window) : undefined;
   const changes = history?.changes ?? [];
   const edges = topology(collection, config).edges;
   const signals = collection?.signals ?? [];
-  const analysed = analyseIncident({ signals, window: span.window, changes, edges, coverage: { sources: collection?.sources ?? [], services: names, history: !!history } });
+  const analysed = analyseIncident({
+    signals,
+    window: span.window,
+    changes,
+    edges,
+    coverage: { sources: collection?.sources ?? [], services: names, history: !!history },
+  });
   const impact = assessIncidentImpact(analysed, signals, config, edges);
   const signalWords = incidentSignals(analysed.anomalies);
   // Past incidents like this one; a matching past fix becomes evidence for a hypothesis, never one of its own.
-  const memory = input.seenBefore ? await input.seenBefore({ signals: signalWords, services: impact.affected, result: analysed }) : undefined;
+  const memory = input.seenBefore
+    ? await input.seenBefore({ signals: signalWords, services: impact.affected, result: analysed })
+    : undefined;
   const result = memory ? { ...analysed, hypotheses: memory.hypotheses } : analysed;
   const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
-  const model = s.llm ? await runModel(s, { config, repo: input.repo, log, result, signals, changes, issue: input.issue ?? { title: "", body: "" }, toolsFrom: allowed.length ? s.pool : undefined, services: names }) : undefined;
+  const model = s.llm
+    ? await runModel(s, {
+        config,
+        repo: input.repo,
+        log,
+        result,
+        signals,
+        changes,
+        issue: input.issue ?? { title: "", body: "" },
+        toolsFrom: allowed.length ? s.pool : undefined,
+        services: names,
+      })
+    : undefined;
   const notes = [
     ...(model?.status === "failed" ? [`model analysis: ${model.reason}`] : []),
     ...(related?.status === "error" ? [`EvoMap: related capsules could not be looked up (${related.message})`] : []),
@@ -99,12 +130,46 @@ export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput
 }
 
 /** The model's reading over the same evidence, with the repository's read-only MCP tools. */
-async function runModel(s: Services, p: { config: RepoConfig; repo: string | undefined; log: Log; result: RcaResult; signals: Signal[]; changes: ChangeEvent[]; issue: { title: string; body: string }; toolsFrom?: McpPool; services: string[] }) {
+async function runModel(
+  s: Services,
+  p: {
+    config: RepoConfig;
+    repo: string | undefined;
+    log: Log;
+    result: RcaResult;
+    signals: Signal[];
+    changes: ChangeEvent[];
+    issue: { title: string; body: string };
+    toolsFrom?: McpPool;
+    services: string[];
+  },
+) {
   const llm = s.llm!;
   // The model's tools read only this incident's namespaces and services (tool-scope.ts).
   const scope = incidentScope(p.config, p.services);
-  const tools = p.toolsFrom && p.repo ? await mcpAgentTools({ pool: p.toolsFrom, mcpServers: s.mcpServers, adapters: s.adapters, repo: p.repo, scope, signal: AbortSignal.timeout(llm.budgets.timeoutMs) }) : [];
-  const outcome = await modelRca(llm, { result: p.result, signals: p.signals, changes: p.changes, issue: p.issue, tools, linkHosts: p.repo ? sourceLinkHosts(s.mcpServers, p.repo) : [], log: p.log });
-  p.log.info({ status: outcome.status, steps: outcome.run.steps, tokens: outcome.run.usage, dropped: outcome.run.droppedClaims }, "Model analysis");
+  const tools =
+    p.toolsFrom && p.repo
+      ? await mcpAgentTools({
+          pool: p.toolsFrom,
+          mcpServers: s.mcpServers,
+          adapters: s.adapters,
+          repo: p.repo,
+          scope,
+          signal: AbortSignal.timeout(llm.budgets.timeoutMs),
+        })
+      : [];
+  const outcome = await modelRca(llm, {
+    result: p.result,
+    signals: p.signals,
+    changes: p.changes,
+    issue: p.issue,
+    tools,
+    linkHosts: p.repo ? sourceLinkHosts(s.mcpServers, p.repo) : [],
+    log: p.log,
+  });
+  p.log.info(
+    { status: outcome.status, steps: outcome.run.steps, tokens: outcome.run.usage, dropped: outcome.run.droppedClaims },
+    "Model analysis",
+  );
   return outcome;
 }

@@ -17,7 +17,14 @@ export type PushResult = { commit: string; pull: { number: number; url: string; 
  * a commit, and this is a new one. The store learns the new commit before the branch moves, so
  * the push event of Insight's own commit is never taken for someone else's.
  */
-export async function pushFix(octokit: Octokit, writer: GitHubWriter, r: Remediation, repo: RepoRef, plan: FixPlan, params: { requester: GitHubUser; rendered: FixRendering }): Promise<PushResult> {
+export async function pushFix(
+  octokit: Octokit,
+  writer: GitHubWriter,
+  r: Remediation,
+  repo: RepoRef,
+  plan: FixPlan,
+  params: { requester: GitHubUser; rendered: FixRendering },
+): Promise<PushResult> {
   const { title, body } = params.rendered;
   const why = `fix for incident #${plan.incident}`;
   const entries: Array<{ path: string; mode: string; sha: string | null }> = [];
@@ -29,11 +36,25 @@ export async function pushFix(octokit: Octokit, writer: GitHubWriter, r: Remedia
   const tree = await writer.createTree(repo, plan.base.tree, entries, why);
   const message = `${title}\n\nProposed by DevOps Insight for incident #${plan.incident}, requested by @${params.requester.login}.\nReverts ${plan.target.mergeCommit}.`;
   const commit = await writer.createCommit(repo, { message, tree: tree.sha, parents: [plan.base.sha] }, why);
-  const state: Omit<FixState, "version"> = { kind: plan.kind, incident: plan.incident, target: plan.target.number, requester: params.requester, commit: commit.sha, proposedAt: new Date().toISOString(), status: "proposed", approvals: [], ...((plan.approvalsNeeded ?? 1) > 1 && plan.risk ? { approvalsNeeded: plan.approvalsNeeded, risk: { level: plan.risk.level, score: plan.risk.score } } : {}) };
+  const state: Omit<FixState, "version"> = {
+    kind: plan.kind,
+    incident: plan.incident,
+    target: plan.target.number,
+    requester: params.requester,
+    commit: commit.sha,
+    proposedAt: new Date().toISOString(),
+    status: "proposed",
+    approvals: [],
+    ...((plan.approvalsNeeded ?? 1) > 1 && plan.risk
+      ? { approvalsNeeded: plan.approvalsNeeded, risk: { level: plan.risk.level, score: plan.risk.score } }
+      : {}),
+  };
 
   const existing = await findFixPullByBranch(octokit, r, repo, plan.branch);
   if (existing?.open) {
-    const saved = writer.dryRun ? { ...existing.record, state: { ...state, version: existing.state.version + 1 } } : await saveFixState(r, existing.record, state);
+    const saved = writer.dryRun
+      ? { ...existing.record, state: { ...state, version: existing.state.version + 1 } }
+      : await saveFixState(r, existing.record, state);
     if (!saved) throw new Error(`fix #${existing.number} changed while it was being proposed again`);
     await writer.setBranch(repo, plan.branch, commit.sha, why);
     await writer.updatePull(repo, existing.number, { title, body: withFixState(body(saved.state), r, saved) }, `${why}: plan replaced`);
@@ -43,7 +64,11 @@ export async function pushFix(octokit: Octokit, writer: GitHubWriter, r: Remedia
   await writer.setBranch(repo, plan.branch, commit.sha, why);
   const first = { ...state, version: 1 };
   const signed = { repo: fullName(repo), branch: plan.branch, state: first };
-  const pull = await writer.createPull(repo, { title, body: withFixState(body(first), r, signed), head: plan.branch, base: plan.base.ref, draft: true }, why);
+  const pull = await writer.createPull(
+    repo,
+    { title, body: withFixState(body(first), r, signed), head: plan.branch, base: plan.base.ref, draft: true },
+    why,
+  );
   if (!writer.dryRun) {
     const record: FixRecord = { ...signed, pull: pull.number, author: pull.author };
     if (!(await r.store.put(record, undefined))) throw new Error(`Insight already has a record of #${pull.number}`);

@@ -30,7 +30,8 @@ export type FixPull = {
   bodyIntact: boolean;
 };
 
-const mac = (key: Buffer, repo: string, branch: string, state: FixState) => createHmac("sha256", key).update(canonicalJson({ repo, branch, state })).digest("hex");
+const mac = (key: Buffer, repo: string, branch: string, state: FixState) =>
+  createHmac("sha256", key).update(canonicalJson({ repo, branch, state })).digest("hex");
 
 /** The PR body with its signed state block replaced (or added first). The block is for readers; the store is the truth. */
 export function withFixState(body: string, r: Pick<Remediation, "key">, record: Pick<FixRecord, "repo" | "branch" | "state">): string {
@@ -74,8 +75,18 @@ async function asFixPull(r: Remediation, repo: RepoRef, pr: PullData): Promise<F
   const record = await r.store.get(fullName(repo), pr.number);
   if (!record || record.author.id !== pr.user.id || record.branch !== pr.head.ref) return undefined;
   return {
-    number: pr.number, nodeId: pr.node_id, url: pr.html_url, draft: pr.draft ?? false, open: pr.state === "open", merged: !!pr.merged_at,
-    headSha: pr.head.sha, headRef: pr.head.ref, body: pr.body ?? "", state: record.state, record, bodyIntact: verifyFixBlock(pr.body, r, record),
+    number: pr.number,
+    nodeId: pr.node_id,
+    url: pr.html_url,
+    draft: pr.draft ?? false,
+    open: pr.state === "open",
+    merged: !!pr.merged_at,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    body: pr.body ?? "",
+    state: record.state,
+    record,
+    bodyIntact: verifyFixBlock(pr.body, r, record),
   };
 }
 

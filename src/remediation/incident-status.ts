@@ -6,9 +6,15 @@ export const INCIDENT_STATUSES = ["investigating", "analysed", "fix-proposed", "
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** Moves the incident to `status`: the label added, the other status labels removed. */
-export async function setIncidentStatus(ctx: { octokit: Octokit; writer: GitHubWriter }, repo: RepoRef, issueNumber: number, status: IncidentStatus, reason: string): Promise<void> {
+export async function setIncidentStatus(
+  ctx: { octokit: Octokit; writer: GitHubWriter },
+  repo: RepoRef,
+  issueNumber: number,
+  status: IncidentStatus,
+  reason: string,
+): Promise<void> {
   const { data: issue } = await ctx.octokit.rest.issues.get({ ...repo, issue_number: issueNumber });
-  const labels = issue.labels.map((l) => (typeof l === "string" ? l : l.name ?? ""));
+  const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
   for (const stale of INCIDENT_STATUSES.filter((s) => s !== status).map((s) => `incident:${s}`)) {
     if (labels.includes(stale)) await ctx.writer.removeLabel(repo, issueNumber, stale, reason);
   }

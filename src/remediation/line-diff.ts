@@ -119,5 +119,9 @@ export function diffSummary(a: string[], b: string[]): { additions: number; dele
     for (const line of h.lines) parts.push(`+${line}`);
     shift += h.lines.length - removed;
   }
-  return { additions: hunks.reduce((n, h) => n + h.lines.length, 0), deletions: hunks.reduce((n, h) => n + h.end - h.start, 0), patch: parts.join("\n") };
+  return {
+    additions: hunks.reduce((n, h) => n + h.lines.length, 0),
+    deletions: hunks.reduce((n, h) => n + h.end - h.start, 0),
+    patch: parts.join("\n"),
+  };
 }

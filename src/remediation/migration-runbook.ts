@@ -10,7 +10,10 @@ const RUNNING = /holding the lock|pg_(cancel|terminate)_backend|still running/i;
  * deploy) when it is still running, then its down step or a corrective migration. The code revert
  * is step 2. Undefined when no migration is involved.
  */
-export function migrationRunbook(h: RcaState["hypotheses"][number], plan: Pick<FixPlan, "skipped" | "target">): NonNullable<FixPlan["runbook"]> | undefined {
+export function migrationRunbook(
+  h: RcaState["hypotheses"][number],
+  plan: Pick<FixPlan, "skipped" | "target">,
+): NonNullable<FixPlan["runbook"]> | undefined {
   const migrations = plan.skipped.map((s) => s.path);
   const named = /migration `([^`]+)`/.exec(h.chain ?? "")?.[1];
   if (!migrations.length && !named) return undefined;
@@ -25,6 +28,8 @@ export function migrationRunbook(h: RcaState["hypotheses"][number], plan: Pick<F
 /** The plan's skipped migrations, said as the evidence has them: still running, or has run. */
 export function withMigrationStatus(plan: FixPlan): FixPlan {
   if (!plan.runbook) return plan;
-  const why = plan.runbook.running ? "still running when the analysis ran (it holds the lock): cancel it first — step 1" : "has run: reverting the file does not undo the schema change — its down step or a corrective migration is step 1";
+  const why = plan.runbook.running
+    ? "still running when the analysis ran (it holds the lock): cancel it first — step 1"
+    : "has run: reverting the file does not undo the schema change — its down step or a corrective migration is step 1";
   return { ...plan, skipped: plan.skipped.map((s) => (plan.runbook!.migrations.includes(s.path) ? { ...s, why } : s)) };
 }

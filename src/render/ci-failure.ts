@@ -1,10 +1,23 @@
 import type { FailureKind, FailureMining } from "../analysis/ci-failure.js";
 import { escapeCell } from "./footer.js";
 
-export type CiCheckAnalysis = { name: string; url?: string; kind: FailureKind; why: string; mining?: FailureMining; logsFrom: "actions" | "output" | "none"; files: Array<{ file: string; line?: number }>; note?: string };
+export type CiCheckAnalysis = {
+  name: string;
+  url?: string;
+  kind: FailureKind;
+  why: string;
+  mining?: FailureMining;
+  logsFrom: "actions" | "output" | "none";
+  files: Array<{ file: string; line?: number }>;
+  note?: string;
+};
 export type CiAnalysis = { sha: string; checks: CiCheckAnalysis[]; passing?: string[] };
 
-const VERDICT: Record<FailureKind, string> = { new: "🔴 **new** — this change broke it", "pre-existing": "🟡 pre-existing", flaky: "🔁 flaky" };
+const VERDICT: Record<FailureKind, string> = {
+  new: "🔴 **new** — this change broke it",
+  "pre-existing": "🟡 pre-existing",
+  flaky: "🔁 flaky",
+};
 const START = /<!-- insight:ci:start sha=([0-9a-f]{7,40}) -->[\s\S]*?<!-- insight:ci:end -->\n?/;
 
 /** An error line that names the error (`ReferenceError: …`, `error TS2304: …`, `panic:`) beats one that only says something failed. */
@@ -31,11 +44,15 @@ export function renderCiSection(a: CiAnalysis): string {
         "",
         "| check | verdict | why |",
         "| --- | --- | --- |",
-        ...a.checks.map((c) => `| ${c.url ? `[${escapeCell(c.name)}](${c.url})` : escapeCell(c.name)} | ${VERDICT[c.kind]} | ${escapeCell(c.why)} |`),
+        ...a.checks.map(
+          (c) => `| ${c.url ? `[${escapeCell(c.name)}](${c.url})` : escapeCell(c.name)} | ${VERDICT[c.kind]} | ${escapeCell(c.why)} |`,
+        ),
         "",
         ...a.checks.flatMap((c) => {
           const first = firstError(c);
-          return first ? [`**${escapeCell(c.name)}** first error${first.where ? ` at \`${first.where}\`` : ""}: \`${first.text}\``, ""] : [];
+          return first
+            ? [`**${escapeCell(c.name)}** first error${first.where ? ` at \`${first.where}\`` : ""}: \`${first.text}\``, ""]
+            : [];
         }),
         ...a.checks.flatMap((c) => {
           const t = c.mining?.templates ?? [];
@@ -54,7 +71,10 @@ export function renderCiSection(a: CiAnalysis): string {
           ];
         }),
       ]
-    : [`### ✅ CI on \`${sha}\`: the failures are gone${a.passing?.length ? ` (${a.passing.join(", ")} passed on a re-run: flaky)` : ""}`, ""];
+    : [
+        `### ✅ CI on \`${sha}\`: the failures are gone${a.passing?.length ? ` (${a.passing.join(", ")} passed on a re-run: flaky)` : ""}`,
+        "",
+      ];
   return `<!-- insight:ci:start sha=${a.sha} -->\n${body.join("\n").trimEnd()}\n<!-- insight:ci:end -->\n`;
 }
 

@@ -1,7 +1,6 @@
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.js";
 import { escapeCell } from "./footer.js";
 
-
 /** The one friendly message for an invalid `.github/insight.yml`: each field and its problem. */
 export function renderConfigError(problems: string[], files: string[]): string {
   const rows = problems.map((p) => {

@@ -7,7 +7,12 @@ const pct = (c: number) => `${Math.round(c * 100)}%`;
 
 /** What the fix does, in one line: used as the PR title and the commit subject. */
 export function fixTitle(plan: FixPlan): string {
-  const what = plan.kind === "rollback" ? `Roll back fix #${plan.target.number}` : plan.kind === "config-rollback" ? `Roll back the configuration of #${plan.target.number}` : `Revert #${plan.target.number}`;
+  const what =
+    plan.kind === "rollback"
+      ? `Roll back fix #${plan.target.number}`
+      : plan.kind === "config-rollback"
+        ? `Roll back the configuration of #${plan.target.number}`
+        : `Revert #${plan.target.number}`;
   return `${what} "${plan.target.title}" (incident #${plan.incident})`;
 }
 
@@ -42,7 +47,9 @@ function planDetails(plan: FixPlan): string[] {
   return [
     ...runbookSteps(plan),
     `${KIND[plan.kind]} of [#${plan.target.number}](${plan.target.url}) "${plan.target.title}", merged ${plan.target.mergedAt} as \`${plan.target.mergeCommit.slice(0, 7)}\`, on top of \`${plan.base.ref}\` at \`${plan.base.sha.slice(0, 7)}\`.`,
-    ...(plan.hypothesis ? ["", `Acts on ${plan.hypothesis.id}: ${plan.hypothesis.title} (${pct(plan.hypothesis.confidence)}, ${plan.hypothesis.category}).`] : []),
+    ...(plan.hypothesis
+      ? ["", `Acts on ${plan.hypothesis.id}: ${plan.hypothesis.title} (${pct(plan.hypothesis.confidence)}, ${plan.hypothesis.category}).`]
+      : []),
     "",
     "| file | change | lines |",
     "| --- | --- | --- |",
@@ -54,7 +61,10 @@ function planDetails(plan: FixPlan): string[] {
 }
 
 /** The incident's fix comment: the plan before anything is pushed, then where it went. */
-export function renderFixPlan(plan: FixPlan, p: { status: "planned" | "proposed" | "dry-run"; requester: string; pull?: { number: number; url: string } }): string {
+export function renderFixPlan(
+  plan: FixPlan,
+  p: { status: "planned" | "proposed" | "dry-run"; requester: string; pull?: { number: number; url: string } },
+): string {
   const head = {
     planned: "## 🛠️ Fix plan — pushing a draft pull request",
     proposed: `## 🛠️ Fix proposed in ${p.pull?.url ? `[#${p.pull.number}](${p.pull.url})` : `#${p.pull?.number}`} — waiting for approval`,
@@ -107,8 +117,14 @@ function renderApprovals(state: FixState): string {
     "### Approvals",
     `- requested by @${state.requester.login}`,
     ...approvals,
-    ...(state.revoked ? [`- ⛔ approvals revoked at ${state.revoked.at}: @${state.revoked.by.login} pushed \`${state.revoked.head.slice(0, 7)}\` to the branch`] : []),
-    ...(state.rejected ? [`- ❌ rejected by @${state.rejected.by.login} at ${state.rejected.at}${state.rejected.reason ? `: ${state.rejected.reason}` : ""}`] : []),
+    ...(state.revoked
+      ? [
+          `- ⛔ approvals revoked at ${state.revoked.at}: @${state.revoked.by.login} pushed \`${state.revoked.head.slice(0, 7)}\` to the branch`,
+        ]
+      : []),
+    ...(state.rejected
+      ? [`- ❌ rejected by @${state.rejected.by.login} at ${state.rejected.at}${state.rejected.reason ? `: ${state.rejected.reason}` : ""}`]
+      : []),
   ].join("\n");
 }
 
@@ -121,6 +137,9 @@ export function withApprovals(body: string, state: FixState): string {
 }
 
 /** The fix PR's title and body, as `pushFix` writes them. */
-export function fixRendering(plan: FixPlan, evidence: { summary?: string; severity?: string }): { title: string; body: (state: FixState) => string } {
+export function fixRendering(
+  plan: FixPlan,
+  evidence: { summary?: string; severity?: string },
+): { title: string; body: (state: FixState) => string } {
   return { title: fixTitle(plan), body: (state) => renderFixPull(plan, state, evidence) };
 }

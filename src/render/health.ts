@@ -5,19 +5,44 @@ import { sparkline } from "./sparkline.js";
 
 export const HEALTH_MARKER = "<!-- insight:health-report -->";
 const ICON = { ok: "🟢", warning: "🟡", critical: "🔴" } as const;
-const time = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, "Z").replace("T", " ");
-const fmt = (v: number | undefined, unit: string) => (v === undefined ? "–" : unit === "%" ? `${(v * 100).toFixed(2)}%` : unit === "ms" ? `${Math.round(v * 1000)} ms` : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${unit}`);
+const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/:\d{2}\.\d{3}Z$/, "Z")
+    .replace("T", " ");
+const fmt = (v: number | undefined, unit: string) =>
+  v === undefined
+    ? "–"
+    : unit === "%"
+      ? `${(v * 100).toFixed(2)}%`
+      : unit === "ms"
+        ? `${Math.round(v * 1000)} ms`
+        : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${unit}`;
 
-const line = (p: HealthProblem) => `- ${p.severity === "critical" ? "🔴" : "🟡"} ${p.service ? `**${p.service}** — ` : ""}${escapeCell(p.text)}${p.evidence.length ? ` (${p.evidence.slice(0, 2).map((e) => `\`${e}\``).join(" ")})` : ""}`;
+const line = (p: HealthProblem) =>
+  `- ${p.severity === "critical" ? "🔴" : "🟡"} ${p.service ? `**${p.service}** — ` : ""}${escapeCell(p.text)}${
+    p.evidence.length
+      ? ` (${p.evidence
+          .slice(0, 2)
+          .map((e) => `\`${e}\``)
+          .join(" ")})`
+      : ""
+  }`;
 
 /** The health issue's body: new problems first, then the ones still there, a table per service with trend pictures, the gaps. */
-export function renderHealth(scan: HealthScan, p: { repo: string; previousKeys: string[]; sources: SourceSummary[]; elapsedMs: number; nextScan?: number; published?: string[] }): string {
+export function renderHealth(
+  scan: HealthScan,
+  p: { repo: string; previousKeys: string[]; sources: SourceSummary[]; elapsedMs: number; nextScan?: number; published?: string[] },
+): string {
   const seen = new Set(p.previousKeys);
   const problems = scan.problems.filter((x) => x.kind !== "monitoring-gap");
   const fresh = problems.filter((x) => !seen.has(x.key));
   const still = problems.filter((x) => seen.has(x.key));
   const gaps = scan.problems.filter((x) => x.kind === "monitoring-gap");
-  const rows = scan.services.map((s) => `| ${s.service} | ${ICON[s.status]} | ${fmt(s.profile.requestRate?.value, "req/s")} | ${fmt(s.profile.errorRate?.value, "%")} | ${fmt(s.profile.latencyP95?.value, "ms")} | ${sparkline(s.memory) || "–"} | ${sparkline(s.errors) || "–"} |`);
+  const rows = scan.services.map(
+    (s) =>
+      `| ${s.service} | ${ICON[s.status]} | ${fmt(s.profile.requestRate?.value, "req/s")} | ${fmt(s.profile.errorRate?.value, "%")} | ${fmt(s.profile.latencyP95?.value, "ms")} | ${sparkline(s.memory) || "–"} | ${sparkline(s.errors) || "–"} |`,
+  );
   const gone = p.previousKeys.filter((k) => !scan.problems.some((x) => x.key === k));
   return [
     `## 🩺 Insight health report — ${p.repo}`,
@@ -34,7 +59,18 @@ export function renderHealth(scan: HealthScan, p: { repo: string; previousKeys: 
     ...rows,
     "",
     ...(gaps.length
-      ? ["<details>", `<summary>🕳️ Monitoring gaps (${gaps.length})</summary>`, "", ...gaps.flatMap((g) => [`- **${g.service}** — ${g.text}`, ...(g.suggestion ? ["", "  ```yaml", ...g.suggestion.split("\n").map((l) => `  ${l}`), "  ```"] : [])]), "", "</details>", ""]
+      ? [
+          "<details>",
+          `<summary>🕳️ Monitoring gaps (${gaps.length})</summary>`,
+          "",
+          ...gaps.flatMap((g) => [
+            `- **${g.service}** — ${g.text}`,
+            ...(g.suggestion ? ["", "  ```yaml", ...g.suggestion.split("\n").map((l) => `  ${l}`), "  ```"] : []),
+          ]),
+          "",
+          "</details>",
+          "",
+        ]
       : []),
     ...(p.published?.length ? [`<sub>Published as warning capsules: ${p.published.join(", ")}.</sub>`, ""] : []),
     "---",

@@ -18,7 +18,13 @@ export const LEVEL_ICON: Record<RiskLevel, string> = { low: "🟢", medium: "�
 /** What the previous run said, carried in the comment's hidden metadata. */
 export type ImpactMeta = { head: string; score: number; level: RiskLevel; digest: string; factors: Record<string, number> };
 
-export const impactMeta = (a: RiskAssessment): ImpactMeta => ({ head: a.head, score: a.score, level: a.level, digest: a.digest, factors: Object.fromEntries(a.factors.map((f) => [f.name, f.points])) });
+export const impactMeta = (a: RiskAssessment): ImpactMeta => ({
+  head: a.head,
+  score: a.score,
+  level: a.level,
+  digest: a.digest,
+  factors: Object.fromEntries(a.factors.map((f) => [f.name, f.points])),
+});
 
 const short = (sha: string) => sha.slice(0, 7);
 const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`);
@@ -59,7 +65,17 @@ export function scoreText(a: Pick<RiskAssessment, "score" | "raw" | "floor">): s
   return `${a.score}/100${notes.length ? `, ${notes.join("; ")}` : ""}`;
 }
 
-export function renderImpactComment(a: RiskAssessment, options: { previous?: ImpactMeta; elapsedMs: number; config: RepoConfig; related?: Lookup; model?: ModelOutcome<ImpactSubmission>; local?: { rerun: string } }): string {
+export function renderImpactComment(
+  a: RiskAssessment,
+  options: {
+    previous?: ImpactMeta;
+    elapsedMs: number;
+    config: RepoConfig;
+    related?: Lookup;
+    model?: ModelOutcome<ImpactSubmission>;
+    local?: { rerun: string };
+  },
+): string {
   const since = sinceLastRun(a, options.previous);
   const header = [
     `## ${LEVEL_ICON[a.level]} Blast radius: **${a.level}** (${scoreText(a)})`,
@@ -68,19 +84,53 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
   ];
   const why = a.factors.slice(0, 2).map((f) => f.reason);
   const lead = why.length ? `**Why:** ${why.join("; ")}.` : "**Why:** nothing in this change or its services stands out.";
-  const production = a.productionData ? [] : ["", `> ℹ️ Production data was not available: ${a.notAnalysed.find((n) => n.startsWith("production")) ?? "scored from the change alone"}.`];
+  const production = a.productionData
+    ? []
+    : [
+        "",
+        `> ℹ️ Production data was not available: ${a.notAnalysed.find((n) => n.startsWith("production")) ?? "scored from the change alone"}.`,
+      ];
   const inferred = a.inferred ? ["", inferredNote(a.inferred)] : [];
-  const factorRows = a.factors.map((f) => `| ${f.name}${f.floor ? ` (floor: ${f.floor})` : ""} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`);
+  const factorRows = a.factors.map(
+    (f) =>
+      `| ${f.name}${f.floor ? ` (floor: ${f.floor})` : ""} | +${f.points} | ${escapeCell(f.reason)} | ${f.evidence.map((e) => `\`${e}\``).join(" ") || (f.files?.length ? plural(f.files.length, "file") : "change")} |`,
+  );
   const factors = ["| factor | points | why | evidence |", "| --- | ---: | --- | --- |", ...factorRows, ""];
   const services = a.services.length
-    ? ["### Touched services", "", "| service | tier | traffic | errors | p95 | alerts | pods | called by |", "| --- | --- | --- | --- | --- | --- | --- | --- |", ...a.services.map(serviceRow), ""]
+    ? [
+        "### Touched services",
+        "",
+        "| service | tier | traffic | errors | p95 | alerts | pods | called by |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ...a.services.map(serviceRow),
+        "",
+      ]
     : ["No mapped service is touched (see the files below).", ""];
-  const graph = a.edges.length ? [serviceGraph(a.edges, a.services.map((s) => s.service)), ""] : [];
-  const watch = a.watch.map((w) => `| ${w.service} | ${w.what} | \`${escapeCell(w.query)}\` | ${normalText(w)} | ${escapeCell(w.threshold)}${w.alert ? `<br>\`${escapeCell(w.alert)}\`` : ""} | ${escapeCell(w.basis)} |`);
-  const gaps = a.gaps.flatMap((g) => [`- **${g.service}** — ${g.gap}`, "", "  ```" + (g.kind === "alert" ? "yaml" : ""), ...g.suggestion.split("\n").map((l) => `  ${l}`), "  ```"]);
+  const graph = a.edges.length
+    ? [
+        serviceGraph(
+          a.edges,
+          a.services.map((s) => s.service),
+        ),
+        "",
+      ]
+    : [];
+  const watch = a.watch.map(
+    (w) =>
+      `| ${w.service} | ${w.what} | \`${escapeCell(w.query)}\` | ${normalText(w)} | ${escapeCell(w.threshold)}${w.alert ? `<br>\`${escapeCell(w.alert)}\`` : ""} | ${escapeCell(w.basis)} |`,
+  );
+  const gaps = a.gaps.flatMap((g) => [
+    `- **${g.service}** — ${g.gap}`,
+    "",
+    "  ```" + (g.kind === "alert" ? "yaml" : ""),
+    ...g.suggestion.split("\n").map((l) => `  ${l}`),
+    "  ```",
+  ]);
   const byKind = new Map<string, string[]>();
   for (const f of a.files) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f.path]);
-  const fileRows = [...byKind].map(([kind, paths]) => `| ${kind} | ${paths.length} | ${escapeCell(paths.slice(0, 8).join(", "))}${paths.length > 8 ? ", …" : ""} |`);
+  const fileRows = [...byKind].map(
+    ([kind, paths]) => `| ${kind} | ${paths.length} | ${escapeCell(paths.slice(0, 8).join(", "))}${paths.length > 8 ? ", …" : ""} |`,
+  );
   const full = [
     lead,
     ...production,
@@ -90,13 +140,41 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
     ...renderModelImpact(options.model),
     ...services,
     ...graph,
-    ...details(`👀 What to watch after the deploy (${a.watch.length})`, watch.length ? ["| service | what | query (run as is) | normal | alert when | normal is |", "| --- | --- | --- | ---: | --- | --- |", ...watch] : []),
+    ...details(
+      `👀 What to watch after the deploy (${a.watch.length})`,
+      watch.length
+        ? ["| service | what | query (run as is) | normal | alert when | normal is |", "| --- | --- | --- | ---: | --- | --- |", ...watch]
+        : [],
+    ),
     ...details(`🕳️ Monitoring gaps (${a.gaps.length})`, gaps),
-    ...details(`📄 Files (${a.files.length})`, ["| kind | files | paths |", "| --- | ---: | --- |", ...fileRows, ...(a.unmapped.length ? ["", `Not mapped to a service: ${a.unmapped.slice(0, 20).map((p) => `\`${p}\``).join(", ")}${a.unmapped.length > 20 ? `, and ${a.unmapped.length - 20} more` : ""}`] : [])]),
-    ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, [...a.notAnalysed.map((n) => `- ${n}`), ...(options.related?.status === "error" ? [`- EvoMap: related capsules could not be looked up (${options.related.message})`] : [])]),
-    ...(options.related?.status === "ok" && options.related.capsules.length ? details(`📦 Related capsules (${options.related.capsules.length})`, renderRelated(options.related).slice(2)) : []),
+    ...details(`📄 Files (${a.files.length})`, [
+      "| kind | files | paths |",
+      "| --- | ---: | --- |",
+      ...fileRows,
+      ...(a.unmapped.length
+        ? [
+            "",
+            `Not mapped to a service: ${a.unmapped
+              .slice(0, 20)
+              .map((p) => `\`${p}\``)
+              .join(", ")}${a.unmapped.length > 20 ? `, and ${a.unmapped.length - 20} more` : ""}`,
+          ]
+        : []),
+    ]),
+    ...details(`⚠️ Not analysed (${a.notAnalysed.length})`, [
+      ...a.notAnalysed.map((n) => `- ${n}`),
+      ...(options.related?.status === "error" ? [`- EvoMap: related capsules could not be looked up (${options.related.message})`] : []),
+    ]),
+    ...(options.related?.status === "ok" && options.related.capsules.length
+      ? details(`📦 Related capsules (${options.related.capsules.length})`, renderRelated(options.related).slice(2))
+      : []),
   ];
-  const footer = ["---", sourcesFooter(a.sources, options.elapsedMs, [options.local ? `re-run with \`${options.local.rerun}\`` : "re-run with `/insight impact`"])];
+  const footer = [
+    "---",
+    sourcesFooter(a.sources, options.elapsedMs, [
+      options.local ? `re-run with \`${options.local.rerun}\`` : "re-run with `/insight impact`",
+    ]),
+  ];
   // Quiet by default: a low-risk change gets the level, one line of why, and the rest folded.
   if (a.level === "low") return [...header, lead, "", ...details("Details", full.slice(1)), ...footer].join("\n");
   return [...header, ...full, ...footer].join("\n");
@@ -104,7 +182,8 @@ export function renderImpactComment(a: RiskAssessment, options: { previous?: Imp
 
 /** The note that says the services come from the repository's layout, not from a config file. */
 export function inferredNote(i: NonNullable<RiskAssessment["inferred"]>): string {
-  if (!i.services.length) return "> ℹ️ No `.github/insight.yml`, and no service could be inferred from the repository's layout: files are not mapped to services.";
+  if (!i.services.length)
+    return "> ℹ️ No `.github/insight.yml`, and no service could be inferred from the repository's layout: files are not mapped to services.";
   const how = [...new Set(Object.values(i.seenIn).flat())];
   const names = i.services.length > 12 ? `${i.services.slice(0, 12).join(", ")} and ${i.services.length - 12} more` : i.services.join(", ");
   return `> ℹ️ No \`.github/insight.yml\`: services were inferred from the repository's layout (${how.join(", ")}): ${names}. Add the file to name them, their tiers and where they run.`;
@@ -134,7 +213,14 @@ export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { outp
   const annotations = a.factors.flatMap((f) =>
     (f.files ?? []).slice(0, 10).map((path) => {
       const file = a.files.find((x) => x.path === path);
-      return { path, start_line: file?.firstLine ?? 1, end_line: file?.firstLine ?? 1, annotation_level: (a.level === "critical" || a.level === "high" ? "warning" : "notice") as "warning" | "notice", title: `${f.name} (+${f.points})`, message: f.reason };
+      return {
+        path,
+        start_line: file?.firstLine ?? 1,
+        end_line: file?.firstLine ?? 1,
+        annotation_level: (a.level === "critical" || a.level === "high" ? "warning" : "notice") as "warning" | "notice",
+        title: `${f.name} (+${f.points})`,
+        message: f.reason,
+      };
     }),
   );
   const summary = [
@@ -147,11 +233,17 @@ export function renderImpactCheck(a: RiskAssessment, config: RepoConfig): { outp
   ].join("\n");
   const text = [
     "### What to watch after the deploy",
-    ...a.watch.map((w) => `- **${w.service}** ${w.what}: \`${w.query}\` — normal ${normalText(w)} (${w.basis}), alert when ${w.threshold}${w.alert ? `: \`${w.alert}\`` : ""}`),
+    ...a.watch.map(
+      (w) =>
+        `- **${w.service}** ${w.what}: \`${w.query}\` — normal ${normalText(w)} (${w.basis}), alert when ${w.threshold}${w.alert ? `: \`${w.alert}\`` : ""}`,
+    ),
     "",
     "### Monitoring gaps",
     ...(a.gaps.length ? a.gaps.map((g) => `- **${g.service}** — ${g.gap}`) : ["- none found"]),
     ...(a.notAnalysed.length ? ["", "### Not analysed", ...a.notAnalysed.map((n) => `- ${n}`)] : []),
   ].join("\n");
-  return { output: { title: `Blast radius: ${a.level} (${a.score}/100)`, summary, text, annotations }, conclusion: checkConclusion(a.level, config.impact.failCheckAt) };
+  return {
+    output: { title: `Blast radius: ${a.level} (${a.score}/100)`, summary, text, annotations },
+    conclusion: checkConclusion(a.level, config.impact.failCheckAt),
+  };
 }

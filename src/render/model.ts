@@ -5,7 +5,11 @@ import { untrustedInline } from "./untrusted.js";
 
 const pct = (c: number) => `${Math.round(c * 100)}%`;
 /** Evidence ids were checked against the run's evidence (grounding), but are quoted as code all the same. */
-const cites = (ids: string[]) => ids.slice(0, 4).map((e) => `\`${escapeCell(e.replace(/`/g, ""))}\``).join(" ");
+const cites = (ids: string[]) =>
+  ids
+    .slice(0, 4)
+    .map((e) => `\`${escapeCell(e.replace(/`/g, ""))}\``)
+    .join(" ");
 
 /** One line: model, tokens, estimated cost, steps, tool calls, and what grounding dropped. */
 export function modelFooter(run: ModelRun): string {
@@ -13,7 +17,9 @@ export function modelFooter(run: ModelRun): string {
   const dropped = [
     run.droppedClaims ? `${run.droppedClaims} uncited claim${run.droppedClaims === 1 ? "" : "s"} dropped` : "",
     run.droppedCitations ? `${run.droppedCitations} unknown citation${run.droppedCitations === 1 ? "" : "s"} marked` : "",
-    run.refusedCalls.length ? `${run.refusedCalls.length} call${run.refusedCalls.length === 1 ? "" : "s"} to tools that do not exist refused` : "",
+    run.refusedCalls.length
+      ? `${run.refusedCalls.length} call${run.refusedCalls.length === 1 ? "" : "s"} to tools that do not exist refused`
+      : "",
     scope.length ? `${scope.length} call${scope.length === 1 ? "" : "s"} outside the incident's scope refused` : "",
   ].filter(Boolean);
   return [
@@ -33,7 +39,8 @@ const safe = (run: ModelRun) => (text: string) => untrustedInline(text, { linkHo
 /** The model's section of an RCA thread; on failure, one note that the report is the engine's alone. */
 export function renderModelRca(outcome: ModelOutcome<RcaSubmission> | undefined): string[] {
   if (!outcome) return [];
-  if (outcome.status === "failed") return [`> ℹ️ Model analysis unavailable: ${outcome.reason}. This report is the deterministic analysis.`, ""];
+  if (outcome.status === "failed")
+    return [`> ℹ️ Model analysis unavailable: ${outcome.reason}. This report is the deterministic analysis.`, ""];
   const v = outcome.value;
   const u = safe(outcome.run);
   return [
@@ -42,9 +49,25 @@ export function renderModelRca(outcome: ModelOutcome<RcaSubmission> | undefined)
     `> ${u(v.summary)}`,
     "",
     ...(v.hypotheses.length
-      ? ["| # | hypothesis (model) | category | confidence | evidence |", "| ---: | --- | --- | ---: | --- |", ...v.hypotheses.map((h, i) => `| m${i + 1} | ${escapeCell(u(h.title))} | ${h.category} | ${pct(h.confidence)} | ${cites(h.evidence)} |`), ""]
+      ? [
+          "| # | hypothesis (model) | category | confidence | evidence |",
+          "| ---: | --- | --- | ---: | --- |",
+          ...v.hypotheses.map(
+            (h, i) => `| m${i + 1} | ${escapeCell(u(h.title))} | ${h.category} | ${pct(h.confidence)} | ${cites(h.evidence)} |`,
+          ),
+          "",
+        ]
       : ["The model proposed no hypothesis the evidence supports.", ""]),
-    ...(v.hypotheses.length ? ["<details>", "<summary>Its reasoning</summary>", "", ...v.hypotheses.flatMap((h, i) => [`**m${i + 1} — ${u(h.title)}**: ${u(h.reasoning)}`, `- to confirm: ${u(h.confirm)}`, ""]), "</details>", ""] : []),
+    ...(v.hypotheses.length
+      ? [
+          "<details>",
+          "<summary>Its reasoning</summary>",
+          "",
+          ...v.hypotheses.flatMap((h, i) => [`**m${i + 1} — ${u(h.title)}**: ${u(h.reasoning)}`, `- to confirm: ${u(h.confirm)}`, ""]),
+          "</details>",
+          "",
+        ]
+      : []),
     ...(v.unknowns.length ? [`**What the evidence cannot tell:** ${v.unknowns.map(u).join("; ")}`, ""] : []),
     `<sub>Hypotheses h1… come from the deterministic engine, m1… from the model; every model claim cites this run's evidence. ${modelFooter(outcome.run)}</sub>`,
     "",
@@ -54,7 +77,8 @@ export function renderModelRca(outcome: ModelOutcome<RcaSubmission> | undefined)
 /** The model's notes in a PR comment. */
 export function renderModelImpact(outcome: ModelOutcome<ImpactSubmission> | undefined): string[] {
   if (!outcome) return [];
-  if (outcome.status === "failed") return [`> ℹ️ Model notes unavailable: ${outcome.reason}. The score and reasons above are the deterministic analysis.`, ""];
+  if (outcome.status === "failed")
+    return [`> ℹ️ Model notes unavailable: ${outcome.reason}. The score and reasons above are the deterministic analysis.`, ""];
   const v = outcome.value;
   const u = safe(outcome.run);
   return [

@@ -9,10 +9,22 @@ export type RcaMeta = {
   severityRule: string;
   affected: string[];
   timeline: Array<{ at: number; what: string; kind: string }>;
-  hypotheses: Array<{ id: string; title: string; category: string; confidence: number; suspect?: string; service?: string; confirm: string }>;
+  hypotheses: Array<{
+    id: string;
+    title: string;
+    category: string;
+    confidence: number;
+    suspect?: string;
+    service?: string;
+    confirm: string;
+  }>;
 };
 
-const t = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, "Z").replace("T", " ");
+const t = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/:\d{2}\.\d{3}Z$/, "Z")
+    .replace("T", " ");
 const span = (ms: number) => (ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
 
 /** A postmortem draft from the analysis: facts filled in, judgement left to the people who were there. */
@@ -36,7 +48,9 @@ export function renderPostmortem(m: RcaMeta, p: { title: string; number: number 
     `- ${t(m.analysedAt)} 🔎 root-cause analysis posted`,
     "",
     "### Root cause",
-    top ? `${top.title} (${top.category}, ${Math.round(top.confidence * 100)}% at analysis time${top.suspect ? `, change ${top.suspect}` : ""}). Confirmed by: _how it was confirmed_ — the analysis suggested: ${top.confirm}.` : "_Not established by the analysis._",
+    top
+      ? `${top.title} (${top.category}, ${Math.round(top.confidence * 100)}% at analysis time${top.suspect ? `, change ${top.suspect}` : ""}). Confirmed by: _how it was confirmed_ — the analysis suggested: ${top.confirm}.`
+      : "_Not established by the analysis._",
     "",
     "### What went well",
     `- ${detected !== undefined ? `The issue was opened ${span(Math.max(0, detected))} after the first sign (${m.onset!.detail}).` : "_…_"}`,

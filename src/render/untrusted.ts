@@ -12,7 +12,8 @@ const GITHUB_HOSTS = ["github.com", "gist.github.com", "docs.github.com"];
 /** Invisible and direction-changing characters: they hide or reorder text. */
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 /** The emoji Insight's own status lines use (and look-alikes): the model's text gets none of them. */
-const STATUS_EMOJI = /[\u2705\u2713\u2714\u2717\u2718\u2611\u274c\u2716\u26a0\u2139\u23f8\u25fb\u{1f6e0}\u{1f512}\u{1f513}\u{1f7e2}\u{1f7e1}\u{1f7e0}\u{1f534}\u{1f916}\u{1f6a8}\u{1f44d}\u{1f44e}]\ufe0f?/gu;
+const STATUS_EMOJI =
+  /[\u2705\u2713\u2714\u2717\u2718\u2611\u274c\u2716\u26a0\u2139\u23f8\u25fb\u{1f6e0}\u{1f512}\u{1f513}\u{1f7e2}\u{1f7e1}\u{1f7e0}\u{1f534}\u{1f916}\u{1f6a8}\u{1f44d}\u{1f44e}]\ufe0f?/gu;
 const URL_TEXT = /\b(?:https?:\/\/|www\.)[^\s<>()[\]`"']+/gi;
 
 function hostOf(url: string): string | undefined {
@@ -53,17 +54,19 @@ export function untrustedInline(text: string, options: UntrustedOptions = {}): s
 
 /** The markup-neutralising part: HTML, emphasis, mentions, headings, definitions, leading block markers. */
 function inlineText(t: string): string {
-  return t
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/`/g, "\\`")
-    .replace(/(\*\*|__|~~)/g, "")
-    .replace(/!\[/g, "!\\[")
-    .replace(/\]:/g, "\\]:")
-    // Any `](` left is a link the first pass did not recognise (a `'title'`, `//host`, `https:host`): break it.
-    .replace(/\](?=\()/g, "\\]")
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b") // a zero-width space: GitHub does not link or notify "@​name"
-    .replace(/(^|\s)(#{1,6})(?=\s|$)/g, (_m, pre: string, hashes: string) => `${pre}${"\\#".repeat(hashes.length)}`)
-    .replace(/^([-+*=|>]|\d{1,9}[.)])/, "\\$1");
+  return (
+    t
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/`/g, "\\`")
+      .replace(/(\*\*|__|~~)/g, "")
+      .replace(/!\[/g, "!\\[")
+      .replace(/\]:/g, "\\]:")
+      // Any `](` left is a link the first pass did not recognise (a `'title'`, `//host`, `https:host`): break it.
+      .replace(/\](?=\()/g, "\\]")
+      .replace(/@(?=[A-Za-z0-9])/g, "@\u200b") // a zero-width space: GitHub does not link or notify "@​name"
+      .replace(/(^|\s)(#{1,6})(?=\s|$)/g, (_m, pre: string, hashes: string) => `${pre}${"\\#".repeat(hashes.length)}`)
+      .replace(/^([-+*=|>]|\d{1,9}[.)])/, "\\$1")
+  );
 }

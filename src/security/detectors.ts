@@ -14,8 +14,23 @@ type RegexRule = { kind: string; pattern: RegExp; group?: number; keep?: (m: Reg
 const PAIR_NEED = /pass|pwd|secret|token|key|credential/i;
 
 const SECRET_KEYS = [
-  "password", "passwd", "passphrase", "pwd", "[_.-]pass", "secret", "token", "api[_-]?key", "apikey", "access[_-]?key", "auth[_-]?key", "account[_-]?key",
-  "shared[_-]?access[_-]?key", "client[_-]?secret", "private[_-]?key", "credentials?", "_authToken",
+  "password",
+  "passwd",
+  "passphrase",
+  "pwd",
+  "[_.-]pass",
+  "secret",
+  "token",
+  "api[_-]?key",
+  "apikey",
+  "access[_-]?key",
+  "auth[_-]?key",
+  "account[_-]?key",
+  "shared[_-]?access[_-]?key",
+  "client[_-]?secret",
+  "private[_-]?key",
+  "credentials?",
+  "_authToken",
 ].join("|");
 
 /** `"key": `, `key=`, `\"key\": \"` — the key ends in a secret word (db_password, GITHUB_TOKEN, apiKey), so `max_tokens: 5` is left alone. */
@@ -35,15 +50,27 @@ const RULES: RegexRule[] = [
     // A port and a path, or a template placeholder (${password}, {{pass}}), is not a password.
     keep: (m) => !/^\d{1,5}(?:\/|$)|^(?:\$\{|\{\{?|<)/.test(m[1]!),
   },
-  { kind: "auth-header", need: /authorization/i, pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+(?![$<{[])([^\s"'\\,;]+)/dgi, group: 1 },
+  {
+    kind: "auth-header",
+    need: /authorization/i,
+    pattern: /\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?(?:bearer|basic|token|digest|api-token)\s+(?![$<{[])([^\s"'\\,;]+)/dgi,
+    group: 1,
+  },
   { kind: "auth-header", need: /bearer/i, pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi, group: 1 },
   // Token prefixes, kept short enough to catch a token cut by a line limit.
   { kind: "github-token", pattern: /(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9_]{8,251}|github_pat_[A-Za-z0-9_]{8,251})/g },
   { kind: "slack-token", pattern: /(?<![A-Za-z0-9])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{6,}/g },
-  { kind: "slack-webhook", need: /hooks\.slack/, pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g },
+  {
+    kind: "slack-webhook",
+    need: /hooks\.slack/,
+    pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g,
+  },
   { kind: "gitlab-token", pattern: /(?<![A-Za-z0-9])gl(?:pat|dt|ptt|rt|cbt|soat|ffct|agent|imt|oas)-[A-Za-z0-9_-]{8,}/g },
   { kind: "anthropic-key", pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{8,}/g },
-  { kind: "openai-key", pattern: /(?<![A-Za-z0-9])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{8,}|(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{0,20}/g },
+  {
+    kind: "openai-key",
+    pattern: /(?<![A-Za-z0-9])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{8,}|(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{0,20}/g,
+  },
   { kind: "stripe-key", pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g },
   { kind: "google-api-key", pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{20,}/g },
   { kind: "npm-token", pattern: /(?<![A-Za-z0-9])npm_(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{16,}/g },
@@ -58,13 +85,18 @@ const RULES: RegexRule[] = [
     keep: (m) => !/^(?:\$|<|\[|\{)|^(?:pass(?:word)?|test|token|x+|\*+)$|>$/i.test(m[1]!) && !/(?:-u|--user)(?:=|\s+)["']?</.test(m[0]),
   },
   // Azure AD client secrets (`abc8Q~…`), a shape secretlint's preset has no rule for.
-  { kind: "azure-client-secret", need: /\dQ~/, pattern: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g },
+  {
+    kind: "azure-client-secret",
+    need: /\dQ~/,
+    pattern: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+  },
   // SQL: CREATE/ALTER ROLE … PASSWORD '…', IDENTIFIED [WITH plugin] BY '…', SET PASSWORD = PASSWORD('…'); a statement cut by
   // track_activity_query_size may end inside the literal.
   {
     kind: "sql-password",
     need: /password|identified/i,
-    pattern: /\b(?:PASSWORD|IDENTIFIED(?:\s+WITH\s+\S+)?\s+BY(?:\s+PASSWORD)?)(?:\s+|\s*=\s*|\s*\(\s*)(?:PASSWORD\s*\(\s*)?(E?'(?:[^'\\]|''|\\[\s\S]){0,2000}'?|"[^"\n]{0,2000}"?|\$([A-Za-z_]*)\$(?:[\s\S]{0,2000}?\$\2\$|[\s\S]{0,2000}))/dgi,
+    pattern:
+      /\b(?:PASSWORD|IDENTIFIED(?:\s+WITH\s+\S+)?\s+BY(?:\s+PASSWORD)?)(?:\s+|\s*=\s*|\s*\(\s*)(?:PASSWORD\s*\(\s*)?(E?'(?:[^'\\]|''|\\[\s\S]){0,2000}'?|"[^"\n]{0,2000}"?|\$([A-Za-z_]*)\$(?:[\s\S]{0,2000}?\$\2\$|[\s\S]{0,2000}))/dgi,
     group: 1,
   },
   { kind: "sql-password", need: /identified/i, pattern: /\bIDENTIFIED\s+BY\s+(?!PASSWORD\b|VALUES\b)([^\s;'"(),]+)/dgi, group: 1 },
@@ -72,16 +104,32 @@ const RULES: RegexRule[] = [
   {
     kind: "query-secret",
     need: /=/,
-    pattern: /[?&;](?:sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|access_token|refresh_token|id_token|code|key|token)=([^&\s"'#<>]{6,})/dgi,
+    pattern:
+      /[?&;](?:sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|access_token|refresh_token|id_token|code|key|token)=([^&\s"'#<>]{6,})/dgi,
     group: 1,
   },
   // key = "value with spaces", \"key\": \"value\" (escaped JSON): the quoted value up to its closing quote.
   { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(\\\\?["'])((?:(?!\\1)[^\\n]){1,512})`, "dgi"), group: 2 },
   // key=value, key: value: up to a separator; a backslash stays in the value unless it escapes a quote.
-  { kind: "secret-pair", need: PAIR_NEED, pattern: new RegExp(`${PAIR_HEAD}(?!\\\\?["'])(?!\\[REDACTED)((?:[^\\s"'&,;<>\\[\\]\\\\]|\\\\(?!["'])){1,512})`, "dgi"), group: 1 },
+  {
+    kind: "secret-pair",
+    need: PAIR_NEED,
+    pattern: new RegExp(`${PAIR_HEAD}(?!\\\\?["'])(?!\\[REDACTED)((?:[^\\s"'&,;<>\\[\\]\\\\]|\\\\(?!["'])){1,512})`, "dgi"),
+    group: 1,
+  },
   // A password's value may hold any punctuation (`;<@=},!$?^`): for password keys it runs to the next space or quote.
-  { kind: "secret-pair", need: /pass|pwd/i, pattern: /(?<![A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|pwd|[_.-]pass)(?:\\?["'])?\s*[:=]\s*(?!\\?["'])(?![[<${])([^\s"'\\]{1,512})/dgi, group: 1 },
-  { kind: "email", need: /@/, pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g },
+  {
+    kind: "secret-pair",
+    need: /pass|pwd/i,
+    pattern:
+      /(?<![A-Za-z0-9])[A-Za-z0-9_.-]*(?:password|passwd|pwd|[_.-]pass)(?:\\?["'])?\s*[:=]\s*(?!\\?["'])(?![[<${])([^\s"'\\]{1,512})/dgi,
+    group: 1,
+  },
+  {
+    kind: "email",
+    need: /@/,
+    pattern: /(?<![A-Za-z0-9._%+-])(?!git@)[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g,
+  },
 ];
 
 export const IP_RULE: RegexRule = { kind: "ip", pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g };

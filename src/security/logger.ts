@@ -3,7 +3,8 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { redact, redactDeep } from "./redact.js";
 
 /** Keys whose string values are secrets whatever they look like (`{ password: "plain" }`, a header map). */
-const SECRET_KEY = /pass(?:word|wd|phrase)?$|secret|token$|^authorization$|^cookie$|^set-cookie$|api[-_]?key|private[-_]?key|credentials?$|^sig$/i;
+const SECRET_KEY =
+  /pass(?:word|wd|phrase)?$|secret|token$|^authorization$|^cookie$|^set-cookie$|api[-_]?key|private[-_]?key|credentials?$|^sig$/i;
 
 function scrub(value: unknown, key = ""): unknown {
   if (typeof value === "string") return SECRET_KEY.test(key) && value.length > 0 ? "[REDACTED:by-key]" : redact(value);

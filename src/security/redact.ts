@@ -31,6 +31,7 @@ const mask = (kind: RedactionKind) => `[REDACTED:${kind}]`;
  * character, so that ℹ️ and family emoji keep their look.
  */
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the joiners and selectors are matched one by one on purpose
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]|(?<=[\x21-\x7E])[\u200D\uFE00-\uFE0F]+/gu;
 
 /** Runs that may be an encoded secret: base64 (standard or URL-safe), hex, percent-encoded. */
@@ -74,7 +75,8 @@ function decodePercent(run: string): string | undefined {
 /** Findings on the decoded forms of encoded runs: the whole run is the secret when its decoded text holds one. */
 function encodedFindings(text: string, depth: number, options: RedactOptions, out: Finding[]): void {
   const check = (start: number, run: string, decoded: string | undefined) => {
-    if (decoded && detect(decoded, depth - 1, { ...options, ips: false }).some((f) => f.kind !== "email")) out.push({ start, end: start + run.length, kind: "encoded-secret" });
+    if (decoded && detect(decoded, depth - 1, { ...options, ips: false }).some((f) => f.kind !== "email"))
+      out.push({ start, end: start + run.length, kind: "encoded-secret" });
   };
   for (const m of text.matchAll(BASE64_RUN)) if (m[0].length <= MAX_ENCODED) check(m.index!, m[0], decodeBase64(m[0]));
   for (const m of text.matchAll(HEX_RUN)) {
@@ -82,7 +84,8 @@ function encodedFindings(text: string, depth: number, options: RedactOptions, ou
     const decoded = Buffer.from(m[0], "hex").toString("utf8");
     check(m.index!, m[0], printable(decoded) ? decoded : undefined);
   }
-  if (text.includes("%")) for (const m of text.matchAll(PERCENT_RUN)) if (m[0].length <= MAX_ENCODED) check(m.index!, m[0], decodePercent(m[0]));
+  if (text.includes("%"))
+    for (const m of text.matchAll(PERCENT_RUN)) if (m[0].length <= MAX_ENCODED) check(m.index!, m[0], decodePercent(m[0]));
 }
 
 /**

@@ -34,7 +34,11 @@ function load(): Scanner[] {
     .filter((r) => !SKIPPED.has(r.meta.id))
     .map((rule) => {
       const sink = { ranges: [] as Array<readonly [number, number]> };
-      const context: Context = { report: (d) => void sink.ranges.push(d.range), ignore: () => {}, createTranslator: () => (id: string) => id };
+      const context: Context = {
+        report: (d) => void sink.ranges.push(d.range),
+        ignore: () => {},
+        createTranslator: () => (id: string) => id,
+      };
       const handler = rule.create(context, {});
       if (typeof handler.file !== "function") throw new Error(`secretlint rule ${rule.meta.id} has no file scanner`);
       return { kind: kindOf(rule.meta.id), file: handler.file, sink };
@@ -62,7 +66,8 @@ export function presetFindings(text: string): Finding[] {
   for (const s of SCANNERS) {
     s.sink.ranges.length = 0;
     const result = s.file(source);
-    if (result && typeof (result as Promise<unknown>).then === "function") throw new Error(`secretlint rule ${s.kind} became asynchronous: redaction cannot use it`);
+    if (result && typeof (result as Promise<unknown>).then === "function")
+      throw new Error(`secretlint rule ${s.kind} became asynchronous: redaction cannot use it`);
     for (const [start, end] of s.sink.ranges) if (end > start) out.push({ start, end, kind: s.kind });
   }
   return out;

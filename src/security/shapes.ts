@@ -18,12 +18,14 @@ export function isTokenLike(word: string): boolean {
 
 /** Text with every token-like word, URL and earlier mask replaced by `…`, and control characters dropped. */
 export function maskTokenLike(text: string): string {
-  return text
-    .replace(/\b[a-z][a-z0-9+.-]{1,20}:\/\/\S+/gi, "…")
-    .replace(/\[REDACTED:[a-z0-9-]+\]/g, "…")
-    .replace(TOKEN_RUN, (w) => (isTokenLike(w) ? "…" : w))
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
+  return (
+    text
+      .replace(/\b[a-z][a-z0-9+.-]{1,20}:\/\/\S+/gi, "…")
+      .replace(/\[REDACTED:[a-z0-9-]+\]/g, "…")
+      .replace(TOKEN_RUN, (w) => (isTokenLike(w) ? "…" : w))
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "")
+  );
 }
 
 /** A signal another team's incident could share: an error template, an alert name, a reason — words, not data. */
@@ -34,4 +36,5 @@ export function isSignalShape(text: string): boolean {
 }
 
 /** A repository path: plain segments, no `..`, no scheme. */
-export const isPathShape = (path: string) => /^[A-Za-z0-9_.@+-]+(?:\/[A-Za-z0-9_.@+-]+){0,30}$/.test(path) && !path.split("/").includes("..") && path.length <= 200;
+export const isPathShape = (path: string) =>
+  /^[A-Za-z0-9_.@+-]+(?:\/[A-Za-z0-9_.@+-]+){0,30}$/.test(path) && !path.split("/").includes("..") && path.length <= 200;

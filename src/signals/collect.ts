@@ -50,7 +50,10 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
   const allowed = params.repo === undefined ? Object.entries(params.config.mcpServers) : serversForRepo(params.config, params.repo);
   const servers = allowed.filter(([name]) => !params.only || params.only.includes(name));
   // What a source can provide comes from its adapter's declaration: analysis asks for "apm", never for an adapter by name.
-  const withProvides = (r: Omit<SourceResult, "provides">): SourceResult => ({ ...r, provides: params.adapters.get(r.adapter)?.provides ?? [] });
+  const withProvides = (r: Omit<SourceResult, "provides">): SourceResult => ({
+    ...r,
+    provides: params.adapters.get(r.adapter)?.provides ?? [],
+  });
   const settled = await Promise.allSettled(
     servers.map(([name]) =>
       collectSource({ ...params, name, budgetMs, limits, cache }).then((r) => {
@@ -60,7 +63,11 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
       }),
     ),
   );
-  const sources = settled.map((s, i) => (s.status === "fulfilled" ? s.value : withProvides(failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0))));
+  const sources = settled.map((s, i) =>
+    s.status === "fulfilled"
+      ? s.value
+      : withProvides(failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0)),
+  );
   for (const source of sources) sourceCollected(source);
   return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
 }
@@ -68,16 +75,25 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
 /** Source errors go into reports: one line, bounded. */
 const oneLine = (message: string) => redact(message.replace(/\s+/g, " ").trim()).slice(0, 240);
 
-function failed(source: string, adapter: SourceResult["adapter"], error: string, elapsedMs: number, flavour?: string): Omit<SourceResult, "provides"> {
+function failed(
+  source: string,
+  adapter: SourceResult["adapter"],
+  error: string,
+  elapsedMs: number,
+  flavour?: string,
+): Omit<SourceResult, "provides"> {
   return { source, adapter, flavour, status: "error", signals: [], error: oneLine(error), notes: [], elapsedMs };
 }
 
-async function collectSource(p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> }): Promise<Omit<SourceResult, "provides">> {
+async function collectSource(
+  p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> },
+): Promise<Omit<SourceResult, "provides">> {
   const started = Date.now();
   const server = p.config.mcpServers[p.name]!;
   const kind = server.insight.adapter;
   const adapter = p.adapters.get(kind);
-  if (!adapter) return { source: p.name, adapter: kind, status: "disabled", signals: [], error: `no adapter for ${kind}`, notes: [], elapsedMs: 0 };
+  if (!adapter)
+    return { source: p.name, adapter: kind, status: "disabled", signals: [], error: `no adapter for ${kind}`, notes: [], elapsedMs: 0 };
   const controller = new AbortController();
   // Every call in flight listens on this one signal; an adapter may run dozens at once.
   setMaxListeners(256, controller.signal);
@@ -108,7 +124,16 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
         const notes: string[] = [];
         let attempts = 0;
         const failures: string[] = [];
-        const client = new SourceClient({ pool: p.pool, source: p.name, flavour, tools: connection.tools, timeoutMs: server.insight.timeoutMs, maxBytes: p.limits.answerBytes, signal: controller.signal, cache: p.cache });
+        const client = new SourceClient({
+          pool: p.pool,
+          source: p.name,
+          flavour,
+          tools: connection.tools,
+          timeoutMs: server.insight.timeoutMs,
+          maxBytes: p.limits.answerBytes,
+          signal: controller.signal,
+          cache: p.cache,
+        });
         const ctx: AdapterContext = {
           client,
           flavour,
@@ -138,7 +163,15 @@ async function collectSource(p: CollectParams & { name: string; budgetMs: number
         }
         // Redacted here, as collected, before any analysis masks, templates or cuts the text (issue 15: redact first).
         const clean = signals.map((x) => (x.data ? { ...x, data: redactDeep(x.data) } : x));
-        return { source: p.name, adapter: kind, flavour: flavour.id, status: signals.length ? "ok" : "no_data", signals: clean, notes: notes.map((n) => redact(n)), elapsedMs };
+        return {
+          source: p.name,
+          adapter: kind,
+          flavour: flavour.id,
+          status: signals.length ? "ok" : "no_data",
+          signals: clean,
+          notes: notes.map((n) => redact(n)),
+          elapsedMs,
+        };
       })(),
     ]);
   } catch (err) {

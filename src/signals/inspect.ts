@@ -18,10 +18,16 @@ export type SourceInspection = {
   warnings: string[];
 };
 
-const WRITE_NAME = /(^|[_.-])(delete|create|apply|patch|scale|exec|write|set|drop|run|rollout|install|upgrade|uninstall|cleanup|cordon|drain)/i;
+const WRITE_NAME =
+  /(^|[_.-])(delete|create|apply|patch|scale|exec|write|set|drop|run|rollout|install|upgrade|uninstall|cleanup|cordon|drain)/i;
 
 /** What `insight doctor` says about one source: reachable, flavour, tools, read-only mode. */
-export async function inspectSource(pool: McpPool, name: string, server: McpServerConfig, adapters: ReadonlyMap<string, Adapter>): Promise<SourceInspection> {
+export async function inspectSource(
+  pool: McpPool,
+  name: string,
+  server: McpServerConfig,
+  adapters: ReadonlyMap<string, Adapter>,
+): Promise<SourceInspection> {
   const adapter = adapters.get(server.insight.adapter)!;
   const base = { source: name, adapter: server.insight.adapter, toolsUsed: [], missing: [], writeTools: [], warnings: [] };
   let connection;
@@ -31,17 +37,29 @@ export async function inspectSource(pool: McpPool, name: string, server: McpServ
     return { ...base, reachable: false, problem: (err as Error).message.replace(/\s+/g, " ").slice(0, 200) };
   }
   const names = connection.tools.map((t) => t.name);
-  const writeTools = connection.tools.filter((t) => t.destructive === true || t.readOnly === false || (t.readOnly === undefined && WRITE_NAME.test(t.name))).map((t) => t.name);
+  const writeTools = connection.tools
+    .filter((t) => t.destructive === true || t.readOnly === false || (t.readOnly === undefined && WRITE_NAME.test(t.name)))
+    .map((t) => t.name);
   const server_ = [connection.server.name, connection.server.version].filter(Boolean).join(" ");
   const flavour = adapter.flavours.find((f) => f.detect(names, connection.server));
   if (!flavour) {
-    return { ...base, reachable: true, server: server_, writeTools, problem: adapter.unsupported?.(names) ?? `no known ${adapter.id} server recognised` };
+    return {
+      ...base,
+      reachable: true,
+      server: server_,
+      writeTools,
+      problem: adapter.unsupported?.(names) ?? `no known ${adapter.id} server recognised`,
+    };
   }
   const toolsUsed = flavour.tools.map((t) => resolveTool(names, t) ?? t);
   const missing = flavour.tools.filter((t) => !resolveTool(names, t));
   const warnings: string[] = [];
-  if (writeTools.length) warnings.push(`offers write tools (${writeTools.slice(0, 5).join(", ")}${writeTools.length > 5 ? ", …" : ""}): start it read-only; Insight never calls them`);
-  if (flavour.id === "server-postgres") warnings.push("its read-only transaction can be escaped: connect it with a read-only database role");
+  if (writeTools.length)
+    warnings.push(
+      `offers write tools (${writeTools.slice(0, 5).join(", ")}${writeTools.length > 5 ? ", …" : ""}): start it read-only; Insight never calls them`,
+    );
+  if (flavour.id === "server-postgres")
+    warnings.push("its read-only transaction can be escaped: connect it with a read-only database role");
   const requiredMissing = flavour.required.filter((t) => missing.includes(t));
   return {
     ...base,

@@ -6,7 +6,13 @@ import type { Logger } from "probot";
 import type { McpServerConfig, McpServersConfig } from "../config/mcp-servers.js";
 import { Semaphore, withTimeout } from "../util/semaphore.js";
 
-export type ToolInfo = { name: string; readOnly?: boolean; destructive?: boolean; description?: string; inputSchema?: { properties?: Record<string, unknown>; required?: string[] } };
+export type ToolInfo = {
+  name: string;
+  readOnly?: boolean;
+  destructive?: boolean;
+  description?: string;
+  inputSchema?: { properties?: Record<string, unknown>; required?: string[] };
+};
 export type ServerInfo = { name?: string; version?: string };
 export type Connection = { client: Client; tools: ToolInfo[]; server: ServerInfo };
 
@@ -83,7 +89,12 @@ export class McpPool {
     return pending;
   }
 
-  async callTool(name: string, tool: string, args: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
+  async callTool(
+    name: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<unknown> {
     const server = this.server(name);
     let limit = this.#limits.get(name);
     if (!limit) this.#limits.set(name, (limit = new Semaphore(server.insight.concurrency)));
@@ -118,9 +129,19 @@ export class McpPool {
       this.#log.debug({ server: name }, "MCP server connection closed");
     };
     try {
-      await withTimeout(client.connect(transport), this.#connectTimeoutMs, `connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`);
+      await withTimeout(
+        client.connect(transport),
+        this.#connectTimeoutMs,
+        `connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`,
+      );
       const listed = await client.listTools(undefined, { timeout: this.#connectTimeoutMs });
-      const tools = listed.tools.map((t) => ({ name: t.name, readOnly: t.annotations?.readOnlyHint, destructive: t.annotations?.destructiveHint, description: t.description, inputSchema: { properties: t.inputSchema.properties as Record<string, unknown> | undefined, required: t.inputSchema.required } }));
+      const tools = listed.tools.map((t) => ({
+        name: t.name,
+        readOnly: t.annotations?.readOnlyHint,
+        destructive: t.annotations?.destructiveHint,
+        description: t.description,
+        inputSchema: { properties: t.inputSchema.properties as Record<string, unknown> | undefined, required: t.inputSchema.required },
+      }));
       const version = client.getServerVersion();
       this.#log.debug({ server: name, tools: tools.length }, "MCP server connected");
       return { client, tools, server: { name: version?.name, version: version?.version } };

@@ -33,7 +33,10 @@ export class SourceClient {
   async call(canonical: string, args: Record<string, unknown>): Promise<ToolOutput> {
     const { pool, source, flavour, tools, timeoutMs, maxBytes, signal, cache } = this.params;
     if (!flavour.tools.includes(canonical)) throw new ToolRefusedError(source, canonical, "not on the read-only allowlist");
-    const name = resolveTool(tools.map((t) => t.name), canonical);
+    const name = resolveTool(
+      tools.map((t) => t.name),
+      canonical,
+    );
     if (!name) throw new ToolFailure(`${source} has no tool ${canonical}`, canonical);
     const info = tools.find((t) => t.name === name)!;
     if (info.destructive === true) throw new ToolRefusedError(source, name, "the server marks it destructive");

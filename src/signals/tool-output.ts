@@ -25,9 +25,13 @@ type RawResult = { content?: Array<{ type: string; text?: string }>; structuredC
 export function toToolOutput(tool: string, raw: unknown, maxBytes: number): ToolOutput {
   const result = (raw ?? {}) as RawResult;
   const texts = (result.content ?? []).filter((c) => c.type === "text" && typeof c.text === "string").map((c) => c.text!);
-  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) + (result.structuredContent ? JSON.stringify(result.structuredContent).length : 0);
+  const bytes =
+    texts.reduce((n, t) => n + Buffer.byteLength(t), 0) + (result.structuredContent ? JSON.stringify(result.structuredContent).length : 0);
   if (bytes > maxBytes) {
-    throw new ToolFailure(`${tool} answered ${(bytes / 1_048_576).toFixed(1)} MB, over the ${(maxBytes / 1_048_576).toFixed(1)} MB cap`, tool);
+    throw new ToolFailure(
+      `${tool} answered ${(bytes / 1_048_576).toFixed(1)} MB, over the ${(maxBytes / 1_048_576).toFixed(1)} MB cap`,
+      tool,
+    );
   }
   if (result.isError) throw new ToolFailure(firstLine(texts.join(" ")) || `${tool} reported an error`, tool);
   if (texts.length > 0 && /^Error:/.test(texts[0]!.trimStart())) throw new ToolFailure(firstLine(texts[0]!), tool);

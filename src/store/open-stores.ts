@@ -40,7 +40,11 @@ export type SharedStores = {
  * whose schema must be migrated (`insight migrate`) or this throws a message saying so. Without
  * it: files under INSIGHT_DATA_DIR as before, fit for one process.
  */
-export async function openStores(env: OperatorEnv, keys: Pick<SigningKeys, "auditCheckpoint">, options: { log?: Pick<Logger, "warn"> } = {}): Promise<SharedStores> {
+export async function openStores(
+  env: OperatorEnv,
+  keys: Pick<SigningKeys, "auditCheckpoint">,
+  options: { log?: Pick<Logger, "warn"> } = {},
+): Promise<SharedStores> {
   if (!env.INSIGHT_DATABASE_URL) {
     const audit = new FileAuditLog(env.auditPath, { checkpointKey: keys.auditCheckpoint });
     return {

@@ -1,7 +1,11 @@
 import nock from "nock";
 
 export const ANTHROPIC = "https://api.anthropic.test";
-export type Turn = { content: Array<Record<string, unknown>>; stop_reason?: string; usage?: { input_tokens: number; output_tokens: number } };
+export type Turn = {
+  content: Array<Record<string, unknown>>;
+  stop_reason?: string;
+  usage?: { input_tokens: number; output_tokens: number };
+};
 
 /** A Messages API answer in its real shape. */
 export function message(turn: Turn, n: number) {

@@ -4,15 +4,51 @@
  * one Helm chart whose templates are named after the services, a CODEOWNERS, docs and protos.
  */
 const SERVICES: Array<[string, Record<string, string>]> = [
-  ["adservice", { "build.gradle": "plugins { id 'java' }\n", Dockerfile: "FROM eclipse-temurin:21\n", "src/main/java/hipstershop/AdService.java": "class AdService {}\n" }],
-  ["cartservice", { "src/Dockerfile": "FROM mcr.microsoft.com/dotnet/sdk:8.0\n", "src/cartservice.csproj": "<Project/>\n", "src/services/CartService.cs": "class CartService {}\n", "tests/CartServiceTests.cs": "class T {}\n" }],
+  [
+    "adservice",
+    {
+      "build.gradle": "plugins { id 'java' }\n",
+      Dockerfile: "FROM eclipse-temurin:21\n",
+      "src/main/java/hipstershop/AdService.java": "class AdService {}\n",
+    },
+  ],
+  [
+    "cartservice",
+    {
+      "src/Dockerfile": "FROM mcr.microsoft.com/dotnet/sdk:8.0\n",
+      "src/cartservice.csproj": "<Project/>\n",
+      "src/services/CartService.cs": "class CartService {}\n",
+      "tests/CartServiceTests.cs": "class T {}\n",
+    },
+  ],
   ["checkoutservice", { "go.mod": "module checkoutservice\n", Dockerfile: "FROM golang:1.22\n", "main.go": "package main\n" }],
-  ["currencyservice", { "package.json": '{\n  "name": "currencyservice",\n  "dependencies": {\n    "@grpc/grpc-js": "1.10.0"\n  }\n}\n', Dockerfile: "FROM node:20\n", "server.js": "require('x')\n" }],
+  [
+    "currencyservice",
+    {
+      "package.json": '{\n  "name": "currencyservice",\n  "dependencies": {\n    "@grpc/grpc-js": "1.10.0"\n  }\n}\n',
+      Dockerfile: "FROM node:20\n",
+      "server.js": "require('x')\n",
+    },
+  ],
   ["emailservice", { "requirements.txt": "grpcio==1.62.0\n", Dockerfile: "FROM python:3.12\n", "email_server.py": "import grpc\n" }],
   ["frontend", { "go.mod": "module frontend\n", Dockerfile: "FROM golang:1.22\n", "handlers.go": "package main\n" }],
-  ["paymentservice", { "package.json": '{\n  "name": "paymentservice",\n  "dependencies": {\n    "@grpc/grpc-js": "1.10.0",\n    "simple-card-validator": "1.1.0"\n  }\n}\n', Dockerfile: "FROM node:20\n", "charge.js": "module.exports = {}\n" }],
-  ["productcatalogservice", { "go.mod": "module productcatalogservice\n", Dockerfile: "FROM golang:1.22\n", "server.go": "package main\n" }],
-  ["recommendationservice", { "requirements.txt": "grpcio==1.62.0\n", Dockerfile: "FROM python:3.12\n", "recommendation_server.py": "import grpc\n" }],
+  [
+    "paymentservice",
+    {
+      "package.json":
+        '{\n  "name": "paymentservice",\n  "dependencies": {\n    "@grpc/grpc-js": "1.10.0",\n    "simple-card-validator": "1.1.0"\n  }\n}\n',
+      Dockerfile: "FROM node:20\n",
+      "charge.js": "module.exports = {}\n",
+    },
+  ],
+  [
+    "productcatalogservice",
+    { "go.mod": "module productcatalogservice\n", Dockerfile: "FROM golang:1.22\n", "server.go": "package main\n" },
+  ],
+  [
+    "recommendationservice",
+    { "requirements.txt": "grpcio==1.62.0\n", Dockerfile: "FROM python:3.12\n", "recommendation_server.py": "import grpc\n" },
+  ],
   ["shippingservice", { "go.mod": "module shippingservice\n", Dockerfile: "FROM golang:1.22\n", "main.go": "package main\n" }],
 ];
 
@@ -61,7 +97,8 @@ export function boutiqueTree(): Record<string, string> {
   for (const [svc, own] of SERVICES) {
     for (const [path, text] of Object.entries(own)) files[`src/${svc}/${path}`] = text;
     files[`kubernetes-manifests/${svc}.yaml`] = manifest(svc);
-    files[`helm-chart/templates/${svc}.yaml`] = `{{- if .Values.${svc}.create }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.${svc}.name }}\n{{- end }}\n`;
+    files[`helm-chart/templates/${svc}.yaml`] =
+      `{{- if .Values.${svc}.create }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.${svc}.name }}\n{{- end }}\n`;
   }
   return files;
 }

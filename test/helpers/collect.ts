@@ -15,13 +15,30 @@ export function services(raw: Record<string, unknown>): ServiceTarget[] {
 }
 
 /** A pool and a collect() over an mcpServers document; every server allowed for acme/*. */
-export function collector(servers: Record<string, Record<string, unknown>>, options: { transport?: TransportFactory; budgetMs?: number } = {}) {
+export function collector(
+  servers: Record<string, Record<string, unknown>>,
+  options: { transport?: TransportFactory; budgetMs?: number } = {},
+) {
   const config = parseMcpServers({
-    mcpServers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { ...s, insight: { repositories: ["acme/*"], timeoutMs: 10_000, ...(s.insight as object) } }])),
+    mcpServers: Object.fromEntries(
+      Object.entries(servers).map(([name, s]) => [
+        name,
+        { ...s, insight: { repositories: ["acme/*"], timeoutMs: 10_000, ...(s.insight as object) } },
+      ]),
+    ),
     insight: { budgetMs: options.budgetMs ?? 30_000 },
   });
   const pool = new McpPool(config, { log: silent, transport: options.transport });
   const collect = (svc: ServiceTarget[], windowMinutes = 30, extra: Partial<Parameters<typeof collectSignals>[0]> = {}) =>
-    collectSignals({ pool, config, adapters: ADAPTERS, repo: "acme/api", services: svc, window: { from: Date.now() - windowMinutes * 60_000, to: Date.now() }, log: silent, ...extra });
+    collectSignals({
+      pool,
+      config,
+      adapters: ADAPTERS,
+      repo: "acme/api",
+      services: svc,
+      window: { from: Date.now() - windowMinutes * 60_000, to: Date.now() },
+      log: silent,
+      ...extra,
+    });
   return { pool, config, collect };
 }

@@ -19,7 +19,18 @@ export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const INCIDENT = 7;
 
-export const ORDERS = ["export function total(items) {", "  let sum = 0;", "  for (const i of items) sum += i.price * i.qty;", "  return sum;", "}", "", "export function count(items) {", "  return items.length;", "}", ""].join("\n");
+export const ORDERS = [
+  "export function total(items) {",
+  "  let sum = 0;",
+  "  for (const i of items) sum += i.price * i.qty;",
+  "  return sum;",
+  "}",
+  "",
+  "export function count(items) {",
+  "  return items.length;",
+  "}",
+  "",
+].join("\n");
 export const ORDERS_BUGGY = ORDERS.replace("  for (const i of items) sum += i.price * i.qty;", "  for (const i of items) sum += i.price;");
 
 /** GitHub user ids of the people in these stories: approvals bind to ids, not logins. */
@@ -28,24 +39,53 @@ export const USER_IDS: Record<string, number> = { oncall: 1001, lead: 1002, read
 /** main: a base commit, PR #41 (the bug) merged, then an unrelated later commit. */
 export function history(options: { later?: Record<string, string> } = {}) {
   const gh = new StatefulGitHub(OWNER, REPO);
-  gh.commit("main", { "services/api/src/orders.ts": ORDERS, "services/api/src/tax.ts": "export const RATE = 0.2;\n", "deploy/api.yaml": "replicas: 3\n" }, "Initial");
-  gh.mergedPull(41, "Faster order totals", { "services/api/src/orders.ts": ORDERS_BUGGY, "services/api/src/cache.ts": "export const cache = new Map();\n" });
+  gh.commit(
+    "main",
+    { "services/api/src/orders.ts": ORDERS, "services/api/src/tax.ts": "export const RATE = 0.2;\n", "deploy/api.yaml": "replicas: 3\n" },
+    "Initial",
+  );
+  gh.mergedPull(41, "Faster order totals", {
+    "services/api/src/orders.ts": ORDERS_BUGGY,
+    "services/api/src/cache.ts": "export const cache = new Map();\n",
+  });
   gh.commit("main", options.later ?? { "services/api/src/tax.ts": "export const RATE = 0.21;\n" }, "Raise the tax rate", "taxman");
   gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"], tier: "critical" } }, incident: { closeOnFixMerge: true } });
   gh.permissions.set("oncall", "write").set("reader", "read").set("lead", "maintain").set("mallory", "write");
   gh.labels.set(INCIDENT, new Set(["incident", "incident:analysed"]));
-  const rca = { summary: 'Most likely: Change #41 "Faster order totals" (62%).', severity: "SEV2", hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.62, suspect: "#41" }, { id: "h2", title: "Redis eviction storm", category: "dependency", confidence: 0.3 }] };
-  gh.comments.push({ id: 500, issue: INCIDENT, body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`, user: { login: "devops-insight[bot]", type: "Bot" } });
+  const rca = {
+    summary: 'Most likely: Change #41 "Faster order totals" (62%).',
+    severity: "SEV2",
+    hypotheses: [
+      { id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.62, suspect: "#41" },
+      { id: "h2", title: "Redis eviction storm", category: "dependency", confidence: 0.3 },
+    ],
+  };
+  gh.comments.push({
+    id: 500,
+    issue: INCIDENT,
+    body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`,
+    user: { login: "devops-insight[bot]", type: "Bot" },
+  });
   gh.install();
   return gh;
 }
 
 export const services = { mcpServers: { mcpServers: {}, insight: { budgetMs: 45_000 } }, adapters: ADAPTERS };
 /** The app with Insight's fix store in memory and a fixed signing key. */
-export const fixApp = (env: Record<string, string> = {}, audit?: FileAuditLog, evomap?: EvoMapServices, store: FixStateStore = new MemoryFixStore()) => {
+export const fixApp = (
+  env: Record<string, string> = {},
+  audit?: FileAuditLog,
+  evomap?: EvoMapServices,
+  store: FixStateStore = new MemoryFixStore(),
+) => {
   const r = { store, key: Buffer.alloc(32, 1) };
   const processors = { "pr-merged": createPrMergedProcessor(r, evomap), "fix-push": revokeOnPush(r) };
-  const commands = { fix: fixCommand(services, r), approve: approveCommand(r), reject: rejectCommand(r), rollback: rollbackCommand(services, r) };
+  const commands = {
+    fix: fixCommand(services, r),
+    approve: approveCommand(r),
+    reject: rejectCommand(r),
+    rollback: rollbackCommand(services, r),
+  };
   return loadTestApp({ processors, commands, ...(audit ? { audit } : {}) }, env);
 };
 export type App = Awaited<ReturnType<typeof fixApp>>;
@@ -54,7 +94,12 @@ let delivery = 0;
 export const nextDelivery = () => `d-${++delivery}`;
 
 /** An `issue_comment.created` payload as GitHub sends it (ids, creation time, author association). */
-export function commentPayload(body: string, login: string, on: { issue?: number; pull?: number } = { issue: INCIDENT }, options: { id?: number } = {}) {
+export function commentPayload(
+  body: string,
+  login: string,
+  on: { issue?: number; pull?: number } = { issue: INCIDENT },
+  options: { id?: number } = {},
+) {
   const payload = example("issue_comment", "created");
   const user = { ...payload.comment.user, login, id: USER_IDS[login] ?? 4242, type: "User" };
   payload.comment.body = body;
@@ -86,11 +131,25 @@ export async function merge(t: App, gh: StatefulGitHub, number: number) {
   const pr = gh.pulls.get(number)!;
   const files = gh.files(pr.head.sha);
   const main = gh.files("main");
-  const changed = Object.fromEntries([...new Set([...Object.keys(files), ...Object.keys(main)])].filter((p) => files[p] !== main[p]).map((p) => [p, files[p] ?? null]));
+  const changed = Object.fromEntries(
+    [...new Set([...Object.keys(files), ...Object.keys(main)])].filter((p) => files[p] !== main[p]).map((p) => [p, files[p] ?? null]),
+  );
   const sha = gh.commit("main", changed, `${pr.title} (#${number})`);
-  Object.assign(pr, { state: "closed", merged_at: gh.commits.get(sha)!.date, merge_commit_sha: sha, files: pr.files.length ? pr.files : Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })) });
+  Object.assign(pr, {
+    state: "closed",
+    merged_at: gh.commits.get(sha)!.date,
+    merge_commit_sha: sha,
+    files: pr.files.length
+      ? pr.files
+      : Object.keys(changed).map((filename) => ({ filename, status: "modified", additions: 1, deletions: 1 })),
+  });
   const payload = example("pull_request", "closed");
-  Object.assign(payload.pull_request, { number, merged: true, merge_commit_sha: sha, head: { ...payload.pull_request.head, ref: pr.head.ref, sha: pr.head.sha } });
+  Object.assign(payload.pull_request, {
+    number,
+    merged: true,
+    merge_commit_sha: sha,
+    head: { ...payload.pull_request.head, ref: pr.head.ref, sha: pr.head.sha },
+  });
   payload.repository.owner.login = OWNER;
   payload.repository.name = REPO;
   await send(t, "pull_request", payload);
@@ -105,7 +164,13 @@ export async function pushTo(t: App, gh: StatefulGitHub, number: number, files: 
   const payload = example("pull_request", "synchronize");
   const sender = { ...payload.sender, login, id: USER_IDS[login] ?? 4242, type: "User" };
   Object.assign(payload, { number, before, after: sha, sender });
-  Object.assign(payload.pull_request, { number, state: "open", draft: pr.draft, user: { ...payload.pull_request.user, ...pr.user }, head: { ...payload.pull_request.head, ref: pr.head.ref, sha } });
+  Object.assign(payload.pull_request, {
+    number,
+    state: "open",
+    draft: pr.draft,
+    user: { ...payload.pull_request.user, ...pr.user },
+    head: { ...payload.pull_request.head, ref: pr.head.ref, sha },
+  });
   payload.pull_request.head.repo.full_name = `${OWNER}/${REPO}`;
   payload.repository.owner.login = OWNER;
   payload.repository.name = REPO;
@@ -122,4 +187,8 @@ export async function proposeAndApprove(t: App, gh: StatefulGitHub) {
 
 export const fixPr = (gh: StatefulGitHub) => [...gh.pulls.values()].find((p) => p.head.ref === `insight/fix-${INCIDENT}`)!;
 export const fixState = (gh: StatefulGitHub, n: number) => readMetadata<Record<string, any>>(gh.pulls.get(n)!.body, "fix")!;
-export const lastReply = (gh: StatefulGitHub, issue: number) => gh.commentsOn(issue).filter((b) => b.startsWith("<!-- insight:reply -->")).at(-1) ?? "";
+export const lastReply = (gh: StatefulGitHub, issue: number) =>
+  gh
+    .commentsOn(issue)
+    .filter((b) => b.startsWith("<!-- insight:reply -->"))
+    .at(-1) ?? "";

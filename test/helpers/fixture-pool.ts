@@ -7,7 +7,11 @@ import type { TransportFactory } from "../../src/signals/mcp-pool.js";
  * Transports to in-memory fixture servers: server name → fixture flavour id. Each connect starts
  * a fresh fixture server (as a restarted process would); `crash` faults close its transport.
  */
-export function fixtureTransport(flavours: Record<string, string>, scenario: Scenario, counters: { starts: number } = { starts: 0 }): TransportFactory {
+export function fixtureTransport(
+  flavours: Record<string, string>,
+  scenario: Scenario,
+  counters: { starts: number } = { starts: 0 },
+): TransportFactory {
   return (name) => {
     const flavour = FIXTURE_FLAVOURS[flavours[name]!];
     if (!flavour) throw new Error(`no fixture flavour for ${name}`);
@@ -32,8 +36,16 @@ export async function liveSources(owner: string, tweak?: (scenario: Scenario) =>
   const { now: _fixed, ...live } = structuredClone(production);
   tweak?.(live as Scenario);
   const mcpServers = parseMcpServers({
-    mcpServers: Object.fromEntries(Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, repositories: [`${owner}/*`] } }])),
+    mcpServers: Object.fromEntries(
+      Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [
+        n,
+        { command: "fixture", insight: { adapter: a, repositories: [`${owner}/*`] } },
+      ]),
+    ),
   });
-  const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: "mcp-prometheus", db: "dbhub", k8s: "kubernetes-mcp-server", apm: "skywalking-mcp" }, live) });
+  const pool = new McpPool(mcpServers, {
+    log: silent,
+    transport: fixtureTransport({ metrics: "mcp-prometheus", db: "dbhub", k8s: "kubernetes-mcp-server", apm: "skywalking-mcp" }, live),
+  });
   return { pool, mcpServers, adapters: ADAPTERS };
 }

@@ -11,7 +11,11 @@ export const api = () => nock("https://api.github.com");
 export function mockInstallationToken(installationId = INSTALLATION_ID) {
   return api()
     .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, { token: "ghs_testinstallationtoken0000000000000000", expires_at: "2099-01-01T00:00:00Z", permissions: { issues: "write" } });
+    .reply(201, {
+      token: "ghs_testinstallationtoken0000000000000000",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: { issues: "write" },
+    });
 }
 
 /** The contents API's JSON answer for a file: its blob sha, size and base64 text (none over 1 MB, as GitHub does). */
@@ -19,7 +23,15 @@ export function contentsJson(text: string, path = ".github/insight.yml") {
   const bytes = Buffer.from(text);
   const sha = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
   const big = bytes.length > 1024 * 1024;
-  return { type: "file", name: path.split("/").pop(), path, sha, size: bytes.length, encoding: big ? "none" : "base64", content: big ? "" : bytes.toString("base64") };
+  return {
+    type: "file",
+    name: path.split("/").pop(),
+    path,
+    sha,
+    size: bytes.length,
+    encoding: big ? "none" : "base64",
+    content: big ? "" : bytes.toString("base64"),
+  };
 }
 
 /** The contents API's answer: raw text when asked for the raw media type, else the JSON form. */
@@ -74,13 +86,27 @@ export function mockCommentReaction(owner: string, repo: string, commentId: numb
   return api().post(`/repos/${owner}/${repo}/issues/comments/${commentId}/reactions`, { content }).reply(201, { id: 1, content });
 }
 
-export function mockPermission(owner: string, repo: string, username: string, permission: "admin" | "write" | "read" | "none", roleName?: string) {
+export function mockPermission(
+  owner: string,
+  repo: string,
+  username: string,
+  permission: "admin" | "write" | "read" | "none",
+  roleName?: string,
+) {
   return api()
     .get(`/repos/${owner}/${repo}/collaborators/${username}/permission`)
     .reply(200, { permission, role_name: roleName ?? permission, user: { login: username } });
 }
 
-export type PrState = { number: number; head: string; base?: string; draft?: boolean; state?: string; labels?: string[]; changedFiles?: number };
+export type PrState = {
+  number: number;
+  head: string;
+  base?: string;
+  draft?: boolean;
+  state?: string;
+  labels?: string[];
+  changedFiles?: number;
+};
 
 export function mockPull(owner: string, repo: string, pr: PrState) {
   return api()
@@ -103,7 +129,10 @@ export function mockPullFiles(owner: string, repo: string, number: number, files
   const pages = Math.max(1, Math.ceil(files.length / 100));
   const scope = api();
   for (let page = 1; page <= pages; page++) {
-    const next: Record<string, string> = page < pages ? { link: `<https://api.github.com/repos/${owner}/${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
+    const next: Record<string, string> =
+      page < pages
+        ? { link: `<https://api.github.com/repos/${owner}/${repo}/pulls/${number}/files?per_page=100&page=${page + 1}>; rel="next"` }
+        : {};
     scope
       .get(`/repos/${owner}/${repo}/pulls/${number}/files`)
       .query((q) => String(q.page ?? "1") === String(page))
@@ -113,25 +142,50 @@ export function mockPullFiles(owner: string, repo: string, number: number, files
 }
 
 export function mockCreateCheckRun(owner: string, repo: string, captured: Captured = {}, id = 555) {
-  return api().post(`/repos/${owner}/${repo}/check-runs`, (body) => ((captured.body = body), true)).reply(201, { id });
+  return api()
+    .post(`/repos/${owner}/${repo}/check-runs`, (body) => ((captured.body = body), true))
+    .reply(201, { id });
 }
 
 export function mockAddLabels(owner: string, repo: string, issue: number, labels: string[]) {
-  return api().post(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+  return api()
+    .post(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels })
+    .reply(
+      200,
+      labels.map((name) => ({ name })),
+    );
 }
 
 export function mockSetLabels(owner: string, repo: string, issue: number, labels: string[]) {
-  return api().put(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+  return api()
+    .put(`/repos/${owner}/${repo}/issues/${issue}/labels`, { labels })
+    .reply(
+      200,
+      labels.map((name) => ({ name })),
+    );
 }
 
 export function mockRemoveLabel(owner: string, repo: string, issue: number, label: string) {
-  return api().delete(`/repos/${owner}/${repo}/issues/${issue}/labels/${encodeURIComponent(label)}`).reply(200, []);
+  return api()
+    .delete(`/repos/${owner}/${repo}/issues/${issue}/labels/${encodeURIComponent(label)}`)
+    .reply(200, []);
 }
 
-export function mockIssue(owner: string, repo: string, issue: { number: number; title: string; body: string; createdAt: string; labels?: string[] }) {
+export function mockIssue(
+  owner: string,
+  repo: string,
+  issue: { number: number; title: string; body: string; createdAt: string; labels?: string[] },
+) {
   return api()
     .get(`/repos/${owner}/${repo}/issues/${issue.number}`)
-    .reply(200, { number: issue.number, title: issue.title, body: issue.body, created_at: issue.createdAt, state: "open", labels: (issue.labels ?? []).map((name) => ({ name })) });
+    .reply(200, {
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      created_at: issue.createdAt,
+      state: "open",
+      labels: (issue.labels ?? []).map((name) => ({ name })),
+    });
 }
 
 export function mockIssueReaction(owner: string, repo: string, issue: number, content = "eyes") {
@@ -139,15 +193,36 @@ export function mockIssueReaction(owner: string, repo: string, issue: number, co
 }
 
 /** Repository, merged PRs with their files, and deployments: the change history of an incident. */
-export function mockChangeHistory(owner: string, repo: string, pulls: Array<{ number: number; title: string; mergedAt: string; files: string[] }>, deployments: Array<Record<string, unknown>> = []) {
+export function mockChangeHistory(
+  owner: string,
+  repo: string,
+  pulls: Array<{ number: number; title: string; mergedAt: string; files: string[] }>,
+  deployments: Array<Record<string, unknown>> = [],
+) {
   const scope = api()
     .get(`/repos/${owner}/${repo}`)
     .reply(200, { default_branch: "main", full_name: `${owner}/${repo}` })
     .get(`/repos/${owner}/${repo}/pulls`)
     .query(true)
-    .reply(200, pulls.map((p) => ({ number: p.number, title: p.title, merged_at: p.mergedAt, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, base: { ref: "main", sha: "b".repeat(40) }, head: { ref: "f", sha: "c".repeat(40) } })));
+    .reply(
+      200,
+      pulls.map((p) => ({
+        number: p.number,
+        title: p.title,
+        merged_at: p.mergedAt,
+        html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+        base: { ref: "main", sha: "b".repeat(40) },
+        head: { ref: "f", sha: "c".repeat(40) },
+      })),
+    );
   for (const p of pulls) {
-    scope.get(`/repos/${owner}/${repo}/pulls/${p.number}/files`).query(true).reply(200, p.files.map((filename) => ({ filename, status: "modified", additions: 3, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" })));
+    scope
+      .get(`/repos/${owner}/${repo}/pulls/${p.number}/files`)
+      .query(true)
+      .reply(
+        200,
+        p.files.map((filename) => ({ filename, status: "modified", additions: 3, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" })),
+      );
   }
   scope.get(`/repos/${owner}/${repo}/deployments`).query(true).reply(200, deployments);
   return scope;
@@ -164,16 +239,35 @@ export function mockRcaThread(owner: string, repo: string, p: { repoConfig: stri
   const result: Captured = {};
   mockInstallationToken();
   mockRepoConfig(owner, repo, p.repoConfig);
-  mockIssue(owner, repo, { number: 3, title: "api returns 500s", body: p.issueBody, createdAt: new Date(now - 60_000).toISOString(), labels: ["incident"] });
+  mockIssue(owner, repo, {
+    number: 3,
+    title: "api returns 500s",
+    body: p.issueBody,
+    createdAt: new Date(now - 60_000).toISOString(),
+    labels: ["incident"],
+  });
   mockPermission(owner, repo, "oncall", "write");
   mockListComments(owner, repo, 3, []);
   mockIssueReaction(owner, repo, 3);
   mockCreateComment(owner, repo, 3, status, 500);
   mockAddLabels(owner, repo, 3, ["incident:investigating"]);
-  mockChangeHistory(owner, repo, [{ number: 41, title: "Faster order totals", mergedAt: new Date(now - 15 * 60_000).toISOString(), files: ["services/api/src/orders.ts"] }]);
+  mockChangeHistory(owner, repo, [
+    {
+      number: 41,
+      title: "Faster order totals",
+      mergedAt: new Date(now - 15 * 60_000).toISOString(),
+      files: ["services/api/src/orders.ts"],
+    },
+  ]);
   mockUpdateComment(owner, repo, 500, result);
   // The status labels in one write at the end: the issue read again, then its labels replaced.
-  mockIssue(owner, repo, { number: 3, title: "api returns 500s", body: p.issueBody, createdAt: new Date(now - 60_000).toISOString(), labels: ["incident", "incident:investigating"] });
+  mockIssue(owner, repo, {
+    number: 3,
+    title: "api returns 500s",
+    body: p.issueBody,
+    createdAt: new Date(now - 60_000).toISOString(),
+    labels: ["incident", "incident:investigating"],
+  });
   mockSetLabels(owner, repo, 3, ["incident", "incident:analysed"]);
   return { status, result };
 }

@@ -19,5 +19,15 @@ export function impactJob(n: number, headSha: string, delivery = `d-${headSha}`)
 }
 
 export function rcaJob(n: number, delivery = `d-rca-${n}`): RcaJob {
-  return { kind: "rca", id: `${delivery}:rca:${n}`, delivery, installationId: 1, repo, actor: "octocat", issueNumber: n, trigger: "labeled", labels: ["incident"] };
+  return {
+    kind: "rca",
+    id: `${delivery}:rca:${n}`,
+    delivery,
+    installationId: 1,
+    repo,
+    actor: "octocat",
+    issueNumber: n,
+    trigger: "labeled",
+    labels: ["incident"],
+  };
 }

@@ -19,7 +19,15 @@ if (mode === "audit") {
   const [count, name] = rest;
   const log = new PgAuditLog(pool, { checkpointKey: TEST_CHECKPOINT_KEY, checkpointEvery: 7 });
   for (let i = 0; i < Number(count); i++) {
-    await log.append({ actor: name!, action: "comment.create", target: `acme/api#${i}`, delivery: `${name}-${i}`, reason: "concurrency test", outcome: "ok", detail: { i } });
+    await log.append({
+      actor: name!,
+      action: "comment.create",
+      target: `acme/api#${i}`,
+      delivery: `${name}-${i}`,
+      reason: "concurrency test",
+      outcome: "ok",
+      detail: { i },
+    });
   }
   await log.close();
   process.stdout.write(`${name}: ${count} appended\n`);

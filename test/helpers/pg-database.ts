@@ -39,9 +39,16 @@ export async function freshDatabase(name: string, options: { migrated?: boolean 
 const CHILD = new URL("./pg-child.ts", import.meta.url).pathname;
 
 /** Runs test/helpers/pg-child.ts in its own node process (tsx), resolving with its exit code and output. */
-export async function pgChild(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+export async function pgChild(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", CHILD, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", CHILD, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      timeout: timeoutMs,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };

@@ -43,7 +43,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
  * with its output collected and its exit as a promise that gives up after `exitTimeoutMs`.
  */
 export function startProcess(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }) {
-  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));
@@ -51,7 +56,8 @@ export function startProcess(command: string, args: string[], options: { cwd: st
   return {
     child,
     output: () => output,
-    exited: (exitTimeoutMs = 30_000) => Promise.race([exit, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), exitTimeoutMs).unref())]),
+    exited: (exitTimeoutMs = 30_000) =>
+      Promise.race([exit, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), exitTimeoutMs).unref())]),
     killGroup: (signal: NodeJS.Signals = "SIGKILL") => {
       try {
         process.kill(-child.pid!, signal);

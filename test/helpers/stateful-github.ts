@@ -32,7 +32,11 @@ type Comment = { id: number; issue: number; body: string; user: { login: string;
 /** The user id GitHub gives this App's bot account (`devops-insight[bot]`). */
 export const BOT_USER_ID = 149_000_001;
 
-const gitSha = (kind: string, body: string | Buffer) => createHash("sha1").update(`${kind} ${Buffer.byteLength(body)}\0`).update(body).digest("hex");
+const gitSha = (kind: string, body: string | Buffer) =>
+  createHash("sha1")
+    .update(`${kind} ${Buffer.byteLength(body)}\0`)
+    .update(body)
+    .digest("hex");
 
 export class StatefulGitHub {
   readonly blobs = new Map<string, Buffer>();
@@ -58,7 +62,10 @@ export class StatefulGitHub {
   #nextId = 9000;
   #clock = Date.parse("2026-11-23T00:00:00Z");
 
-  constructor(readonly owner: string, readonly repo: string) {}
+  constructor(
+    readonly owner: string,
+    readonly repo: string,
+  ) {}
 
   // --- building history -------------------------------------------------------------------
 
@@ -81,13 +88,28 @@ export class StatefulGitHub {
     const merge = this.commit(base, files, `${title} (#${number})`);
     const beforeTree = this.treeOf(before);
     const pull: Pull = {
-      number, node_id: `PR_${number}`, title, body: "", state: "closed", draft: false, merged_at: this.commits.get(merge)!.date, merge_commit_sha: merge,
-      user: { login: "dev", type: "User" }, head: { ref: `feature-${number}`, sha: merge }, base: { ref: base, sha: before }, commits: 1,
+      number,
+      node_id: `PR_${number}`,
+      title,
+      body: "",
+      state: "closed",
+      draft: false,
+      merged_at: this.commits.get(merge)!.date,
+      merge_commit_sha: merge,
+      user: { login: "dev", type: "User" },
+      head: { ref: `feature-${number}`, sha: merge },
+      base: { ref: base, sha: before },
+      commits: 1,
       files: Object.entries(files).map(([filename, content]) => {
         const old = beforeTree.get(filename) ? this.blobs.get(beforeTree.get(filename)!.sha)!.toString() : undefined;
         const oldLines = old === undefined ? [] : old.split("\n");
         const newLines = content === null ? [] : content.split("\n");
-        return { filename, status: old === undefined ? "added" : content === null ? "removed" : "modified", additions: newLines.filter((l) => !oldLines.includes(l)).length, deletions: oldLines.filter((l) => !newLines.includes(l)).length };
+        return {
+          filename,
+          status: old === undefined ? "added" : content === null ? "removed" : "modified",
+          additions: newLines.filter((l) => !oldLines.includes(l)).length,
+          deletions: oldLines.filter((l) => !newLines.includes(l)).length,
+        };
       }),
     };
     this.pulls.set(number, pull);
@@ -137,15 +159,31 @@ export class StatefulGitHub {
   install(): void {
     const base = `/repos/${this.owner}/${this.repo}`;
     const scope = nock("https://api.github.com").persist();
-    const route = (method: "get" | "post" | "patch" | "delete", path: RegExp, handler: (m: RegExpExecArray, body: any, uri: string, headers: Headers) => [number, unknown] | [number, unknown, Record<string, string>]) =>
-      scope.intercept((uri: string) => path.test(decodeURIComponent(uri.split("?")[0]!)), method.toUpperCase()).optionally().reply(async (request: Request) => {
-        const url = new URL(request.url);
-        const uri = `${url.pathname}${url.search}`;
-        const text = await request.text();
-        const fault = this.faults.findIndex((f) => `${method.toUpperCase()} ${uri}`.includes(f.match));
-        if (fault >= 0) return [this.faults.splice(fault, 1)[0]!.status, { message: "Server Error" }] as const;
-        return handler(path.exec(decodeURIComponent(url.pathname))!, text ? JSON.parse(text) : undefined, uri, request.headers) as [number, Record<string, unknown>, Record<string, string>];
-      });
+    const route = (
+      method: "get" | "post" | "patch" | "delete",
+      path: RegExp,
+      handler: (
+        m: RegExpExecArray,
+        body: any,
+        uri: string,
+        headers: Headers,
+      ) => [number, unknown] | [number, unknown, Record<string, string>],
+    ) =>
+      scope
+        .intercept((uri: string) => path.test(decodeURIComponent(uri.split("?")[0]!)), method.toUpperCase())
+        .optionally()
+        .reply(async (request: Request) => {
+          const url = new URL(request.url);
+          const uri = `${url.pathname}${url.search}`;
+          const text = await request.text();
+          const fault = this.faults.findIndex((f) => `${method.toUpperCase()} ${uri}`.includes(f.match));
+          if (fault >= 0) return [this.faults.splice(fault, 1)[0]!.status, { message: "Server Error" }] as const;
+          return handler(path.exec(decodeURIComponent(url.pathname))!, text ? JSON.parse(text) : undefined, uri, request.headers) as [
+            number,
+            Record<string, unknown>,
+            Record<string, string>,
+          ];
+        });
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const R = (tail: string) => new RegExp(`^${esc(base)}${tail}$`);
 
@@ -158,8 +196,13 @@ export class StatefulGitHub {
       }
       return [200, data, { etag }];
     };
-    route("post", /^\/app\/installations\/\d+\/access_tokens$/, () => [201, { token: "ghs_fakeinstallationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" }]);
-    route("get", R("/contents/\\.github/insight\\.yml"), () => (this.repoConfig === undefined ? [404, { message: "Not Found" }] : [200, contentsJson(this.repoConfig)]));
+    route("post", /^\/app\/installations\/\d+\/access_tokens$/, () => [
+      201,
+      { token: "ghs_fakeinstallationtoken000000000000000", expires_at: "2099-01-01T00:00:00Z" },
+    ]);
+    route("get", R("/contents/\\.github/insight\\.yml"), () =>
+      this.repoConfig === undefined ? [404, { message: "Not Found" }] : [200, contentsJson(this.repoConfig)],
+    );
     route("get", new RegExp(`^/repos/${esc(this.owner)}/\\.github/contents/`), () => [404, { message: "Not Found" }]);
     route("get", R(""), () => [200, { default_branch: "main", full_name: `${this.owner}/${this.repo}` }]);
 
@@ -184,7 +227,9 @@ export class StatefulGitHub {
     });
     route("get", R("/git/commits/([0-9a-f]{40})"), (m) => {
       const c = this.commits.get(m[1]!);
-      return c ? [200, { sha: c.sha, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })), message: c.message }] : [404, { message: "Not Found" }];
+      return c
+        ? [200, { sha: c.sha, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })), message: c.message }]
+        : [404, { message: "Not Found" }];
     });
     route("post", R("/git/commits"), (_m, body) => {
       if (!this.trees.has(body.tree)) return [422, { message: "Tree SHA does not exist" }];
@@ -193,7 +238,16 @@ export class StatefulGitHub {
     });
     route("get", R("/git/trees/([0-9a-f]{40})"), (m) => {
       const t = this.trees.get(m[1]!);
-      return t ? [200, { sha: m[1], truncated: false, tree: [...t].map(([path, e]) => ({ path, mode: e.mode, type: "blob", sha: e.sha, size: this.blobs.get(e.sha)!.length })) }] : [404, { message: "Not Found" }];
+      return t
+        ? [
+            200,
+            {
+              sha: m[1],
+              truncated: false,
+              tree: [...t].map(([path, e]) => ({ path, mode: e.mode, type: "blob", sha: e.sha, size: this.blobs.get(e.sha)!.length })),
+            },
+          ]
+        : [404, { message: "Not Found" }];
     });
     route("post", R("/git/trees"), (_m, body) => {
       const tree: Tree = new Map(this.trees.get(body.base_tree) ?? []);
@@ -206,9 +260,14 @@ export class StatefulGitHub {
     });
     route("get", R("/git/blobs/([0-9a-f]{40})"), (m) => {
       const b = this.blobs.get(m[1]!);
-      return b ? [200, { sha: m[1], size: b.length, encoding: "base64", content: b.toString("base64").replace(/(.{60})/g, "$1\n") }] : [404, { message: "Not Found" }];
+      return b
+        ? [200, { sha: m[1], size: b.length, encoding: "base64", content: b.toString("base64").replace(/(.{60})/g, "$1\n") }]
+        : [404, { message: "Not Found" }];
     });
-    route("post", R("/git/blobs"), (_m, body) => [201, { sha: this.putBlob(Buffer.from(body.content, body.encoding === "base64" ? "base64" : "utf8")) }]);
+    route("post", R("/git/blobs"), (_m, body) => [
+      201,
+      { sha: this.putBlob(Buffer.from(body.content, body.encoding === "base64" ? "base64" : "utf8")) },
+    ]);
     route("get", R("/commits"), (_m, _b, uri) => {
       const q = new URL(uri, "https://api.github.com").searchParams;
       const out: unknown[] = [];
@@ -216,15 +275,21 @@ export class StatefulGitHub {
         const c = this.commits.get(sha)!;
         if (q.get("since") && c.date < q.get("since")!) break;
         const parentTree = c.parents[0] ? this.treeOf(c.parents[0]) : new Map();
-        if (this.treeOf(sha).get(q.get("path")!)?.sha !== parentTree.get(q.get("path")!)?.sha) out.push({ sha, commit: { message: c.message, author: { date: c.date } }, author: { login: c.login } });
+        if (this.treeOf(sha).get(q.get("path")!)?.sha !== parentTree.get(q.get("path")!)?.sha)
+          out.push({ sha, commit: { message: c.message, author: { date: c.date } }, author: { login: c.login } });
       }
       return [200, out];
     });
 
     // Pull requests
     const pullJson = (p: Pull) => ({
-      ...p, html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`, changed_files: p.files.length, labels: [], updated_at: p.merged_at ?? "2026-11-23T00:00:00Z",
-      head: { ...p.head, repo: { full_name: `${this.owner}/${this.repo}` } }, base: { ...p.base, repo: { full_name: `${this.owner}/${this.repo}` } },
+      ...p,
+      html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`,
+      changed_files: p.files.length,
+      labels: [],
+      updated_at: p.merged_at ?? "2026-11-23T00:00:00Z",
+      head: { ...p.head, repo: { full_name: `${this.owner}/${this.repo}` } },
+      base: { ...p.base, repo: { full_name: `${this.owner}/${this.repo}` } },
     });
     route("get", R("/pulls/(\\d+)/files"), (m) => [200, this.pulls.get(Number(m[1]))?.files ?? []]);
     route("get", R("/pulls/(\\d+)"), (m) => {
@@ -235,8 +300,13 @@ export class StatefulGitHub {
       const q = new URL(uri, "https://api.github.com").searchParams;
       const head = q.get("head");
       const state = q.get("state");
-      const all = [...this.pulls.values()].filter((p) => (!head || `${this.owner}:${p.head.ref}` === head) && (!state || state === "all" || p.state === state));
-      const sorted = q.get("sort") === "updated" ? all.map(pullJson).sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.number - a.number) : all.sort((a, b) => b.number - a.number).map(pullJson);
+      const all = [...this.pulls.values()].filter(
+        (p) => (!head || `${this.owner}:${p.head.ref}` === head) && (!state || state === "all" || p.state === state),
+      );
+      const sorted =
+        q.get("sort") === "updated"
+          ? all.map(pullJson).sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.number - a.number)
+          : all.sort((a, b) => b.number - a.number).map(pullJson);
       const per = Number(q.get("per_page") ?? 30);
       const page = Number(q.get("page") ?? 1);
       return conditional(`${base}/pulls?${q}`, headers, sorted.slice((page - 1) * per, page * per));
@@ -245,14 +315,33 @@ export class StatefulGitHub {
       const head = this.refs.get(body.head);
       if (!head) return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
       const number = Math.max(100, ...this.pulls.keys()) + 1;
-      const p: Pull = { number, node_id: `PR_${number}`, title: body.title, body: body.body, state: "open", draft: !!body.draft, merged_at: null, merge_commit_sha: null, user: { login: "devops-insight[bot]", type: "Bot", id: BOT_USER_ID }, head: { ref: body.head, sha: head }, base: { ref: body.base, sha: this.refs.get(body.base)! }, commits: 1, files: [] };
+      const p: Pull = {
+        number,
+        node_id: `PR_${number}`,
+        title: body.title,
+        body: body.body,
+        state: "open",
+        draft: !!body.draft,
+        merged_at: null,
+        merge_commit_sha: null,
+        user: { login: "devops-insight[bot]", type: "Bot", id: BOT_USER_ID },
+        head: { ref: body.head, sha: head },
+        base: { ref: body.base, sha: this.refs.get(body.base)! },
+        commits: 1,
+        files: [],
+      };
       this.pulls.set(number, p);
       return [201, pullJson(p)];
     });
     route("patch", R("/pulls/(\\d+)"), (m, body) => {
       const p = this.pulls.get(Number(m[1]));
       if (!p) return [404, { message: "Not Found" }];
-      Object.assign(p, body.title ? { title: body.title } : {}, body.body !== undefined ? { body: body.body } : {}, body.state ? { state: body.state } : {});
+      Object.assign(
+        p,
+        body.title ? { title: body.title } : {},
+        body.body !== undefined ? { body: body.body } : {},
+        body.state ? { state: body.state } : {},
+      );
       return [200, pullJson(p)];
     });
     route("post", /^\/graphql$/, (_m, body) => {
@@ -265,7 +354,10 @@ export class StatefulGitHub {
     });
 
     // Issues: the thread, its labels, its state
-    route("get", R("/issues/(\\d+)/comments"), (m) => [200, this.comments.filter((c) => c.issue === Number(m[1])).map((c) => ({ ...c, html_url: `https://github.com/x#issuecomment-${c.id}` }))]);
+    route("get", R("/issues/(\\d+)/comments"), (m) => [
+      200,
+      this.comments.filter((c) => c.issue === Number(m[1])).map((c) => ({ ...c, html_url: `https://github.com/x#issuecomment-${c.id}` })),
+    ]);
     route("post", R("/issues/(\\d+)/comments"), (m, body) => {
       const c: Comment = { id: this.#nextId++, issue: Number(m[1]), body: body.body, user: { login: "devops-insight[bot]", type: "Bot" } };
       this.comments.push(c);
@@ -278,20 +370,48 @@ export class StatefulGitHub {
       return [200, { id: c.id }];
     });
     route("post", R("/issues/(?:comments/)?\\d+/reactions"), () => [201, { id: 1, content: "eyes" }]);
-    const issueJson = (n: number) => ({ number: n, html_url: `https://github.com/${this.owner}/${this.repo}/issues/${n}`, state: this.closedIssues.has(n) ? "closed" : "open", labels: this.labelsOf(n).map((name) => ({ name })), title: "incident", body: "", created_at: "2026-11-23T00:00:00Z", updated_at: "2026-11-23T00:00:00Z", closed_at: null, ...this.issues.get(n) });
+    const issueJson = (n: number) => ({
+      number: n,
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${n}`,
+      state: this.closedIssues.has(n) ? "closed" : "open",
+      labels: this.labelsOf(n).map((name) => ({ name })),
+      title: "incident",
+      body: "",
+      created_at: "2026-11-23T00:00:00Z",
+      updated_at: "2026-11-23T00:00:00Z",
+      closed_at: null,
+      ...this.issues.get(n),
+    });
     route("get", R("/issues/(\\d+)"), (m) => [200, issueJson(Number(m[1]))]);
     route("get", /^\/search\/issues$/, (_m, _b, uri) => {
       const q = new URL(uri, "https://api.github.com").searchParams.get("q") ?? "";
       const label = /label:"([^"]+)"/.exec(q)?.[1];
       const since = /updated:>=(\S+)/.exec(q)?.[1];
       const items = [...new Set([...this.issues.keys(), ...this.labels.keys()])]
-        .filter((n) => !this.pulls.has(n) && (!label || this.labelsOf(n).includes(label)) && (!/is:closed/.test(q) || this.closedIssues.has(n)))
+        .filter(
+          (n) => !this.pulls.has(n) && (!label || this.labelsOf(n).includes(label)) && (!/is:closed/.test(q) || this.closedIssues.has(n)),
+        )
         .map(issueJson)
         .filter((i) => !since || i.updated_at >= since)
         .sort((a, b) => a.updated_at.localeCompare(b.updated_at));
       return [200, { total_count: items.length, incomplete_results: false, items }];
     });
-    route("get", R("/deployments"), (_m, _b, _uri, headers) => conditional(`${base}/deployments`, headers, [...this.deployments].sort((a, b) => b.id - a.id).map((d) => ({ id: d.id, sha: d.sha, ref: "main", environment: "production", created_at: d.created_at, url: `https://api.github.com${base}/deployments/${d.id}` }))));
+    route("get", R("/deployments"), (_m, _b, _uri, headers) =>
+      conditional(
+        `${base}/deployments`,
+        headers,
+        [...this.deployments]
+          .sort((a, b) => b.id - a.id)
+          .map((d) => ({
+            id: d.id,
+            sha: d.sha,
+            ref: "main",
+            environment: "production",
+            created_at: d.created_at,
+            url: `https://api.github.com${base}/deployments/${d.id}`,
+          })),
+      ),
+    );
     route("get", R("/deployments/(\\d+)/statuses"), (m) => {
       const d = this.deployments.find((x) => x.id === Number(m[1]));
       return d ? [200, [{ id: d.id * 10, state: d.state, created_at: d.created_at }]] : [404, { message: "Not Found" }];
@@ -322,9 +442,13 @@ export class StatefulGitHub {
     // Who may do what
     route("get", R("/collaborators/([^/]+)/permission"), (m) => {
       const p = this.permissions.get(m[1]!) ?? "none";
-      return p === "none" ? [404, { message: "Not Found" }] : [200, { permission: p === "maintain" ? "write" : p, role_name: p, user: { login: m[1] } }];
+      return p === "none"
+        ? [404, { message: "Not Found" }]
+        : [200, { permission: p === "maintain" ? "write" : p, role_name: p, user: { login: m[1] } }];
     });
-    route("get", /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, (m) => (this.teams.get(`${m[1]}/${m[2]}`)?.has(m[3]!) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }]));
+    route("get", /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, (m) =>
+      this.teams.get(`${m[1]}/${m[2]}`)?.has(m[3]!) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }],
+    );
   }
 }
 

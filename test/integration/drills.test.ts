@@ -33,10 +33,21 @@ describe("incident drills on the local PostgreSQL through dbhub", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "insight-drill-"));
-    await writeFile(join(dir, "dbhub.toml"), `[[sources]]\nid = "default"\ndsn = "${DSN}"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`);
-    c = collector({ db: { command: join(process.cwd(), "node_modules/.bin/dbhub"), args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")], insight: { adapter: "postgres" } } });
+    await writeFile(
+      join(dir, "dbhub.toml"),
+      `[[sources]]\nid = "default"\ndsn = "${DSN}"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`,
+    );
+    c = collector({
+      db: {
+        command: join(process.cwd(), "node_modules/.bin/dbhub"),
+        args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")],
+        insight: { adapter: "postgres" },
+      },
+    });
     const admin = await connect();
-    await admin.query("DROP TABLE IF EXISTS insight_drill; CREATE TABLE insight_drill (id int primary key, v int); INSERT INTO insight_drill VALUES (1, 0)");
+    await admin.query(
+      "DROP TABLE IF EXISTS insight_drill; CREATE TABLE insight_drill (id int primary key, v int); INSERT INTO insight_drill VALUES (1, 0)",
+    );
     // A slow query for the last drill; it must run past the 30 s "long-running" mark.
     sleeper = (await connect()).query("SELECT pg_sleep(34) /* insight drill: slow report */").catch(() => undefined);
   }, 60_000);
@@ -58,7 +69,9 @@ describe("incident drills on the local PostgreSQL through dbhub", () => {
     const h = result.hypotheses.find((x) => x.title === "Lock contention in PostgreSQL")!;
     expect(h).toBeDefined();
     expect(result.hypotheses.indexOf(h)).toBeLessThanOrEqual(1);
-    expect(h.reasons[0]).toMatch(new RegExp(`on pid ${pid} \\(idle in transaction: (BEGIN; )?UPDATE insight_drill SET v = v \\+ 1 WHERE id = 1\\)`));
+    expect(h.reasons[0]).toMatch(
+      new RegExp(`on pid ${pid} \\(idle in transaction: (BEGIN; )?UPDATE insight_drill SET v = v \\+ 1 WHERE id = 1\\)`),
+    );
     await blocker.query("ROLLBACK");
     await waiting;
   }, 60_000);

@@ -19,7 +19,21 @@ describe("the repository memory in PostgreSQL", () => {
         Array.from({ length: 12 }, (_, i) =>
           (i % 2 ? a : b).update("acme/api", async (d) => {
             await new Promise((r) => setTimeout(r, 5)); // widen the race
-            return { ...d, changes: [...d.changes, { id: `#${i}`, title: `change ${i}`, at: i, files: ["k8s/api/deployment.yaml"], services: ["api"], kinds: ["kubernetes"], resources: [] }] };
+            return {
+              ...d,
+              changes: [
+                ...d.changes,
+                {
+                  id: `#${i}`,
+                  title: `change ${i}`,
+                  at: i,
+                  files: ["k8s/api/deployment.yaml"],
+                  services: ["api"],
+                  kinds: ["kubernetes"],
+                  resources: [],
+                },
+              ],
+            };
           }),
         ),
       );

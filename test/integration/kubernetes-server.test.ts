@@ -21,7 +21,20 @@ describe("kubernetes-mcp-server (real binary, no cluster)", () => {
     const kubeconfig = join(dir, "config");
     await writeFile(
       kubeconfig,
-      ["apiVersion: v1", "kind: Config", "clusters:", '- cluster: { server: "https://127.0.0.1:1", insecure-skip-tls-verify: true }', "  name: dead", "contexts:", "- context: { cluster: dead, user: nobody }", "  name: dead", "current-context: dead", "users:", "- name: nobody", '  user: { token: "x" }'].join("\n"),
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        '- cluster: { server: "https://127.0.0.1:1", insecure-skip-tls-verify: true }',
+        "  name: dead",
+        "contexts:",
+        "- context: { cluster: dead, user: nobody }",
+        "  name: dead",
+        "current-context: dead",
+        "users:",
+        "- name: nobody",
+        '  user: { token: "x" }',
+      ].join("\n"),
     );
     // Installed by scripts/services.sh (its npm wrapper cannot be a dependency: see there).
     const bin = join(process.cwd(), ".tools/kubernetes-mcp-server");
@@ -46,6 +59,10 @@ describe("kubernetes-mcp-server (real binary, no cluster)", () => {
 
   it("reports an unreachable cluster as that source's error, with the reason", async () => {
     const result = await c.collect(services({ api: { kubernetes: { namespace: "prod", labels: { app: "api" } } } }), 30, { only: ["ro"] });
-    expect(result.sources[0]).toMatchObject({ status: "error", flavour: "kubernetes-mcp-server", error: expect.stringContaining("connection refused") });
+    expect(result.sources[0]).toMatchObject({
+      status: "error",
+      flavour: "kubernetes-mcp-server",
+      error: expect.stringContaining("connection refused"),
+    });
   }, 30_000);
 });

@@ -15,9 +15,25 @@ import { freshDatabase, pgChild, TEST_CHECKPOINT_KEY } from "../helpers/pg-datab
 
 const INPUT: BundleInput = {
   signals: ["TypeError: cannot read properties of undefined reading id", "http 5xx error rate rising"],
-  hypothesis: { title: "Change #41", category: "code", confidence: 0.86, confirm: "roll back #41; the error rate should return to its level before the onset" },
+  hypothesis: {
+    title: "Change #41",
+    category: "code",
+    confidence: 0.86,
+    confirm: "roll back #41; the error rate should return to its level before the onset",
+  },
   summary: "Most likely: Change #41",
-  fix: { kind: "revert", approved: true, files: [{ path: "services/api/src/orders.ts", additions: 1, deletions: 1, patch: "@@ -3,1 +3,1 @@\n-  sum += i.price;\n+  sum += i.price * i.qty;" }] },
+  fix: {
+    kind: "revert",
+    approved: true,
+    files: [
+      {
+        path: "services/api/src/orders.ts",
+        additions: 1,
+        deletions: 1,
+        patch: "@@ -3,1 +3,1 @@\n-  sum += i.price;\n+  sum += i.price * i.qty;",
+      },
+    ],
+  },
 };
 const bundleNo = (i: number) => buildBundle({ ...INPUT, signals: [`error burst in service number ${i} after deploy`, ...INPUT.signals] });
 const CONTEXT = { installationId: 2, repo: { owner: "acme", repo: "shop" }, incident: 7, pull: 101 };
@@ -31,10 +47,13 @@ function fakeHub() {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      const reply = (status: number, value: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+      const reply = (status: number, value: unknown) =>
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
       if (req.url === "/a2a/validate") return reply(200, { valid: true });
       if (req.url !== "/a2a/publish") return reply(404, { error: "not_found" });
-      const capsule = (JSON.parse(body).payload.assets as Array<{ type: string; asset_id: string }>).find((a) => a.type === "Capsule")!.asset_id;
+      const capsule = (JSON.parse(body).payload.assets as Array<{ type: string; asset_id: string }>).find(
+        (a) => a.type === "Capsule",
+      )!.asset_id;
       received.push(capsule);
       if (hang) return; // the publisher waits on an answer that never comes
       setTimeout(() => {
@@ -47,8 +66,15 @@ function fakeHub() {
     decided,
     received,
     setHang: (v: boolean) => (hang = v),
-    listen: () => new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+      ),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -65,7 +91,12 @@ describe("EvoMap outbox in PostgreSQL, drained by several processes", () => {
     hubUrl = await hub.listen();
     dir = await mkdtemp(join(tmpdir(), "insight-pgstore-"));
     identity = join(dir, "evomap-node.json");
-    await new NodeIdentityStore(identity).write({ node_id: "node_0123456789abcdef", node_secret: "ab".repeat(32), heartbeat_interval_ms: 900_000, hub: hubUrl });
+    await new NodeIdentityStore(identity).write({
+      node_id: "node_0123456789abcdef",
+      node_secret: "ab".repeat(32),
+      heartbeat_interval_ms: 900_000,
+      hub: hubUrl,
+    });
   }, 60_000);
   afterAll(async () => {
     await hub?.close();
@@ -82,7 +113,11 @@ describe("EvoMap outbox in PostgreSQL, drained by several processes", () => {
 
     // Both workers start draining together (a barrier), so that they really compete for the rows.
     const workers = ["a", "b"].map((name) => pgChild(["outbox", db.url, hubUrl, identity, "300000", dir, name]));
-    await waitFor(async () => (existsSync(join(dir, "ready-a")) && existsSync(join(dir, "ready-b")) ? true : undefined), "both workers to start", 120_000);
+    await waitFor(
+      async () => (existsSync(join(dir, "ready-a")) && existsSync(join(dir, "ready-b")) ? true : undefined),
+      "both workers to start",
+      120_000,
+    );
     await writeFile(join(dir, "go"), "");
     const [a, b] = await Promise.all(workers);
     expect(a).toMatchObject({ code: 0 });
@@ -105,13 +140,24 @@ describe("EvoMap outbox in PostgreSQL, drained by several processes", () => {
     const bundle = bundleNo(99);
     await outbox.put(bundle, CONTEXT);
     hub.setHang(true);
-    const child = spawn(process.execPath, ["--import", "tsx", new URL("../helpers/pg-child.ts", import.meta.url).pathname, "outbox", db.url, hubUrl, identity, "4000"], { env: { PATH: process.env.PATH }, stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", new URL("../helpers/pg-child.ts", import.meta.url).pathname, "outbox", db.url, hubUrl, identity, "4000"],
+      { env: { PATH: process.env.PATH }, stdio: "ignore" },
+    );
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    await waitFor(async () => (hub.received.includes(bundle.capsule.asset_id!) ? true : undefined), "the worker's publish to reach the hub", 90_000);
+    await waitFor(
+      async () => (hub.received.includes(bundle.capsule.asset_id!) ? true : undefined),
+      "the worker's publish to reach the hub",
+      90_000,
+    );
     child.kill("SIGKILL");
     await exited;
     hub.setHang(false);
-    const held = await db.pool.query<{ claimed_by: string; lease_until: Date; status: string }>("SELECT claimed_by, lease_until, status FROM evomap_outbox WHERE key = $1", [keyOf(bundle)]);
+    const held = await db.pool.query<{ claimed_by: string; lease_until: Date; status: string }>(
+      "SELECT claimed_by, lease_until, status FROM evomap_outbox WHERE key = $1",
+      [keyOf(bundle)],
+    );
     const row = held.rows[0]!;
     expect(row).toMatchObject({ status: "waiting", claimed_by: expect.stringMatching(/:\d+:[0-9a-f]{8}$/) });
     // The dead worker's claim still holds: nobody else may take the row until its lease ends.

@@ -42,7 +42,9 @@ describe("PostgreSQL shared state", () => {
     for (const r of results) expect(r).toMatchObject({ code: 0 });
     const result = await verifyAuditDb(db.pool, { checkpointKey: TEST_CHECKPOINT_KEY, checkpointEvery: 7, requireCheckpoint: true });
     expect(result).toMatchObject({ ok: true });
-    const rows = await db.pool.query<{ action: string; actor: string }>("SELECT action, line::json->>'actor' AS actor FROM audit_log ORDER BY seq");
+    const rows = await db.pool.query<{ action: string; actor: string }>(
+      "SELECT action, line::json->>'actor' AS actor FROM audit_log ORDER BY seq",
+    );
     const writes = rows.rows.filter((r) => r.action === "comment.create");
     expect(writes).toHaveLength(60);
     // Every writer's entries are all there, in one chain.
@@ -54,7 +56,9 @@ describe("PostgreSQL shared state", () => {
   }, 180_000);
 
   it("detects an edited entry and refuses to extend the chain after it", async () => {
-    const seq = (await db.pool.query<{ seq: string }>("SELECT seq FROM audit_log WHERE action = 'comment.create' ORDER BY seq LIMIT 1 OFFSET 5")).rows[0]!.seq;
+    const seq = (
+      await db.pool.query<{ seq: string }>("SELECT seq FROM audit_log WHERE action = 'comment.create' ORDER BY seq LIMIT 1 OFFSET 5")
+    ).rows[0]!.seq;
     await db.pool.query("UPDATE audit_log SET line = replace(line, 'concurrency test', 'nothing to see') WHERE seq = $1", [seq]);
     const result = await verifyAuditDb(db.pool, { checkpointKey: TEST_CHECKPOINT_KEY });
     expect(result).toMatchObject({ ok: false, problem: { kind: "edited", line: Number(seq) } });
@@ -62,13 +66,20 @@ describe("PostgreSQL shared state", () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/edited/);
     const log = new PgAuditLog(db.pool, { checkpointKey: TEST_CHECKPOINT_KEY, checkpointEvery: 7 });
-    await expect(log.append({ actor: "x", action: "comment.create", target: "t", delivery: "d", reason: "r", outcome: "ok" })).rejects.toThrow(/damaged/);
+    await expect(
+      log.append({ actor: "x", action: "comment.create", target: "t", delivery: "d", reason: "r", outcome: "ok" }),
+    ).rejects.toThrow(/damaged/);
   }, 60_000);
 
   it("a chain cannot fork even without the lock: seq and prev_hash are unique", async () => {
     const { rows } = await db.pool.query<{ line: string }>("SELECT line FROM audit_log ORDER BY seq DESC LIMIT 1");
     const last = JSON.parse(rows[0]!.line);
-    const insert = (hash: string) => db.pool.query("INSERT INTO audit_log (seq, hash, prev_hash, action, line) VALUES ($1, $2, $3, 'x', '{}')", [last.seq + 1, hash, last.hash]);
+    const insert = (hash: string) =>
+      db.pool.query("INSERT INTO audit_log (seq, hash, prev_hash, action, line) VALUES ($1, $2, $3, 'x', '{}')", [
+        last.seq + 1,
+        hash,
+        last.hash,
+      ]);
     await insert("a".repeat(64));
     await expect(insert("b".repeat(64))).rejects.toThrow(/duplicate key/);
   });
@@ -77,7 +88,13 @@ describe("PostgreSQL shared state", () => {
     const pools = [0, 1, 2, 3].map(() => createPgPool(db.url, { max: 1 }));
     try {
       const stores = pools.map((p) => new PgFixStore(p));
-      const record = (version: number, by: string): FixRecord => ({ repo: "acme/api", pull: 9, branch: "insight/fix-7", author: { login: "insight[bot]", id: 1 }, state: { version, by } as never });
+      const record = (version: number, by: string): FixRecord => ({
+        repo: "acme/api",
+        pull: 9,
+        branch: "insight/fix-7",
+        author: { login: "insight[bot]", id: 1 },
+        state: { version, by } as never,
+      });
       // Creation: four writers race to create the record.
       const created = await Promise.all(stores.map((s, i) => s.put(record(1, `w${i}`), undefined)));
       expect(created.filter(Boolean)).toHaveLength(1);
@@ -142,18 +159,28 @@ describe("PostgreSQL shared state", () => {
   it("`insight doctor` shows the database, its migrations, the audit chain and the outbox", async () => {
     await migrate(db.pool); // applied already when the whole file runs
     await db.pool.query("DELETE FROM audit_log");
-    await db.pool.query("INSERT INTO evomap_outbox (key, bundle, context, status, next_attempt_at) VALUES ('k1', '{}', '{}', 'waiting', now()), ('k2', '{}', '{}', 'dead', now())");
+    await db.pool.query(
+      "INSERT INTO evomap_outbox (key, bundle, context, status, next_attempt_at) VALUES ('k1', '{}', '{}', 'waiting', now()), ('k2', '{}', '{}', 'dead', now())",
+    );
     const r = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url, INSIGHT_SIGNING_SECRET: "s".repeat(40) });
     const checks = (JSON.parse(r.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
     const by = (name: string) => checks.find((c) => c.name === name);
-    expect(by("database")).toMatchObject({ ok: true, detail: expect.stringMatching(/insight_pgstore_state: PostgreSQL \d+.*; 2\/2 migrations applied$/) });
+    expect(by("database")).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/insight_pgstore_state: PostgreSQL \d+.*; 2\/2 migrations applied$/),
+    });
     expect(by("audit log")).toMatchObject({ ok: true, detail: "in PostgreSQL: 0 entries, chain intact, checkpoints signed" });
     expect(by("outbox")).toMatchObject({ ok: false, detail: expect.stringContaining("1 waiting (1 due), 1 dead") });
     await db.pool.query("DELETE FROM schema_migrations");
     const behind = await runInsight(["doctor", "--json"], { INSIGHT_DATABASE_URL: db.url });
-    expect(JSON.parse(behind.stdout).checks.find((c: { name: string }) => c.name === "database")).toMatchObject({ ok: false, detail: expect.stringContaining("2 migrations pending (0001_shared_state, 0002_history_index): run 'insight migrate'") });
+    expect(JSON.parse(behind.stdout).checks.find((c: { name: string }) => c.name === "database")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("2 migrations pending (0001_shared_state, 0002_history_index): run 'insight migrate'"),
+    });
     // A replica refuses to start on a schema it does not know, and says what to run.
-    await expect(openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({}))).rejects.toThrow(/lacks 2 migrations \(0001_shared_state, 0002_history_index\): run 'insight migrate'/);
+    await expect(openStores(loadEnv({ INSIGHT_DATABASE_URL: db.url }), signingKeys({}))).rejects.toThrow(
+      /lacks 2 migrations \(0001_shared_state, 0002_history_index\): run 'insight migrate'/,
+    );
   }, 120_000);
 });
 
@@ -161,9 +188,11 @@ describe("PostgreSQL shared state", () => {
 async function runInsight(args: string[], env: Record<string, string>) {
   const { execFile } = await import("node:child_process");
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [new URL("../../bin/insight.js", import.meta.url).pathname, ...args], { env: { PATH: process.env.PATH, INSIGHT_FROM_SOURCE: "1", ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [new URL("../../bin/insight.js", import.meta.url).pathname, ...args],
+      { env: { PATH: process.env.PATH, INSIGHT_FROM_SOURCE: "1", ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
-

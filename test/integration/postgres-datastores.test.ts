@@ -21,7 +21,8 @@ const ADMIN = "postgres://postgres@127.0.0.1:5432/postgres";
 const DB = "insight_datastores";
 const DSN = `postgres://postgres@127.0.0.1:5432/${DB}`;
 const bin = join(process.cwd(), "node_modules", ".bin", "dbhub");
-const dbhubToml = (dsn: string) => `[[sources]]\nid = "default"\ndsn = "${dsn}?sslmode=disable"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`;
+const dbhubToml = (dsn: string) =>
+  `[[sources]]\nid = "default"\ndsn = "${dsn}?sslmode=disable"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`;
 
 async function connect(dsn: string, application_name?: string) {
   const pg = new Pg({ connectionString: dsn, ...(application_name ? { application_name } : {}) });
@@ -54,17 +55,27 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
     const busy = await connect(DSN, "orders");
     clients.push(busy);
     await writeFile(join(dir, "dbhub.toml"), dbhubToml(DSN));
-    const c = collector({ db: { command: bin, args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")], insight: { adapter: "postgres" } } });
+    const c = collector({
+      db: { command: bin, args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")], insight: { adapter: "postgres" } },
+    });
     try {
       const result = await c.collect(services({ fulfilment: { postgres: {} }, orders: { postgres: {} } }));
       const conns = result.signals.find((s) => s.name === "pg.connections")!;
       const holders = conns.data!.byClient as Array<Record<string, unknown>>;
-      expect(holders[0]).toMatchObject({ application_name: "fulfilment-worker", usename: "postgres", client_addr: "127.0.0.1", idle_in_transaction: 12, service: "fulfilment" });
+      expect(holders[0]).toMatchObject({
+        application_name: "fulfilment-worker",
+        usename: "postgres",
+        client_addr: "127.0.0.1",
+        idle_in_transaction: 12,
+        service: "fulfilment",
+      });
       expect(holders.find((h) => h.application_name === "orders")).toMatchObject({ service: "orders", idle_in_transaction: 0 });
       const window = { from: Date.now() - 30 * 60_000, to: Date.now() };
       const [leak] = datastoreAnomalies(result.signals, [], window).filter((a) => a.kind === "datastore");
       expect(leak).toMatchObject({ service: "fulfilment", callers: ["fulfilment"] });
-      expect(leak!.detail).toMatch(/^12 PostgreSQL connections idle in transaction held by fulfilment \(application_name fulfilment-worker, user postgres, from 127\.0\.0\.1\)/);
+      expect(leak!.detail).toMatch(
+        /^12 PostgreSQL connections idle in transaction held by fulfilment \(application_name fulfilment-worker, user postgres, from 127\.0\.0\.1\)/,
+      );
     } finally {
       await c.pool.close();
     }
@@ -76,7 +87,9 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
     for (const url of candidates) {
       const probe = await connect(url).catch(() => undefined);
       if (!probe) continue;
-      const loaded = String((await probe.query("SHOW shared_preload_libraries")).rows[0].shared_preload_libraries).includes("pg_stat_statements");
+      const loaded = String((await probe.query("SHOW shared_preload_libraries")).rows[0].shared_preload_libraries).includes(
+        "pg_stat_statements",
+      );
       if (loaded) await probe.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       await probe.end();
       if (loaded) {
@@ -86,16 +99,22 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
     }
     if (!dsn) {
       // Not loadable here: said, and the parser is tested on real captured output in the unit tests.
-      console.warn("pg_stat_statements is not in shared_preload_libraries of any server given (set INSIGHT_PGSS_URL): this part did not run");
+      console.warn(
+        "pg_stat_statements is not in shared_preload_libraries of any server given (set INSIGHT_PGSS_URL): this part did not run",
+      );
       return;
     }
     const app = await connect(dsn, "orders");
     clients.push(app);
-    await app.query("DROP TABLE IF EXISTS insight_ds_items; CREATE TABLE insight_ds_items (id int primary key, order_id int, sku text); INSERT INTO insight_ds_items SELECT g, g % 500, 'sku-' || g FROM generate_series(1, 5000) g");
+    await app.query(
+      "DROP TABLE IF EXISTS insight_ds_items; CREATE TABLE insight_ds_items (id int primary key, order_id int, sku text); INSERT INTO insight_ds_items SELECT g, g % 500, 'sku-' || g FROM generate_series(1, 5000) g",
+    );
     // The usual rate: a handful of lookups; the reset time makes "before" an average since then.
     for (let i = 0; i < 5; i++) await app.query("SELECT id, sku FROM insight_ds_items WHERE order_id = $1", [i]);
     await writeFile(join(dir, "pgss.toml"), dbhubToml(dsn.replace(/\?.*$/, "")));
-    const c = collector({ db: { command: bin, args: ["--transport", "stdio", "--config", join(dir, "pgss.toml")], insight: { adapter: "postgres" } } });
+    const c = collector({
+      db: { command: bin, args: ["--transport", "stdio", "--config", join(dir, "pgss.toml")], insight: { adapter: "postgres" } },
+    });
     try {
       const read = async () => (await c.collect(services({ orders: { postgres: {} } }))).signals;
       // Counters before: older than a second since the reset, so the "before" rate is small and finite.
@@ -105,7 +124,11 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
       const now = await read();
       const top = now.find((s) => s.name === "pg.top_statements")!;
       expect(top.data).toMatchObject({ readAt: expect.any(Number) });
-      expect((top.data!.statements as Array<{ query: string; usename: string }>).find((s) => s.query.includes("insight_ds_items WHERE order_id"))).toMatchObject({ usename: "postgres" });
+      expect(
+        (top.data!.statements as Array<{ query: string; usename: string }>).find((s) =>
+          s.query.includes("insight_ds_items WHERE order_id"),
+        ),
+      ).toMatchObject({ usename: "postgres" });
       const f = statementFindings(now, before).find((x) => x.query.includes("insight_ds_items"));
       expect(f).toMatchObject({ kind: "n-plus-one", tables: ["insight_ds_items"] });
       expect(f!.query).toBe("SELECT id, sku FROM insight_ds_items WHERE order_id = $1");

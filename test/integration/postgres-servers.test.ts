@@ -15,14 +15,21 @@ describe("PostgreSQL through real MCP servers", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "insight-pg-"));
-    await writeFile(join(dir, "dbhub.toml"), `[[sources]]\nid = "default"\ndsn = "${DSN}"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`);
+    await writeFile(
+      join(dir, "dbhub.toml"),
+      `[[sources]]\nid = "default"\ndsn = "${DSN}"\n\n[[tools]]\nname = "execute_sql"\nsource = "default"\nreadonly = true\n`,
+    );
     const admin = new Pg({ connectionString: DSN });
     await admin.connect();
     await admin.query("DROP TABLE IF EXISTS insight_orders; CREATE TABLE insight_orders (id int primary key, total int)");
     await admin.query("INSERT INTO insight_orders SELECT g, g FROM generate_series(1, 5000) g; ANALYZE insight_orders");
     await admin.end();
     c = collector({
-      dbhub: { command: bin("dbhub"), args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")], insight: { adapter: "postgres" } },
+      dbhub: {
+        command: bin("dbhub"),
+        args: ["--transport", "stdio", "--config", join(dir, "dbhub.toml")],
+        insight: { adapter: "postgres" },
+      },
       pgserver: { command: bin("mcp-server-postgres"), args: [DSN.replace("?sslmode=disable", "")], insight: { adapter: "postgres" } },
     });
   }, 60_000);
@@ -61,8 +68,12 @@ describe("PostgreSQL through real MCP servers", () => {
     const result = await c.collect(svc());
     const signal = result.sources.find((s) => s.source === "dbhub")!.signals.find((s) => s.name === "pg.blocked_queries")!;
     expect(signal.value).toBeGreaterThanOrEqual(1);
-    const chain = (signal.data!.chains as Array<{ query: string; blockedBy: Array<{ pid: number; query: string }> }>).find((ch) => ch.query.includes("SET total = 0"))!;
-    expect(chain.blockedBy).toEqual([expect.objectContaining({ pid: blockerPid, state: "idle in transaction", query: expect.stringContaining("SET total = total + 1") })]);
+    const chain = (signal.data!.chains as Array<{ query: string; blockedBy: Array<{ pid: number; query: string }> }>).find((ch) =>
+      ch.query.includes("SET total = 0"),
+    )!;
+    expect(chain.blockedBy).toEqual([
+      expect.objectContaining({ pid: blockerPid, state: "idle in transaction", query: expect.stringContaining("SET total = total + 1") }),
+    ]);
     await blocker.query("ROLLBACK");
     await waiting;
   }, 60_000);

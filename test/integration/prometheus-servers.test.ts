@@ -35,12 +35,27 @@ describe("Prometheus through real MCP servers", () => {
   }).metrics;
 
   beforeAll(async () => {
-    await until(async () => (await promQuery('ALERTS{alertname="TargetDown",alertstate="firing"}')).length > 0, "the TargetDown alert to fire");
+    await until(
+      async () => (await promQuery('ALERTS{alertname="TargetDown",alertstate="firing"}')).length > 0,
+      "the TargetDown alert to fire",
+    );
     await until(async () => (await promQuery('rate(redis_commands_processed_total{job="redis"}[1m])')).length > 0, "redis rates");
-    httpServer = spawn(join(process.cwd(), "node_modules/mcp-prometheus-linux-amd64/bin/mcp-prometheus-linux-amd64"), ["--port", String(HTTP_PORT), "--url", PROMETHEUS], { stdio: "ignore" });
-    await until(async () => (await fetch(`http://127.0.0.1:${HTTP_PORT}/mcp`, { method: "GET" }).then(() => true)), "mcp-prometheus over HTTP");
+    httpServer = spawn(
+      join(process.cwd(), "node_modules/mcp-prometheus-linux-amd64/bin/mcp-prometheus-linux-amd64"),
+      ["--port", String(HTTP_PORT), "--url", PROMETHEUS],
+      { stdio: "ignore" },
+    );
+    await until(
+      async () => await fetch(`http://127.0.0.1:${HTTP_PORT}/mcp`, { method: "GET" }).then(() => true),
+      "mcp-prometheus over HTTP",
+    );
     c = collector({
-      stdio: { command: join(process.cwd(), "node_modules/.bin/prometheus-mcp"), args: ["stdio"], env: { PROMETHEUS_URL: PROMETHEUS }, insight: { adapter: "prometheus" } },
+      stdio: {
+        command: join(process.cwd(), "node_modules/.bin/prometheus-mcp"),
+        args: ["stdio"],
+        env: { PROMETHEUS_URL: PROMETHEUS },
+        insight: { adapter: "prometheus" },
+      },
       http: { url: `http://127.0.0.1:${HTTP_PORT}/mcp`, insight: { adapter: "prometheus" } },
     });
   }, 60_000);
@@ -52,14 +67,22 @@ describe("Prometheus through real MCP servers", () => {
 
   it("reads the repository's PromQL, the firing alert and the dead target through both servers", async () => {
     const result = await c.collect(svc, 5, { metrics });
-    for (const [source, flavour] of [["stdio", "prometheus-mcp"], ["http", "mcp-prometheus"]] as const) {
+    for (const [source, flavour] of [
+      ["stdio", "prometheus-mcp"],
+      ["http", "mcp-prometheus"],
+    ] as const) {
       const r = result.sources.find((s) => s.source === source)!;
       expect(r).toMatchObject({ status: "ok", flavour });
       const by = (name: string) => r.signals.find((s) => s.name === name);
-      expect(by("http.request_rate")).toMatchObject({ service: "cache", query: 'sum(rate(redis_commands_processed_total{job="redis"}[1m]))' });
+      expect(by("http.request_rate")).toMatchObject({
+        service: "cache",
+        query: 'sum(rate(redis_commands_processed_total{job="redis"}[1m]))',
+      });
       expect(by("http.request_rate")!.series![0]!.points.length).toBeGreaterThan(1);
       expect(by("http.latency_p95")!.value).toBeGreaterThan(100_000);
-      expect(r.signals.find((s) => s.name === "alert.firing" && s.data!.alertname === "TargetDown")).toMatchObject({ data: { severity: "critical" } });
+      expect(r.signals.find((s) => s.name === "alert.firing" && s.data!.alertname === "TargetDown")).toMatchObject({
+        data: { severity: "critical" },
+      });
       expect(by("target.down")).toMatchObject({ data: { job: "dead-target", instance: "127.0.0.1:9" } });
     }
     const rules = result.sources.find((s) => s.source === "http")!.signals.find((s) => s.name === "alert.rules")!;

@@ -82,7 +82,18 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
   });
 
   it("limits commands per user: one refusal job, then silence", async () => {
-    const cmd = (i: number): CommandJob => ({ id: `c${i}:command:${i}`, delivery: `c${i}`, installationId: 7, repo: { owner: "acme", repo: "shop" }, actor: "Mallory", kind: "command", issueNumber: 3, isPullRequest: false, commentId: i, command: { invalid: "x" } });
+    const cmd = (i: number): CommandJob => ({
+      id: `c${i}:command:${i}`,
+      delivery: `c${i}`,
+      installationId: 7,
+      repo: { owner: "acme", repo: "shop" },
+      actor: "Mallory",
+      kind: "command",
+      issueNumber: 3,
+      isPullRequest: false,
+      commentId: i,
+      command: { invalid: "x" },
+    });
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await queue.enqueue(cmd(i)));
     expect(outcomes).toEqual(["queued", "queued", "limited", "limited", "limited"]);
@@ -116,9 +127,20 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
   });
 
   it("reads GitHub's wait from a secondary rate limit or an exhausted quota, and nothing from other errors", () => {
-    expect(rateLimitWaitMs({ status: 403, message: "You have exceeded a secondary rate limit", response: { headers: { "retry-after": "30" } } })).toBe(30_000);
+    expect(
+      rateLimitWaitMs({ status: 403, message: "You have exceeded a secondary rate limit", response: { headers: { "retry-after": "30" } } }),
+    ).toBe(30_000);
     expect(rateLimitWaitMs({ status: 403, message: "You have exceeded a secondary rate limit", response: { headers: {} } })).toBe(60_000);
-    expect(rateLimitWaitMs({ status: 403, message: "API rate limit exceeded", response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1010" } } }, 1_000_000)).toBe(10_000);
+    expect(
+      rateLimitWaitMs(
+        {
+          status: 403,
+          message: "API rate limit exceeded",
+          response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1010" } },
+        },
+        1_000_000,
+      ),
+    ).toBe(10_000);
     expect(rateLimitWaitMs({ status: 403, message: "Resource not accessible by integration", response: { headers: {} } })).toBeUndefined();
     expect(rateLimitWaitMs({ status: 500, response: { headers: { "retry-after": "1" } } })).toBeUndefined();
   });
@@ -126,9 +148,13 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
   it("insight doctor shows the dead-letter set, with the error redacted", async () => {
     const env = loadEnv({ INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: URL, INSIGHT_REDIS_PREFIX: PREFIX });
     await queue.queue.add("rca", { job: pr(99, "dead") }, { jobId: "dead-one", attempts: 1 });
-    const worker = new Worker(QUEUE_NAME, async (job) => {
-      if (job.id === "dead-one") throw new Error("upstream said no; token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked");
-    }, { connection: new Redis(URL, { maxRetriesPerRequest: null }), prefix: PREFIX });
+    const worker = new Worker(
+      QUEUE_NAME,
+      async (job) => {
+        if (job.id === "dead-one") throw new Error("upstream said no; token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked");
+      },
+      { connection: new Redis(URL, { maxRetriesPerRequest: null }), prefix: PREFIX },
+    );
     for (let i = 0; i < 100 && !(await queue.queue.getFailedCount()); i++) await new Promise((r) => setTimeout(r, 100));
     const check = await queueCheck(env);
     await worker.close();

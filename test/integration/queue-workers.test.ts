@@ -17,7 +17,11 @@ type Proc = ReturnType<typeof startProcess>;
 
 /** A redis-server of this test's own (the shared one on 6379 is never restarted), with an append-only file so a restart keeps the queue. */
 function startRedis(port: number, dir: string): Proc {
-  return startProcess("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""], { cwd: dir, env: { PATH: process.env.PATH } });
+  return startProcess(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+    { cwd: dir, env: { PATH: process.env.PATH } },
+  );
 }
 
 /**
@@ -63,19 +67,34 @@ describe("one server and three workers on BullMQ", () => {
     await writeFile(join(dir, "key.pem"), privateKey());
     redisPort = await freePort();
     redis = startRedis(redisPort, dir);
-    github = await startStatefulGitHub({ hold: (method, path) => method === "POST" && path.endsWith("/issues/7/comments") && holdPr7 && !(holdPr7 = false) });
+    github = await startStatefulGitHub({
+      hold: (method, path) => method === "POST" && path.endsWith("/issues/7/comments") && holdPr7 && !(holdPr7 = false),
+    });
     serverPort = await freePort();
-    server = startProcess(process.execPath, ["--import", "tsx", "src/server.ts"], { cwd: process.cwd(), env: env({ PORT: String(serverPort), HOST: "127.0.0.1", INSIGHT_DATA_DIR: join(dir, "server") }) });
+    server = startProcess(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      cwd: process.cwd(),
+      env: env({ PORT: String(serverPort), HOST: "127.0.0.1", INSIGHT_DATA_DIR: join(dir, "server") }),
+    });
     for (let i = 0; i < 3; i++) {
-      workers.push(startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", "2"], { cwd: process.cwd(), env: env({ INSIGHT_DATA_DIR: join(dir, `worker-${i}`) }) }));
+      workers.push(
+        startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", "2"], {
+          cwd: process.cwd(),
+          env: env({ INSIGHT_DATA_DIR: join(dir, `worker-${i}`) }),
+        }),
+      );
     }
     queue = new Queue("jobs", { connection: { host: "127.0.0.1", port: redisPort, maxRetriesPerRequest: null }, prefix: PREFIX });
     await waitFor(async () => ((await httpCall(serverPort, "GET", "/health")).status === 200 ? true : undefined), "server start", 120_000);
-    await waitFor(async () => (workers.every((w) => w.output().includes("Insight worker is taking jobs")) ? true : undefined), "three workers", 120_000);
+    await waitFor(
+      async () => (workers.every((w) => w.output().includes("Insight worker is taking jobs")) ? true : undefined),
+      "three workers",
+      120_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
-    if (process.env.QUEUE_IT_LOGS) for (const [i, p] of [server, ...workers].entries()) await writeFile(join(process.env.QUEUE_IT_LOGS, `p${i}.log`), p?.output() ?? "");
+    if (process.env.QUEUE_IT_LOGS)
+      for (const [i, p] of [server, ...workers].entries()) await writeFile(join(process.env.QUEUE_IT_LOGS, `p${i}.log`), p?.output() ?? "");
     await queue?.close();
     for (const p of [server, ...workers, redis]) p?.killGroup();
     await github?.close();
@@ -98,12 +117,22 @@ describe("one server and three workers on BullMQ", () => {
     return { body: JSON.stringify(payload), id: `queue-it-${++deliveries}` };
   }
   const deliver = (e: { body: string; id: string }) =>
-    httpCall(serverPort, "POST", "/api/github/webhooks", e.body, { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": e.id, "x-hub-signature-256": sign(e.body) });
+    httpCall(serverPort, "POST", "/api/github/webhooks", e.body, {
+      "content-type": "application/json",
+      "x-github-event": "pull_request",
+      "x-github-delivery": e.id,
+      "x-hub-signature-256": sign(e.body),
+    });
   const commentsOn = (n: number) => github.comments.filter((c) => c.issue === n);
-  const idle = () => waitFor(async () => {
-    const c = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
-    return Object.values(c).every((n) => n === 0) ? true : undefined;
-  }, "the queue to empty", 120_000);
+  const idle = () =>
+    waitFor(
+      async () => {
+        const c = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
+        return Object.values(c).every((n) => n === 0) ? true : undefined;
+      },
+      "the queue to empty",
+      120_000,
+    );
 
   it("kill -9 of a worker mid-job: the job completes on another worker with one comment, and the shared audit chain verifies", async () => {
     expect((await deliver(prEvent(7, "opened"))).status).toBe(200);
@@ -113,7 +142,11 @@ describe("one server and three workers on BullMQ", () => {
     busy!.killGroup("SIGKILL");
     await busy!.exited();
     // The comment reached GitHub before the kill; the job's lock expires and another worker runs it again.
-    await waitFor(async () => (((await queue.getJobCounts("completed")).completed ?? 0) >= 1 ? true : undefined), "the job to complete elsewhere", 120_000);
+    await waitFor(
+      async () => (((await queue.getJobCounts("completed")).completed ?? 0) >= 1 ? true : undefined),
+      "the job to complete elsewhere",
+      120_000,
+    );
     const rerun = workers.filter((w) => w !== busy).find((w) => w.output().includes("queue-it-1"));
     expect(rerun).toBeDefined();
     expect(commentsOn(7)).toHaveLength(1);
@@ -122,14 +155,17 @@ describe("one server and three workers on BullMQ", () => {
     const audit = await verifyAuditDb(db.pool);
     expect(audit).toMatchObject({ ok: true });
     // The run that completed recorded its writes (the killed one's comment reached GitHub before its audit entry: see docs/running.md).
-    const writes = await db.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE line LIKE '%\"delivery\":\"queue-it-1\"%' AND line LIKE '%\"outcome\":\"ok\"%'");
+    const writes = await db.pool.query<{ action: string }>(
+      'SELECT action FROM audit_log WHERE line LIKE \'%"delivery":"queue-it-1"%\' AND line LIKE \'%"outcome":"ok"%\'',
+    );
     expect(writes.rows.map((r) => r.action)).toContain("check_run.create");
     workers.splice(workers.indexOf(busy!), 1);
   }, 240_000);
 
   it("coalesces pushes to one PR within the debounce window into one run", async () => {
     const before = github.checkRuns.length;
-    for (const e of [prEvent(8, "synchronize"), prEvent(8, "synchronize"), prEvent(8, "synchronize")]) expect((await deliver(e)).status).toBe(200);
+    for (const e of [prEvent(8, "synchronize"), prEvent(8, "synchronize"), prEvent(8, "synchronize")])
+      expect((await deliver(e)).status).toBe(200);
     await idle();
     expect(github.checkRuns.length - before).toBe(1);
     expect(commentsOn(8)).toHaveLength(1);
@@ -143,7 +179,12 @@ describe("one server and three workers on BullMQ", () => {
     const refused: typeof events = [];
     for (const e of events.slice(3)) if ((await deliver(e)).status !== 200) refused.push(e);
     redis = startRedis(redisPort, dir);
-    await waitFor(async () => ((await httpCall(serverPort, "GET", "/health")).status === 200 && (await queue.getJobCounts("waiting")) ? true : undefined), "redis back", 60_000);
+    await waitFor(
+      async () =>
+        (await httpCall(serverPort, "GET", "/health")).status === 200 && (await queue.getJobCounts("waiting")) ? true : undefined,
+      "redis back",
+      60_000,
+    );
     // GitHub shows a failed delivery as failed and it is redelivered (by hand or by the App's redelivery job).
     expect(refused).toHaveLength(3);
     for (const e of refused) expect((await deliver(e)).status).toBe(200);
@@ -156,7 +197,11 @@ describe("one server and three workers on BullMQ", () => {
   it("a secondary rate limit pauses that installation's jobs, not the worker", async () => {
     github.rateLimit("acme/slow", 6_000);
     expect((await deliver(prEvent(30, "opened", "slow"))).status).toBe(200);
-    const paused = await waitFor(async () => (workers.some((w) => w.output().includes("GitHub rate limit: this installation's jobs are paused")) ? true : undefined), "the pause", 60_000);
+    const paused = await waitFor(
+      async () => (workers.some((w) => w.output().includes("GitHub rate limit: this installation's jobs are paused")) ? true : undefined),
+      "the pause",
+      60_000,
+    );
     expect(paused).toBe(true);
     await idle();
     // It ran again after the pause and posted its one report; no attempt was lost to the pause.

@@ -32,7 +32,14 @@ describe("incident drill: Redis eviction storm through the exporter and Promethe
   beforeAll(async () => {
     const [maxmemory, policy] = await Promise.all([cli("CONFIG", "GET", "maxmemory"), cli("CONFIG", "GET", "maxmemory-policy")]);
     saved = { maxmemory: maxmemory.split("\n")[1]!, policy: policy.split("\n")[1]! };
-    c = collector({ metrics: { command: join(process.cwd(), "node_modules/.bin/prometheus-mcp"), args: ["stdio"], env: { PROMETHEUS_URL: "http://127.0.0.1:19090" }, insight: { adapter: "prometheus" } } });
+    c = collector({
+      metrics: {
+        command: join(process.cwd(), "node_modules/.bin/prometheus-mcp"),
+        args: ["stdio"],
+        env: { PROMETHEUS_URL: "http://127.0.0.1:19090" },
+        insight: { adapter: "prometheus" },
+      },
+    });
   });
 
   afterAll(async () => {

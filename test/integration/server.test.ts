@@ -37,13 +37,19 @@ describe("the real server (npm start) against a local GitHub", () => {
   payload.comment.body = "/insight help";
   payload.comment.user.type = "User";
   payload.sender.type = "User";
-  const { owner: { login: owner }, name: repo } = payload.repository;
+  const {
+    owner: { login: owner },
+    name: repo,
+  } = payload.repository;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "insight-server-"));
     await writeFile(join(dir, "key.pem"), privateKey());
     github = await startFakeGitHub([
-      route("POST", `/app/installations/${payload.installation.id}/access_tokens`, { status: 201, json: { token: "ghs_x", expires_at: "2099-01-01T00:00:00Z" } }),
+      route("POST", `/app/installations/${payload.installation.id}/access_tokens`, {
+        status: 201,
+        json: { token: "ghs_x", expires_at: "2099-01-01T00:00:00Z" },
+      }),
       route("POST", `/repos/${owner}/${repo}/issues/comments/${payload.comment.id}/reactions`, { status: 201, json: { id: 1 } }),
       route("POST", `/repos/${owner}/${repo}/issues/${payload.issue.number}/comments`, { status: 201, json: { id: 99 } }),
     ]);
@@ -93,7 +99,10 @@ describe("the real server (npm start) against a local GitHub", () => {
     const body = JSON.stringify(payload);
     const res = await deliver(body, sign(body));
     expect(res.status).toBe(200);
-    const reply = await waitFor(async () => github.requests.find((r) => r.path.endsWith(`/issues/${payload.issue.number}/comments`)), "the reply");
+    const reply = await waitFor(
+      async () => github.requests.find((r) => r.path.endsWith(`/issues/${payload.issue.number}/comments`)),
+      "the reply",
+    );
     expect(String((reply.body as { body: string }).body)).toContain("DevOps Insight commands");
     expect(github.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, "")}`)).toEqual([
       `POST /api/v3/app/installations/${payload.installation.id}/access_tokens`,

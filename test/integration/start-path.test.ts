@@ -19,7 +19,14 @@ describe("start path: .env, npm start, SIGTERM", () => {
     dir = await mkdtemp(join(tmpdir(), "insight-start-"));
     await writeFile(join(dir, "key.pem"), privateKey());
     // The repository's own start script, in a project whose cwd holds the .env under test.
-    await writeFile(join(dir, "package.json"), JSON.stringify({ name: "start-path", private: true, scripts: { start: `exec node ${SERVER}`, setup: `exec node ${SERVER} --setup` } }));
+    await writeFile(
+      join(dir, "package.json"),
+      JSON.stringify({
+        name: "start-path",
+        private: true,
+        scripts: { start: `exec node ${SERVER}`, setup: `exec node ${SERVER} --setup` },
+      }),
+    );
   });
   const started: Array<ReturnType<typeof startProcess>> = [];
   const launch = (script: string) => {
@@ -32,17 +39,36 @@ describe("start path: .env, npm start, SIGTERM", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const writeDotEnv = (vars: Record<string, string>) => writeFile(join(dir, ".env"), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  const writeDotEnv = (vars: Record<string, string>) =>
+    writeFile(
+      join(dir, ".env"),
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n",
+    );
 
   // REDIS_URL is Probot's (its throttling shares rate-limit state there through ioredis): it must not crash start-up.
   it("starts the app from .env alone and stops on SIGTERM sent to npm, leaving no server behind", async () => {
     const port = await freePort();
-    await writeDotEnv({ APP_ID: "123", PRIVATE_KEY_PATH: join(dir, "key.pem"), WEBHOOK_SECRET: "s3cret", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", INSIGHT_DATA_DIR: join(dir, "data"), REDIS_URL: "redis://127.0.0.1:6379/11" });
+    await writeDotEnv({
+      APP_ID: "123",
+      PRIVATE_KEY_PATH: join(dir, "key.pem"),
+      WEBHOOK_SECRET: "s3cret",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      INSIGHT_DATA_DIR: join(dir, "data"),
+      REDIS_URL: "redis://127.0.0.1:6379/11",
+    });
     const npm = launch("start");
-    const health = await waitFor(async () => {
-      const res = await httpCall(port, "GET", "/health");
-      return res.status === 200 ? JSON.parse(res.body) : undefined;
-    }, "the app's /health", 90_000).catch((e: Error) => {
+    const health = await waitFor(
+      async () => {
+        const res = await httpCall(port, "GET", "/health");
+        return res.status === 200 ? JSON.parse(res.body) : undefined;
+      },
+      "the app's /health",
+      90_000,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n${npm.output()}`);
     });
     expect(health.status).toBe("ok");
@@ -72,10 +98,14 @@ describe("start path: .env, npm start, SIGTERM", () => {
     const port = await freePort();
     await writeDotEnv({ PORT: String(port), HOST: "127.0.0.1" });
     const npm = launch("setup");
-    const page = await waitFor(async () => {
-      const res = await httpCall(port, "GET", "/probot");
-      return res.status === 200 ? res.body : undefined;
-    }, "the setup wizard", 90_000);
+    const page = await waitFor(
+      async () => {
+        const res = await httpCall(port, "GET", "/probot");
+        return res.status === 200 ? res.body : undefined;
+      },
+      "the setup wizard",
+      90_000,
+    );
     expect(page).toContain("Register GitHub App");
     npm.child.kill("SIGTERM");
     await npm.exited();

@@ -38,7 +38,12 @@ function leaks(signals: Signal[]): Anomaly[] {
 }
 
 /** A counter's growth per second between the reading before the window and now; undefined without both (or after a restart). */
-function counterRate(now: Signal, before: Signal[], read: (s: Signal) => number | undefined, clock: (s: Signal) => number | undefined): number | undefined {
+function counterRate(
+  now: Signal,
+  before: Signal[],
+  read: (s: Signal) => number | undefined,
+  clock: (s: Signal) => number | undefined,
+): number | undefined {
   const b = before.find((x) => x.id === now.id);
   const [v0, v1, t0, t1] = [b && read(b), read(now), b && clock(b), clock(now)];
   if (v0 === undefined || v1 === undefined || t0 === undefined || t1 === undefined || t1 <= t0 || v1 < v0) return undefined;
@@ -54,7 +59,10 @@ function redisEvictions(signals: Signal[], before: Signal[], window: Window): An
     const clockOf = (x: Signal) => (before.includes(x) ? window.from : window.to);
     const rate = counterRate(s, before, (x) => x.value, clockOf);
     // The exporter's rate series, where Prometheus scrapes Redis: its level in the window.
-    const series = signals.find((x) => x.name === SIGNAL.redisEvictionsRate)?.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v);
+    const series = signals
+      .find((x) => x.name === SIGNAL.redisEvictionsRate)
+      ?.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to)
+      .map(([, v]) => v);
     const exporterRate = series?.length ? series.reduce((a, b) => a + b, 0) / series.length : undefined;
     // Else the adapter's two readings a moment apart, in a window that reaches now.
     const sampled = typeof s.data?.perSecondNow === "number" ? s.data.perSecondNow : undefined;
@@ -80,11 +88,20 @@ function neo4j(signals: Signal[]): Anomaly[] {
       const txs = ((s.data?.transactions ?? []) as Tx[]).sort((a, b) => (b.elapsedMs ?? 0) - (a.elapsedMs ?? 0));
       const t = txs[0];
       out.push({
-        service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + (t?.elapsedMs ?? 0) / 1_200_000), evidence: [s.id],
+        service: s.service,
+        kind: "datastore",
+        severity: Math.min(1, 0.5 + (t?.elapsedMs ?? 0) / 1_200_000),
+        evidence: [s.id],
         detail: `${txs.length} Neo4j transaction${txs.length === 1 ? "" : "s"} running over 30 s; the longest ${t?.transactionId ?? "?"} for ${Math.round((t?.elapsedMs ?? 0) / 1000)} s${t?.status ? ` (${t.status})` : ""}: \`${normaliseSql(t?.query ?? "", 120)}\``,
       });
     } else if (s.name === SIGNAL.neo4jDatabases && (s.value ?? 0) > 0) {
-      out.push({ service: s.service, kind: "datastore", severity: 0.8, evidence: [s.id], detail: `Neo4j database${(s.value ?? 0) > 1 ? "s" : ""} not online: ${((s.data?.notOnline ?? []) as string[]).join(", ")}` });
+      out.push({
+        service: s.service,
+        kind: "datastore",
+        severity: 0.8,
+        evidence: [s.id],
+        detail: `Neo4j database${(s.value ?? 0) > 1 ? "s" : ""} not online: ${((s.data?.notOnline ?? []) as string[]).join(", ")}`,
+      });
     }
   }
   return out;
@@ -96,18 +113,36 @@ function elasticsearch(signals: Signal[], before: Signal[], window: Window): Ano
     const d = s.data ?? {};
     if (s.name === SIGNAL.esClusterHealth && (d.status === "red" || d.status === "yellow")) {
       const unassigned = Number(d.unassignedShards ?? 0);
-      const indices = ((d.indices ?? []) as Array<{ index: string; health: string }>).filter((i) => i.health === d.status).map((i) => i.index);
+      const indices = ((d.indices ?? []) as Array<{ index: string; health: string }>)
+        .filter((i) => i.health === d.status)
+        .map((i) => i.index);
       out.push({
         // Yellow (a replica unassigned, as on any one-node cluster) is stated but too weak to be a cause on its own.
-        service: s.service, kind: "datastore", severity: d.status === "red" ? 0.85 : 0.25, evidence: [s.id],
+        service: s.service,
+        kind: "datastore",
+        severity: d.status === "red" ? 0.85 : 0.25,
+        evidence: [s.id],
         detail: `Elasticsearch cluster ${String(d.status)}${unassigned ? `: ${unassigned} unassigned shard${unassigned === 1 ? "" : "s"}` : ""}${indices.length ? ` (${indices.slice(0, 5).join(", ")}${d.status === "red" ? " missing a primary" : " without replicas"})` : ""}`,
       });
     } else if (s.name === SIGNAL.esThreadPoolRejected) {
       // A cumulative counter per pool: its rate series from the exporter, or its growth between two readings.
       const points = s.series?.[0]?.points.filter(([t]) => t >= window.from && t <= window.to).map(([, v]) => v) ?? [];
-      const perSec = points.length ? Math.max(...points) : counterRate(s, before, (x) => x.value, (x) => (before.includes(x) ? window.from : window.to));
+      const perSec = points.length
+        ? Math.max(...points)
+        : counterRate(
+            s,
+            before,
+            (x) => x.value,
+            (x) => (before.includes(x) ? window.from : window.to),
+          );
       if (!perSec || perSec < 0.1) continue;
-      out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.55 + Math.log10(1 + perSec) / 6), evidence: [s.id], detail: `Elasticsearch rejecting ${perSec >= 10 ? perSec.toFixed(0) : perSec.toFixed(2)} requests/s on thread pool${d.pool ? ` ${String(d.pool)}` : "s"} (queue full)` });
+      out.push({
+        service: s.service,
+        kind: "datastore",
+        severity: Math.min(1, 0.55 + Math.log10(1 + perSec) / 6),
+        evidence: [s.id],
+        detail: `Elasticsearch rejecting ${perSec >= 10 ? perSec.toFixed(0) : perSec.toFixed(2)} requests/s on thread pool${d.pool ? ` ${String(d.pool)}` : "s"} (queue full)`,
+      });
     }
   }
   return out;
@@ -125,10 +160,23 @@ function waits(signals: Signal[], window: Window): Anomaly[] {
       const cpu = s.name.endsWith("cpu_usage");
       const limit = cpu ? 0.85 : 0.2;
       if (peak < limit || peak < 1.5 * usual) continue;
-      out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.5 + peak / 2), evidence: [s.id], detail: `${s.name.startsWith("redis") ? "Redis" : "database"} ${cpu ? "CPU" : "IO wait"} at ${(peak * 100).toFixed(0)}% in the window (usually ${(usual * 100).toFixed(0)}%)` });
+      out.push({
+        service: s.service,
+        kind: "datastore",
+        severity: Math.min(1, 0.5 + peak / 2),
+        evidence: [s.id],
+        detail: `${s.name.startsWith("redis") ? "Redis" : "database"} ${cpu ? "CPU" : "IO wait"} at ${(peak * 100).toFixed(0)}% in the window (usually ${(usual * 100).toFixed(0)}%)`,
+      });
     } else if (s.name === SIGNAL.pgActiveWaits) {
       const io = Number(s.data?.io ?? 0);
-      if (io >= 5 && io >= 0.5 * (s.value ?? 0)) out.push({ service: s.service, kind: "datastore", severity: 0.6, evidence: [s.id], detail: `${io} of ${s.value} active PostgreSQL sessions waiting on IO` });
+      if (io >= 5 && io >= 0.5 * (s.value ?? 0))
+        out.push({
+          service: s.service,
+          kind: "datastore",
+          severity: 0.6,
+          evidence: [s.id],
+          detail: `${io} of ${s.value} active PostgreSQL sessions waiting on IO`,
+        });
     }
   }
   return out;
@@ -143,9 +191,23 @@ function transactions(signals: Signal[], before: Signal[]): Anomaly[] {
     if (!b) continue;
     const grew = (k: string) => Number(d[k] ?? NaN) - Number(b[k] ?? NaN);
     const [deadlocks, rollbacks, commits] = [grew("deadlocks"), grew("xact_rollback"), grew("xact_commit")];
-    if (deadlocks >= 1) out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.45 + deadlocks / 20), evidence: [s.id], detail: `${deadlocks} PostgreSQL deadlock${deadlocks === 1 ? "" : "s"} in the window (pg_stat_database.deadlocks ${String(b.deadlocks)} → ${String(d.deadlocks)})` });
+    if (deadlocks >= 1)
+      out.push({
+        service: s.service,
+        kind: "datastore",
+        severity: Math.min(1, 0.45 + deadlocks / 20),
+        evidence: [s.id],
+        detail: `${deadlocks} PostgreSQL deadlock${deadlocks === 1 ? "" : "s"} in the window (pg_stat_database.deadlocks ${String(b.deadlocks)} → ${String(d.deadlocks)})`,
+      });
     const share = rollbacks / (rollbacks + commits);
-    if (rollbacks >= 50 && share >= 0.2) out.push({ service: s.service, kind: "datastore", severity: Math.min(1, 0.4 + share / 2), evidence: [s.id], detail: `${(share * 100).toFixed(0)}% of PostgreSQL transactions rolled back in the window (${rollbacks} of ${rollbacks + commits})` });
+    if (rollbacks >= 50 && share >= 0.2)
+      out.push({
+        service: s.service,
+        kind: "datastore",
+        severity: Math.min(1, 0.4 + share / 2),
+        evidence: [s.id],
+        detail: `${(share * 100).toFixed(0)}% of PostgreSQL transactions rolled back in the window (${rollbacks} of ${rollbacks + commits})`,
+      });
   }
   return out;
 }
@@ -153,7 +215,21 @@ function transactions(signals: Signal[], before: Signal[]): Anomaly[] {
 /** Every datastore finding of the window; `before` holds the state read as of its start. */
 export function datastoreAnomalies(signals: Signal[], before: Signal[], window: Window): Anomaly[] {
   const statements: Anomaly[] = statementFindings(signals, before).map((f) => ({
-    service: f.callers[0], kind: "db-statement", detail: f.detail, severity: f.severity, evidence: f.evidence, tables: f.tables, callers: f.callers,
+    service: f.callers[0],
+    kind: "db-statement",
+    detail: f.detail,
+    severity: f.severity,
+    evidence: f.evidence,
+    tables: f.tables,
+    callers: f.callers,
   }));
-  return [...statements, ...leaks(signals), ...transactions(signals, before), ...redisEvictions(signals, before, window), ...neo4j(signals), ...elasticsearch(signals, before, window), ...waits(signals, window)];
+  return [
+    ...statements,
+    ...leaks(signals),
+    ...transactions(signals, before),
+    ...redisEvictions(signals, before, window),
+    ...neo4j(signals),
+    ...elasticsearch(signals, before, window),
+    ...waits(signals, window),
+  ];
 }

@@ -59,10 +59,14 @@ const MAX_LINE = 4000;
 
 /** An HTTP status as a reply (after `status`, `HTTP/1.1`, `returned`…, or before its reason phrase), never a stray number. */
 const status = (codes: string, reason: string) =>
-  new RegExp(`(?:status(?:[ _]?code)?|code|HTTP/\\d(?:\\.\\d)?|returned|response|responded|got|received|replied)\\W{0,3}(?:${codes})\\b|\\b(?:${codes}) ${reason}`, "i");
+  new RegExp(
+    `(?:status(?:[ _]?code)?|code|HTTP/\\d(?:\\.\\d)?|returned|response|responded|got|received|replied)\\W{0,3}(?:${codes})\\b|\\b(?:${codes}) ${reason}`,
+    "i",
+  );
 
 /** SMTP: an exception class of the mail clients, an enhanced status code ("550 5.1.1"), or "SMTP"/"mail" with a 4xx/5xx reply (not a port). */
-const SMTP_CLASS = /\bSMTP(?:Recipients|Sender|Data|Authentication|Connect|Response|Server)\w*(?:Error|Refused|Exception|Disconnected)\b|\bMail(?:Send)?Exception\b/;
+const SMTP_CLASS =
+  /\bSMTP(?:Recipients|Sender|Data|Authentication|Connect|Response|Server)\w*(?:Error|Refused|Exception|Disconnected)\b|\bMail(?:Send)?Exception\b/;
 const SMTP_ENHANCED = /(?<![\w.:])[45]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
 const SMTP_REPLY = /\b(?:smtp|mail|mx)\w*\b[^\n]*?(?<![\w.:/=-]|port[:=]? ?)[45]\d\d(?![\w.:])/i;
 
@@ -70,27 +74,40 @@ const SMTP_REPLY = /\b(?:smtp|mail|mx)\w*\b[^\n]*?(?<![\w.:/=-]|port[:=]? ?)[45]
 const KINDS: Array<{ kind: ExternalDependencyKind; test: (s: string) => boolean }> = [
   {
     kind: "tls-expired",
-    test: (s) => /certificate has expired|certificate (?:is )?expired|CERT_HAS_EXPIRED|CertificateExpiredException|alert certificate expired|expired certificate|validity check failed/i.test(s),
+    test: (s) =>
+      /certificate has expired|certificate (?:is )?expired|CERT_HAS_EXPIRED|CertificateExpiredException|alert certificate expired|expired certificate|validity check failed/i.test(
+        s,
+      ),
   },
   {
     kind: "dns",
     test: (s) =>
-      /\bNXDOMAIN\b|no such host|EAI_AGAIN|ENOTFOUND|EAI_NONAME|UnknownHostException|Name or service not known|Temporary failure in name resolution|nodename nor servname|could not resolve host|could not be resolved|Failed to resolve|server misbehaving/i.test(s),
+      /\bNXDOMAIN\b|no such host|EAI_AGAIN|ENOTFOUND|EAI_NONAME|UnknownHostException|Name or service not known|Temporary failure in name resolution|nodename nor servname|could not resolve host|could not be resolved|Failed to resolve|server misbehaving/i.test(
+        s,
+      ),
   },
   { kind: "smtp", test: (s) => SMTP_CLASS.test(s) || SMTP_ENHANCED.test(s) || SMTP_REPLY.test(s) },
-  { kind: "rate-limited", test: (s) => status("429", "Too Many Requests").test(s) || /Too Many Requests|rate[- ]?limit(?:ed| exceeded)|\bthrottled\b|RESOURCE_EXHAUSTED/i.test(s) },
+  {
+    kind: "rate-limited",
+    test: (s) =>
+      status("429", "Too Many Requests").test(s) ||
+      /Too Many Requests|rate[- ]?limit(?:ed| exceeded)|\bthrottled\b|RESOURCE_EXHAUSTED/i.test(s),
+  },
   { kind: "refused", test: (s) => /connection refused|ECONNREFUSED|actively refused|connect\(\) failed \(111/i.test(s) },
   {
     kind: "timeout",
     test: (s) =>
-      /i\/o timeout|timed out|ETIMEDOUT|ESOCKETTIMEDOUT|context deadline exceeded|DeadlineExceeded|SocketTimeoutException|Connect(?:ion)?Timeout|ReadTimeout|timeout awaiting|Gateway Time-?out/i.test(s) ||
-      status("504", "Gateway Time-?out").test(s),
+      /i\/o timeout|timed out|ETIMEDOUT|ESOCKETTIMEDOUT|context deadline exceeded|DeadlineExceeded|SocketTimeoutException|Connect(?:ion)?Timeout|ReadTimeout|timeout awaiting|Gateway Time-?out/i.test(
+        s,
+      ) || status("504", "Gateway Time-?out").test(s),
   },
   {
     kind: "unavailable",
     test: (s) =>
       status("502|503", "(?:Service Unavailable|Bad Gateway)").test(s) ||
-      /Service Unavailable|Bad Gateway|no healthy upstream|ECONNRESET|connection reset|reset by peer|broken pipe|upstream connect error|\bUNAVAILABLE\b/i.test(s),
+      /Service Unavailable|Bad Gateway|no healthy upstream|ECONNRESET|connection reset|reset by peer|broken pipe|upstream connect error|\bUNAVAILABLE\b/i.test(
+        s,
+      ),
   },
 ];
 
@@ -111,7 +128,8 @@ const HOST_PATTERNS: RegExp[] = [
 ];
 
 /** Names that are not remote dependencies (file names, code locations, our own loopback). */
-const NOT_A_HOST = /\.(?:go|java|py|js|ts|rb|c|cc|h|kt|scala|log|json|ya?ml|conf|properties|class|jar)$|^(?:localhost|127\.0\.0\.1|0\.0\.0\.0)$/i;
+const NOT_A_HOST =
+  /\.(?:go|java|py|js|ts|rb|c|cc|h|kt|scala|log|json|ya?ml|conf|properties|class|jar)$|^(?:localhost|127\.0\.0\.1|0\.0\.0\.0)$/i;
 
 /** HTTP 429/503 are only a dependency's answer when the line also says it came from a named remote. */
 const HTTP_STATUS_KINDS = new Set<ExternalDependencyKind>(["rate-limited", "unavailable"]);
@@ -121,7 +139,10 @@ export function namedHost(message: string): { host: string; port?: number } | un
   for (const re of HOST_PATTERNS) {
     const m = re.exec(message);
     if (!m?.[1]) continue;
-    const host = m[1].replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+    const host = m[1]
+      .replace(/^\[|\]$/g, "")
+      .replace(/\.$/, "")
+      .toLowerCase();
     if (NOT_A_HOST.test(host) || !/[a-z0-9]/.test(host)) continue;
     const port = m[2] ? Number(m[2]) : undefined;
     return { host, ...(port && port < 65536 ? { port } : {}) };
@@ -160,10 +181,23 @@ function linesOf(s: Signal, maxLines: number): Line[] {
 
 const isLogSignal = (s: Signal) => s.name === SIGNAL.logsSamples || s.name === SIGNAL.k8sPodLog || s.kind === "log";
 
-type Acc = { service: string; kind: ExternalDependencyKind; host?: string; port?: number; inWindow: number[]; before: number[]; evidence: Set<string>; sample?: string };
+type Acc = {
+  service: string;
+  kind: ExternalDependencyKind;
+  host?: string;
+  port?: number;
+  inWindow: number[];
+  before: number[];
+  evidence: Set<string>;
+  sample?: string;
+};
 
 /** External-dependency findings in the callers' logs for the incident window, strongest first. */
-export function externalDependencyFindings(signals: Signal[], window: Window, options: ExternalDependencyOptions = {}): ExternalDependencyFinding[] {
+export function externalDependencyFindings(
+  signals: Signal[],
+  window: Window,
+  options: ExternalDependencyOptions = {},
+): ExternalDependencyFinding[] {
   const minSpike = options.minSpike ?? 3;
   const maxLines = options.maxLines ?? 20_000;
   const groups = new Map<string, Acc>();
@@ -245,7 +279,15 @@ function foldHostless(groups: Map<string, Acc>, templateOf: Map<string, string[]
 }
 
 /** How decisive a kind is on its own: an expired certificate or NXDOMAIN names the cause; a timeout may be a symptom. */
-const WEIGHT: Record<ExternalDependencyKind, number> = { "tls-expired": 7, dns: 6, smtp: 5, "rate-limited": 4, refused: 3, unavailable: 2, timeout: 1 };
+const WEIGHT: Record<ExternalDependencyKind, number> = {
+  "tls-expired": 7,
+  dns: 6,
+  smtp: 5,
+  "rate-limited": 4,
+  refused: 3,
+  unavailable: 2,
+  timeout: 1,
+};
 
 function commonest(xs: string[]): string {
   const n = new Map<string, number>();

@@ -33,7 +33,8 @@ type Row = { queryid?: string; calls?: number; total_ms?: number; query?: string
 type Snapshot = { at: number; since?: number; rows: Map<string, Row> };
 
 const TABLE = /\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+(?:ONLY\s+)?(?:"?[\w$]+"?\.)?"?([A-Za-z_][\w$]*)"?/gi;
-export const tablesOf = (sql: string) => [...new Set([...sql.matchAll(TABLE)].map((m) => m[1]!.toLowerCase()))].filter((t) => !["select", "lateral", "unnest"].includes(t));
+export const tablesOf = (sql: string) =>
+  [...new Set([...sql.matchAll(TABLE)].map((m) => m[1]!.toLowerCase()))].filter((t) => !["select", "lateral", "unnest"].includes(t));
 
 /** SQL as a person reads it in a finding: redacted first, then literals masked, then cut. */
 export function normaliseSql(sql: string, max = 160): string {
@@ -73,7 +74,8 @@ export function statementFindings(now: Signal[], before: Signal[]): StatementFin
     const [b, n] = [snapshot(earlier.get(s.id) ?? fallback), snapshot(s)];
     if (!b || !n || n.at <= b.at) continue;
     const users = new Map<string, string | undefined>();
-    for (const c of now.filter((x) => x.name === SIGNAL.pgConnections && x.source === s.source)) for (const h of connectionHolders(c)) if (h.service) users.set(h.usename, h.service);
+    for (const c of now.filter((x) => x.name === SIGNAL.pgConnections && x.source === s.source))
+      for (const h of connectionHolders(c)) if (h.service) users.set(h.usename, h.service);
     const span = (n.at - b.at) / 1000;
     // Before the window: from the reset to the first reading; without a reset time, the reading itself cannot be split.
     const beforeSpan = b.since !== undefined && b.since < b.at ? (b.at - b.since) / 1000 : undefined;
@@ -91,19 +93,34 @@ export function statementFindings(now: Signal[], before: Signal[]): StatementFin
       const query = normaliseSql(row.query ?? "");
       const callers = [...new Set([users.get(String(row.usename ?? "")), s.service].filter((x): x is string => !!x))];
       const common = { queryid: id, query, tables: tablesOf(query), callers, evidence: [s.id] };
-      const by = row.usename ? ` (issued by ${callers[0] ? `${callers[0]}, ` : ""}user ${String(row.usename)})` : callers[0] ? ` (issued by ${callers[0]})` : "";
+      const by = row.usename
+        ? ` (issued by ${callers[0] ? `${callers[0]}, ` : ""}user ${String(row.usename)})`
+        : callers[0]
+          ? ` (issued by ${callers[0]})`
+          : "";
       const rate = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
-      if (beforeRate !== undefined && during.callsPerSec >= 20 && during.callsPerSec >= 5 * Math.max(beforeRate, 0.01) && (beforeMean === undefined || during.meanMs <= 2 * beforeMean + 1)) {
+      if (
+        beforeRate !== undefined &&
+        during.callsPerSec >= 20 &&
+        during.callsPerSec >= 5 * Math.max(beforeRate, 0.01) &&
+        (beforeMean === undefined || during.meanMs <= 2 * beforeMean + 1)
+      ) {
         const ratio = beforeRate > 0 ? during.callsPerSec / beforeRate : Infinity;
         out.push({
-          ...common, kind: "n-plus-one", before: { callsPerSec: beforeRate, meanMs: beforeMean ?? during.meanMs }, during,
+          ...common,
+          kind: "n-plus-one",
+          before: { callsPerSec: beforeRate, meanMs: beforeMean ?? during.meanMs },
+          during,
           detail: `N+1 burst: \`${query}\` ${rate(beforeRate)} → ${rate(during.callsPerSec)} calls/s${Number.isFinite(ratio) ? ` (×${ratio.toFixed(0)})` : ""} at ${during.meanMs.toFixed(2)} ms each${by}`,
           severity: Math.min(1, 0.55 + Math.log10(Math.min(ratio, 1000)) / 6),
         });
       } else if (beforeMean !== undefined && during.meanMs >= 3 * beforeMean && during.meanMs - beforeMean >= 5) {
         const ratio = during.meanMs / Math.max(beforeMean, 0.001);
         out.push({
-          ...common, kind: "plan-regression", before: { callsPerSec: beforeRate ?? NaN, meanMs: beforeMean }, during,
+          ...common,
+          kind: "plan-regression",
+          before: { callsPerSec: beforeRate ?? NaN, meanMs: beforeMean },
+          during,
           detail: `plan regression: \`${query}\` mean ${beforeMean.toFixed(1)} → ${during.meanMs.toFixed(1)} ms per call (×${ratio.toFixed(0)}) over ${calls} calls${by}`,
           severity: Math.min(1, 0.55 + Math.log10(Math.min(ratio, 1000)) / 6),
         });

@@ -37,18 +37,26 @@ function resourceOf(r: ServiceRank): Pick<AnomalousService, "resource"> {
  * (states without a series: OOM kills, lock chains, failing pods). A service both name keeps the
  * higher score and all the evidence; the core's cause/symptom reading wins where it has one.
  */
-export function anomalousServices(params: { signals: Signal[]; window: Window; edges: RankEdge[]; fromAnomalies?: AnomalousService[]; core?: ServiceRank[] }): AnomalousService[] {
+export function anomalousServices(params: {
+  signals: Signal[];
+  window: Window;
+  edges: RankEdge[];
+  fromAnomalies?: AnomalousService[];
+  core?: ServiceRank[];
+}): AnomalousService[] {
   const core = (params.core ?? rankServices({ signals: params.signals, window: params.window, edges: params.edges }))
     .filter((r) => r.score >= ANOMALOUS_Z)
-    .map((r): AnomalousService => ({
-      service: r.service,
-      score: unitScore(r.score),
-      z: r.score,
-      ...(r.onsetAt !== undefined ? { onset: r.onsetAt } : {}),
-      evidence: [...new Set(r.series.filter((s) => s.score >= ANOMALOUS_Z).map((s) => s.signalId))],
-      ...(r.explainedBy?.length ? { symptomOf: r.explainedBy } : {}),
-      ...resourceOf(r),
-    }));
+    .map(
+      (r): AnomalousService => ({
+        service: r.service,
+        score: unitScore(r.score),
+        z: r.score,
+        ...(r.onsetAt !== undefined ? { onset: r.onsetAt } : {}),
+        evidence: [...new Set(r.series.filter((s) => s.score >= ANOMALOUS_Z).map((s) => s.signalId))],
+        ...(r.explainedBy?.length ? { symptomOf: r.explainedBy } : {}),
+        ...resourceOf(r),
+      }),
+    );
   const merged = new Map(core.map((c) => [c.service, c]));
   for (const a of params.fromAnomalies ?? []) {
     const c = merged.get(a.service);
@@ -67,5 +75,11 @@ export function anomalousServices(params: { signals: Signal[]; window: Window; e
   }
   // Best first; ties by the earlier onset, then more evidence — never by name.
   // (`score` saturates near 1 for a large z: the core's z orders what it cannot.)
-  return [...merged.values()].sort((a, b) => b.score - a.score || (b.z ?? 0) - (a.z ?? 0) || (a.onset ?? Infinity) - (b.onset ?? Infinity) || b.evidence.length - a.evidence.length);
+  return [...merged.values()].sort(
+    (a, b) =>
+      b.score - a.score ||
+      (b.z ?? 0) - (a.z ?? 0) ||
+      (a.onset ?? Infinity) - (b.onset ?? Infinity) ||
+      b.evidence.length - a.evidence.length,
+  );
 }

@@ -4,7 +4,18 @@
  * words, not on one vocabulary.
  */
 
-export type MetricKind = "errors" | "success" | "latency" | "traffic" | "cpu" | "memory" | "io" | "disk" | "network" | "saturation" | "other";
+export type MetricKind =
+  | "errors"
+  | "success"
+  | "latency"
+  | "traffic"
+  | "cpu"
+  | "memory"
+  | "io"
+  | "disk"
+  | "network"
+  | "saturation"
+  | "other";
 
 /** `up`: only a rise is bad; `down`: only a fall; `both`: either is (traffic, network volume). */
 export type BadDirection = "up" | "down" | "both";

@@ -29,7 +29,14 @@ export function rankServices(params: { signals: Signal[]; window: Window; baseli
       const scored = scoreSeries({ baseline: base, window: inWindow, bad: rule.bad });
       if (!scored) continue;
       const pod = series.labels.pod;
-      const entry: RankedSeries = { signalId: s.id, name: s.name, kind: rule.kind, score: scored.score, direction: scored.direction, ...(pod ? { pod } : {}) };
+      const entry: RankedSeries = {
+        signalId: s.id,
+        name: s.name,
+        kind: rule.kind,
+        score: scored.score,
+        direction: scored.direction,
+        ...(pod ? { pod } : {}),
+      };
       if (scored.onsetAt !== undefined && scored.score >= ANOMALOUS_Z) entry.onsetAt = scored.onsetAt;
       byService.set(s.service, [...(byService.get(s.service) ?? []), entry]);
     }
@@ -41,5 +48,7 @@ export function rankServices(params: { signals: Signal[]; window: Window; baseli
   });
   const refined = params.edges?.length ? refineByTopology(ranks, params.edges) : ranks;
   const anomalousCount = (r: ServiceRank) => r.series.filter((x) => x.score >= ANOMALOUS_Z).length;
-  return refined.sort((a, b) => b.score - a.score || anomalousCount(b) - anomalousCount(a) || (a.onsetAt ?? Infinity) - (b.onsetAt ?? Infinity));
+  return refined.sort(
+    (a, b) => b.score - a.score || anomalousCount(b) - anomalousCount(a) || (a.onsetAt ?? Infinity) - (b.onsetAt ?? Infinity),
+  );
 }

@@ -5,7 +5,8 @@ const EXPLAINED = 0.5;
 /** Onsets this close count as simultaneous (one sample at 1-minute resolution). */
 const SAME_TIME_MS = 60_000;
 
-const propagated = (s: RankedSeries) => ["latency", "errors", "success"].includes(s.kind) && s.direction === (s.kind === "success" ? "down" : "up");
+const propagated = (s: RankedSeries) =>
+  ["latency", "errors", "success"].includes(s.kind) && s.direction === (s.kind === "success" ? "down" : "up");
 const starved = (s: RankedSeries) => s.direction === "down" && ["traffic", "network", "io", "cpu"].includes(s.kind);
 
 /**

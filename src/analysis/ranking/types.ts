@@ -3,7 +3,15 @@ import type { MetricKind } from "./metric-kind.js";
 /** A call from one service to another (`calls`: how many, when known). */
 export type RankEdge = { from: string; to: string; calls?: number };
 
-export type RankedSeries = { signalId: string; name: string; kind: MetricKind; score: number; direction: "up" | "down"; onsetAt?: number; pod?: string };
+export type RankedSeries = {
+  signalId: string;
+  name: string;
+  kind: MetricKind;
+  score: number;
+  direction: "up" | "down";
+  onsetAt?: number;
+  pod?: string;
+};
 
 export type ServiceRank = {
   service: string;

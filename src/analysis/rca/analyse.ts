@@ -15,7 +15,11 @@ const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffi
 /** What the analysis could not see, for "anomalous but unexplained" (and to qualify every answer). */
 function missingOf(signals: Signal[], edges: CallEdge[], changes: ChangeEvent[], coverage: Coverage): string[] {
   const out: string[] = [];
-  for (const s of coverage.sources ?? []) if (s.status !== "ok") out.push(`source \`${s.source}\` ${s.status === "no_data" ? "returned no data" : `did not answer (${s.status}${s.error ? `: ${s.error}` : ""})`}`);
+  for (const s of coverage.sources ?? [])
+    if (s.status !== "ok")
+      out.push(
+        `source \`${s.source}\` ${s.status === "no_data" ? "returned no data" : `did not answer (${s.status}${s.error ? `: ${s.error}` : ""})`}`,
+      );
   const measured = new Set(signals.filter((s) => s.series?.length && s.service).map((s) => s.service!));
   const unseen = (coverage.services ?? []).filter((s) => !measured.has(s));
   if (unseen.length) out.push(`no metrics for ${unseen.join(", ")}`);
@@ -30,9 +34,18 @@ function missingOf(signals: Signal[], edges: CallEdge[], changes: ChangeEvent[],
  * causal chains (root → mechanism → symptoms), each with a fitted confidence, the evidence ids
  * behind every link, the mitigation and how to confirm it. Pure and deterministic.
  */
-export function analyseIncident(params: { signals: Signal[]; window: Window; changes: ChangeEvent[]; edges: CallEdge[]; coverage?: Coverage; before?: Signal[] }): RcaResult {
+export function analyseIncident(params: {
+  signals: Signal[];
+  window: Window;
+  changes: ChangeEvent[];
+  edges: CallEdge[];
+  coverage?: Coverage;
+  before?: Signal[];
+}): RcaResult {
   const { signals, window, changes, edges } = params;
-  const anomalies = findAnomalies(signals, window, params.before).sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || b.severity - a.severity);
+  const anomalies = findAnomalies(signals, window, params.before).sort(
+    (a, b) => (a.at ?? Infinity) - (b.at ?? Infinity) || b.severity - a.severity,
+  );
   const strong = anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3);
   const timed = strong.filter((a) => a.at !== undefined);
   // The first sign of impact is the first metric that moved; logs and events only when no metric did.
@@ -56,13 +69,22 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
   const hypotheses: Hypothesis[] = kept.map(({ c }, i) => ({ id: `h${i + 1}`, ...c, confidence: Math.round(p[i]! * 1000) / 1000 }));
   const symptoms = ranked.filter((r) => r.symptomOf).map((r) => r.service);
   const timeline: TimelineEntry[] = [
-    ...linkDeployments(changes).filter((c) => c.at <= window.to).flatMap(({ change: c, deployments }) => [c, ...deployments]).map((c) => ({ at: c.at, what: `${c.id} ${c.title}`, kind: "change" as const })),
+    ...linkDeployments(changes)
+      .filter((c) => c.at <= window.to)
+      .flatMap(({ change: c, deployments }) => [c, ...deployments])
+      .map((c) => ({ at: c.at, what: `${c.id} ${c.title}`, kind: "change" as const })),
     ...timed.map((a) => ({ at: a.at!, what: `${a.service ?? ""} ${a.detail}`.trim(), kind: "anomaly" as const })),
   ].sort((a, b) => a.at - b.at);
   const top = hypotheses[0];
   const missing = missingOf(signals, edges, changes, params.coverage ?? {});
   // A lone service's "own fault" says where, not why: that is anomalous but unexplained.
-  const explained = !!top && top.confidence >= CAUSE_THRESHOLD && (top.suspect !== undefined || top.chain.some((l) => l.role === "mechanism") || !top.chain[0]!.text.endsWith("own fault") || top.chain.filter((l) => l.role === "symptom").length > 1);
+  const explained =
+    !!top &&
+    top.confidence >= CAUSE_THRESHOLD &&
+    (top.suspect !== undefined ||
+      top.chain.some((l) => l.role === "mechanism") ||
+      !top.chain[0]!.text.endsWith("own fault") ||
+      top.chain.filter((l) => l.role === "symptom").length > 1);
   // "Nothing anomalous" needs something to have been seen: with every source silent it is unexplained, and says what is missing.
   const blind = !!params.coverage?.sources?.length && params.coverage.sources.every((s) => s.status !== "ok");
   const verdict: Verdict = explained ? "cause" : anomalous || blind ? "unexplained" : "nothing";
@@ -76,5 +98,16 @@ export function analyseIncident(params: { signals: Signal[]; window: Window; cha
           : `No data: no source answered, so "nothing anomalous" cannot be said. Missing: ${missing.join("; ")}.`
         : `Nothing anomalous in the signals of this window${missing.length ? ` (missing: ${missing.join("; ")})` : ""}.`;
   const suspects = core.map((r) => ({ service: r.service, z: Math.round(r.score * 100) / 100, ...(r.role ? { role: r.role } : {}) }));
-  return { window, onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined, anomalies, symptoms, hypotheses, timeline, summary, verdict, missing, suspects };
+  return {
+    window,
+    onset: first ? { at: first.at!, service: first.service, detail: first.detail } : undefined,
+    anomalies,
+    symptoms,
+    hypotheses,
+    timeline,
+    summary,
+    verdict,
+    missing,
+    suspects,
+  };
 }

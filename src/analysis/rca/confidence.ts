@@ -1,7 +1,18 @@
 import { MODEL } from "./model.js";
 import type { Features } from "./types.js";
 
-export const FEATURE_NAMES = ["change", "link", "onCause", "recency", "traces", "mechanism", "service", "symptom", "explains", "lead"] as const satisfies ReadonlyArray<keyof Features>;
+export const FEATURE_NAMES = [
+  "change",
+  "link",
+  "onCause",
+  "recency",
+  "traces",
+  "mechanism",
+  "service",
+  "symptom",
+  "explains",
+  "lead",
+] as const satisfies ReadonlyArray<keyof Features>;
 
 export type Model = { bias: number; weights: Record<keyof Features, number>; fittedOn: string };
 

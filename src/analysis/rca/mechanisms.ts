@@ -32,13 +32,27 @@ export type Mechanism = {
 };
 
 const K8S_MECHANISM: Partial<Record<K8sFinding["class"], Mechanism["kind"]>> = { oom: "oom", node: "node", eviction: "node" };
-const K8S_CATEGORY: Partial<Record<K8sFinding["class"], Category>> = { image: "config", config: "config", probe: "config", service: "config", ingress: "config", network: "config", crash: "code", job: "code", cronjob: "config" };
+const K8S_CATEGORY: Partial<Record<K8sFinding["class"], Category>> = {
+  image: "config",
+  config: "config",
+  probe: "config",
+  service: "config",
+  ingress: "config",
+  network: "config",
+  crash: "code",
+  job: "code",
+  cronjob: "config",
+};
 
 /** A Kubernetes finding as a mechanism: its reason and message in Kubernetes' words, its fix first. */
 function kubernetesMechanism(a: Anomaly, f: K8sFinding): Mechanism {
   const where = `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ""}${f.object.name}`;
   return {
-    kind: K8S_MECHANISM[f.class] ?? "pod-failure", anomaly: a, service: a.service, tables: [], k8s: f,
+    kind: K8S_MECHANISM[f.class] ?? "pod-failure",
+    anomaly: a,
+    service: a.service,
+    tables: [],
+    k8s: f,
     title: `${f.reason}: ${where}${f.service && !f.object.name.startsWith(f.service) ? ` (${f.service})` : ""}`,
     category: K8S_CATEGORY[f.class] ?? "infrastructure",
     text: `${where} ${f.reason}: ${f.message}${f.details.length ? ` (${f.details.join("; ").slice(0, 600)})` : ""}`,
@@ -48,12 +62,27 @@ function kubernetesMechanism(a: Anomaly, f: K8sFinding): Mechanism {
 }
 
 const EXTERNAL_WORDS: Record<ExternalDependencyKind, { what: string; mitigation: string }> = {
-  "tls-expired": { what: "TLS certificate expired or invalid", mitigation: "Renew or replace the certificate (or pin the previous one) and restart the callers' connections" },
-  "rate-limited": { what: "throttling (HTTP 429)", mitigation: "Back off: lower the callers' request rate or concurrency, honour Retry-After, and ask the provider for more quota" },
-  unavailable: { what: "unavailable (HTTP 503)", mitigation: "Fail over or degrade: serve from cache, queue the calls, and check the provider's status page" },
-  dns: { what: "DNS resolution failing", mitigation: "Check the resolver and the record (`dig <host>`); pin a known address or fail over while it is fixed" },
+  "tls-expired": {
+    what: "TLS certificate expired or invalid",
+    mitigation: "Renew or replace the certificate (or pin the previous one) and restart the callers' connections",
+  },
+  "rate-limited": {
+    what: "throttling (HTTP 429)",
+    mitigation: "Back off: lower the callers' request rate or concurrency, honour Retry-After, and ask the provider for more quota",
+  },
+  unavailable: {
+    what: "unavailable (HTTP 503)",
+    mitigation: "Fail over or degrade: serve from cache, queue the calls, and check the provider's status page",
+  },
+  dns: {
+    what: "DNS resolution failing",
+    mitigation: "Check the resolver and the record (`dig <host>`); pin a known address or fail over while it is fixed",
+  },
   refused: { what: "refusing connections", mitigation: "Check the dependency is up and listening; fail over or degrade while it is down" },
-  timeout: { what: "timing out", mitigation: "Shorten the callers' timeouts with a circuit breaker so they fail fast, and check the dependency's health" },
+  timeout: {
+    what: "timing out",
+    mitigation: "Shorten the callers' timeouts with a circuit breaker so they fail fast, and check the dependency's health",
+  },
   smtp: { what: "rejecting mail (SMTP)", mitigation: "Queue outgoing mail and check the SMTP provider's status and credentials" },
 };
 
@@ -67,12 +96,19 @@ export function externalMechanisms(signals: Signal[], window: Window): Mechanism
     .map((f) => {
       const words = EXTERNAL_WORDS[f.kind];
       const anomaly: Anomaly = {
-        service: f.service, kind: "log-template", ...(f.firstSeen !== undefined ? { at: f.firstSeen } : {}),
+        service: f.service,
+        kind: "log-template",
+        ...(f.firstSeen !== undefined ? { at: f.firstSeen } : {}),
         detail: `${f.dependency} ${words.what}: ${f.count} lines${f.isNew ? ", new in the window" : f.spike ? `, ×${f.spike.toFixed(1)}` : ""} ("${f.template.slice(0, 100)}")`,
-        severity: Math.min(1, 0.5 + f.count / 40), evidence: f.evidence,
+        severity: Math.min(1, 0.5 + f.count / 40),
+        evidence: f.evidence,
       };
       return {
-        kind: "external" as const, anomaly, service: f.service, tables: [], dependency: f.dependency,
+        kind: "external" as const,
+        anomaly,
+        service: f.service,
+        tables: [],
+        dependency: f.dependency,
         title: `External dependency ${f.dependency}: ${words.what}`,
         category: "dependency" as const,
         text: `${words.what} (${f.count} lines in ${f.service}'s logs${f.isNew ? ", new" : ""})`,
@@ -82,20 +118,35 @@ export function externalMechanisms(signals: Signal[], window: Window): Mechanism
     });
 }
 
-const TABLE_IN_SQL = /\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|ALTER\s+TABLE(?:\s+ONLY)?(?:\s+IF\s+EXISTS)?|LOCK\s+TABLE|FROM|JOIN|ON|TRUNCATE(?:\s+TABLE)?)\s+(?:"?[\w$]+"?\.)?"?([A-Za-z_][\w$]*)"?/gi;
-export const tablesIn = (sql = "") => [...new Set([...sql.matchAll(TABLE_IN_SQL)].map((m) => m[1]!.toLowerCase()))].filter((t) => !["only", "select", "now"].includes(t));
+const TABLE_IN_SQL =
+  /\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|ALTER\s+TABLE(?:\s+ONLY)?(?:\s+IF\s+EXISTS)?|LOCK\s+TABLE|FROM|JOIN|ON|TRUNCATE(?:\s+TABLE)?)\s+(?:"?[\w$]+"?\.)?"?([A-Za-z_][\w$]*)"?/gi;
+export const tablesIn = (sql = "") =>
+  [...new Set([...sql.matchAll(TABLE_IN_SQL)].map((m) => m[1]!.toLowerCase()))].filter((t) => !["only", "select", "now"].includes(t));
 const short = (q = "", n = 80) => (q.length > n ? `${q.slice(0, n - 1)}…` : q);
 /** A literal for SQL we print for a human to run: quotes doubled, never built from anything but data we show. */
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 type Chain = { pid: number; waiting_s?: number; query?: string; blockedBy: Array<{ pid: number; state?: string; query?: string }> };
-type AppRow = { service?: string; application?: string; application_name?: string; app?: string; total?: number; idle_in_transaction?: number };
+type AppRow = {
+  service?: string;
+  application?: string;
+  application_name?: string;
+  app?: string;
+  total?: number;
+  idle_in_transaction?: number;
+};
 
 /** Per-application connection counts, in whichever of the shapes the PostgreSQL signal carries them. */
 function applications(d: Record<string, unknown>): Array<{ name: string; idle: number }> {
   const rows = (d.byClient ?? d.byApplication ?? d.by_application ?? d.applications) as AppRow[] | undefined;
   return Array.isArray(rows)
-    ? rows.map((r) => ({ name: String(r.service ?? r.application ?? r.application_name ?? r.app ?? ""), idle: Number(r.idle_in_transaction ?? 0) })).filter((r) => r.name && r.idle > 0).sort((a, b) => b.idle - a.idle)
+    ? rows
+        .map((r) => ({
+          name: String(r.service ?? r.application ?? r.application_name ?? r.app ?? ""),
+          idle: Number(r.idle_in_transaction ?? 0),
+        }))
+        .filter((r) => r.name && r.idle > 0)
+        .sort((a, b) => b.idle - a.idle)
     : [];
 }
 
@@ -127,13 +178,16 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           text: blocker
             ? `${blocker.query ? `the \`${short(blocker.query)}\`` : `session pid ${blocker.pid}`} holding the lock (pid ${blocker.pid}${idle ? ", idle in transaction" : ""})${tables[0] ? ` on \`${tables[0]}\`` : ""}; ${waiting} quer${waiting === 1 ? "y waits" : "ies wait"}`
             : `lock contention: ${a.detail}`,
-          confirm: "SELECT pid, pg_blocking_pids(pid), wait_event_type, left(query, 120) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 — the blocker should be the session named; ending it should release the waiters",
+          confirm:
+            "SELECT pid, pg_blocking_pids(pid), wait_event_type, left(query, 120) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 — the blocker should be the session named; ending it should release the waiters",
           mitigation: blocker
             ? [
                 `Cancel the blocking statement: \`SELECT pg_cancel_backend(${blocker.pid});\` — if it does not end within a few seconds (or it is idle in transaction), \`SELECT pg_terminate_backend(${blocker.pid});\``,
                 "Check the waiters drain: `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock';`",
               ]
-            : ["Find and end the blocker: `SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0;`"],
+            : [
+                "Find and end the blocker: `SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0;`",
+              ],
         });
         break;
       }
@@ -148,7 +202,8 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           title: "PostgreSQL connections exhausted",
           category: "dependency",
           text: `connections exhausted (${a.detail.replace(/^(\d+) of (\d+).*/, "$1 of $2")}${idle ? `, ${idle} idle in transaction` : ""}${apps.length ? ` held by ${apps.map((x) => `${x.name} (${x.idle})`).join(", ")}` : ""})`,
-          confirm: "SELECT state, count(*) FROM pg_stat_activity GROUP BY state — near max_connections, with idle in transaction or leaked connections",
+          confirm:
+            "SELECT state, count(*) FROM pg_stat_activity GROUP BY state — near max_connections, with idle in transaction or leaked connections",
           mitigation: [
             `End the leaked sessions: \`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction'${apps[0] ? ` AND application_name = ${sqlText(apps[0].name)}` : ""} AND state_change < now() - interval '5 minutes';\``,
             "Cap the damage while the fix ships: `ALTER ROLE <app role> SET idle_in_transaction_session_timeout = '60s';`",
@@ -166,7 +221,9 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           category: "dependency",
           text: `slow queries (${a.detail})`,
           confirm: "pg_stat_statements ordered by mean_exec_time: a statement whose mean time jumped at the onset",
-          mitigation: queries[0]?.pid ? [`Cancel the longest query if it is not needed: \`SELECT pg_cancel_backend(${queries[0].pid});\``] : [],
+          mitigation: queries[0]?.pid
+            ? [`Cancel the longest query if it is not needed: \`SELECT pg_cancel_backend(${queries[0].pid});\``]
+            : [],
         });
         break;
       }
@@ -184,8 +241,12 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
             ? "pg_stat_statements: the statement's calls per second against the requests per second of its caller — one call per row of a list means a loop; the caller's traces show the repeated spans"
             : "EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters: a sequential scan or a changed join order where an index was used; pg_stat_user_tables seq_scan rising on its table",
           mitigation: nPlusOne
-            ? ["Roll back the change that loops over the statement (or batch it: one `WHERE id = ANY($1)`), and watch its calls per second fall"]
-            : ["Restore the plan: `ANALYZE <table>;` for stale statistics, recreate the missing index (`CREATE INDEX CONCURRENTLY …`), or roll back the change that altered the query or schema"],
+            ? [
+                "Roll back the change that loops over the statement (or batch it: one `WHERE id = ANY($1)`), and watch its calls per second fall",
+              ]
+            : [
+                "Restore the plan: `ANALYZE <table>;` for stale statistics, recreate the missing index (`CREATE INDEX CONCURRENTLY …`), or roll back the change that altered the query or schema",
+              ],
         });
         break;
       }
@@ -197,10 +258,15 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           title: a.detail.split(":")[0]!.slice(0, 100),
           category: "dependency",
           text: a.detail,
-          confirm: "the datastore's own view at the onset (the finding's query) should show the same, and its callers' errors should start after it",
+          confirm:
+            "the datastore's own view at the onset (the finding's query) should show the same, and its callers' errors should start after it",
           mitigation: a.detail.includes("idle in transaction")
-            ? [`End the leaked sessions (\`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND state_change < now() - interval '5 minutes';\`) and set \`idle_in_transaction_session_timeout\` for the application's role`]
-            : ["Relieve the datastore (stop the long transaction or the load that fills its queues; restore the missing shards or node) before fixing the caller"],
+            ? [
+                `End the leaked sessions (\`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND state_change < now() - interval '5 minutes';\`) and set \`idle_in_transaction_session_timeout\` for the application's role`,
+              ]
+            : [
+                "Relieve the datastore (stop the long transaction or the load that fills its queues; restore the missing shards or node) before fixing the caller",
+              ],
         });
         break;
       case "cache-evictions":
@@ -211,7 +277,9 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           category: "dependency",
           text: `a Redis eviction storm (${a.detail})`,
           confirm: "INFO stats: evicted_keys rising and keyspace hit ratio falling; raising maxmemory should stop it",
-          mitigation: ["Give the cache room: `CONFIG SET maxmemory <higher>` (or restore the previous `maxmemory-policy`), then watch `INFO stats` evicted_keys stop rising"],
+          mitigation: [
+            "Give the cache room: `CONFIG SET maxmemory <higher>` (or restore the previous `maxmemory-policy`), then watch `INFO stats` evicted_keys stop rising",
+          ],
         });
         break;
       case "oom":
@@ -222,7 +290,9 @@ export function findMechanisms(strong: Anomaly[], signals: Signal[]): Mechanism[
           category: "infrastructure",
           text: `${a.service ?? "pods"} OOMKilled (${a.detail})`,
           confirm: "kubectl describe pod: Last State Terminated, Reason OOMKilled; memory usage against the limit over the window",
-          mitigation: [`Roll back to the last good revision: \`kubectl rollout undo deployment/${a.service ?? "<name>"}\`, or raise its memory limit`],
+          mitigation: [
+            `Roll back to the last good revision: \`kubectl rollout undo deployment/${a.service ?? "<name>"}\`, or raise its memory limit`,
+          ],
         });
         break;
       case "pod-failure":

@@ -13,7 +13,7 @@ export const MODEL: Model = {
     service: -0.058,
     symptom: -1.074,
     explains: 2.067,
-    lead: 0.69
+    lead: 0.69,
   },
-  fittedOn: "scenarios 01–12 (12), Nezha 2022-08-22 (24), PetShop train (20): 262 hypotheses, λ=1"
+  fittedOn: "scenarios 01–12 (12), Nezha 2022-08-22 (24), PetShop train (20): 262 hypotheses, λ=1",
 };

@@ -22,7 +22,13 @@ const METRIC_KINDS: Anomaly["kind"][] = ["error-rate", "latency", "sla", "traffi
 export function rankAnomalousServices(input: ServiceRankingInput): RankedService[] {
   // The ranking core scores every metric series (RED and resource) against its baseline; the
   // anomaly rules below add the services that only states show (OOM kills, lock chains, pods).
-  return anomalousServices({ signals: input.signals, window: input.window, edges: input.edges, fromAnomalies: rankFromAnomalies(input), ...(input.core ? { core: input.core } : {}) });
+  return anomalousServices({
+    signals: input.signals,
+    window: input.window,
+    edges: input.edges,
+    fromAnomalies: rankFromAnomalies(input),
+    ...(input.core ? { core: input.core } : {}),
+  });
 }
 
 /** The services the anomaly rules (findAnomalies) name, with cause versus symptom read from their onsets. */
@@ -31,15 +37,30 @@ function rankFromAnomalies(input: ServiceRankingInput): RankedService[] {
   const strong = input.anomalies.filter((a) => a.kind !== "alert" && a.severity >= 0.3 && a.service);
   const services = [...new Set(strong.map((a) => a.service!))];
   const own = (s: string) => strong.filter((a) => a.service === s);
-  const onsetOf = (s: string) => Math.min(...own(s).filter((a) => a.at !== undefined).map((a) => a.at!), Infinity);
+  const onsetOf = (s: string) =>
+    Math.min(
+      ...own(s)
+        .filter((a) => a.at !== undefined)
+        .map((a) => a.at!),
+      Infinity,
+    );
   const severity = new Map(services.map((s) => [s, Math.max(...own(s).map((a) => a.severity))]));
   // A service whose only anomaly is less traffic, called by a service that failed first: the drop is the caller's doing.
   const onlyTraffic = (s: string) => own(s).every((a) => a.kind === "traffic-drop");
   // A callee went bad no later than its caller: the caller is a symptom (a callee that only gets less traffic breaks nobody).
   const badCallees = (s: string) =>
-    edges.filter((e) => e.from === s && e.to !== s && services.includes(e.to) && !onlyTraffic(e.to) && onsetOf(e.to) <= onsetOf(s) + 60_000).map((e) => e.to);
+    edges
+      .filter((e) => e.from === s && e.to !== s && services.includes(e.to) && !onlyTraffic(e.to) && onsetOf(e.to) <= onsetOf(s) + 60_000)
+      .map((e) => e.to);
   const failingCallers = (s: string) =>
-    onlyTraffic(s) ? edges.filter((e) => e.to === s && e.from !== s && services.includes(e.from) && !onlyTraffic(e.from) && onsetOf(e.from) <= onsetOf(s) + 60_000).map((e) => e.from) : [];
+    onlyTraffic(s)
+      ? edges
+          .filter(
+            (e) =>
+              e.to === s && e.from !== s && services.includes(e.from) && !onlyTraffic(e.from) && onsetOf(e.from) <= onsetOf(s) + 60_000,
+          )
+          .map((e) => e.from)
+      : [];
   const symptomOf = new Map(services.map((s) => [s, [...new Set([...badCallees(s), ...failingCallers(s)])]]));
   const entryPoints = services.filter((x) => !edges.some((e) => e.to === x && e.from !== x && services.includes(e.from)));
   const chains = entryPoints.flatMap((target) => rankRootCauses({ edges, scores: severity, target, threshold: Number.MIN_VALUE }));

@@ -24,9 +24,12 @@ const MANIFEST_KEY: Array<[ChangeTouch["kind"], RegExp]> = [
 export function touchesOf(files: ClassifiedFile[]): ChangeTouch[] {
   const out: ChangeTouch[] = [];
   for (const f of files) {
-    for (const op of f.migration?.ops ?? []) out.push({ kind: "migration", file: f.path, table: op.table, op: op.op, locking: op.locking, detail: op.detail });
-    for (const m of f.manifest ?? []) out.push({ kind: MANIFEST_KEY.find(([, re]) => re.test(m))?.[0] ?? "config", file: f.path, detail: m });
-    for (const d of f.dependencies ?? []) out.push({ kind: "dependency", file: f.path, detail: `${d.name} ${d.from ?? "?"} → ${d.to ?? "?"}` });
+    for (const op of f.migration?.ops ?? [])
+      out.push({ kind: "migration", file: f.path, table: op.table, op: op.op, locking: op.locking, detail: op.detail });
+    for (const m of f.manifest ?? [])
+      out.push({ kind: MANIFEST_KEY.find(([, re]) => re.test(m))?.[0] ?? "config", file: f.path, detail: m });
+    for (const d of f.dependencies ?? [])
+      out.push({ kind: "dependency", file: f.path, detail: `${d.name} ${d.from ?? "?"} → ${d.to ?? "?"}` });
   }
   return out;
 }
@@ -39,11 +42,14 @@ export function touches(c: ChangeEvent): ChangeTouch[] {
   const known = c.touches ?? [];
   const inferred: ChangeTouch[] = [];
   for (const file of c.files) {
-    if (isMigrationPath(file) && !known.some((t) => t.kind === "migration" && t.file === file)) inferred.push({ kind: "migration", file, detail: file });
+    if (isMigrationPath(file) && !known.some((t) => t.kind === "migration" && t.file === file))
+      inferred.push({ kind: "migration", file, detail: file });
     for (const [kind, re] of HINTS) if (re.test(file) && !known.some((t) => t.kind === kind)) inferred.push({ kind, file, detail: file });
   }
-  for (const [kind, re] of HINTS) if (re.test(c.title) && ![...known, ...inferred].some((t) => t.kind === kind)) inferred.push({ kind, detail: c.title });
-  if (c.changeKinds.includes("dependency") && ![...known, ...inferred].some((t) => t.kind === "dependency")) inferred.push({ kind: "dependency", detail: "dependency versions" });
+  for (const [kind, re] of HINTS)
+    if (re.test(c.title) && ![...known, ...inferred].some((t) => t.kind === kind)) inferred.push({ kind, detail: c.title });
+  if (c.changeKinds.includes("dependency") && ![...known, ...inferred].some((t) => t.kind === "dependency"))
+    inferred.push({ kind: "dependency", detail: "dependency versions" });
   return [...known, ...inferred];
 }
 
@@ -70,15 +76,29 @@ export function touchesFromDiff(files: Array<Pick<ClassifiedFile, "path" | "patc
   const out: ChangeTouch[] = touchesOf(files.filter((f): f is ClassifiedFile => !!f.kind));
   // An unclassified migration file is read from its added lines, so a lock's blocking statement can be matched to it.
   for (const f of files.filter((x) => !x.kind && isMigrationPath(x.path))) {
-    const added = (f.patch ?? "").split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).slice(0, MAX_PATCH_LINES).map((l) => l.slice(1));
-    for (const op of readMigration(f.path, added).ops) out.push({ kind: "migration", file: f.path, table: op.table, op: op.op, locking: op.locking, detail: op.detail });
+    const added = (f.patch ?? "")
+      .split("\n")
+      .filter((l) => l.startsWith("+") && !l.startsWith("+++"))
+      .slice(0, MAX_PATCH_LINES)
+      .map((l) => l.slice(1));
+    for (const op of readMigration(f.path, added).ops)
+      out.push({ kind: "migration", file: f.path, table: op.table, op: op.op, locking: op.locking, detail: op.detail });
   }
   for (const f of files) {
-    const lines = (f.patch ?? "").split("\n").filter((l) => /^[+-](?![+-]{2})/.test(l)).slice(0, MAX_PATCH_LINES);
+    const lines = (f.patch ?? "")
+      .split("\n")
+      .filter((l) => /^[+-](?![+-]{2})/.test(l))
+      .slice(0, MAX_PATCH_LINES);
     for (const [kind, re] of PATCH_KEYS) {
       if (out.some((t) => t.kind === kind && t.file === f.path)) continue;
-      const removed = lines.find((l) => l.startsWith("-") && re.test(l.slice(1)))?.slice(1).trim();
-      const added = lines.find((l) => l.startsWith("+") && re.test(l.slice(1)))?.slice(1).trim();
+      const removed = lines
+        .find((l) => l.startsWith("-") && re.test(l.slice(1)))
+        ?.slice(1)
+        .trim();
+      const added = lines
+        .find((l) => l.startsWith("+") && re.test(l.slice(1)))
+        ?.slice(1)
+        .trim();
       if (!removed && !added) continue;
       const detail = removed && added ? `${removed} → ${added}` : removed ? `removed \`${removed}\`` : `added \`${added}\``;
       out.push({ kind, file: f.path, detail: detail.slice(0, 200) });

@@ -7,7 +7,19 @@ import type { ChangeKind } from "../classify-change.js";
  * it changes, the settings it moves. A change is judged by these as well as by when it landed.
  */
 export type ChangeTouch = {
-  kind: "migration" | "resources" | "replicas" | "schedule" | "affinity" | "cache" | "database" | "timeout" | "dependency" | "image" | "probe" | "config";
+  kind:
+    | "migration"
+    | "resources"
+    | "replicas"
+    | "schedule"
+    | "affinity"
+    | "cache"
+    | "database"
+    | "timeout"
+    | "dependency"
+    | "image"
+    | "probe"
+    | "config";
   detail: string;
   file?: string;
   /** For a migration: the table and whether the operation takes a blocking lock. */

@@ -11,14 +11,33 @@ const KEEP_BYTES = 5 * 1024 * 1024;
 const READ_BYTES = 20 * 1024 * 1024;
 const LOG_TIMEOUT_MS = 30_000;
 
-type Run = { id: number; name: string; status: string; conclusion: string | null; completed_at: string | null; html_url?: string | null; app?: { slug?: string } | null; output?: { title?: string | null; summary?: string | null; text?: string | null } };
-const summary = (r: Run): CheckRunSummary => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion, completedAt: r.completed_at });
+type Run = {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  completed_at: string | null;
+  html_url?: string | null;
+  app?: { slug?: string } | null;
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
+};
+const summary = (r: Run): CheckRunSummary => ({
+  id: r.id,
+  name: r.name,
+  status: r.status,
+  conclusion: r.conclusion,
+  completedAt: r.completed_at,
+});
 
 /**
  * Reads a body as a stream, keeping its last `keep` bytes, and stops after `limit` bytes
  * (cancelling the stream, which aborts the request). `complete` says whether it reached the end.
  */
-export async function readTail(body: ReadableStream<Uint8Array> | null, keep: number, limit: number): Promise<{ text: string; read: number; complete: boolean }> {
+export async function readTail(
+  body: ReadableStream<Uint8Array> | null,
+  keep: number,
+  limit: number,
+): Promise<{ text: string; read: number; complete: boolean }> {
   if (!body) return { text: "", read: 0, complete: true };
   const chunks: Uint8Array[] = [];
   let kept = 0;
@@ -56,8 +75,17 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
  * API redirected to (a signed URL: no GitHub credential goes there); otherwise it is read until
  * 20 MB, keeping the last 5 MB, and aborted there.
  */
-export async function actionsLog(octokit: Octokit, repo: RepoRef, jobId: number, signal: AbortSignal): Promise<{ text: string; note?: string }> {
-  const res = await octokit.request("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", { ...repo, job_id: jobId, request: { signal, parseSuccessResponseBody: false } });
+export async function actionsLog(
+  octokit: Octokit,
+  repo: RepoRef,
+  jobId: number,
+  signal: AbortSignal,
+): Promise<{ text: string; note?: string }> {
+  const res = await octokit.request("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", {
+    ...repo,
+    job_id: jobId,
+    request: { signal, parseSuccessResponseBody: false },
+  });
   const body = res.data as unknown as ReadableStream<Uint8Array> | null;
   const size = Number(res.headers["content-length"]) || undefined;
   const storage = /^https:\/\//.test(res.url) && new URL(res.url).hostname !== "api.github.com" ? res.url : undefined;
@@ -66,15 +94,28 @@ export async function actionsLog(octokit: Octokit, repo: RepoRef, jobId: number,
     const tail = await fetch(storage, { headers: { range: `bytes=${size - KEEP_BYTES}-` }, signal });
     const r = await readTail(tail.body, KEEP_BYTES, tail.status === 206 ? KEEP_BYTES + 64 * 1024 : READ_BYTES);
     if (tail.status === 206) return { text: r.text, note: `The log is ${mb(size)}; its last 5 MB were read.` };
-    return { text: r.text, note: r.complete ? `The log is ${mb(size)}; its last 5 MB were read.` : `The log is ${mb(size)} and its storage ignored the range request: reading stopped at 20 MB, and the last 5 MB read were used (the end of the log was not seen).` };
+    return {
+      text: r.text,
+      note: r.complete
+        ? `The log is ${mb(size)}; its last 5 MB were read.`
+        : `The log is ${mb(size)} and its storage ignored the range request: reading stopped at 20 MB, and the last 5 MB read were used (the end of the log was not seen).`,
+    };
   }
   const r = await readTail(body, KEEP_BYTES, READ_BYTES);
-  if (!r.complete) return { text: r.text, note: "The log is larger than 20 MB: reading stopped there, and the last 5 MB read were used (the end of the log was not seen)." };
+  if (!r.complete)
+    return {
+      text: r.text,
+      note: "The log is larger than 20 MB: reading stopped there, and the last 5 MB read were used (the end of the log was not seen).",
+    };
   return { text: r.text, ...(r.read > KEEP_BYTES ? { note: `The log is ${mb(r.read)}; its last 5 MB were read.` } : {}) };
 }
 
 /** The failed job's log: GitHub Actions' log (followed through its redirect, the tail kept), else the check's own output. */
-async function failureText(octokit: Octokit, repo: RepoRef, run: Run): Promise<{ text: string; from: "actions" | "output" | "none"; note?: string }> {
+async function failureText(
+  octokit: Octokit,
+  repo: RepoRef,
+  run: Run,
+): Promise<{ text: string; from: "actions" | "output" | "none"; note?: string }> {
   if (run.app?.slug === "github-actions") {
     try {
       // Logs can be large and come from another host: bounded in time and size like every outside call.
@@ -86,7 +127,11 @@ async function failureText(octokit: Octokit, repo: RepoRef, run: Run): Promise<{
       if (status !== 404 && status !== 410 && status !== 403 && !timedOut) throw err;
       // Expired, not readable or too slow: fall back to the output text, and say so.
       const why = timedOut ? `did not download within ${LOG_TIMEOUT_MS / 1000} s` : `could not be read (HTTP ${status})`;
-      return { text: [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n"), from: "output", note: `The job's log ${why}; the check's output text was used.` };
+      return {
+        text: [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n"),
+        from: "output",
+        note: `The job's log ${why}; the check's output text was used.`,
+      };
     }
   }
   const text = [run.output?.title, run.output?.summary, run.output?.text].filter(Boolean).join("\n");
@@ -101,29 +146,64 @@ async function failureText(octokit: Octokit, repo: RepoRef, run: Run): Promise<{
  */
 export const ciFailureProcessor: JobProcessor<"ci-failure"> = async (job, ctx) => {
   const { octokit } = ctx;
-  const runs = (await octokit.paginate(octokit.rest.checks.listForRef, { ...job.repo, ref: job.headSha, filter: "all", per_page: 100 })) as unknown as Run[];
+  const runs = (await octokit.paginate(octokit.rest.checks.listForRef, {
+    ...job.repo,
+    ref: job.headSha,
+    filter: "all",
+    per_page: 100,
+  })) as unknown as Run[];
   const others = runs.filter((r) => r.name !== IMPACT_CHECK_NAME);
   const byName = new Map<string, Run[]>();
   for (const r of others) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const latest = (rs: Run[]) => [...rs].sort((a, b) => String(b.completed_at).localeCompare(String(a.completed_at)))[0]!;
-  const failed = [...byName.values()].map(latest).filter((r) => r.status === "completed" && isFailed(r.conclusion)).slice(0, MAX_CHECKS);
-  const recovered = [...byName.entries()].filter(([, rs]) => rs.some((r) => isFailed(r.conclusion)) && latest(rs).conclusion === "success").map(([n]) => n);
+  const failed = [...byName.values()]
+    .map(latest)
+    .filter((r) => r.status === "completed" && isFailed(r.conclusion))
+    .slice(0, MAX_CHECKS);
+  const recovered = [...byName.entries()]
+    .filter(([, rs]) => rs.some((r) => isFailed(r.conclusion)) && latest(rs).conclusion === "success")
+    .map(([n]) => n);
   for (const pullNumber of job.pullNumbers) {
     const { data: pr } = await octokit.rest.pulls.get({ ...job.repo, pull_number: pullNumber });
     if (pr.head.sha !== job.headSha) {
       ctx.log.info({ pr: pullNumber, head: pr.head.sha }, "The PR moved past this commit: not analysed");
       continue;
     }
-    const prFiles = (await octokit.paginate(octokit.rest.pulls.listFiles, { ...job.repo, pull_number: pullNumber, per_page: 100 })).map((f) => f.filename);
+    const prFiles = (await octokit.paginate(octokit.rest.pulls.listFiles, { ...job.repo, pull_number: pullNumber, per_page: 100 })).map(
+      (f) => f.filename,
+    );
     const checks: CiCheckAnalysis[] = [];
     for (const run of failed) {
-      const { data: base } = await octokit.rest.checks.listForRef({ ...job.repo, ref: pr.base.ref, check_name: run.name, filter: "latest", per_page: 5 });
-      const verdict = classifyFailure({ sameCommit: (byName.get(run.name) ?? []).map(summary), onBase: (base.check_runs as unknown as Run[]).map(summary) });
+      const { data: base } = await octokit.rest.checks.listForRef({
+        ...job.repo,
+        ref: pr.base.ref,
+        check_name: run.name,
+        filter: "latest",
+        per_page: 5,
+      });
+      const verdict = classifyFailure({
+        sameCommit: (byName.get(run.name) ?? []).map(summary),
+        onBase: (base.check_runs as unknown as Run[]).map(summary),
+      });
       const text = await failureText(octokit, job.repo, run);
       const mining = text.text ? mineFailureLog(text.text) : undefined;
-      checks.push({ name: run.name, url: run.html_url ?? undefined, ...verdict, mining, logsFrom: text.from, files: mining ? prFilesInFailure(mining.paths, prFiles) : [], note: text.note });
+      checks.push({
+        name: run.name,
+        url: run.html_url ?? undefined,
+        ...verdict,
+        mining,
+        logsFrom: text.from,
+        files: mining ? prFilesInFailure(mining.paths, prFiles) : [],
+        note: text.note,
+      });
     }
-    await publishSection(ctx, job.repo, pullNumber, job.headSha, checks.length || recovered.length ? renderCiSection({ sha: job.headSha, checks, passing: recovered }) : undefined);
+    await publishSection(
+      ctx,
+      job.repo,
+      pullNumber,
+      job.headSha,
+      checks.length || recovered.length ? renderCiSection({ sha: job.headSha, checks, passing: recovered }) : undefined,
+    );
   }
 };
 
@@ -131,7 +211,15 @@ export const ciFailureProcessor: JobProcessor<"ci-failure"> = async (job, ctx) =
 async function publishSection(ctx: JobContext, repo: RepoRef, pullNumber: number, sha: string, section: string | undefined): Promise<void> {
   const existing = await findStickyComment(ctx.octokit, repo, pullNumber, "impact");
   if (!existing) {
-    if (section) await ctx.writer.upsertSticky({ repo, issueNumber: pullNumber, key: "impact", body: section, reason: "CI failure analysis", existing: null });
+    if (section)
+      await ctx.writer.upsertSticky({
+        repo,
+        issueNumber: pullNumber,
+        key: "impact",
+        body: section,
+        reason: "CI failure analysis",
+        existing: null,
+      });
     return;
   }
   const current = ciSectionOf(existing.body);

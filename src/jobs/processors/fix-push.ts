@@ -16,15 +16,36 @@ export function revokeOnPush(r: Remediation): JobProcessor<"fix-push"> {
     if (!pull) return ctx.log.debug({ pr: job.pullNumber }, "Push to a branch of a PR Insight has no record of");
     const { state } = pull;
     if (pull.headSha === state.commit) return ctx.log.debug({ pr: pull.number }, "Branch is at the proposed commit");
-    if (!pull.open || !["proposed", "approved"].includes(state.status)) return ctx.log.debug({ pr: pull.number, status: state.status }, "Nothing to revoke");
+    if (!pull.open || !["proposed", "approved"].includes(state.status))
+      return ctx.log.debug({ pr: pull.number, status: state.status }, "Nothing to revoke");
     const by = { id: job.actorId ?? 0, login: job.actor };
-    const saved = await saveFixState(r, pull.record, { ...state, status: "revoked", revoked: { by, at: new Date().toISOString(), head: pull.headSha } });
+    const saved = await saveFixState(r, pull.record, {
+      ...state,
+      status: "revoked",
+      revoked: { by, at: new Date().toISOString(), head: pull.headSha },
+    });
     if (!saved) throw new Error(`fix #${pull.number} changed while its approval was being revoked`);
     const was = state.status === "approved" ? "approval" : "proposal";
-    await ctx.writer.recordDecision({ action: "fix.revoke", target: `${fullName(job.repo)}#${pull.number}`, reason: `push of ${pull.headSha} over the proposed ${state.commit}`, outcome: "decision", detail: { incident: state.incident, commit: state.commit, head: pull.headSha, pusher: by, approvals: state.approvals } });
+    await ctx.writer.recordDecision({
+      action: "fix.revoke",
+      target: `${fullName(job.repo)}#${pull.number}`,
+      reason: `push of ${pull.headSha} over the proposed ${state.commit}`,
+      outcome: "decision",
+      detail: { incident: state.incident, commit: state.commit, head: pull.headSha, pusher: by, approvals: state.approvals },
+    });
     if (!pull.draft) await ctx.writer.setDraft(job.repo, pull, true, `${was} revoked by a push`);
-    await ctx.writer.updatePull(job.repo, pull.number, { body: withApprovals(withFixState(pull.body, r, saved), saved.state) }, `${was} revoked by a push`);
+    await ctx.writer.updatePull(
+      job.repo,
+      pull.number,
+      { body: withApprovals(withFixState(pull.body, r, saved), saved.state) },
+      `${was} revoked by a push`,
+    );
     await setIncidentStatus(ctx, job.repo, state.incident, "fix-proposed", `fix #${pull.number}: ${was} revoked by a push`);
-    await ctx.writer.createComment(job.repo, pull.number, `${REPLY_MARKER}\n⛔ The ${was} of #${pull.number} is revoked: @${job.actor} pushed \`${pull.headSha.slice(0, 7)}\` over \`${state.commit.slice(0, 7)}\`, the commit Insight proposed${state.approvals.length ? ` and ${state.approvals.map((a) => `@${a.by.login}`).join(", ")} approved` : ""}. The PR is back to draft. Approvals bind to what was proposed: \`/insight fix\` on #${state.incident} proposes again.`, `${was} revoked by a push`);
+    await ctx.writer.createComment(
+      job.repo,
+      pull.number,
+      `${REPLY_MARKER}\n⛔ The ${was} of #${pull.number} is revoked: @${job.actor} pushed \`${pull.headSha.slice(0, 7)}\` over \`${state.commit.slice(0, 7)}\`, the commit Insight proposed${state.approvals.length ? ` and ${state.approvals.map((a) => `@${a.by.login}`).join(", ")} approved` : ""}. The PR is back to draft. Approvals bind to what was proposed: \`/insight fix\` on #${state.incident} proposes again.`,
+      `${was} revoked by a push`,
+    );
   };
 }

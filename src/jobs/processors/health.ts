@@ -34,25 +34,53 @@ export type HealthServices = Services & { windowMs: number; nextScan?: (installa
  * nothing new edits the issue quietly. Problems confirmed by two scans in a row can go out as
  * warning capsules when the repository publishes to EvoMap.
  */
-export async function runHealth(s: HealthServices, ctx: JobContext, job: Pick<HealthJob, "repo" | "installationId" | "trigger" | "issueNumber" | "actor">): Promise<void> {
+export async function runHealth(
+  s: HealthServices,
+  ctx: JobContext,
+  job: Pick<HealthJob, "repo" | "installationId" | "trigger" | "issueNumber" | "actor">,
+): Promise<void> {
   const started = Date.now();
   const { octokit, writer, config } = ctx;
   const names = Object.keys(config.services);
   if (names.length === 0) {
-    if (job.issueNumber) await reply({ repo: job.repo, issueNumber: job.issueNumber, actor: job.actor }, ctx, "There is nothing to scan: `.github/insight.yml` maps no service.");
+    if (job.issueNumber)
+      await reply(
+        { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor },
+        ctx,
+        "There is nothing to scan: `.github/insight.yml` maps no service.",
+      );
     return;
   }
   const now = Date.now();
   const window = { from: now - s.windowMs, to: now };
   const allowed = s.pool ? serversForRepo(s.mcpServers, fullName(job.repo)) : [];
-  const collection: CollectionResult = s.pool && allowed.length
-    ? await collectSignals({ pool: s.pool, config: s.mcpServers, adapters: s.adapters, repo: fullName(job.repo), services: names.map((name) => ({ name, config: config.services[name]! })), window, metrics: config.metrics, log: ctx.log })
-    : { window, sources: [], signals: [], elapsedMs: 0 };
+  const collection: CollectionResult =
+    s.pool && allowed.length
+      ? await collectSignals({
+          pool: s.pool,
+          config: s.mcpServers,
+          adapters: s.adapters,
+          repo: fullName(job.repo),
+          services: names.map((name) => ({ name, config: config.services[name]! })),
+          window,
+          metrics: config.metrics,
+          log: ctx.log,
+        })
+      : { window, sources: [], signals: [], elapsedMs: 0 };
   const scan = scanHealth({ collection, config, window });
   const existing = await findHealthIssue(octokit, job.repo);
   const previous = readMetadata<HealthMeta>(existing?.body, "health") ?? { keys: [], published: [], scannedAt: 0 };
   // Confirmed problems need a previous scan, so an existing issue: that is where decisions are told.
-  const published = existing ? await publishWarnings(s, ctx, job, existing.number, scan.problems.filter((p) => previous.keys.includes(p.key)), previous.published) : [];
+  const published = existing
+    ? await publishWarnings(
+        s,
+        ctx,
+        job,
+        existing.number,
+        scan.problems.filter((p) => previous.keys.includes(p.key)),
+        previous.published,
+      )
+    : [];
   const meta: HealthMeta = { keys: scan.problems.map((p) => p.key), published, scannedAt: now };
   const body = `${HEALTH_MARKER}\n${writeMetadata("health", meta)}\n${renderHealth(scan, { repo: fullName(job.repo), previousKeys: previous.keys, sources: sourceSummaries(collection.sources), elapsedMs: Date.now() - started, nextScan: s.nextScan?.(job.installationId), published })}`;
   const fresh = scan.problems.filter((p) => !previous.keys.includes(p.key) && p.kind !== "monitoring-gap");
@@ -60,22 +88,46 @@ export async function runHealth(s: HealthServices, ctx: JobContext, job: Pick<He
   if (!existing) issue = (await writer.createIssue(job.repo, { title: TITLE, body, labels: [HEALTH_LABEL] }, "health report")).number;
   else {
     await writer.updateIssueBody(job.repo, existing.number, body, "health report");
-    if (fresh.length) await writer.createComment(job.repo, existing.number, replyBody(`🆕 ${fresh.length} new problem${fresh.length === 1 ? "" : "s"} since the last scan:\n${fresh.map(describe).join("\n")}`), "new health problems");
+    if (fresh.length)
+      await writer.createComment(
+        job.repo,
+        existing.number,
+        replyBody(`🆕 ${fresh.length} new problem${fresh.length === 1 ? "" : "s"} since the last scan:\n${fresh.map(describe).join("\n")}`),
+        "new health problems",
+      );
   }
   if (job.issueNumber && job.issueNumber !== issue) {
     const open = scan.problems.filter((p) => p.kind !== "monitoring-gap").length;
-    await reply({ repo: job.repo, issueNumber: job.issueNumber, actor: job.actor }, ctx, `🩺 Health scan done: ${open} problem${open === 1 ? "" : "s"} (${fresh.length} new)${scan.problems.length - open ? ` and ${scan.problems.length - open} monitoring gap${scan.problems.length - open === 1 ? "" : "s"}` : ""} — the report is in #${issue}.`);
+    await reply(
+      { repo: job.repo, issueNumber: job.issueNumber, actor: job.actor },
+      ctx,
+      `🩺 Health scan done: ${open} problem${open === 1 ? "" : "s"} (${fresh.length} new)${scan.problems.length - open ? ` and ${scan.problems.length - open} monitoring gap${scan.problems.length - open === 1 ? "" : "s"}` : ""} — the report is in #${issue}.`,
+    );
   }
 }
 
 const describe = (p: HealthProblem) => `- ${p.severity === "critical" ? "🔴" : "🟡"} ${p.service ? `**${p.service}** — ` : ""}${p.text}`;
 
 /** Confirmed problems (seen in the previous scan too) with an alert rule to offer, once each, through the capsule publisher's gates. */
-async function publishWarnings(s: HealthServices, ctx: JobContext, job: Pick<HealthJob, "repo" | "installationId">, thread: number, confirmed: HealthProblem[], already: string[]): Promise<string[]> {
+async function publishWarnings(
+  s: HealthServices,
+  ctx: JobContext,
+  job: Pick<HealthJob, "repo" | "installationId">,
+  thread: number,
+  confirmed: HealthProblem[],
+  already: string[],
+): Promise<string[]> {
   const published = [...already];
   if (!s.evomap || !ctx.config.evomap.autoPublish || ctx.writer.dryRun) return published;
   for (const p of confirmed.filter((x) => x.suggestion && x.confidence >= ctx.config.evomap.minConfidence && !already.includes(x.key))) {
-    const bundle = buildWarningBundle({ signal: p.kind.replace(/-/g, " "), kind: p.kind, text: p.text, rule: p.suggestion!, confidence: p.confidence, privateNames: [job.repo.owner, job.repo.repo, ...Object.keys(ctx.config.services)] });
+    const bundle = buildWarningBundle({
+      signal: p.kind.replace(/-/g, " "),
+      kind: p.kind,
+      text: p.text,
+      rule: p.suggestion!,
+      confidence: p.confidence,
+      privateNames: [job.repo.owner, job.repo.repo, ...Object.keys(ctx.config.services)],
+    });
     const problems = bundleProblems(bundle);
     if (problems.length) {
       ctx.log.warn({ key: p.key, problems }, "Warning capsule does not pass the hub's gates");

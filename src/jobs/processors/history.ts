@@ -6,7 +6,10 @@ export function createHistoryProcessor(h: HistoryServices): JobProcessor<"histor
   return async (job, ctx) => {
     if (job.event === "issue-closed") {
       const indexed = await indexClosedIncident(h, ctx, job.repo, job.number);
-      return ctx.log.info({ issue: job.number, indexed }, indexed ? "Incident added to the history index" : "Closed issue is not an analysed incident");
+      return ctx.log.info(
+        { issue: job.number, indexed },
+        indexed ? "Incident added to the history index" : "Closed issue is not an analysed incident",
+      );
     }
     await indexMergedPull(h, ctx, job.repo, job.number);
     ctx.log.info({ pr: job.number }, "Merged PR added to the history index");

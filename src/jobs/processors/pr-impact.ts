@@ -19,20 +19,37 @@ import { changeHistoryFactor, withFactor } from "../../history/service.js";
 import type { PrImpactJob } from "../types.js";
 
 /** Check run, risk label, sticky comment — each only when it says something new. */
-export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "repo" | "pullNumber">, a: RiskAssessment, labels: string[], elapsedMs: number, extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission>; existing?: FoundComment | null } = {}): Promise<void> {
+export async function publishImpact(
+  ctx: JobContext,
+  job: Pick<PrImpactJob, "repo" | "pullNumber">,
+  a: RiskAssessment,
+  labels: string[],
+  elapsedMs: number,
+  extras: { related?: Lookup; model?: ModelOutcome<ImpactSubmission>; existing?: FoundComment | null } = {},
+): Promise<void> {
   const { writer, config } = ctx;
   const { output, conclusion } = renderImpactCheck(a, config);
   await writer.createCheckRun(
     job.repo,
-    { name: IMPACT_CHECK_NAME, headSha: a.head, status: "completed", conclusion, output, externalId: a.digest, actions: [{ label: "Re-analyze", description: "Run the blast-radius analysis again", identifier: REANALYZE_ACTION }] },
+    {
+      name: IMPACT_CHECK_NAME,
+      headSha: a.head,
+      status: "completed",
+      conclusion,
+      output,
+      externalId: a.digest,
+      actions: [{ label: "Re-analyze", description: "Run the blast-radius analysis again", identifier: REANALYZE_ACTION }],
+    },
     "PR blast radius",
   );
   if (config.impact.labels) {
     const want = `risk:${a.level}`;
-    for (const stale of labels.filter((l) => l.startsWith("risk:") && l !== want)) await writer.removeLabel(job.repo, job.pullNumber, stale, `risk is now ${a.level}`);
+    for (const stale of labels.filter((l) => l.startsWith("risk:") && l !== want))
+      await writer.removeLabel(job.repo, job.pullNumber, stale, `risk is now ${a.level}`);
     if (!labels.includes(want)) await writer.addLabels(job.repo, job.pullNumber, [want], `blast radius ${a.score}/100`);
   }
-  const existing = extras.existing !== undefined ? extras.existing : await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact");
+  const existing =
+    extras.existing !== undefined ? extras.existing : await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact");
   const previous = readMetadata<ImpactMeta>(existing?.body, "impact");
   if (previous?.digest === a.digest) {
     ctx.log.info({ pr: job.pullNumber, digest: a.digest }, "Impact unchanged: comment left as it is");
@@ -44,8 +61,19 @@ export async function publishImpact(ctx: JobContext, job: Pick<PrImpactJob, "rep
   }
   // A CI failure section for this same commit stays; one for an older commit is dropped.
   const ci = ciSectionOf(existing?.body);
-  const body = withCiSection(renderImpactComment(a, { previous, elapsedMs, config, related: extras.related, model: extras.model }), ci?.sha === a.head ? ci.text : undefined).trimEnd();
-  await writer.upsertSticky({ repo: job.repo, issueNumber: job.pullNumber, key: "impact", body, metadata: impactMeta(a), reason: `PR blast radius ${a.level} (${a.score}/100)`, existing: existing ?? null });
+  const body = withCiSection(
+    renderImpactComment(a, { previous, elapsedMs, config, related: extras.related, model: extras.model }),
+    ci?.sha === a.head ? ci.text : undefined,
+  ).trimEnd();
+  await writer.upsertSticky({
+    repo: job.repo,
+    issueNumber: job.pullNumber,
+    key: "impact",
+    body,
+    metadata: impactMeta(a),
+    reason: `PR blast radius ${a.level} (${a.score}/100)`,
+    existing: existing ?? null,
+  });
 }
 
 /**
@@ -58,7 +86,8 @@ export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
     const started = Date.now();
     const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
     if (pr.state !== "open") return ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
-    if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command") return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
+    if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command")
+      return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
     // No .github/insight.yml: the services come from the repository's layout at the PR's head.
     const inferred = ctx.configSource === "default" ? await inferGitHubServices(ctx.octokit, job.repo, changes.head.sha) : undefined;
     const config = inferred ? withInferredServices(ctx.config, inferred) : ctx.config;
@@ -67,7 +96,26 @@ export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
       existing ??= (await findStickyComment(ctx.octokit, job.repo, job.pullNumber, "impact")) ?? null;
       return readMetadata<ImpactMeta>(existing?.body, "impact")?.digest;
     };
-    const report = await impactPipeline(s, { changes, config, inferred, repo: fullName(job.repo), log: ctx.log, now: Date.now(), pr: { title: changes.title ?? "", body: pr.body }, shownDigest, withHistory: s.history ? async (files, a) => { const h = await changeHistoryFactor(s.history!, { ...ctx, config }, job.repo, files, job.pullNumber); return withFactor(a, h.factor, config, h.note); } : undefined });
-    await publishImpact(ctx, job, report.assessment, pr.labels, Date.now() - started, { related: report.related, model: report.model, existing });
+    const report = await impactPipeline(s, {
+      changes,
+      config,
+      inferred,
+      repo: fullName(job.repo),
+      log: ctx.log,
+      now: Date.now(),
+      pr: { title: changes.title ?? "", body: pr.body },
+      shownDigest,
+      withHistory: s.history
+        ? async (files, a) => {
+            const h = await changeHistoryFactor(s.history!, { ...ctx, config }, job.repo, files, job.pullNumber);
+            return withFactor(a, h.factor, config, h.note);
+          }
+        : undefined,
+    });
+    await publishImpact(ctx, job, report.assessment, pr.labels, Date.now() - started, {
+      related: report.related,
+      model: report.model,
+      existing,
+    });
   };
 }

@@ -62,7 +62,10 @@ export class PgAuditLog implements AuditLog {
 
   /** Like the file log, refuses to extend a chain that is already broken: every later entry would inherit the break. */
   #verifyOnce(): Promise<void> {
-    this.#verified ??= verifyAuditDb(this.#pool, this.#o.checkpointKey ? { checkpointKey: this.#o.checkpointKey, checkpointEvery: this.#o.checkpointEvery } : {}).then((result) => {
+    this.#verified ??= verifyAuditDb(
+      this.#pool,
+      this.#o.checkpointKey ? { checkpointKey: this.#o.checkpointKey, checkpointEvery: this.#o.checkpointEvery } : {},
+    ).then((result) => {
       if (!result.ok) throw new Error(`Audit log in PostgreSQL is damaged (${result.problem!.message}); run 'insight audit verify'`);
     });
     // A failed check (database down) is tried again on the next append.
@@ -73,7 +76,9 @@ export class PgAuditLog implements AuditLog {
   /** Takes the chain's lock (until this transaction ends) and reads its tail, checking the last entry was not edited. */
   async #lockTail(client: pg.PoolClient): Promise<Tail> {
     await client.query("SELECT pg_advisory_xact_lock($1, $2)", LOCKS.audit);
-    const r = await client.query<{ seq: string; hash: string; line: string }>("SELECT seq, hash, line FROM audit_log ORDER BY seq DESC LIMIT 1");
+    const r = await client.query<{ seq: string; hash: string; line: string }>(
+      "SELECT seq, hash, line FROM audit_log ORDER BY seq DESC LIMIT 1",
+    );
     const row = r.rows[0];
     if (!row) return { since: 0 };
     const { hash, ...rest } = JSON.parse(row.line) as AuditEntry;
@@ -96,11 +101,20 @@ export class PgAuditLog implements AuditLog {
 }
 
 async function insert(client: pg.PoolClient, entry: AuditEntry): Promise<void> {
-  await client.query("INSERT INTO audit_log (seq, hash, prev_hash, action, line) VALUES ($1, $2, $3, $4, $5)", [entry.seq, entry.hash, entry.prevHash, entry.action, JSON.stringify(entry)]);
+  await client.query("INSERT INTO audit_log (seq, hash, prev_hash, action, line) VALUES ($1, $2, $3, $4, $5)", [
+    entry.seq,
+    entry.hash,
+    entry.prevHash,
+    entry.action,
+    JSON.stringify(entry),
+  ]);
 }
 
 /** Reads the whole chain from PostgreSQL, in sequence order, and verifies it as `insight audit verify` does a file. */
 export async function verifyAuditDb(pool: pg.Pool, options: VerifyOptions = {}): Promise<VerifyResult> {
   const r = await pool.query<{ line: string }>("SELECT line FROM audit_log ORDER BY seq");
-  return verifyChain(r.rows.map((row) => row.line), options);
+  return verifyChain(
+    r.rows.map((row) => row.line),
+    options,
+  );
 }

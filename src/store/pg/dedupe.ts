@@ -9,7 +9,10 @@ import type { DedupeStore } from "../../jobs/dedupe.js";
 export class PgDedupe implements DedupeStore {
   #calls = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly options: { purgeEvery?: number } = {}) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { purgeEvery?: number } = {},
+  ) {}
 
   async firstSeen(key: string, ttlMs: number): Promise<boolean> {
     if (++this.#calls % (this.options.purgeEvery ?? 500) === 0) await this.purge();

@@ -19,13 +19,22 @@ export class PgFixStore implements FixStateStore {
     const args = [record.repo, record.pull, record.state.version, JSON.stringify(record)];
     const r =
       expected === undefined
-        ? await this.pool.query("INSERT INTO fix_state (repo, pull, version, record) VALUES ($1, $2, $3, $4) ON CONFLICT (repo, pull) DO NOTHING", args)
-        : await this.pool.query("UPDATE fix_state SET version = $3, record = $4, updated_at = now() WHERE repo = $1 AND pull = $2 AND version = $5", [...args, expected]);
+        ? await this.pool.query(
+            "INSERT INTO fix_state (repo, pull, version, record) VALUES ($1, $2, $3, $4) ON CONFLICT (repo, pull) DO NOTHING",
+            args,
+          )
+        : await this.pool.query(
+            "UPDATE fix_state SET version = $3, record = $4, updated_at = now() WHERE repo = $1 AND pull = $2 AND version = $5",
+            [...args, expected],
+          );
     return r.rowCount === 1;
   }
 
   async claimComment(repo: string, commentId: number): Promise<boolean> {
-    const r = await this.pool.query("INSERT INTO fix_comment_claims (repo, comment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [repo, commentId]);
+    const r = await this.pool.query("INSERT INTO fix_comment_claims (repo, comment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+      repo,
+      commentId,
+    ]);
     return r.rowCount === 1;
   }
 }

@@ -18,7 +18,10 @@ export class PgHistoryStore implements HistoryStore {
 
   update(repo: string, change: (doc: RepoHistory) => RepoHistory | Promise<RepoHistory>): Promise<RepoHistory> {
     return withTransaction(this.pool, async (client) => {
-      await client.query("INSERT INTO history_index (repo, doc) VALUES ($1, $2) ON CONFLICT (repo) DO NOTHING", [repo, JSON.stringify(emptyHistory(repo))]);
+      await client.query("INSERT INTO history_index (repo, doc) VALUES ($1, $2) ON CONFLICT (repo) DO NOTHING", [
+        repo,
+        JSON.stringify(emptyHistory(repo)),
+      ]);
       const r = await client.query<{ doc: RepoHistory }>("SELECT doc FROM history_index WHERE repo = $1 FOR UPDATE", [repo]);
       const next = bounded(await change(r.rows[0]!.doc));
       await client.query("UPDATE history_index SET doc = $2, updated_at = now() WHERE repo = $1", [repo, JSON.stringify(next)]);

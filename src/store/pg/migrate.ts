@@ -27,7 +27,13 @@ export async function loadMigrations(dir: URL = DIR): Promise<Migration[]> {
     }
     const mod = (await import(new URL(file, dir).href)) as { up?: unknown; description?: unknown };
     if (typeof mod.up !== "string" || !mod.up.trim()) throw new Error(`migration ${file} exports no 'up' SQL`);
-    byVersion.set(version, { version, name: m[2]!, description: typeof mod.description === "string" ? mod.description : m[2]!, up: mod.up, checksum: sha256Hex(mod.up) });
+    byVersion.set(version, {
+      version,
+      name: m[2]!,
+      description: typeof mod.description === "string" ? mod.description : m[2]!,
+      up: mod.up,
+      checksum: sha256Hex(mod.up),
+    });
   }
   return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }
@@ -42,7 +48,9 @@ const TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
 async function applied(client: pg.ClientBase): Promise<Map<number, { checksum: string; applied_at: Date }>> {
   const exists = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
   if (!exists.rows[0]?.t) return new Map();
-  const rows = await client.query<{ version: number; checksum: string; applied_at: Date }>("SELECT version, checksum, applied_at FROM schema_migrations");
+  const rows = await client.query<{ version: number; checksum: string; applied_at: Date }>(
+    "SELECT version, checksum, applied_at FROM schema_migrations",
+  );
   return new Map(rows.rows.map((r) => [r.version, r]));
 }
 
@@ -54,7 +62,12 @@ export async function migrationStatus(pool: pg.Pool, migrations?: Migration[]): 
     const done = await applied(client);
     return all.map((m) => {
       const row = done.get(m.version);
-      return { version: m.version, name: m.name, description: m.description, ...(row ? { applied: row.applied_at.toISOString(), changed: row.checksum !== m.checksum } : {}) };
+      return {
+        version: m.version,
+        name: m.name,
+        description: m.description,
+        ...(row ? { applied: row.applied_at.toISOString(), changed: row.checksum !== m.checksum } : {}),
+      };
     });
   } finally {
     client.release();
@@ -79,12 +92,17 @@ export async function migrate(pool: pg.Pool, options: { migrations?: Migration[]
       const before = await applied(client);
       for (const m of all) {
         const row = before.get(m.version);
-        if (row && row.checksum !== m.checksum) throw new Error(`migration ${m.version} (${m.name}) was edited after it was applied: add a new migration instead`);
+        if (row && row.checksum !== m.checksum)
+          throw new Error(`migration ${m.version} (${m.name}) was edited after it was applied: add a new migration instead`);
         if (row) continue;
         await client.query("BEGIN");
         try {
           await client.query(m.up);
-          await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [m.version, m.name, m.checksum]);
+          await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
+            m.version,
+            m.name,
+            m.checksum,
+          ]);
           await client.query("COMMIT");
         } catch (err) {
           await client.query("ROLLBACK").catch(() => undefined);
@@ -107,7 +125,9 @@ export async function assertMigrated(pool: pg.Pool): Promise<void> {
   const states = await migrationStatus(pool);
   const pending = states.filter((s) => !s.applied);
   if (pending.length) {
-    throw new Error(`the database at INSIGHT_DATABASE_URL lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} (${pending.map((p) => migrationName(p)).join(", ")}): run 'insight migrate'`);
+    throw new Error(
+      `the database at INSIGHT_DATABASE_URL lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} (${pending.map((p) => migrationName(p)).join(", ")}): run 'insight migrate'`,
+    );
   }
 }
 

@@ -4,7 +4,15 @@ import type pg from "pg";
 import { Outbox, type OutboxContext, type OutboxEntry, type OutboxStore } from "../../capsule/outbox.js";
 import type { Bundle } from "../../capsule/schemas.js";
 
-type Row = { key: string; bundle: string; context: string; attempts: number; next_attempt_at: Date; last_error: string | null; created_at: Date };
+type Row = {
+  key: string;
+  bundle: string;
+  context: string;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+};
 
 const toEntry = (r: Row): OutboxEntry => ({
   key: r.key,
@@ -29,7 +37,10 @@ export class PgOutbox implements OutboxStore {
   /** Who holds a claim: host, process and a random part (a pid can be reused). */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 
-  constructor(private readonly pool: pg.Pool, private readonly options: { leaseMs?: number } = {}) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { leaseMs?: number } = {},
+  ) {}
 
   get #lease(): number {
     // Longer than one attempt can take (two hub calls of 15 s, a 10 s rate-limit wait, a hello).
@@ -38,7 +49,10 @@ export class PgOutbox implements OutboxStore {
 
   async put(bundle: Bundle, context: OutboxContext, now = Date.now()): Promise<OutboxEntry> {
     const key = Outbox.keyOf(bundle);
-    await this.pool.query("INSERT INTO evomap_outbox (key, bundle, context, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (key) DO NOTHING", [key, JSON.stringify(bundle), JSON.stringify(context), ts(now)]);
+    await this.pool.query(
+      "INSERT INTO evomap_outbox (key, bundle, context, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (key) DO NOTHING",
+      [key, JSON.stringify(bundle), JSON.stringify(context), ts(now)],
+    );
     const r = await this.pool.query<Row>("SELECT * FROM evomap_outbox WHERE key = $1", [key]);
     return toEntry(r.rows[0]!);
   }
@@ -68,7 +82,10 @@ export class PgOutbox implements OutboxStore {
   }
 
   async decided(entry: OutboxEntry, decision: string): Promise<void> {
-    await this.pool.query("UPDATE evomap_outbox SET status = 'decided', decision = $2, attempts = $3, last_error = NULL, claimed_by = NULL, lease_until = NULL, updated_at = now() WHERE key = $1 AND status = 'waiting'", [entry.key, decision, entry.attempts]);
+    await this.pool.query(
+      "UPDATE evomap_outbox SET status = 'decided', decision = $2, attempts = $3, last_error = NULL, claimed_by = NULL, lease_until = NULL, updated_at = now() WHERE key = $1 AND status = 'waiting'",
+      [entry.key, decision, entry.attempts],
+    );
   }
 
   async defer(entry: OutboxEntry, dead: boolean): Promise<void> {

@@ -37,7 +37,11 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
 }
 
 /** Runs `fn` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, isolation: "read committed" | "serializable" = "read committed"): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  isolation: "read committed" | "serializable" = "read committed",
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query(`BEGIN ISOLATION LEVEL ${isolation === "serializable" ? "SERIALIZABLE" : "READ COMMITTED"}`);

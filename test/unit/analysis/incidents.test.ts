@@ -25,10 +25,19 @@ describe("scenarios from anywhere", () => {
   const folder = (files: Record<string, unknown>) => {
     const dir = mkdtempSync(join(tmpdir(), "scenarios-"));
     mkdirSync(join(dir, "a"));
-    for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, "a", name), typeof body === "string" ? body : JSON.stringify(body));
+    for (const [name, body] of Object.entries(files))
+      writeFileSync(join(dir, "a", name), typeof body === "string" ? body : JSON.stringify(body));
     return dir;
   };
-  const incident = { description: "x", window: { from: -600, to: 0 }, sources: { m: "prometheus-mcp" }, adapters: { m: "prometheus" }, services: {}, changes: [], truth: { answer: "nothing" } };
+  const incident = {
+    description: "x",
+    window: { from: -600, to: 0 },
+    sources: { m: "prometheus-mcp" },
+    adapters: { m: "prometheus" },
+    services: {},
+    changes: [],
+    truth: { answer: "nothing" },
+  };
 
   it("loads a folder outside the repository", () => {
     const [one] = loadIncidents(folder({ "incident.json": incident, "production.json": { now: "2026-11-23T03:00:00Z" } }));
@@ -39,7 +48,10 @@ describe("scenarios from anywhere", () => {
     const dir = folder({ "incident.json": { ...incident, truth: { answer: "maybe" } }, "production.json": {} });
     expect(() => loadIncidents(dir)).toThrow(ScenarioError);
     expect(() => loadIncidents(dir)).toThrow(/a[/\\]incident\.json[\s\S]*truth\.answer/);
-    const bad = folder({ "incident.json": incident, "production.json": { prometheus: { series: [{ contains: ["x"], points: { gen: { from: -60, base: 1, nosie: 1 } } }] } } });
+    const bad = folder({
+      "incident.json": incident,
+      "production.json": { prometheus: { series: [{ contains: ["x"], points: { gen: { from: -60, base: 1, nosie: 1 } } }] } },
+    });
     expect(() => loadIncidents(bad)).toThrow(/production\.json[\s\S]*prometheus\.series\.0\.points/);
     expect(() => loadIncidents(folder({ "incident.json": "{", "production.json": {} }))).toThrow(/not JSON/);
   });
@@ -57,7 +69,11 @@ describe("scenarios from anywhere", () => {
   it("scores the three answers apart", () => {
     const base = { window: { from: 0, to: 1 }, symptoms: [], timeline: [], summary: "" };
     const quiet = { ...base, anomalies: [], hypotheses: [] };
-    const odd = { ...base, anomalies: [{ kind: "latency" as const, service: "api", detail: "", severity: 0.9, evidence: [] }], hypotheses: [] };
+    const odd = {
+      ...base,
+      anomalies: [{ kind: "latency" as const, service: "api", detail: "", severity: 0.9, evidence: [] }],
+      hypotheses: [],
+    };
     const inc = (answer: "nothing" | "unexplained") => ({ truth: { answer }, changes: [] }) as unknown as Incident;
     expect(rankOf(inc("nothing"), quiet as never)).toBe(1);
     expect(rankOf(inc("nothing"), odd as never)).toBe(0);

@@ -32,7 +32,14 @@ describe("template miner (Drain-style, streaming)", () => {
   });
 
   it("masks UUIDs, hex and IPs", () => {
-    expect(new TemplateMiner().tokenize("req 123e4567-e89b-12d3-a456-426614174000 from 10.1.2.3:8080 ptr 0xdeadbeef")).toEqual(["req", "<*>", "from", "<*>", "ptr", "<*>"]);
+    expect(new TemplateMiner().tokenize("req 123e4567-e89b-12d3-a456-426614174000 from 10.1.2.3:8080 ptr 0xdeadbeef")).toEqual([
+      "req",
+      "<*>",
+      "from",
+      "<*>",
+      "ptr",
+      "<*>",
+    ]);
   });
 
   it("joins groups that differ only in numbers the masks left (the tree split them at a strict threshold)", () => {
@@ -42,7 +49,10 @@ describe("template miner (Drain-style, streaming)", () => {
     expect(split.groups.map((g) => g.tokens.join(" "))).toEqual(["job 7 done", "job 8 done", "job 9 done in time"]);
     const { assignment, templates } = mineTemplatesDrain(lines, { threshold: 0.7, masks: [] });
     expect(assignment).toEqual([0, 0, 0, 1]);
-    expect(templates.map((t) => [t.tokens.join(" "), t.lines])).toEqual([["job <*> done", [0, 1, 2]], ["job 9 done in time", [3]]]);
+    expect(templates.map((t) => [t.tokens.join(" "), t.lines])).toEqual([
+      ["job <*> done", [0, 1, 2]],
+      ["job 9 done in time", [3]],
+    ]);
   });
 });
 
@@ -65,9 +75,19 @@ describe("batch template miner (generic defaults, what the RCA uses)", () => {
   });
 
   it("types whole values: ids, host:port, dotted host names, paths, URLs, key=value", () => {
-    expect(tokenizeLine("GET https://api.stripe.com/v1/charges?x=1 from proxy.cse.cuhk.edu.hk:5070 block blk_-1608999687919862906 to /var/lib/x.db uid=0 user=root"))
-      .toEqual(["GET", "<*>", "from", "<*>", "block", "<*>", "to", "<*>", "uid", "=", "<*>", "user", "=", "root"]);
-    expect(tokenizeLine("req 123e4567-e89b-12d3-a456-426614174000 ptr 0xdeadbeef mac 5c:50:15:36:bc:03")).toEqual(["req", "<*>", "ptr", "<*>", "mac", "<*>"]);
+    expect(
+      tokenizeLine(
+        "GET https://api.stripe.com/v1/charges?x=1 from proxy.cse.cuhk.edu.hk:5070 block blk_-1608999687919862906 to /var/lib/x.db uid=0 user=root",
+      ),
+    ).toEqual(["GET", "<*>", "from", "<*>", "block", "<*>", "to", "<*>", "uid", "=", "<*>", "user", "=", "root"]);
+    expect(tokenizeLine("req 123e4567-e89b-12d3-a456-426614174000 ptr 0xdeadbeef mac 5c:50:15:36:bc:03")).toEqual([
+      "req",
+      "<*>",
+      "ptr",
+      "<*>",
+      "mac",
+      "<*>",
+    ]);
   });
 
   it("keeps a template's length when a value spans several words (dates, sizes with units, optional brackets)", () => {
@@ -84,7 +104,11 @@ describe("batch template miner (generic defaults, what the RCA uses)", () => {
     const users = ["alice", "bob", "carol", "dave", "erin", "frank"].map((u) => `Invalid user ${u} from 10.0.0.${u.length}`);
     const states = Array.from({ length: 12 }, (_, i) => `VM ${["Started", "Stopped"][i % 2]} (Lifecycle Event)`);
     const { templates } = mineTemplates([...users, ...states]);
-    expect(templates.map(templateText)).toEqual(["Invalid user <*> from <*>", "VM Started (Lifecycle Event)", "VM Stopped (Lifecycle Event)"]);
+    expect(templates.map(templateText)).toEqual([
+      "Invalid user <*> from <*>",
+      "VM Started (Lifecycle Event)",
+      "VM Stopped (Lifecycle Event)",
+    ]);
     expect(templates.map((t) => t.lines.length)).toEqual([6, 6, 6]);
   });
 

@@ -10,7 +10,8 @@ const edges = [
   { from: "api", to: "cache" },
   { from: "web", to: "search" },
 ];
-const rank = (scores: Record<string, number>, target = "web") => rankRootCauses({ edges, scores: new Map(Object.entries(scores)), target, threshold: 5 });
+const rank = (scores: Record<string, number>, target = "web") =>
+  rankRootCauses({ edges, scores: new Map(Object.entries(scores)), target, threshold: 5 });
 
 describe("rankRootCauses", () => {
   it("ends each chain of anomalous services at the one whose callees are healthy", () => {
@@ -30,16 +31,37 @@ describe("rankRootCauses", () => {
 
   it("finds nothing when the target itself is healthy, and survives a cycle", () => {
     expect(rank({ api: 9, orders: 9 })).toEqual([]);
-    const cyclic = rankRootCauses({ edges: [...edges, { from: "orders", to: "api" }], scores: new Map([["web", 9], ["api", 9], ["orders", 9]]), target: "web", threshold: 5 });
+    const cyclic = rankRootCauses({
+      edges: [...edges, { from: "orders", to: "api" }],
+      scores: new Map([
+        ["web", 9],
+        ["api", 9],
+        ["orders", 9],
+      ]),
+      target: "web",
+      threshold: 5,
+    });
     expect(cyclic.map((c) => c.node)).toEqual(["orders"]);
   });
 
   it("with order evidence, ranks by the cause's own score first and the chain second; ties never go to a name", () => {
     const scores = (o: Record<string, number>) => new Map(Object.entries(o));
-    const byEvidence = rankRootCauses({ edges, scores: scores({ web: 6, api: 6, orders: 6, db: 6, search: 15 }), target: "web", threshold: 5, order: "evidence" });
+    const byEvidence = rankRootCauses({
+      edges,
+      scores: scores({ web: 6, api: 6, orders: 6, db: 6, search: 15 }),
+      target: "web",
+      threshold: 5,
+      order: "evidence",
+    });
     expect(byEvidence.map((c) => c.node)).toEqual(["search", "db"]);
     // Equal own scores: the longer chain first, whatever the names.
-    const tied = rankRootCauses({ edges, scores: scores({ web: 6, api: 6, orders: 6, db: 7, search: 7 }), target: "web", threshold: 5, order: "evidence" });
+    const tied = rankRootCauses({
+      edges,
+      scores: scores({ web: 6, api: 6, orders: 6, db: 7, search: 7 }),
+      target: "web",
+      threshold: 5,
+      order: "evidence",
+    });
     expect(tied.map((c) => c.node)).toEqual(["db", "search"]);
   });
 });

@@ -5,19 +5,46 @@ import { rising } from "../../../src/analysis/profile.js";
 import { FACTORS, levelOf, scoreBlastRadius } from "../../../src/analysis/score-blast-radius.js";
 import { readMigration } from "../../../src/analysis/migrations.js";
 
-const file = (over: Partial<ClassifiedFile>): ClassifiedFile => ({ path: "services/api/src/x.ts", status: "modified", additions: 10, deletions: 2, kind: "code", services: ["api"], firstLine: 1, ...over });
-const profile = (over: Partial<ServiceProfile> = {}): ServiceProfile => ({ service: "api", tier: "medium", alerts: [], dependents: [], dependencies: [], hasTraces: false, hasErrorMetric: false, ...over });
-const run = (files: ClassifiedFile[], profiles: ServiceProfile[] = [profile()], tables: TableProfile[] = []) => scoreBlastRadius({ files, profiles, tables, productionData: true }, { medium: 25, high: 50, critical: 75 });
+const file = (over: Partial<ClassifiedFile>): ClassifiedFile => ({
+  path: "services/api/src/x.ts",
+  status: "modified",
+  additions: 10,
+  deletions: 2,
+  kind: "code",
+  services: ["api"],
+  firstLine: 1,
+  ...over,
+});
+const profile = (over: Partial<ServiceProfile> = {}): ServiceProfile => ({
+  service: "api",
+  tier: "medium",
+  alerts: [],
+  dependents: [],
+  dependencies: [],
+  hasTraces: false,
+  hasErrorMetric: false,
+  ...over,
+});
+const run = (files: ClassifiedFile[], profiles: ServiceProfile[] = [profile()], tables: TableProfile[] = []) =>
+  scoreBlastRadius({ files, profiles, tables, productionData: true }, { medium: 25, high: 50, critical: 75 });
 const factor = (r: ReturnType<typeof run>, name: string) => r.factors.find((f) => f.name === name);
 
 describe("blast radius factors", () => {
   it("scores production exposure from tier and traffic, citing the traffic signal", () => {
     const r = run([file({})], [profile({ tier: "critical", requestRate: { value: 250, id: "m:api:rate" } })]);
-    expect(factor(r, "Production exposure")).toEqual({ name: "Production exposure", points: 25, reason: "api is critical-tier and serves 250 req/s", evidence: ["m:api:rate"] });
+    expect(factor(r, "Production exposure")).toEqual({
+      name: "Production exposure",
+      points: 25,
+      reason: "api is critical-tier and serves 250 req/s",
+      evidence: ["m:api:rate"],
+    });
   });
 
   it("scores an error budget already burning", () => {
-    expect(factor(run([file({})], [profile({ errorRate: { value: 0.07, id: "e", rising: false } })]), "Error budget")).toMatchObject({ points: 10, evidence: ["e"] });
+    expect(factor(run([file({})], [profile({ errorRate: { value: 0.07, id: "e", rising: false } })]), "Error budget")).toMatchObject({
+      points: 10,
+      evidence: ["e"],
+    });
     expect(factor(run([file({})], [profile({ errorRate: { value: 0.001, id: "e", rising: false } })]), "Error budget")).toBeUndefined();
   });
 
@@ -29,8 +56,14 @@ describe("blast radius factors", () => {
   it("scores a locking migration on a hot table far above one on a small table", () => {
     const m = readMigration("db/V1__x.sql", ["CREATE INDEX idx ON orders (status);"]);
     const migrationFile = file({ kind: "migration", path: "db/V1__x.sql", migration: m });
-    const hot = factor(run([migrationFile], [profile()], [{ table: "orders", rows: 5e7, bytes: 2e10, id: "pg:tables" }]), "Database migration")!;
-    const small = factor(run([migrationFile], [profile()], [{ table: "orders", rows: 1000, bytes: 1e5, id: "pg:tables" }]), "Database migration")!;
+    const hot = factor(
+      run([migrationFile], [profile()], [{ table: "orders", rows: 5e7, bytes: 2e10, id: "pg:tables" }]),
+      "Database migration",
+    )!;
+    const small = factor(
+      run([migrationFile], [profile()], [{ table: "orders", rows: 1000, bytes: 1e5, id: "pg:tables" }]),
+      "Database migration",
+    )!;
     expect(hot.points).toBe(35);
     expect(small.points).toBe(15);
     expect(hot.evidence).toEqual(["pg:tables"]);
@@ -52,8 +85,14 @@ describe("blast radius factors", () => {
   });
 
   it("scores major dependency bumps above minor ones", () => {
-    expect(factor(run([file({ kind: "dependency", dependencies: [{ name: "express", from: "4", to: "5", major: true }] })]), "Dependencies")!.points).toBe(10);
-    expect(factor(run([file({ kind: "dependency", dependencies: [{ name: "zod", from: "4.1", to: "4.6", major: false }] })]), "Dependencies")!.points).toBe(4);
+    expect(
+      factor(run([file({ kind: "dependency", dependencies: [{ name: "express", from: "4", to: "5", major: true }] })]), "Dependencies")!
+        .points,
+    ).toBe(10);
+    expect(
+      factor(run([file({ kind: "dependency", dependencies: [{ name: "zod", from: "4.1", to: "4.6", major: false }] })]), "Dependencies")!
+        .points,
+    ).toBe(4);
   });
 
   it("scores payment code above auth code above security code", () => {
@@ -62,7 +101,11 @@ describe("blast radius factors", () => {
   });
 
   it("scores recent instability from alerts, failing pods and a rising error rate, capped", () => {
-    const p = profile({ alerts: [{ name: "HighErrorRate", id: "a" }], restarts: { value: 7, id: "k", failing: 1, recent: 7 }, errorRate: { value: 0.1, id: "e", rising: true } });
+    const p = profile({
+      alerts: [{ name: "HighErrorRate", id: "a" }],
+      restarts: { value: 7, id: "k", failing: 1, recent: 7 },
+      errorRate: { value: 0.1, id: "e", rising: true },
+    });
     expect(factor(run([file({})], [p]), "Recent instability")).toMatchObject({ points: 16, evidence: ["a", "k", "e"] });
   });
 
@@ -75,8 +118,19 @@ describe("blast radius factors", () => {
     expect(levelOf(24, { medium: 25, high: 50, critical: 75 })).toBe("low");
     expect(levelOf(75, { medium: 25, high: 50, critical: 75 })).toBe("critical");
     const everything = run(
-      [file({ kind: "migration", migration: readMigration("x.sql", ["DROP TABLE orders;"]) }), file({ kind: "kubernetes", manifest: ["replicas 3 → 1"] }), file({ sensitive: ["payment"], additions: 2000 })],
-      [profile({ tier: "critical", requestRate: { value: 900, id: "r" }, errorRate: { value: 0.2, id: "e", rising: true }, alerts: [{ name: "A", id: "a" }] })],
+      [
+        file({ kind: "migration", migration: readMigration("x.sql", ["DROP TABLE orders;"]) }),
+        file({ kind: "kubernetes", manifest: ["replicas 3 → 1"] }),
+        file({ sensitive: ["payment"], additions: 2000 }),
+      ],
+      [
+        profile({
+          tier: "critical",
+          requestRate: { value: 900, id: "r" },
+          errorRate: { value: 0.2, id: "e", rising: true },
+          alerts: [{ name: "A", id: "a" }],
+        }),
+      ],
       [{ table: "orders", rows: 9e7, id: "t" }],
     );
     expect(everything.score).toBe(100);

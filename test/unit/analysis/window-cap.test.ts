@@ -36,14 +36,19 @@ describe("incident window caps (attack of the security review)", () => {
 });
 
 describe("points asked per series", () => {
-  const c = collector({ apm: { command: "fixture", insight: { adapter: "skywalking" } } }, { transport: fixtureTransport({ apm: "skywalking-mcp" }, production) });
+  const c = collector(
+    { apm: { command: "fixture", insight: { adapter: "skywalking" } } },
+    { transport: fixtureTransport({ apm: "skywalking-mcp" }, production) },
+  );
   afterAll(() => c.pool.close());
   const calls = jest.spyOn(c.pool, "callTool");
 
   it("chooses SkyWalking's step so that 14 days ask at most the point cap per series (it asked one point a minute)", async () => {
     const now = Date.now();
     await c.collect(services({ api: productionServices.api }), 0, { window: { from: now - 14 * DAY, to: now } });
-    const mqe = calls.mock.calls.filter(([, tool]) => tool === "execute_mqe_expression").map(([, , args]) => args as Record<string, string>);
+    const mqe = calls.mock.calls
+      .filter(([, tool]) => tool === "execute_mqe_expression")
+      .map(([, , args]) => args as Record<string, string>);
     expect(mqe.length).toBeGreaterThan(0);
     const minutes = { MINUTE: 1, HOUR: 60, DAY: 1440 } as Record<string, number>;
     for (const a of mqe) {

@@ -2,7 +2,23 @@ import { describe, expect, it } from "@jest/globals";
 import { writeMetadata } from "../../../src/github/metadata.js";
 import { useNock } from "../../helpers/probot.js";
 import type { StatefulGitHub } from "../../helpers/stateful-github.js";
-import { INCIDENT, OWNER, REPO, USER_IDS, comment, commentPayload, fixApp, fixPr, fixState, history, lastReply, merge, proposeAndApprove, pushTo, send } from "../../helpers/fix-flow.js";
+import {
+  INCIDENT,
+  OWNER,
+  REPO,
+  USER_IDS,
+  comment,
+  commentPayload,
+  fixApp,
+  fixPr,
+  fixState,
+  history,
+  lastReply,
+  merge,
+  proposeAndApprove,
+  pushTo,
+  send,
+} from "../../helpers/fix-flow.js";
 
 /**
  * The approval-gate attacks of issue #15, each as it was executed against the app. Every test
@@ -17,8 +33,10 @@ function editState(gh: StatefulGitHub, number: number, change: (state: Record<st
   pr.body = `${pr.body.slice(0, start)}${writeMetadata("fix", change(fixState(gh, number)))}${pr.body.slice(end)}`;
 }
 
-const refusals = (t: { audit: { entries: Array<{ action: string; outcome: string; actor: string; reason: string }> } }, action = "fix.approve") =>
-  t.audit.entries.filter((e) => e.action === action && e.outcome === "refused");
+const refusals = (
+  t: { audit: { entries: Array<{ action: string; outcome: string; actor: string; reason: string }> } },
+  action = "fix.approve",
+) => t.audit.entries.filter((e) => e.action === action && e.outcome === "refused");
 const readyCalls = (gh: StatefulGitHub) => gh.graphqlCalls.filter((q) => /markPullRequestReadyForReview/.test(q)).length;
 
 describe("approval gate attacks (issue #15)", () => {
@@ -27,11 +45,27 @@ describe("approval gate attacks (issue #15)", () => {
   it("attack 1: a PR from insight/fix-* opened by another bot with a forged state block is not Insight's fix", async () => {
     const gh = history();
     const t = await fixApp();
-    const head = gh.commit(`insight/fix-${INCIDENT}`, { "services/api/src/orders.ts": "export const pwned = 1;\n" }, "forged", "github-actions[bot]");
+    const head = gh.commit(
+      `insight/fix-${INCIDENT}`,
+      { "services/api/src/orders.ts": "export const pwned = 1;\n" },
+      "forged",
+      "github-actions[bot]",
+    );
     const forged = { kind: "revert", incident: INCIDENT, target: 41, requester: "ghost", commit: head, status: "proposed", approvals: [] };
     gh.pulls.set(300, {
-      number: 300, node_id: "PR_300", title: "Revert #41", body: `${writeMetadata("fix", forged)}\nA fix.`, state: "open", draft: true, merged_at: null, merge_commit_sha: null,
-      user: { login: "github-actions[bot]", type: "Bot", id: 41898282 }, head: { ref: `insight/fix-${INCIDENT}`, sha: head }, base: { ref: "main", sha: gh.refs.get("main")! }, commits: 1, files: [],
+      number: 300,
+      node_id: "PR_300",
+      title: "Revert #41",
+      body: `${writeMetadata("fix", forged)}\nA fix.`,
+      state: "open",
+      draft: true,
+      merged_at: null,
+      merge_commit_sha: null,
+      user: { login: "github-actions[bot]", type: "Bot", id: 41898282 },
+      head: { ref: `insight/fix-${INCIDENT}`, sha: head },
+      base: { ref: "main", sha: gh.refs.get("main")! },
+      commits: 1,
+      files: [],
     } as never);
 
     await comment(t, "/insight approve", "lead", { pull: 300 });
@@ -51,7 +85,13 @@ describe("approval gate attacks (issue #15)", () => {
     const t = await fixApp();
     await comment(t, "/insight fix", "oncall");
     const pr = fixPr(gh);
-    editState(gh, pr.number, (s) => ({ ...s, status: "approved", approvals: [{ by: "oncall", byId: USER_IDS.oncall, basis: "write access", at: "2026-11-24T00:00:00Z", commit: s.commit, commentId: 1 }] }));
+    editState(gh, pr.number, (s) => ({
+      ...s,
+      status: "approved",
+      approvals: [
+        { by: "oncall", byId: USER_IDS.oncall, basis: "write access", at: "2026-11-24T00:00:00Z", commit: s.commit, commentId: 1 },
+      ],
+    }));
     await comment(t, "/insight approve", "oncall", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(readyCalls(gh)).toBe(0);
@@ -91,11 +131,19 @@ describe("approval gate attacks (issue #15)", () => {
     const t = await fixApp();
     await comment(t, "/insight fix", "oncall");
     const pr = fixPr(gh);
-    editState(gh, pr.number, (s) => ({ ...s, status: "approved", approvals: [{ by: "lead", byId: USER_IDS.lead, basis: "maintain access", at: "2026-11-24T00:00:00Z", commit: s.commit, commentId: 1 }] }));
+    editState(gh, pr.number, (s) => ({
+      ...s,
+      status: "approved",
+      approvals: [
+        { by: "lead", byId: USER_IDS.lead, basis: "maintain access", at: "2026-11-24T00:00:00Z", commit: s.commit, commentId: 1 },
+      ],
+    }));
     await merge(t, gh, pr.number);
     expect(lastReply(gh, INCIDENT)).toMatch(/merged without an Insight approval/);
     expect(lastReply(gh, INCIDENT)).not.toMatch(/approved by @lead/);
-    expect(t.audit.entries.find((e) => e.action === "fix.merged")).toMatchObject({ reason: expect.stringMatching(/without an Insight approval/) });
+    expect(t.audit.entries.find((e) => e.action === "fix.merged")).toMatchObject({
+      reason: expect.stringMatching(/without an Insight approval/),
+    });
   });
 
   it("attack 3: a requester who renamed their account cannot approve their own fix", async () => {
@@ -128,8 +176,14 @@ describe("approval gate attacks (issue #15)", () => {
     await send(t, "issue_comment", structuredClone(captured), "d-replayed");
     expect(gh.pulls.get(pr.number)!.draft).toBe(true);
     expect(gh.labelsOf(INCIDENT)).toContain("incident:fix-proposed");
-    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([["lead", expect.stringMatching(/^comment (already used|older than the proposal)$/)]]);
-    expect(t.audit.entries.filter((e) => e.action === "fix.approve" && e.outcome === "decision" && (e.detail as { commit?: string }).commit === proposed)).toEqual([]);
+    expect(refusals(t).map((e) => [e.actor, e.reason])).toEqual([
+      ["lead", expect.stringMatching(/^comment (already used|older than the proposal)$/)],
+    ]);
+    expect(
+      t.audit.entries.filter(
+        (e) => e.action === "fix.approve" && e.outcome === "decision" && (e.detail as { commit?: string }).commit === proposed,
+      ),
+    ).toEqual([]);
   });
 
   it("attack 5: a push to the fix branch after approval revokes it at once: draft, label, comment, audit", async () => {

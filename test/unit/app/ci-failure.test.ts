@@ -3,7 +3,14 @@ import { classifyFailure, mineFailureLog, prFilesInFailure } from "../../../src/
 import { ciFailureProcessor } from "../../../src/jobs/processors/ci-failure.js";
 import { renderCiSection } from "../../../src/render/ci-failure.js";
 import { stickyMarker } from "../../../src/github/metadata.js";
-import { api, type Captured, mockInstallationToken, mockListComments, mockRepoConfig, mockUpdateComment } from "../../helpers/github-mocks.js";
+import {
+  api,
+  type Captured,
+  mockInstallationToken,
+  mockListComments,
+  mockRepoConfig,
+  mockUpdateComment,
+} from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -38,34 +45,82 @@ describe("the CI section's first error", () => {
       "2026-11-24T01:02:11.5000000Z ##[error]Process completed with exit code 1.",
     ].join("\n");
     const mining = mineFailureLog(log);
-    const check = { name: "build / test", kind: "new" as const, why: "its latest run on the base branch passed", mining, logsFrom: "actions" as const, files: prFilesInFailure(mining.paths, ["services/payments/src/refund.ts"]) };
+    const check = {
+      name: "build / test",
+      kind: "new" as const,
+      why: "its latest run on the base branch passed",
+      mining,
+      logsFrom: "actions" as const,
+      files: prFilesInFailure(mining.paths, ["services/payments/src/refund.ts"]),
+    };
     const md = renderCiSection({ sha: SHA, checks: [check] });
-    expect(md).toContain("**build / test** first error at `services/payments/src/refund.ts:42`: `ReferenceError: bulkRefund is not defined`");
+    expect(md).toContain(
+      "**build / test** first error at `services/payments/src/refund.ts:42`: `ReferenceError: bulkRefund is not defined`",
+    );
   });
 });
 
 describe("mining a failed job's log", () => {
   it("finds the error templates, where they start, and the source paths (not node_modules)", () => {
     const m = mineFailureLog(JEST_LOG);
-    expect(m.templates.map((t) => t.sample)).toEqual(expect.arrayContaining(["FAIL services/api/src/orders.test.ts", "expect(received).toBe(expected) // Object.is equality", "Process completed with exit code 1."]));
+    expect(m.templates.map((t) => t.sample)).toEqual(
+      expect.arrayContaining([
+        "FAIL services/api/src/orders.test.ts",
+        "expect(received).toBe(expected) // Object.is equality",
+        "Process completed with exit code 1.",
+      ]),
+    );
     expect(m.templates.find((t) => t.sample.startsWith("FAIL"))!.firstLine).toBe(3);
-    expect(m.paths).toEqual([{ path: "services/api/src/orders.test.ts" }, { path: "services/api/src/orders.test.ts", line: 12 }, { path: "services/api/src/orders.ts", line: 3 }]);
-    expect(prFilesInFailure(m.paths, ["services/api/src/orders.ts", "README.md"])).toEqual([{ file: "services/api/src/orders.ts", line: 3 }]);
+    expect(m.paths).toEqual([
+      { path: "services/api/src/orders.test.ts" },
+      { path: "services/api/src/orders.test.ts", line: 12 },
+      { path: "services/api/src/orders.ts", line: 3 },
+    ]);
+    expect(prFilesInFailure(m.paths, ["services/api/src/orders.ts", "README.md"])).toEqual([
+      { file: "services/api/src/orders.ts", line: 3 },
+    ]);
   });
 
   it("tells new from pre-existing from flaky", () => {
-    const run = (conclusion: string, completedAt = "2026-11-24T01:00:00Z") => ({ id: 1, name: "test", status: "completed", conclusion, completedAt });
-    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success")] })).toEqual({ kind: "new", why: "its latest run on the base branch passed" });
-    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success", "2026-11-23T00:00:00Z"), run("failure")] }).kind).toBe("pre-existing");
+    const run = (conclusion: string, completedAt = "2026-11-24T01:00:00Z") => ({
+      id: 1,
+      name: "test",
+      status: "completed",
+      conclusion,
+      completedAt,
+    });
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success")] })).toEqual({
+      kind: "new",
+      why: "its latest run on the base branch passed",
+    });
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [run("success", "2026-11-23T00:00:00Z"), run("failure")] }).kind).toBe(
+      "pre-existing",
+    );
     expect(classifyFailure({ sameCommit: [run("failure"), run("success")], onBase: [run("failure")] }).kind).toBe("flaky");
-    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [] })).toEqual({ kind: "new", why: "no run of it on the base branch to compare with" });
+    expect(classifyFailure({ sameCommit: [run("failure")], onBase: [] })).toEqual({
+      kind: "new",
+      why: "no run of it on the base branch to compare with",
+    });
   });
 });
 
-type RunSpec = { id: number; name: string; conclusion: string; app?: string; completed?: string; output?: { title: string; summary: string; text?: string } };
+type RunSpec = {
+  id: number;
+  name: string;
+  conclusion: string;
+  app?: string;
+  completed?: string;
+  output?: { title: string; summary: string; text?: string };
+};
 const checkRun = (r: RunSpec) => ({
-  id: r.id, name: r.name, status: "completed", conclusion: r.conclusion, head_sha: SHA, completed_at: r.completed ?? "2026-11-24T01:03:00Z",
-  html_url: `https://github.com/${OWNER}/${REPO}/runs/${r.id}`, app: { id: r.app === "insight" ? 123 : 15368, slug: r.app ?? "github-actions" },
+  id: r.id,
+  name: r.name,
+  status: "completed",
+  conclusion: r.conclusion,
+  head_sha: SHA,
+  completed_at: r.completed ?? "2026-11-24T01:03:00Z",
+  html_url: `https://github.com/${OWNER}/${REPO}/runs/${r.id}`,
+  app: { id: r.app === "insight" ? 123 : 15368, slug: r.app ?? "github-actions" },
   output: r.output ?? { title: null, summary: null, text: null },
 });
 
@@ -81,11 +136,19 @@ function failedEvent() {
 /** The GitHub side: the commit's check runs, the PR, its files, the base branch's runs, the job's log through its redirect. */
 function mockCommit(runs: RunSpec[], base: Record<string, string>) {
   const scope = api()
-    .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/check-runs`).query(true).reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) })
-    .get(`/repos/${OWNER}/${REPO}/pulls/2`).reply(200, { number: 2, head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
-    .get(`/repos/${OWNER}/${REPO}/pulls/2/files`).query(true).reply(200, [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1 }]);
+    .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) })
+    .get(`/repos/${OWNER}/${REPO}/pulls/2`)
+    .reply(200, { number: 2, head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
+    .get(`/repos/${OWNER}/${REPO}/pulls/2/files`)
+    .query(true)
+    .reply(200, [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1 }]);
   for (const [name, conclusion] of Object.entries(base)) {
-    scope.get(`/repos/${OWNER}/${REPO}/commits/main/check-runs`).query((q) => q.check_name === name).reply(200, { total_count: 1, check_runs: [{ ...checkRun({ id: 700, name, conclusion }), head_sha: "f".repeat(40) }] });
+    scope
+      .get(`/repos/${OWNER}/${REPO}/commits/main/check-runs`)
+      .query((q) => q.check_name === name)
+      .reply(200, { total_count: 1, check_runs: [{ ...checkRun({ id: 700, name, conclusion }), head_sha: "f".repeat(40) }] });
   }
   return scope;
 }
@@ -101,10 +164,31 @@ describe("CI failure analysis end to end", () => {
     const updated: Captured = {};
     mockInstallationToken();
     mockRepoConfig(OWNER, REPO);
-    mockCommit([{ id: 901, name: "build / test", conclusion: "failure" }, { id: 902, name: "lint", conclusion: "failure", app: "circleci-checks", output: { title: "ESLint found 2 problems", summary: "services/api/src/orders.ts:7:3 error 'x' is assigned a value but never used" } }, { id: 903, name: "Insight / blast radius", conclusion: "failure", app: "insight" }], { "build / test": "success", lint: "failure" });
+    mockCommit(
+      [
+        { id: 901, name: "build / test", conclusion: "failure" },
+        {
+          id: 902,
+          name: "lint",
+          conclusion: "failure",
+          app: "circleci-checks",
+          output: {
+            title: "ESLint found 2 problems",
+            summary: "services/api/src/orders.ts:7:3 error 'x' is assigned a value but never used",
+          },
+        },
+        { id: 903, name: "Insight / blast radius", conclusion: "failure", app: "insight" },
+      ],
+      { "build / test": "success", lint: "failure" },
+    );
     api()
-      .get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(302, "", { location: "https://results-receiver.actions.githubusercontent.com/logs/901.txt?sig=abc" });
-    const blob = (await import("nock")).default("https://results-receiver.actions.githubusercontent.com").get("/logs/901.txt").query(true).reply(200, JEST_LOG, { "content-type": "text/plain" });
+      .get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`)
+      .reply(302, "", { location: "https://results-receiver.actions.githubusercontent.com/logs/901.txt?sig=abc" });
+    const blob = (await import("nock"))
+      .default("https://results-receiver.actions.githubusercontent.com")
+      .get("/logs/901.txt")
+      .query(true)
+      .reply(200, JEST_LOG, { "content-type": "text/plain" });
     mockListComments(OWNER, REPO, 2, [{ id: 77, body: impactBody }]);
     mockUpdateComment(OWNER, REPO, 77, updated);
     await t.probot.receive({ id: "ci-1", name: "check_run", payload: failedEvent() } as never);
@@ -113,11 +197,17 @@ describe("CI failure analysis end to end", () => {
     const body = String(updated.body?.body);
     expect(body.startsWith(impactBody)).toBe(true); // the impact report is kept as it was
     expect(body).toContain(`<!-- insight:ci:start sha=${SHA} -->`);
-    expect(body).toContain(`| [build / test](https://github.com/${OWNER}/${REPO}/runs/901) | 🔴 **new** — this change broke it | its latest run on the base branch passed |`);
-    expect(body).toContain(`| [lint](https://github.com/${OWNER}/${REPO}/runs/902) | 🟡 pre-existing | its latest run on the base branch failed as well |`);
+    expect(body).toContain(
+      `| [build / test](https://github.com/${OWNER}/${REPO}/runs/901) | 🔴 **new** — this change broke it | its latest run on the base branch passed |`,
+    );
+    expect(body).toContain(
+      `| [lint](https://github.com/${OWNER}/${REPO}/runs/902) | 🟡 pre-existing | its latest run on the base branch failed as well |`,
+    );
     expect(body).not.toContain("Insight / blast radius |");
     expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
-    expect(body).toContain("**build / test** first error at `services/api/src/orders.ts:3`: `expect(received).toBe(expected) // Object.is equality`");
+    expect(body).toContain(
+      "**build / test** first error at `services/api/src/orders.ts:3`: `expect(received).toBe(expected) // Object.is equality`",
+    );
     expect(body).toMatch(/- ×1, first at log line 3: `FAIL services\/api\/src\/orders.test.ts`/);
     expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:7`"); // lint, from the check's output
     expect(body).toContain("Not GitHub Actions: read from the check run's output text.");
@@ -130,8 +220,16 @@ describe("CI failure analysis end to end", () => {
     mockInstallationToken();
     mockRepoConfig(OWNER, REPO);
     // The first attempt failed; the re-run of the same check failed again later with a different log — and an earlier attempt passed.
-    mockCommit([{ id: 901, name: "build / test", conclusion: "failure", completed: "2026-11-24T01:03:00Z" }, { id: 904, name: "build / test", conclusion: "success", completed: "2026-11-24T00:50:00Z" }], { "build / test": "success" });
-    api().get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(200, "2026-11-24T01:02:10Z Error: connect ECONNREFUSED 127.0.0.1:5432", { "content-type": "text/plain" });
+    mockCommit(
+      [
+        { id: 901, name: "build / test", conclusion: "failure", completed: "2026-11-24T01:03:00Z" },
+        { id: 904, name: "build / test", conclusion: "success", completed: "2026-11-24T00:50:00Z" },
+      ],
+      { "build / test": "success" },
+    );
+    api()
+      .get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`)
+      .reply(200, "2026-11-24T01:02:10Z Error: connect ECONNREFUSED 127.0.0.1:5432", { "content-type": "text/plain" });
     const stale = `<!-- insight:ci:start sha=${"a".repeat(40)} -->\n### CI failures on \`aaaaaaa\`\nold\n<!-- insight:ci:end -->\n`;
     mockListComments(OWNER, REPO, 2, [{ id: 77, body: `${impactBody}\n\n${stale}` }]);
     mockUpdateComment(OWNER, REPO, 77, updated);

@@ -16,18 +16,24 @@ function lazyLog(bytes: number) {
   const state = { pulled: 0, cancelled: false };
   const line = Buffer.from("2026-11-24T01:00:00Z INFO still running a very long test suite\n");
   const block = Buffer.concat(Array(Math.ceil((64 * 1024) / line.length)).fill(line)).subarray(0, 64 * 1024);
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const left = bytes - state.pulled;
-      if (left <= 0) return controller.close();
-      const chunk = left > block.length ? block : Buffer.concat([Buffer.alloc(Math.max(0, left - LAST.length - 1), 32), Buffer.from(`\n${LAST}`)]).subarray(-left);
-      state.pulled += chunk.length;
-      controller.enqueue(new Uint8Array(chunk));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const left = bytes - state.pulled;
+        if (left <= 0) return controller.close();
+        const chunk =
+          left > block.length
+            ? block
+            : Buffer.concat([Buffer.alloc(Math.max(0, left - LAST.length - 1), 32), Buffer.from(`\n${LAST}`)]).subarray(-left);
+        state.pulled += chunk.length;
+        controller.enqueue(new Uint8Array(chunk));
+      },
+      cancel() {
+        state.cancelled = true;
+      },
     },
-    cancel() {
-      state.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, state };
 }
 
@@ -67,7 +73,9 @@ describe("CI log read as a stream (attack of the security review)", () => {
     expect(body.state.pulled).toBeLessThanOrEqual(20 * MB + 64 * 1024);
     expect(body.state.cancelled).toBe(true);
     expect(Buffer.byteLength(log.text)).toBeLessThanOrEqual(5 * MB);
-    expect(log.note).toBe("The log is larger than 20 MB: reading stopped there, and the last 5 MB read were used (the end of the log was not seen).");
+    expect(log.note).toBe(
+      "The log is larger than 20 MB: reading stopped there, and the last 5 MB read were used (the end of the log was not seen).",
+    );
   });
 
   it("reads a small log whole", async () => {

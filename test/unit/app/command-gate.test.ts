@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { CommandHandler } from "../../../src/commands/run-command.js";
-import { api, type Captured, mockCommentReaction, mockCreateComment, mockInstallationToken, mockRepoConfig } from "../../helpers/github-mocks.js";
+import {
+  api,
+  type Captured,
+  mockCommentReaction,
+  mockCreateComment,
+  mockInstallationToken,
+  mockRepoConfig,
+} from "../../helpers/github-mocks.js";
 import { captureLogger } from "../../helpers/logger.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { example } from "../../helpers/webhooks.js";
@@ -39,7 +46,10 @@ describe("who may run a command, and what they hear when it breaks (issue #15)",
     await app.idle();
     expect(ran).toEqual([]);
     expect(reply.body?.body).toMatch(/Thanks for your interest, @stranger.*only collaborators of this repository can run/s);
-    expect(app.audit.entries.map((e) => [e.action, e.outcome])).toEqual([["command.rca", "refused"], ["comment.create", "ok"]]);
+    expect(app.audit.entries.map((e) => [e.action, e.outcome])).toEqual([
+      ["command.rca", "refused"],
+      ["comment.create", "ok"],
+    ]);
   });
 
   // Attack: a stranger (or a crowd of throwaway accounts) repeats a command to make Insight write a comment each time.

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
 import type { CommandHandler } from "../../../src/commands/run-command.js";
-import { api, type Captured, mockCommentReaction, mockCreateComment, mockInstallationToken, mockListComments, mockPermission, mockRepoConfig, mockUpdateComment } from "../../helpers/github-mocks.js";
+import {
+  api,
+  type Captured,
+  mockCommentReaction,
+  mockCreateComment,
+  mockInstallationToken,
+  mockListComments,
+  mockPermission,
+  mockRepoConfig,
+  mockUpdateComment,
+} from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -69,7 +79,11 @@ describe("slash commands end to end", () => {
     await send(app, payload);
     expect(ran).toEqual([]);
     expect(reply.body?.body).toContain("Sorry @reader, `/insight fix` needs write access to this repository (you have `read`)");
-    expect(app.audit.entries.find((e) => e.outcome === "refused")).toMatchObject({ action: "command.fix", actor: "reader", reason: "permission" });
+    expect(app.audit.entries.find((e) => e.outcome === "refused")).toMatchObject({
+      action: "command.fix",
+      actor: "reader",
+      reason: "permission",
+    });
   });
 
   it("runs a writing command for a maintainer (fine-grained role)", async () => {
@@ -159,7 +173,10 @@ describe("slash commands end to end", () => {
     await send(app, payload);
     expect(app.audit.entries.find((e) => e.action === "comment.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
     // The error reference reply is tried too (and fails here the same way), after the failure is audited.
-    expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({ outcome: "error", detail: { errorRef: expect.stringMatching(/^E-/) } });
+    expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({
+      outcome: "error",
+      detail: { errorRef: expect.stringMatching(/^E-/) },
+    });
     expect((await app.insight.queue()!.stats()).counts.failed).toBe(1);
   });
 });

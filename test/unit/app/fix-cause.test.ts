@@ -8,19 +8,48 @@ import { StatefulGitHub } from "../../helpers/stateful-github.js";
 /** Issue #17, the fix flow: the fix fixes the cause (a migration) first, and a risky fix needs a second approver. */
 
 const MIGRATION = "db/migrations/V7__orders_status.sql";
-const CHAIN = "PR #41's migration `V7__orders_status.sql` → the `ALTER TABLE orders ADD COLUMN status text NOT NULL` holding the lock (pid 4711) on `orders`; 2 queries wait → api errors";
-const MITIGATION = ["Cancel the blocking statement: `SELECT pg_cancel_backend(4711);` (if it does not stop: `SELECT pg_terminate_backend(4711);`)", "Pause the deploy of api (`kubectl rollout pause deployment/api -n shop`)"];
+const CHAIN =
+  "PR #41's migration `V7__orders_status.sql` → the `ALTER TABLE orders ADD COLUMN status text NOT NULL` holding the lock (pid 4711) on `orders`; 2 queries wait → api errors";
+const MITIGATION = [
+  "Cancel the blocking statement: `SELECT pg_cancel_backend(4711);` (if it does not stop: `SELECT pg_terminate_backend(4711);`)",
+  "Pause the deploy of api (`kubectl rollout pause deployment/api -n shop`)",
+];
 
 function world(options: { running: boolean; thresholds?: Record<string, number> }) {
   const gh = new StatefulGitHub(OWNER, REPO);
   gh.commit("main", { "services/api/src/orders.ts": ORDERS }, "Initial");
-  gh.mergedPull(41, "Orders get a status", { "services/api/src/orders.ts": ORDERS_BUGGY, [MIGRATION]: "ALTER TABLE orders ADD COLUMN status text NOT NULL;\n" });
-  gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**", "db/**"], tier: "critical" } }, ...(options.thresholds ? { impact: { thresholds: options.thresholds } } : {}) });
+  gh.mergedPull(41, "Orders get a status", {
+    "services/api/src/orders.ts": ORDERS_BUGGY,
+    [MIGRATION]: "ALTER TABLE orders ADD COLUMN status text NOT NULL;\n",
+  });
+  gh.repoConfig = stringify({
+    services: { api: { paths: ["services/api/**", "db/**"], tier: "critical" } },
+    ...(options.thresholds ? { impact: { thresholds: options.thresholds } } : {}),
+  });
   gh.permissions.set("oncall", "write").set("lead", "maintain").set("sre-bob", "write");
   gh.labels.set(INCIDENT, new Set(["incident", "incident:analysed"]));
   const chain = options.running ? CHAIN : "PR #41's migration `V7__orders_status.sql` → orders rewritten → api errors";
-  const rca = { summary: "Most likely: PR #41's migration.", severity: "SEV2", hypotheses: [{ id: "h1", title: "PR #41's migration V7__orders_status.sql", category: "code", confidence: 0.8, suspect: "#41", chain, mitigation: options.running ? MITIGATION : [MITIGATION[1]] }] };
-  gh.comments.push({ id: 500, issue: INCIDENT, body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`, user: { login: "devops-insight[bot]", type: "Bot" } });
+  const rca = {
+    summary: "Most likely: PR #41's migration.",
+    severity: "SEV2",
+    hypotheses: [
+      {
+        id: "h1",
+        title: "PR #41's migration V7__orders_status.sql",
+        category: "code",
+        confidence: 0.8,
+        suspect: "#41",
+        chain,
+        mitigation: options.running ? MITIGATION : [MITIGATION[1]],
+      },
+    ],
+  };
+  gh.comments.push({
+    id: 500,
+    issue: INCIDENT,
+    body: `${stickyMarker("rca")}\n${writeMetadata("rca", rca)}\n## RCA`,
+    user: { login: "devops-insight[bot]", type: "Bot" },
+  });
   gh.install();
   return gh;
 }
@@ -38,7 +67,9 @@ describe("/insight fix fixes the cause", () => {
     expect(step1).toBeGreaterThan(0);
     expect(step2).toBeGreaterThan(step1);
     expect(plan.slice(step1, step2)).toContain("1. Cancel the blocking statement: `SELECT pg_cancel_backend(4711);`");
-    expect(plan.slice(step1, step2)).toMatch(/3\. Undo the schema change of `V7__orders_status\.sql`: run its down step, or write a corrective migration/);
+    expect(plan.slice(step1, step2)).toMatch(
+      /3\. Undo the schema change of `V7__orders_status\.sql`: run its down step, or write a corrective migration/,
+    );
     expect(plan).toContain(`\`${MIGRATION}\`: still running when the analysis ran (it holds the lock): cancel it first — step 1`);
     expect(plan).not.toContain("already run");
     const body = fixPr(gh).body;
@@ -65,7 +96,9 @@ describe("a fix whose own blast radius is high", () => {
     const t = await fixApp();
     await comment(t, "/insight fix", "oncall");
     const pr = fixPr(gh);
-    expect(pr.body.split("\n")[1]).toMatch(/^> ⚠️ \*\*This fix's own blast radius is high \(\d+\/100\)\*\*: it needs 2 approvals from different people \(not the requester\)/);
+    expect(pr.body.split("\n")[1]).toMatch(
+      /^> ⚠️ \*\*This fix's own blast radius is high \(\d+\/100\)\*\*: it needs 2 approvals from different people \(not the requester\)/,
+    );
     await comment(t, "/insight approve", "lead", { pull: pr.number });
     const first = lastReply(gh, pr.number);
     expect(first).toContain("⚠️ **This fix's own blast radius is high");

@@ -11,7 +11,21 @@ import { Outbox } from "../../../src/capsule/outbox.js";
 import { CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
 import { useNock } from "../../helpers/probot.js";
-import { INCIDENT, ORDERS, ORDERS_BUGGY, OWNER, REPO, fixApp as app, comment, fixPr, fixState, history, lastReply, merge, proposeAndApprove } from "../../helpers/fix-flow.js";
+import {
+  INCIDENT,
+  ORDERS,
+  ORDERS_BUGGY,
+  OWNER,
+  REPO,
+  fixApp as app,
+  comment,
+  fixPr,
+  fixState,
+  history,
+  lastReply,
+  merge,
+  proposeAndApprove,
+} from "../../helpers/fix-flow.js";
 
 describe("fix branches behind an approval gate", () => {
   useNock();
@@ -28,10 +42,21 @@ describe("fix branches behind an approval gate", () => {
     expect(pr).toMatchObject({ state: "open", draft: true, base: { ref: "main" }, user: { type: "Bot" } });
     // The branch is today's main with #41 undone: orders.ts back, cache.ts gone, the later tax change kept.
     const branch = gh.files(`insight/fix-${INCIDENT}`);
-    expect(branch).toEqual({ ...Object.fromEntries(Object.entries(mainBefore).filter(([p]) => p !== "services/api/src/cache.ts")), "services/api/src/orders.ts": ORDERS });
+    expect(branch).toEqual({
+      ...Object.fromEntries(Object.entries(mainBefore).filter(([p]) => p !== "services/api/src/cache.ts")),
+      "services/api/src/orders.ts": ORDERS,
+    });
     expect(branch["services/api/src/tax.ts"]).toBe("export const RATE = 0.21;\n");
     expect(gh.commits.get(gh.refs.get(`insight/fix-${INCIDENT}`)!)!.parents).toEqual([gh.refs.get("main")]);
-    expect(fixState(gh, pr.number)).toMatchObject({ kind: "revert", incident: INCIDENT, target: 41, requester: { id: 1001, login: "oncall" }, status: "proposed", approvals: [], commit: pr.head.sha });
+    expect(fixState(gh, pr.number)).toMatchObject({
+      kind: "revert",
+      incident: INCIDENT,
+      target: 41,
+      requester: { id: 1001, login: "oncall" },
+      status: "proposed",
+      approvals: [],
+      commit: pr.head.sha,
+    });
     expect(pr.body).toContain("### Evidence");
     expect(pr.body).toContain("Faster order totals");
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-proposed"]);
@@ -51,18 +76,26 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight approve", "lead"); // on the incident, not the PR
     expect(gh.pulls.get(pr.number)!.draft).toBe(false);
     expect(gh.graphqlCalls.at(-1)).toMatch(/markPullRequestReadyForReview/);
-    expect(fixState(gh, pr.number)).toMatchObject({ status: "approved", approvals: [{ by: { id: 1002, login: "lead" }, basis: "maintain access", commit: pr.head.sha }] });
+    expect(fixState(gh, pr.number)).toMatchObject({
+      status: "approved",
+      approvals: [{ by: { id: 1002, login: "lead" }, basis: "maintain access", commit: pr.head.sha }],
+    });
     expect(gh.pulls.get(pr.number)!.body).toMatch(/- requested by @oncall\n- ✅ @lead \(maintain access\)/);
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:fix-approved"]);
 
     await merge(t, gh, pr.number);
-    expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`Fix #${pr.number} is merged as .[0-9a-f]{7}. \\(approved by @lead \\(maintain access\\)\\)`));
+    expect(lastReply(gh, INCIDENT)).toMatch(
+      new RegExp(`Fix #${pr.number} is merged as .[0-9a-f]{7}. \\(approved by @lead \\(maintain access\\)\\)`),
+    );
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:resolved"]);
     expect(gh.closedIssues.has(INCIDENT)).toBe(true);
     expect(fixState(gh, pr.number).status).toBe("merged");
 
     // `insight audit verify` on the file the whole flow wrote.
-    const audit = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { action: string; outcome: string; actor: string; detail?: unknown });
+    const audit = readFileSync(auditPath, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; outcome: string; actor: string; detail?: unknown });
     const decisions = audit.filter((e) => e.outcome === "refused" || e.outcome === "decision").map((e) => [e.action, e.outcome, e.actor]);
     expect(decisions).toEqual([
       ["fix.propose", "decision", "oncall"],
@@ -71,8 +104,11 @@ describe("fix branches behind an approval gate", () => {
       ["fix.approve", "decision", "lead"],
       ["fix.merged", "decision", expect.any(String)],
     ]);
-    expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({ chain: { requester: { login: "oncall" }, approvals: [{ by: { login: "lead" } }] } });
-    for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"]) expect(audit.map((e) => e.action)).toContain(action);
+    expect(audit.find((e) => e.action === "fix.approve" && e.outcome === "decision")!.detail).toMatchObject({
+      chain: { requester: { login: "oncall" }, approvals: [{ by: { login: "lead" } }] },
+    });
+    for (const action of ["git.tree.create", "git.commit.create", "git.ref.set", "pull.create", "pull.ready_for_review", "issue.close"])
+      expect(audit.map((e) => e.action)).toContain(action);
     expect(await verifyAuditFile(auditPath)).toMatchObject({ ok: true, entries: audit.length });
     await fileAudit.close();
   });
@@ -88,7 +124,12 @@ describe("fix branches behind an approval gate", () => {
     const rollback = [...gh.pulls.values()].find((p) => p.head.ref === `insight/rollback-${pr.number}`)!;
     expect(rollback).toMatchObject({ draft: true, state: "open" });
     expect(gh.files(rollback.head.sha)["services/api/src/orders.ts"]).toBe(ORDERS_BUGGY);
-    expect(fixState(gh, rollback.number)).toMatchObject({ kind: "rollback", target: pr.number, incident: INCIDENT, requester: { login: "oncall" } });
+    expect(fixState(gh, rollback.number)).toMatchObject({
+      kind: "rollback",
+      target: pr.number,
+      incident: INCIDENT,
+      requester: { login: "oncall" },
+    });
     expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`Rollback of #${pr.number} proposed in #${rollback.number}`));
     await comment(t, "/insight approve", "oncall", { pull: rollback.number });
     expect(gh.pulls.get(rollback.number)!.draft).toBe(true);
@@ -99,8 +140,12 @@ describe("fix branches behind an approval gate", () => {
     const gh = history({ later: { "services/api/src/orders.ts": later } });
     const t = await app();
     await comment(t, "/insight fix", "oncall");
-    expect(gh.files(`insight/fix-${INCIDENT}`)["services/api/src/orders.ts"]).toBe(ORDERS.replace("  return items.length;", "  return items.filter(Boolean).length;"));
-    expect(gh.commentsOn(INCIDENT).find((b) => b.includes(stickyMarker("fix")))).toMatch(/`services\/api\/src\/orders.ts` \| merged with later changes/);
+    expect(gh.files(`insight/fix-${INCIDENT}`)["services/api/src/orders.ts"]).toBe(
+      ORDERS.replace("  return items.length;", "  return items.filter(Boolean).length;"),
+    );
+    expect(gh.commentsOn(INCIDENT).find((b) => b.includes(stickyMarker("fix")))).toMatch(
+      /`services\/api\/src\/orders.ts` \| merged with later changes/,
+    );
   });
 
   it("refuses when later commits changed the same lines, naming them, and pushes nothing", async () => {
@@ -109,7 +154,11 @@ describe("fix branches behind an approval gate", () => {
     const t = await app();
     await comment(t, "/insight fix", "oncall");
     const laterSha = gh.refs.get("main")!.slice(0, 7);
-    expect(lastReply(gh, INCIDENT)).toMatch(new RegExp(`later commits changed the same lines[\\s\\S]*services/api/src/orders.ts\`: changed on the same lines since the merge by ${laterSha} "Raise the tax rate" by @taxman`));
+    expect(lastReply(gh, INCIDENT)).toMatch(
+      new RegExp(
+        `later commits changed the same lines[\\s\\S]*services/api/src/orders.ts\`: changed on the same lines since the merge by ${laterSha} "Raise the tax rate" by @taxman`,
+      ),
+    );
     expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
     expect([...gh.pulls.keys()]).toEqual([41]);
     expect(t.audit.entries.filter((e) => e.action === "fix.plan").map((e) => e.outcome)).toEqual(["refused"]);
@@ -122,7 +171,10 @@ describe("fix branches behind an approval gate", () => {
     const pr = fixPr(gh);
     await comment(t, "/insight reject the totals bug is elsewhere", "lead", { pull: pr.number });
     expect(gh.pulls.get(pr.number)!.state).toBe("closed");
-    expect(fixState(gh, pr.number)).toMatchObject({ status: "rejected", rejected: { by: { login: "lead" }, reason: "the totals bug is elsewhere" } });
+    expect(fixState(gh, pr.number)).toMatchObject({
+      status: "rejected",
+      rejected: { by: { login: "lead" }, reason: "the totals bug is elsewhere" },
+    });
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
     await comment(t, "/insight approve", "lead", { pull: pr.number });
     expect(lastReply(gh, pr.number)).toMatch(/is closed: there is nothing to approve/);
@@ -182,7 +234,9 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight fix", "oncall");
     const pr = fixPr(gh);
     await comment(t, "/insight approve", "sre-bob", { pull: pr.number });
-    expect(fixState(gh, pr.number).approvals).toEqual([expect.objectContaining({ by: { id: 1004, login: "sre-bob" }, basis: `member of @${OWNER}/sre` })]);
+    expect(fixState(gh, pr.number).approvals).toEqual([
+      expect.objectContaining({ by: { id: 1004, login: "sre-bob" }, basis: `member of @${OWNER}/sre` }),
+    ]);
 
     await comment(t, "/insight fix", "oncall");
     gh.commit(`insight/fix-${INCIDENT}`, { "services/api/src/extra.ts": "x\n" }, "sneaky");
@@ -199,7 +253,8 @@ describe("fix branches behind an approval gate", () => {
     expect(lastReply(gh, 8)).toMatch(/no analysis on this issue yet: run `\/insight rca` first/);
     await comment(t, "/insight fix h2", "oncall");
     expect(lastReply(gh, INCIDENT)).toMatch(/h2 "Redis eviction storm" is not a pull request of this repository/);
-    gh.comments[0]!.body = `${stickyMarker("rca")}\n${writeMetadata("rca", { hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.2, suspect: "#41" }] })}`;
+    gh.comments[0]!.body =
+      `${stickyMarker("rca")}\n${writeMetadata("rca", { hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.2, suspect: "#41" }] })}`;
     await comment(t, "/insight fix", "oncall");
     expect(lastReply(gh, INCIDENT)).toMatch(/has 20% confidence: a fix on that evidence would be a guess/);
     expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
@@ -207,23 +262,52 @@ describe("fix branches behind an approval gate", () => {
 
   it("publishes what an approved fix taught as a capsule, redacted of the repository's names, and says so on the incident", async () => {
     const gh = history();
-    gh.repoConfig = stringify({ services: { api: { paths: ["services/api/**"], tier: "critical" } }, evomap: { autoPublish: true, minConfidence: 0.6 } });
+    gh.repoConfig = stringify({
+      services: { api: { paths: ["services/api/**"], tier: "critical" } },
+      evomap: { autoPublish: true, minConfidence: 0.6 },
+    });
     const dir = mkdtempSync(join(tmpdir(), "insight-evomap-"));
     const identity = new NodeIdentityStore(join(dir, "node.json"));
-    await identity.write({ node_id: "node_00112233aabbccdd", node_secret: "ab".repeat(32), heartbeat_interval_ms: 900_000, hub: "https://hub.evomap.test" });
+    await identity.write({
+      node_id: "node_00112233aabbccdd",
+      node_secret: "ab".repeat(32),
+      heartbeat_interval_ms: 900_000,
+      hub: "https://hub.evomap.test",
+    });
     const client = new A2AClient({ hubUrl: "https://hub.evomap.test", identity });
-    const publisher = new CapsulePublisher({ client, outbox: new Outbox(join(dir, "outbox")), audit: new MemoryAuditLog(), log: { info: () => {}, warn: () => {} } });
+    const publisher = new CapsulePublisher({
+      client,
+      outbox: new Outbox(join(dir, "outbox")),
+      audit: new MemoryAuditLog(),
+      log: { info: () => {}, warn: () => {} },
+    });
     const t = await app({}, undefined, { client, publisher });
     const pr = await proposeAndApprove(t, gh);
-    gh.pulls.get(pr.number)!.files = [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1, patch: "@@ -3 +3 @@\n-  for (const i of items) sum += i.price;\n+  for (const i of items) sum += i.price * i.qty;" }];
+    gh.pulls.get(pr.number)!.files = [
+      {
+        filename: "services/api/src/orders.ts",
+        status: "modified",
+        additions: 1,
+        deletions: 1,
+        patch: "@@ -3 +3 @@\n-  for (const i of items) sum += i.price;\n+  for (const i of items) sum += i.price * i.qty;",
+      },
+    ];
     let published = "";
     const hub = nock("https://hub.evomap.test")
-      .post("/a2a/validate").reply(200, {})
-      .post("/a2a/publish").reply(async (req: Request) => { published = await req.text(); return [200, { decision: "accept", bundle_id: "bundle_abc" }] as const; })
-      .get("/a2a/nodes/node_00112233aabbccdd").reply(200, { reputation: 64 });
+      .post("/a2a/validate")
+      .reply(200, {})
+      .post("/a2a/publish")
+      .reply(async (req: Request) => {
+        published = await req.text();
+        return [200, { decision: "accept", bundle_id: "bundle_abc" }] as const;
+      })
+      .get("/a2a/nodes/node_00112233aabbccdd")
+      .reply(200, { reputation: 64 });
     await merge(t, gh, pr.number);
     expect(hub.isDone()).toBe(true);
-    expect(lastReply(gh, INCIDENT)).toMatch(/📦 Capsule published to EvoMap: \[bundle_abc\]\(https:\/\/hub\.evomap\.test\/a2a\/assets\/bundle_abc\) \(node reputation 64\)\./);
+    expect(lastReply(gh, INCIDENT)).toMatch(
+      /📦 Capsule published to EvoMap: \[bundle_abc\]\(https:\/\/hub\.evomap\.test\/a2a\/assets\/bundle_abc\) \(node reputation 64\)\./,
+    );
     const assets = JSON.parse(published).payload.assets;
     expect(assets.map((a: { type: string }) => a.type)).toEqual(["Gene", "Capsule", "EvolutionEvent"]);
     expect(published).not.toMatch(/Codertocat|Hello-World|Faster order totals|#41/);

@@ -23,7 +23,15 @@ function manifestPull(gh: StatefulGitHub, n: number, title: string, from: string
   const pull = gh.mergedPull(n, title, { [MANIFEST]: to });
   const removed = from.split("\n").filter((l) => l && !to.split("\n").includes(l));
   const added = to.split("\n").filter((l) => l && !from.split("\n").includes(l));
-  pull.files = [{ filename: MANIFEST, status: "modified", additions: added.length, deletions: removed.length, patch: `@@ -1,${from.split("\n").length} +1,${to.split("\n").length} @@\n${removed.map((l) => `-${l}`).join("\n")}\n${added.map((l) => `+${l}`).join("\n")}` }];
+  pull.files = [
+    {
+      filename: MANIFEST,
+      status: "modified",
+      additions: added.length,
+      deletions: removed.length,
+      patch: `@@ -1,${from.split("\n").length} +1,${to.split("\n").length} @@\n${removed.map((l) => `-${l}`).join("\n")}\n${added.map((l) => `+${l}`).join("\n")}`,
+    },
+  ];
   pull.body = body;
   return pull;
 }
@@ -51,13 +59,36 @@ function github() {
   gh.issues.set(20, { title: "api OOMKilled", body: "", created_at: opened, closed_at: opened, updated_at: opened });
   gh.labels.set(20, new Set(["incident"]));
   gh.closedIssues.add(20);
-  gh.comments.push({ id: 700, issue: 20, body: `${stickyMarker("rca")}\n${writeMetadata("rca", { signals: ["OOMKilled"], affected: ["api"], hypotheses: [{ id: "h1", title: 'Change #410 "Tune api memory"', category: "config", confidence: 0.7, suspect: "#410", service: "api" }] })}`, user: { login: "devops-insight[bot]", type: "Bot" } });
+  gh.comments.push({
+    id: 700,
+    issue: 20,
+    body: `${stickyMarker("rca")}\n${writeMetadata("rca", { signals: ["OOMKilled"], affected: ["api"], hypotheses: [{ id: "h1", title: 'Change #410 "Tune api memory"', category: "config", confidence: 0.7, suspect: "#410", service: "api" }] })}`,
+    user: { login: "devops-insight[bot]", type: "Bot" },
+  });
   // The open PR under review: the manifest again.
   const head = gh.commit("feature-500", { [MANIFEST]: "kind: Deployment\nspec:\n  replicas: 2\n" }, "Scale api to 2");
   gh.pulls.set(500, {
-    number: 500, node_id: "PR_500", title: "Scale api to 2", body: "", state: "open", draft: false, merged_at: null, merge_commit_sha: null, user: { login: "dev", type: "User" },
-    head: { ref: "feature-500", sha: head }, base: { ref: "main", sha: gh.refs.get("main")! }, commits: 1,
-    files: [{ filename: MANIFEST, status: "modified", additions: 1, deletions: 1, patch: "@@ -1,3 +1,3 @@\n kind: Deployment\n spec:\n-  replicas: 3\n+  replicas: 2" }],
+    number: 500,
+    node_id: "PR_500",
+    title: "Scale api to 2",
+    body: "",
+    state: "open",
+    draft: false,
+    merged_at: null,
+    merge_commit_sha: null,
+    user: { login: "dev", type: "User" },
+    head: { ref: "feature-500", sha: head },
+    base: { ref: "main", sha: gh.refs.get("main")! },
+    commits: 1,
+    files: [
+      {
+        filename: MANIFEST,
+        status: "modified",
+        additions: 1,
+        deletions: 1,
+        patch: "@@ -1,3 +1,3 @@\n kind: Deployment\n spec:\n-  replicas: 3\n+  replicas: 2",
+      },
+    ],
   });
   gh.install();
   return gh;
@@ -65,7 +96,12 @@ function github() {
 
 function opened(gh: StatefulGitHub) {
   const p = example("pull_request", "opened");
-  Object.assign(p.pull_request, { number: 500, state: "open", draft: false, head: { ...p.pull_request.head, ref: "feature-500", sha: gh.pulls.get(500)!.head.sha } });
+  Object.assign(p.pull_request, {
+    number: 500,
+    state: "open",
+    draft: false,
+    head: { ...p.pull_request.head, ref: "feature-500", sha: gh.pulls.get(500)!.head.sha },
+  });
   p.number = 500;
   p.repository.owner.login = OWNER;
   p.repository.name = REPO;
@@ -78,13 +114,17 @@ describe("History: the PR comment's record of past changes to the same things", 
   it("says how many of the last changes to the manifest were followed by a revert, an incident or a fix, with links", async () => {
     const gh = github();
     const history = { store: new FileHistoryStore(mkdtempSync(join(tmpdir(), "insight-history-pr-"))) };
-    const t = await loadTestApp({ processors: { "pr-impact": createImpactProcessor({ ...services, history }), history: createHistoryProcessor(history) } });
+    const t = await loadTestApp({
+      processors: { "pr-impact": createImpactProcessor({ ...services, history }), history: createHistoryProcessor(history) },
+    });
     await t.probot.receive({ id: "hist-1", name: "pull_request", payload: opened(gh) } as never);
     await t.idle();
 
     const comment = gh.commentsOn(500).find((b) => b.startsWith(stickyMarker("impact")))!;
     const row = comment.split("\n").find((l) => l.startsWith("| History |"))!;
-    expect(row).toContain(`3 of the last 5 changes to \`${MANIFEST}\` were followed by a fix, an incident or a revert within 72 h ([#420](${url(420)}), [#410](${url(410)}), [#401](${url(401)}))`);
+    expect(row).toContain(
+      `3 of the last 5 changes to \`${MANIFEST}\` were followed by a fix, an incident or a revert within 72 h ([#420](${url(420)}), [#410](${url(410)}), [#401](${url(401)}))`,
+    );
     expect(row).toMatch(/\| History \| \+\d+ \|/);
     expect(row).toContain("`#420→fix #421`");
     expect(row).toContain("`#410→incident #20`");
@@ -96,7 +136,9 @@ describe("History: the PR comment's record of past changes to the same things", 
 
   it("adds nothing for a change with no history, and the same analysis twice reads only what changed", async () => {
     const gh = github();
-    gh.pulls.get(500)!.files = [{ filename: "tools/new-script.ts", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+export const f = 1;" }];
+    gh.pulls.get(500)!.files = [
+      { filename: "tools/new-script.ts", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+export const f = 1;" },
+    ];
     const history = { store: new FileHistoryStore(mkdtempSync(join(tmpdir(), "insight-history-pr-"))) };
     const t = await loadTestApp({ processors: { "pr-impact": createImpactProcessor({ ...services, history }) } });
     await t.probot.receive({ id: "hist-2", name: "pull_request", payload: opened(gh) } as never);
@@ -110,7 +152,15 @@ describe("History: the PR comment's record of past changes to the same things", 
 
   it("falls back to the service's record, at half weight, for a new file of a service with a bad record", async () => {
     const gh = github();
-    gh.pulls.get(500)!.files = [{ filename: "services/api/src/new-feature.ts", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+export const f = 1;" }];
+    gh.pulls.get(500)!.files = [
+      {
+        filename: "services/api/src/new-feature.ts",
+        status: "added",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -0,0 +1 @@\n+export const f = 1;",
+      },
+    ];
     const history = { store: new FileHistoryStore(mkdtempSync(join(tmpdir(), "insight-history-pr-"))) };
     const t = await loadTestApp({ processors: { "pr-impact": createImpactProcessor({ ...services, history }) } });
     await t.probot.receive({ id: "hist-4", name: "pull_request", payload: opened(gh) } as never);

@@ -19,7 +19,12 @@ const sources = await liveSources(OWNER);
 afterAll(() => sources.pool.close());
 
 const bot = { login: "devops-insight[bot]", type: "Bot" as const };
-const rcaComment = (id: number, issue: number, meta: unknown) => ({ id, issue, body: `${stickyMarker("rca")}\n${writeMetadata("rca", meta)}\n## RCA`, user: bot });
+const rcaComment = (id: number, issue: number, meta: unknown) => ({
+  id,
+  issue,
+  body: `${stickyMarker("rca")}\n${writeMetadata("rca", meta)}\n## RCA`,
+  user: bot,
+});
 
 /** Two closed incidents with Insight's RCA threads: #12 (connections exhausted on api, fixed by PR #45 "Fixes #12") and #13 (redis evictions on web). */
 function github() {
@@ -27,19 +32,53 @@ function github() {
   gh.commit("main", { "services/api/src/db.ts": "export const pool = { max: 100 };\n" }, "Initial");
   const fix = gh.mergedPull(45, "Cap the api connection pool", { "services/api/src/db.ts": "export const pool = { max: 20 };\n" });
   fix.body = "Fixes #12: the pool opened more connections than max_connections.";
-  gh.repoConfig = stringify({ services: { api: { ...productionServices.api, paths: ["services/api/**"] }, web: { ...productionServices.web, paths: ["services/web/**"] } } });
+  gh.repoConfig = stringify({
+    services: {
+      api: { ...productionServices.api, paths: ["services/api/**"] },
+      web: { ...productionServices.web, paths: ["services/web/**"] },
+    },
+  });
   gh.permissions.set("oncall", "write");
-  gh.issues.set(12, { title: "Checkout errors: too many connections", body: "", created_at: "2026-11-20T10:00:00Z", closed_at: "2026-11-20T13:30:00Z", updated_at: "2026-11-20T13:30:00Z" });
-  gh.issues.set(13, { title: "Web pages slow", body: "", created_at: "2026-11-21T10:00:00Z", closed_at: "2026-11-21T11:00:00Z", updated_at: "2026-11-21T11:00:00Z" });
+  gh.issues.set(12, {
+    title: "Checkout errors: too many connections",
+    body: "",
+    created_at: "2026-11-20T10:00:00Z",
+    closed_at: "2026-11-20T13:30:00Z",
+    updated_at: "2026-11-20T13:30:00Z",
+  });
+  gh.issues.set(13, {
+    title: "Web pages slow",
+    body: "",
+    created_at: "2026-11-21T10:00:00Z",
+    closed_at: "2026-11-21T11:00:00Z",
+    updated_at: "2026-11-21T11:00:00Z",
+  });
   for (const n of [12, 13]) {
     gh.labels.set(n, new Set(["incident", "incident:analysed"]));
     gh.closedIssues.add(n);
   }
-  gh.comments.push(rcaComment(600, 12, { signals: ["postgres connection exhaustion", "http 5xx error rate rising"], affected: ["api"], hypotheses: [{ id: "h1", title: "PostgreSQL connections exhausted", category: "dependency", confidence: 0.8, service: "api" }] }));
-  gh.comments.push(rcaComment(601, 13, { signals: ["redis eviction storm"], affected: ["web"], hypotheses: [{ id: "h1", title: "Redis eviction storm", category: "dependency", confidence: 0.7, service: "web" }] }));
+  gh.comments.push(
+    rcaComment(600, 12, {
+      signals: ["postgres connection exhaustion", "http 5xx error rate rising"],
+      affected: ["api"],
+      hypotheses: [{ id: "h1", title: "PostgreSQL connections exhausted", category: "dependency", confidence: 0.8, service: "api" }],
+    }),
+  );
+  gh.comments.push(
+    rcaComment(601, 13, {
+      signals: ["redis eviction storm"],
+      affected: ["web"],
+      hypotheses: [{ id: "h1", title: "Redis eviction storm", category: "dependency", confidence: 0.7, service: "web" }],
+    }),
+  );
   gh.comments.push({ id: 602, issue: 13, body: "<!-- insight:reply -->\n🚀 Fix #46 is merged as `abcdef0`.", user: bot });
   // A person quoting Insight's marker on #13 is not read as its RCA.
-  gh.comments.push({ id: 603, issue: 13, body: `${stickyMarker("rca")}\n${writeMetadata("rca", { signals: ["postgres connection exhaustion"], affected: ["api"], hypotheses: [] })}`, user: { login: "mallory", type: "User" } });
+  gh.comments.push({
+    id: 603,
+    issue: 13,
+    body: `${stickyMarker("rca")}\n${writeMetadata("rca", { signals: ["postgres connection exhaustion"], affected: ["api"], hypotheses: [] })}`,
+    user: { login: "mallory", type: "User" },
+  });
   gh.issues.set(20, { title: "api returns 500s", body: "", created_at: new Date(Date.now() - 60_000).toISOString() });
   gh.labels.set(20, new Set(["incident"]));
   gh.install();
@@ -66,14 +105,18 @@ describe("Seen before: the RCA thread with the past incidents like this one", ()
     const gh = github();
     const dir = mkdtempSync(join(tmpdir(), "insight-history-e2e-"));
     const history = { store: new FileHistoryStore(dir) };
-    const t = await loadTestApp({ processors: { rca: createRcaProcessor({ ...sources, history }), history: createHistoryProcessor(history) } });
+    const t = await loadTestApp({
+      processors: { rca: createRcaProcessor({ ...sources, history }), history: createHistoryProcessor(history) },
+    });
     await t.probot.receive({ id: "seen-1", name: "issues", payload: issueEvent("labeled", 20) } as never);
     await t.idle();
 
     const body = gh.commentsOn(20).find((b) => b.startsWith(stickyMarker("rca")))!;
     expect(body).toContain("### 🔁 Seen before");
     const section = body.slice(body.indexOf("### 🔁 Seen before"));
-    expect(section).toMatch(/\| \[#12\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/issues\/12\) Checkout errors: too many connections \| \d+% \| shared signals [^|]*`postgres connection exhaustion`[^|]*services api.*same mechanism: PostgreSQL connections exhausted \| \[#45 Cap the api connection pool\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/45\) \| 3\.5 h \|/);
+    expect(section).toMatch(
+      /\| \[#12\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/issues\/12\) Checkout errors: too many connections \| \d+% \| shared signals [^|]*`postgres connection exhaustion`[^|]*services api.*same mechanism: PostgreSQL connections exhausted \| \[#45 Cap the api connection pool\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/45\) \| 3\.5 h \|/,
+    );
     expect(section.split("### Related")[0]).not.toContain("#13"); // redis on web is not like this one
     // The past fix is evidence for the matching hypothesis, not a hypothesis of its own.
     expect(body).toMatch(/\| \d \| PostgreSQL connections exhausted \| dependency \| \d+% \| [^|]*\|/);
@@ -84,7 +127,10 @@ describe("Seen before: the RCA thread with the past incidents like this one", ()
     expect(meta.seenBefore[0]).toBe(12);
     const doc = (await history.store.load(`${OWNER}/${REPO}`))!;
     expect(doc.build).toMatchObject({ state: "done" });
-    expect(doc.incidents.map((i) => [i.number, i.fix?.ref])).toEqual([[12, "#45"], [13, "#46"]]);
+    expect(doc.incidents.map((i) => [i.number, i.fix?.ref])).toEqual([
+      [12, "#45"],
+      [13, "#46"],
+    ]);
 
     // The incident closes: it joins the memory from its own RCA thread.
     gh.closedIssues.add(20);

@@ -2,7 +2,15 @@ import { describe, expect, it } from "@jest/globals";
 import { postmortemCommand } from "../../../src/commands/postmortem.js";
 import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
 import type { RcaMeta } from "../../../src/render/postmortem.js";
-import { type Captured, mockCommentReaction, mockCreateComment, mockInstallationToken, mockIssue, mockListComments, mockRepoConfig } from "../../helpers/github-mocks.js";
+import {
+  type Captured,
+  mockCommentReaction,
+  mockCreateComment,
+  mockInstallationToken,
+  mockIssue,
+  mockListComments,
+  mockRepoConfig,
+} from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -18,8 +26,22 @@ const meta: RcaMeta = {
   severity: "SEV2",
   severityRule: "api is critical-tier with 20% errors",
   affected: ["api"],
-  timeline: [{ at: T - 8 * 60_000, what: "#41 Faster order totals", kind: "change" }, { at: T, what: "api http.error_rate 0.010 → 0.20", kind: "anomaly" }],
-  hypotheses: [{ id: "h1", title: 'Change #41 "Faster order totals"', category: "code", confidence: 0.62, suspect: "#41", service: "api", confirm: "roll back #41" }, { id: "h2", title: "Slow queries in PostgreSQL", category: "dependency", confidence: 0.3, confirm: "pg_stat_statements" }],
+  timeline: [
+    { at: T - 8 * 60_000, what: "#41 Faster order totals", kind: "change" },
+    { at: T, what: "api http.error_rate 0.010 → 0.20", kind: "anomaly" },
+  ],
+  hypotheses: [
+    {
+      id: "h1",
+      title: 'Change #41 "Faster order totals"',
+      category: "code",
+      confidence: 0.62,
+      suspect: "#41",
+      service: "api",
+      confirm: "roll back #41",
+    },
+    { id: "h2", title: "Slow queries in PostgreSQL", category: "dependency", confidence: 0.3, confirm: "pg_stat_statements" },
+  ],
 };
 
 function command(body: string) {

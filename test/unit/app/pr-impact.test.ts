@@ -85,7 +85,9 @@ describe("PR blast radius end to end", () => {
     expect(body).toMatch(/^<!-- insight:sticky:impact -->/);
     expect(body).toContain("## 🔴 Blast radius: **critical**");
     expect(body).toContain("covers `aaaaaaa`");
-    expect(body).toMatch(/\| Database migration \| \+35 \| 1 migration on orders; orders \(48\.0M rows, 20\.0 GiB\) is large or hot; create index, add not null column locks it while it runs \| `db:pg:tables` \|/);
+    expect(body).toMatch(
+      /\| Database migration \| \+35 \| 1 migration on orders; orders \(48\.0M rows, 20\.0 GiB\) is large or hot; create index, add not null column locks it while it runs \| `db:pg:tables` \|/,
+    );
     expect(body).toContain("```mermaid");
     expect(readMetadata(body, "impact")).toMatchObject({ head: sha("a"), level: "critical" });
     expect(check.body).toMatchObject({
@@ -96,7 +98,9 @@ describe("PR blast radius end to end", () => {
       actions: [{ label: "Re-analyze", identifier: "reanalyze", description: expect.any(String) }],
       output: { title: expect.stringMatching(/^Blast radius: critical \(\d+\/100\)$/) },
     });
-    expect((check.body!.output as { annotations: unknown[] }).annotations).toContainEqual(expect.objectContaining({ path: migration.filename, start_line: 1, annotation_level: "warning", title: "Database migration (+35)" }));
+    expect((check.body!.output as { annotations: unknown[] }).annotations).toContainEqual(
+      expect.objectContaining({ path: migration.filename, start_line: 1, annotation_level: "warning", title: "Database migration (+35)" }),
+    );
 
     // Second push: the migration is gone, only docs change. Same comment, edited; label swapped.
     const edited: Captured = {};
@@ -115,7 +119,15 @@ describe("PR blast radius end to end", () => {
     expect(second).toMatch(/covers `ccccccc` · \d+ → \d+ since `aaaaaaa` \(.*Database migration -35/);
     expect(second).toContain("<details>\n<summary>Details</summary>"); // low risk: compact, details folded
     expect(t.audit.entries.filter((e) => e.action === "comment.create")).toHaveLength(1);
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["check_run.create", "label.add", "comment.create", "check_run.create", "label.remove", "label.add", "comment.update"]);
+    expect(t.audit.entries.map((e) => e.action)).toEqual([
+      "check_run.create",
+      "label.add",
+      "comment.create",
+      "check_run.create",
+      "label.remove",
+      "label.add",
+      "comment.update",
+    ]);
   });
 
   it("stays quiet on a re-run that finds nothing new, and re-runs from the check run's button", async () => {
@@ -131,7 +143,11 @@ describe("PR blast radius end to end", () => {
     await deliver(t, "pull_request", prEvent("opened", sha("d"), 8), "e1");
 
     const action = example("check_run", "requested_action");
-    Object.assign(action.check_run, { name: "Insight / blast radius", head_sha: sha("d"), pull_requests: [{ number: 8, head: { sha: sha("d") }, base: { sha: sha("b") } }] });
+    Object.assign(action.check_run, {
+      name: "Insight / blast radius",
+      head_sha: sha("d"),
+      pull_requests: [{ number: 8, head: { sha: sha("d") }, base: { sha: sha("b") } }],
+    });
     action.check_run.app.id = 123;
     action.requested_action = { identifier: "reanalyze" };
     action.repository.owner.login = OWNER;
@@ -149,7 +165,11 @@ describe("PR blast radius end to end", () => {
   it("re-runs on check_run.rerequested and on /insight impact", async () => {
     const t = await app();
     const rerequested = example("check_run", "rerequested");
-    Object.assign(rerequested.check_run, { name: "Insight / blast radius", head_sha: sha("e"), pull_requests: [{ number: 9, head: { sha: sha("e") }, base: { sha: sha("b") } }] });
+    Object.assign(rerequested.check_run, {
+      name: "Insight / blast radius",
+      head_sha: sha("e"),
+      pull_requests: [{ number: 9, head: { sha: sha("e") }, base: { sha: sha("b") } }],
+    });
     rerequested.check_run.app.id = 123;
     rerequested.repository.owner.login = OWNER;
     rerequested.repository.name = REPO;
@@ -191,7 +211,13 @@ describe("PR blast radius end to end", () => {
 
   it("analyses a 3,000-file PR within GitHub's limits and says what was not listed", async () => {
     const t = await app();
-    const files = Array.from({ length: 3000 }, (_, i) => ({ filename: `services/${i % 2 ? "api" : "web"}/src/module${i}.ts`, status: "modified", additions: 3, deletions: 1, patch: `@@ -1,1 +1,3 @@\n+export const v${i} = ${i};` }));
+    const files = Array.from({ length: 3000 }, (_, i) => ({
+      filename: `services/${i % 2 ? "api" : "web"}/src/module${i}.ts`,
+      status: "modified",
+      additions: 3,
+      deletions: 1,
+      patch: `@@ -1,1 +1,3 @@\n+export const v${i} = ${i};`,
+    }));
     const comment: Captured = {};
     const check: Captured = {};
     mockInstallationToken();

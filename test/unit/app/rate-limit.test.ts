@@ -1,6 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
 import { InProcessQueue } from "../../../src/jobs/in-process-queue.js";
-import { type Captured, mockCommentReaction, mockCreateComment, mockInstallationToken, mockRepoConfig } from "../../helpers/github-mocks.js";
+import {
+  type Captured,
+  mockCommentReaction,
+  mockCreateComment,
+  mockInstallationToken,
+  mockRepoConfig,
+} from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -25,7 +31,10 @@ describe("per-user command rate limit, end to end", () => {
 
   it("answers two commands, refuses the third once with the limit and when to retry, and drops the fourth silently", async () => {
     let now = 1_000_000;
-    const app = await loadTestApp({ makeQueue: (run, log) => new InProcessQueue({ run, log, concurrency: 2, debounceMs: 0, commandRate: { limit: 2, windowMs: 60_000 }, now: () => now }) });
+    const app = await loadTestApp({
+      makeQueue: (run, log) =>
+        new InProcessQueue({ run, log, concurrency: 2, debounceMs: 0, commandRate: { limit: 2, windowMs: 60_000 }, now: () => now }),
+    });
     const issue = commentEvent(0).issue.number;
     mockInstallationToken(); // one token, cached by Probot for every job
     for (let n = 0; n < 2; n++) {
@@ -40,8 +49,12 @@ describe("per-user command rate limit, end to end", () => {
       await app.probot.receive({ id: `flood-${n}`, name: "issue_comment", payload: commentEvent(n) } as never);
     }
     await app.idle();
-    expect(refusal.body?.body).toBe("<!-- insight:reply -->\nSorry @mallory, you have sent more than 2 Insight commands in 1 minute on this installation: this one and the next ones are not run. Try again in 58 s.");
-    expect(app.audit.entries.filter((e) => e.action === "command.rate-limit").map((e) => [e.outcome, e.delivery])).toEqual([["refused", "flood-2"]]);
+    expect(refusal.body?.body).toBe(
+      "<!-- insight:reply -->\nSorry @mallory, you have sent more than 2 Insight commands in 1 minute on this installation: this one and the next ones are not run. Try again in 58 s.",
+    );
+    expect(app.audit.entries.filter((e) => e.action === "command.rate-limit").map((e) => [e.outcome, e.delivery])).toEqual([
+      ["refused", "flood-2"],
+    ]);
     expect((await app.insight.queue()!.stats()).counts.limited).toBe(2);
   }, 20_000);
 });

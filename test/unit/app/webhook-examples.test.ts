@@ -12,7 +12,11 @@ function recordingQueue() {
     enqueue: (job) => (jobs.push(job), "queued"),
     drain: async () => ({ drained: true, abandoned: [] }),
     onIdle: async () => {},
-    stats: () => ({ pending: 0, running: 0, counts: { enqueued: jobs.length, coalesced: 0, duplicate: 0, rejected: 0, completed: 0, failed: 0 } }),
+    stats: () => ({
+      pending: 0,
+      running: 0,
+      counts: { enqueued: jobs.length, coalesced: 0, duplicate: 0, rejected: 0, completed: 0, failed: 0 },
+    }),
   };
   return { queue, jobs };
 }
@@ -34,7 +38,9 @@ describe("webhook examples", () => {
   });
 
   const subscribed = ["pull_request", "issues", "issue_comment", "check_run", "check_suite"];
-  const all = subscribed.flatMap((event) => examplesOf(event).map((payload, i) => [`${event}.${payload.action} #${i}`, event, payload] as const));
+  const all = subscribed.flatMap((event) =>
+    examplesOf(event).map((payload, i) => [`${event}.${payload.action} #${i}`, event, payload] as const),
+  );
 
   it(`has examples to run (${all.length})`, () => {
     expect(all.length).toBeGreaterThan(80);
@@ -129,6 +135,8 @@ describe("webhook examples", () => {
     const suite = example("check_suite", "completed");
     suite.check_suite.conclusion = "success";
     await receive("check_suite", suite);
-    expect(jobs).toEqual([expect.objectContaining({ kind: "ci-failure", pullNumbers: [9], coalesceKey: expect.stringContaining(run.check_run.head_sha) })]);
+    expect(jobs).toEqual([
+      expect.objectContaining({ kind: "ci-failure", pullNumbers: [9], coalesceKey: expect.stringContaining(run.check_run.head_sha) }),
+    ]);
   });
 });

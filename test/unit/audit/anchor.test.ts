@@ -10,7 +10,14 @@ import { auditVerify } from "../../../src/cli/audit-verify.js";
 import { createHealthHandler } from "../../../src/http/health.js";
 
 const KEY = Buffer.alloc(32, 7);
-const entry = (n: number) => ({ actor: "lead", action: "fix.approve", target: `acme/api#${n}`, delivery: `d-${n}`, reason: "maintain access", outcome: "decision" as const });
+const entry = (n: number) => ({
+  actor: "lead",
+  action: "fix.approve",
+  target: `acme/api#${n}`,
+  delivery: `d-${n}`,
+  reason: "maintain access",
+  outcome: "decision" as const,
+});
 
 /** What an attacker with write access to the file can do: rebuild a consistent chain from edited entries. */
 function rebuild(lines: string[], change: (e: Record<string, unknown>) => void): string[] {
@@ -55,7 +62,10 @@ describe("anchoring the audit chain (issue #15)", () => {
     const log = new FileAuditLog(path, { checkpointKey: KEY });
     let body = "";
     const res = { writeHead: () => res, end: (b: string) => void (body = b) };
-    await createHealthHandler(() => ({ stats: () => ({ pending: 0, running: 0, counts: {} }) }) as never, log)({ method: "GET", url: "/health" } as never, res as never);
+    await createHealthHandler(() => ({ stats: () => ({ pending: 0, running: 0, counts: {} }) }) as never, log)(
+      { method: "GET", url: "/health" } as never,
+      res as never,
+    );
     await log.close();
     const last = JSON.parse(lines.at(-1)!) as AuditEntry;
     expect(JSON.parse(body).audit).toEqual({ seq: last.seq, hash: last.hash });
@@ -78,9 +88,15 @@ describe("anchoring the audit chain (issue #15)", () => {
     });
     expect(verifyChain(rebuilt).ok).toBe(true);
     // Dropping the checkpoints and renumbering gives a consistent chain again: only their absence gives it away.
-    const renumbered = rebuild(lines.filter((l) => !l.includes('"audit.checkpoint"')).map((l, i) => JSON.stringify({ ...JSON.parse(l), seq: i + 1 })), () => {});
+    const renumbered = rebuild(
+      lines.filter((l) => !l.includes('"audit.checkpoint"')).map((l, i) => JSON.stringify({ ...JSON.parse(l), seq: i + 1 })),
+      () => {},
+    );
     expect(verifyChain(renumbered).ok).toBe(true);
-    expect(verifyChain(renumbered, { checkpointKey: KEY, checkpointEvery: 4, requireCheckpoint: true })).toMatchObject({ ok: false, problem: { kind: "checkpoint-missing" } });
+    expect(verifyChain(renumbered, { checkpointKey: KEY, checkpointEvery: 4, requireCheckpoint: true })).toMatchObject({
+      ok: false,
+      problem: { kind: "checkpoint-missing" },
+    });
     expect(verifyChain(rebuilt, { checkpointKey: KEY })).toMatchObject({ ok: false, problem: { kind: "checkpoint-forged" } });
     expect(verifyChain(rebuilt, { expectHead: head })).toMatchObject({ ok: false, problem: { kind: "head-mismatch" } });
     await writeFile(path, `${rebuilt.join("\n")}\n`);

@@ -19,8 +19,21 @@ const noise = (i: number) => (((i * 7919) % 13) - 6) / 100;
 /** A Nezha day: 3 pods, 90 minutes, a CPU fault on `cart` at minute 70; one TimeStamp mistyped. */
 function nezhaDay(dir: string, opts: { edges: "file" | "spans"; badTime?: boolean; dropColumn?: string } = { edges: "file" }) {
   const t0 = Date.UTC(2022, 7, 22, 3, 0, 19);
-  const header = ["Time", "TimeStamp", "PodName", "CpuUsageRate(%)", "MemoryUsage(Mi)", "PodServerLatencyP90(s)", "PodWorkload(Ops)", "NodeCpuUsageRate(%)"].filter((c) => c !== opts.dropColumn);
-  for (const [pod, svc] of [["frontend-579b9bff58-t2dbm", "frontend"], ["cartservice-579f59597d-wc2lz", "cart"], ["adservice-5f6585d649-fnmft", "ad"]]) {
+  const header = [
+    "Time",
+    "TimeStamp",
+    "PodName",
+    "CpuUsageRate(%)",
+    "MemoryUsage(Mi)",
+    "PodServerLatencyP90(s)",
+    "PodWorkload(Ops)",
+    "NodeCpuUsageRate(%)",
+  ].filter((c) => c !== opts.dropColumn);
+  for (const [pod, svc] of [
+    ["frontend-579b9bff58-t2dbm", "frontend"],
+    ["cartservice-579f59597d-wc2lz", "cart"],
+    ["adservice-5f6585d649-fnmft", "ad"],
+  ]) {
     const rows = Array.from({ length: 90 }, (_, m) => {
       const at = new Date(t0 + m * 60_000);
       const time = `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}.123456789 +0000 UTC m=+${m * 60}.1`;
@@ -40,17 +53,33 @@ function nezhaDay(dir: string, opts: { edges: "file" | "spans"; badTime?: boolea
     });
     write(join(dir, "metric", `${pod}_metric.csv`), [header.join(","), ...rows].join("\n") + "\n");
   }
-  write(join(dir, "fault_list.json"), JSON.stringify({ "04": [{ inject_time: "2022-08-22 04:10:30", inject_timestamp: "1661141430", inject_pod: "cartservice-579f59597d-wc2lz", inject_type: "cpu_contention" }] }));
-  if (opts.edges === "file") write(join(dir, "trace_edges.csv"), "minute,caller,callee,calls\n04_05,frontend,cartservice,30\n04_05,frontend,adservice,10\n");
+  write(
+    join(dir, "fault_list.json"),
+    JSON.stringify({
+      "04": [
+        {
+          inject_time: "2022-08-22 04:10:30",
+          inject_timestamp: "1661141430",
+          inject_pod: "cartservice-579f59597d-wc2lz",
+          inject_type: "cpu_contention",
+        },
+      ],
+    }),
+  );
+  if (opts.edges === "file")
+    write(join(dir, "trace_edges.csv"), "minute,caller,callee,calls\n04_05,frontend,cartservice,30\n04_05,frontend,adservice,10\n");
   else {
     const ns = (BigInt(Date.UTC(2022, 7, 22, 4, 5, 1)) * 1_000_000n).toString();
-    write(join(dir, "trace", "04_05_trace.csv"), [
-      "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration",
-      `t1,a,root,frontend-579b9bff58-t2dbm,Recv,${ns},${ns},1`,
-      `t1,b,a,frontend-579b9bff58-t2dbm,CartService/GetCart,${ns},${ns},1`,
-      `t1,c,b,cartservice-579f59597d-wc2lz,GetCart,${ns},${ns},1`,
-      `t1,d,a,adservice-5f6585d649-fnmft,GetAds,${ns},${ns},1`,
-    ].join("\n") + "\n");
+    write(
+      join(dir, "trace", "04_05_trace.csv"),
+      [
+        "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration",
+        `t1,a,root,frontend-579b9bff58-t2dbm,Recv,${ns},${ns},1`,
+        `t1,b,a,frontend-579b9bff58-t2dbm,CartService/GetCart,${ns},${ns},1`,
+        `t1,c,b,cartservice-579f59597d-wc2lz,GetCart,${ns},${ns},1`,
+        `t1,d,a,adservice-5f6585d649-fnmft,GetAds,${ns},${ns},1`,
+      ].join("\n") + "\n",
+    );
   }
 }
 
@@ -68,7 +97,12 @@ describe("Nezha reader", () => {
     nezhaDay(dir, { edges });
     const [c] = readNezhaDay(dir);
     expect(c).toMatchObject({ truth: "cartservice", faultType: "cpu_contention", group: "2022-08-22" });
-    expect(c!.edges).toEqual(expect.arrayContaining([expect.objectContaining({ from: "frontend", to: "cartservice" }), expect.objectContaining({ from: "frontend", to: "adservice" })]));
+    expect(c!.edges).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ from: "frontend", to: "cartservice" }),
+        expect.objectContaining({ from: "frontend", to: "adservice" }),
+      ]),
+    );
     // The mistyped TimeStamp does not matter: times come from the Time string.
     expect(c!.signals.find((s) => s.id.includes("cartservice") && s.name === "pod.cpu_usage_rate")!.series![0]!.points.length).toBe(65);
     // Node metrics stay, without a service.
@@ -95,7 +129,10 @@ describe("Nezha reader", () => {
 /** A Sock Shop repetition at 1 Hz: 10 min normal, 5 min anomalous, a memory leak on `orders`. */
 function rcaevalCase(dir: string, opts: { badTime?: boolean; noTime?: boolean } = {}) {
   const services = ["carts", "orders", "front-end"];
-  const header = [opts.noTime ? "ts" : "time", ...services.flatMap((s) => [`${s}_cpu`, `${s}_mem`, `${s}_lat_50`, `${s}_lat_90`, `${s}_lod`])];
+  const header = [
+    opts.noTime ? "ts" : "time",
+    ...services.flatMap((s) => [`${s}_cpu`, `${s}_mem`, `${s}_lat_50`, `${s}_lat_90`, `${s}_lod`]),
+  ];
   const t0 = 1_692_569_000;
   const rows = (from: number, n: number, leak: boolean) =>
     Array.from({ length: n }, (_, i) => {
@@ -117,9 +154,15 @@ describe("RCAEval reader", () => {
     rcaevalCase(join(dir, "orders-mem", "1"));
     rcaevalCase(join(dir, "orders-mem", "2"));
     const cases = readRcaevalDir(dir);
-    expect(cases.map((c) => [c.id, c.truth, c.group])).toEqual([["orders-mem/1", "orders", "mem"], ["orders-mem/2", "orders", "mem"]]);
+    expect(cases.map((c) => [c.id, c.truth, c.group])).toEqual([
+      ["orders-mem/1", "orders", "mem"],
+      ["orders-mem/2", "orders", "mem"],
+    ]);
     expect(cases[0]!.signals.map((s) => s.service)).toContain("front-end");
-    const ranked = cases.map((c) => ({ truth: c.truth, ranking: rankServices({ signals: c.signals, window: c.window, baseline: c.baseline }).map((r) => r.service) }));
+    const ranked = cases.map((c) => ({
+      truth: c.truth,
+      ranking: rankServices({ signals: c.signals, window: c.window, baseline: c.baseline }).map((r) => r.service),
+    }));
     expect(accuracy(ranked)).toEqual({ n: 2, ac1: 1, ac3: 1, avg5: 1 });
     expect(ranked[0]!.ranking).toHaveLength(3);
   });
@@ -136,7 +179,12 @@ describe("RCAEval reader", () => {
 
 describe("accuracy", () => {
   it("follows RCAEval: AC@k in the top k, Avg@5 the mean of AC@1..5", () => {
-    const a = accuracy([{ truth: "a", ranking: ["a", "b"] }, { truth: "b", ranking: ["a", "c", "b"] }, { truth: "z", ranking: ["a", "b", "c", "d", "z"] }, { truth: "q", ranking: [] }]);
+    const a = accuracy([
+      { truth: "a", ranking: ["a", "b"] },
+      { truth: "b", ranking: ["a", "c", "b"] },
+      { truth: "z", ranking: ["a", "b", "c", "d", "z"] },
+      { truth: "q", ranking: [] },
+    ]);
     expect(a).toEqual({ n: 4, ac1: 0.25, ac3: 0.5, avg5: (0.25 + 0.25 + 0.5 + 0.5 + 0.75) / 5 });
   });
 });

@@ -32,7 +32,12 @@ describe("capsules keep to an allowlist of fields and shapes", () => {
         kind: "revert",
         approved: true,
         files: [
-          { path: `services/api/${UNKNOWN}.ts`, additions: 2, deletions: 1, patch: `@@ -1,1 +1,2 @@\n-const a = 1;\n+const token = "${UNKNOWN}";\n+const url = "postgres://svc:${PW}@db/x";\n${laced("not a diff line")}` },
+          {
+            path: `services/api/${UNKNOWN}.ts`,
+            additions: 2,
+            deletions: 1,
+            patch: `@@ -1,1 +1,2 @@\n-const a = 1;\n+const token = "${UNKNOWN}";\n+const url = "postgres://svc:${PW}@db/x";\n${laced("not a diff line")}`,
+          },
           { path: `https://${GHP}@github.com/x`, additions: 1, deletions: 0, patch: `+${AWS}` },
         ],
       },
@@ -49,13 +54,25 @@ describe("capsules keep to an allowlist of fields and shapes", () => {
   });
 
   it("no secret put into any input field of a warning reaches the bundle", () => {
-    const b = buildWarningBundle({ signal: laced("memory growth"), kind: laced("memory-growth"), text: laced("memory grows 3%/h"), rule: `alert: MemoryGrowth\nexpr: rate(x[1h]) > 0 # ${laced("note")}`, confidence: 0.8 });
+    const b = buildWarningBundle({
+      signal: laced("memory growth"),
+      kind: laced("memory-growth"),
+      text: laced("memory grows 3%/h"),
+      rule: `alert: MemoryGrowth\nexpr: rate(x[1h]) > 0 # ${laced("note")}`,
+      confidence: 0.8,
+    });
     expect(leaks(b)).toEqual([]);
     expect(bundleProblems(b)).toEqual([]);
     expect(b.capsule.content).toContain("alert: MemoryGrowth");
   });
 
   it("refuses a fix kind outside its list", () => {
-    expect(() => buildBundle({ signals: ["x regression"], hypothesis: { title: "t", category: "code", confidence: 0.9 }, fix: { kind: "exec" as never, approved: true, files: [] } })).toThrow(/unknown fix kind/);
+    expect(() =>
+      buildBundle({
+        signals: ["x regression"],
+        hypothesis: { title: "t", category: "code", confidence: 0.9 },
+        fix: { kind: "exec" as never, approved: true, files: [] },
+      }),
+    ).toThrow(/unknown fix kind/);
   });
 });

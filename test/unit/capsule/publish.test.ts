@@ -33,7 +33,10 @@ function setup(options: { registered?: boolean } = {}) {
   let now = Date.parse("2026-11-24T00:00:00Z");
   const publisher = (extra: Partial<ConstructorParameters<typeof CapsulePublisher>[0]> = {}) =>
     new CapsulePublisher({ client, outbox, audit, log: silent, sleep: async (ms) => void waits.push(ms), now: () => now, ...extra });
-  const ready = options.registered === false ? Promise.resolve() : identity.write({ node_id: "node_0123456789abcdef", node_secret: SECRET, heartbeat_interval_ms: 900_000, hub: HUB });
+  const ready =
+    options.registered === false
+      ? Promise.resolve()
+      : identity.write({ node_id: "node_0123456789abcdef", node_secret: SECRET, heartbeat_interval_ms: 900_000, hub: HUB });
   return { dir, identity, client, audit, outbox, waits, publisher, ready, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -57,11 +60,24 @@ describe("A2A client", () => {
     const t = setup({ registered: false });
     await t.ready;
     const sent: Sent[] = [];
-    hub("/a2a/hello", 200, { status: "acknowledged", your_node_id: "node_fedcba9876543210", node_secret: SECRET, heartbeat_interval_ms: 600_000 }, sent);
+    hub(
+      "/a2a/hello",
+      200,
+      { status: "acknowledged", your_node_id: "node_fedcba9876543210", node_secret: SECRET, heartbeat_interval_ms: 600_000 },
+      sent,
+    );
     const r = await t.client.node();
-    expect(r).toEqual({ ok: true, value: { node_id: "node_fedcba9876543210", node_secret: SECRET, heartbeat_interval_ms: 600_000, hub: HUB } });
+    expect(r).toEqual({
+      ok: true,
+      value: { node_id: "node_fedcba9876543210", node_secret: SECRET, heartbeat_interval_ms: 600_000, hub: HUB },
+    });
     const hello = sent[0]!;
-    expect(hello.body).toMatchObject({ protocol: "gep-a2a", protocol_version: "1.0.0", message_type: "hello", payload: { env_fingerprint: { platform: expect.any(String), arch: expect.any(String) } } });
+    expect(hello.body).toMatchObject({
+      protocol: "gep-a2a",
+      protocol_version: "1.0.0",
+      message_type: "hello",
+      payload: { env_fingerprint: { platform: expect.any(String), arch: expect.any(String) } },
+    });
     expect(hello.body.message_id).toMatch(/^msg_\d{13}_[0-9a-f]{8}$/);
     expect(hello.body.sender_id).toMatch(/^node_[0-9a-f]{16}$/);
     expect(Number.isNaN(Date.parse(hello.body.timestamp))).toBe(false);
@@ -98,7 +114,11 @@ describe("publishing through the outbox", () => {
     hub("/a2a/validate", 200, { valid: true }, sent);
     hub("/a2a/publish", 200, { decision: "accept", bundle_id: "bundle_9f2" }, sent);
     const outcome = await t.publisher().submit(bundle, CONTEXT);
-    expect(outcome).toMatchObject({ status: "decided", decision: { decision: "accept", bundleId: "bundle_9f2", validated: true }, attempts: 1 });
+    expect(outcome).toMatchObject({
+      status: "decided",
+      decision: { decision: "accept", bundleId: "bundle_9f2", validated: true },
+      attempts: 1,
+    });
     expect(sent.map((s) => s.path)).toEqual(["/a2a/validate", "/a2a/publish"]);
     const publish = sent[1]!;
     expect(publish.headers.authorization).toBe(`Bearer ${SECRET}`);
@@ -108,7 +128,13 @@ describe("publishing through the outbox", () => {
     for (const a of [gene, capsule, event]) expect(assetId(a)).toBe(a.asset_id);
     expect(publish.body.payload.signature).toBe(signBundle(SECRET, gene.asset_id, capsule.asset_id));
     expect(await t.outbox.list()).toEqual([]);
-    expect(t.audit.entries).toEqual([expect.objectContaining({ action: "capsule.publish", outcome: "ok", detail: expect.objectContaining({ decision: "accept", bundleId: "bundle_9f2" }) })]);
+    expect(t.audit.entries).toEqual([
+      expect.objectContaining({
+        action: "capsule.publish",
+        outcome: "ok",
+        detail: expect.objectContaining({ decision: "accept", bundleId: "bundle_9f2" }),
+      }),
+    ]);
   });
 
   it("a quarantine is decided but not a success; a rejection at validation carries the hub's correction", async () => {
@@ -121,9 +147,20 @@ describe("publishing through the outbox", () => {
     expect(t.audit.entries.at(-1)).toMatchObject({ outcome: "refused", detail: { decision: "quarantine" } });
 
     const other = buildBundle({ ...FIX_INPUT, signals: ["redis eviction storm"] });
-    hub("/a2a/validate", 400, { error: "blast_radius_too_large", correction: { problem: "blast_radius.lines exceeds 500", fix: "split the change" } });
+    hub("/a2a/validate", 400, {
+      error: "blast_radius_too_large",
+      correction: { problem: "blast_radius.lines exceeds 500", fix: "split the change" },
+    });
     const r = await t.publisher().submit(other, CONTEXT);
-    expect(r).toMatchObject({ status: "decided", decision: { decision: "rejected", validated: false, reason: "blast_radius_too_large", correction: { problem: "blast_radius.lines exceeds 500", fix: "split the change" } } });
+    expect(r).toMatchObject({
+      status: "decided",
+      decision: {
+        decision: "rejected",
+        validated: false,
+        reason: "blast_radius_too_large",
+        correction: { problem: "blast_radius.lines exceeds 500", fix: "split the change" },
+      },
+    });
     expect(await t.outbox.list()).toEqual([]);
   });
 
@@ -174,7 +211,11 @@ describe("publishing through the outbox", () => {
     expect(await t.outbox.depth(t.now())).toEqual({ waiting: 0, due: 0, dead: 1 });
     t.advance(86_400_000);
     expect(await p.drain()).toEqual([]);
-    expect(JSON.parse(await readFile(join(t.dir, "outbox", "dead", `${Outbox.keyOf(bundle)}.json`), "utf8"))).toMatchObject({ attempts: 2, lastError: "hub error HTTP 503", bundle });
+    expect(JSON.parse(await readFile(join(t.dir, "outbox", "dead", `${Outbox.keyOf(bundle)}.json`), "utf8"))).toMatchObject({
+      attempts: 2,
+      lastError: "hub error HTTP 503",
+      bundle,
+    });
     expect(t.audit.entries.at(-1)).toMatchObject({ outcome: "error", detail: expect.objectContaining({ dead: true, attempts: 2 }) });
   });
 
@@ -186,7 +227,13 @@ describe("publishing through the outbox", () => {
     const decided: string[] = [];
     // A new process: new client, publisher and outbox objects on the same files.
     const client = new A2AClient({ hubUrl: HUB, identity: new NodeIdentityStore(t.identity.path) });
-    const restarted = new CapsulePublisher({ client, outbox: new Outbox(t.outbox.dir), audit: t.audit, log: silent, onDecided: async (e, o) => void decided.push(`${e.context.incident}:${o.decision.decision}`) });
+    const restarted = new CapsulePublisher({
+      client,
+      outbox: new Outbox(t.outbox.dir),
+      audit: t.audit,
+      log: silent,
+      onDecided: async (e, o) => void decided.push(`${e.context.incident}:${o.decision.decision}`),
+    });
     const sent: Sent[] = [];
     hub("/a2a/validate", 200, {}, sent);
     hub("/a2a/publish", 200, { decision: "accept", bundle_id: "b3" }, sent);
@@ -216,21 +263,35 @@ describe("related capsules", () => {
     const t = setup();
     await t.ready;
     const sent: Sent[] = [];
-    hub("/a2a/fetch", 200, {
-      payload: {
-        results: [
-          { asset_id: "sha256:" + "1".repeat(64), summary: "Revert a bad deploy", confidence: 0.9, success_streak: 1, reputation: 50 },
-          { asset_id: "sha256:" + "2".repeat(64), summary: "Roll back pool size", confidence: 0.6, success_streak: 9, reputation: 80 },
-          { asset_id: "sha256:" + "3".repeat(64), summary: "Raise maxmemory", confidence: 0.95, success_streak: 0, reputation: 100 },
-        ],
+    hub(
+      "/a2a/fetch",
+      200,
+      {
+        payload: {
+          results: [
+            { asset_id: "sha256:" + "1".repeat(64), summary: "Revert a bad deploy", confidence: 0.9, success_streak: 1, reputation: 50 },
+            { asset_id: "sha256:" + "2".repeat(64), summary: "Roll back pool size", confidence: 0.6, success_streak: 9, reputation: 80 },
+            { asset_id: "sha256:" + "3".repeat(64), summary: "Raise maxmemory", confidence: 0.95, success_streak: 0, reputation: 100 },
+          ],
+        },
       },
-    }, sent);
+      sent,
+    );
     const signals = ["http 5xx error rate rising", "failed to reach http://10.0.0.4/api", "user a@b.example timed out", "OOMKilled"];
     const r = (await relatedCapsules(t.client, signals))!;
-    expect(sent[0]!.body.payload).toEqual({ asset_type: "Capsule", signals: ["http 5xx error rate rising", "OOMKilled"], search_only: true, limit: 20 });
+    expect(sent[0]!.body.payload).toEqual({
+      asset_type: "Capsule",
+      signals: ["http 5xx error rate rising", "OOMKilled"],
+      search_only: true,
+      limit: 20,
+    });
     expect(r.status).toBe("ok");
     const ranked = r.status === "ok" ? r.capsules : [];
-    expect(ranked.map((c) => [c.summary, Number(c.rank.toFixed(3))])).toEqual([["Roll back pool size", 2.4], ["Raise maxmemory", 0.95], ["Revert a bad deploy", 0.45]]);
+    expect(ranked.map((c) => [c.summary, Number(c.rank.toFixed(3))])).toEqual([
+      ["Roll back pool size", 2.4],
+      ["Raise maxmemory", 0.95],
+      ["Revert a bad deploy", 0.45],
+    ]);
     expect(capsuleRank({ confidence: 0.5, successStreak: 0, reputation: 100 } as never)).toBe(0.5);
     expect(renderRelated(r).join("\n")).toContain(`[Roll back pool size](${HUB}/a2a/assets/sha256%3A${"2".repeat(64)})`);
     expect(publicSignals(["see /var/log/x", "ok signal"])).toEqual(["ok signal"]);
@@ -240,6 +301,9 @@ describe("related capsules", () => {
     const t = setup();
     await t.ready;
     nock(HUB).post("/a2a/fetch").reply(502, "bad gateway");
-    expect(await relatedCapsules(t.client, ["OOMKilled"])).toMatchObject({ status: "error", message: expect.stringMatching(/HTTP 502|not JSON/) });
+    expect(await relatedCapsules(t.client, ["OOMKilled"])).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/HTTP 502|not JSON/),
+    });
   });
 });

@@ -11,7 +11,11 @@ describe("insight capsule build / validate (the real commands)", () => {
     const input = {
       signals: ["postgres connection exhaustion", "http 5xx error rate rising"],
       hypothesis: { title: "PostgreSQL connections exhausted", category: "config", confidence: 0.9 },
-      fix: { kind: "config-rollback", approved: true, files: [{ path: "deploy/api.yaml", additions: 1, deletions: 1, patch: "@@ -4 +4 @@\n-    maxPool: 200\n+    maxPool: 20" }] },
+      fix: {
+        kind: "config-rollback",
+        approved: true,
+        files: [{ path: "deploy/api.yaml", additions: 1, deletions: 1, patch: "@@ -4 +4 @@\n-    maxPool: 200\n+    maxPool: 20" }],
+      },
     };
     await writeFile(join(dir, "fix.json"), JSON.stringify(input));
   });

@@ -34,7 +34,10 @@ describe("insight doctor", () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it("reads .env, reports app mode and proves the credentials with GET /app signed by the App's JWT", async () => {
-    await writeFile(join(dir, ".env"), `APP_ID=123\nPRIVATE_KEY_PATH=${join(dir, "key.pem")}\nWEBHOOK_SECRET=x\nINSIGHT_DATA_DIR=${join(dir, "data")}\n`);
+    await writeFile(
+      join(dir, ".env"),
+      `APP_ID=123\nPRIVATE_KEY_PATH=${join(dir, "key.pem")}\nWEBHOOK_SECRET=x\nINSIGHT_DATA_DIR=${join(dir, "data")}\n`,
+    );
     let jwtIssuer: unknown;
     nock("https://api.github.com")
       .matchHeader("authorization", (value: string) => {
@@ -48,21 +51,35 @@ describe("insight doctor", () => {
     expect(jwtIssuer).toBe("123");
     expect(checks.find((c) => c.name === "environment")!.detail).toContain(join(dir, ".env"));
     expect(checks.find((c) => c.name === "mode")).toMatchObject({ ok: true, detail: expect.stringContaining("app: jobs in this process") });
-    expect(checks.find((c) => c.name === "GitHub App")).toMatchObject({ ok: true, detail: "App insight-test (id 123) authenticated on https://api.github.com, 2 installations" });
+    expect(checks.find((c) => c.name === "GitHub App")).toMatchObject({
+      ok: true,
+      detail: "App insight-test (id 123) authenticated on https://api.github.com, 2 installations",
+    });
     expect(code).toBe(0);
   });
 
   it("fails when GitHub refuses the JWT, on the GHE host the environment names", async () => {
     nock("https://ghe.example.com").get("/api/v3/app").reply(401, { message: "A JSON web token could not be decoded" });
-    const { code, checks } = await runDoctor(dir, { APP_ID: "77", PRIVATE_KEY_PATH: join(dir, "key.pem"), WEBHOOK_SECRET: "x", GHE_HOST: "ghe.example.com", INSIGHT_DATA_DIR: join(dir, "data") });
-    expect(checks.find((c) => c.name === "GitHub App")).toMatchObject({ ok: false, detail: expect.stringContaining("refused the App's JWT (401): APP_ID 77") });
+    const { code, checks } = await runDoctor(dir, {
+      APP_ID: "77",
+      PRIVATE_KEY_PATH: join(dir, "key.pem"),
+      WEBHOOK_SECRET: "x",
+      GHE_HOST: "ghe.example.com",
+      INSIGHT_DATA_DIR: join(dir, "data"),
+    });
+    expect(checks.find((c) => c.name === "GitHub App")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("refused the App's JWT (401): APP_ID 77"),
+    });
     expect(code).toBe(1);
   });
 
   it("says the setup wizard is the only way without credentials, and names misread variables", async () => {
     const { code, checks } = await runDoctor(dir, { INSIGHT_DATA_DIR: join(dir, "data"), DATABASE_URL: "postgres://db/x" });
     expect(checks.find((c) => c.name === "mode")).toMatchObject({ ok: false, detail: expect.stringContaining("npm run setup") });
-    expect(checks.find((c) => c.name === "environment")!.warnings).toEqual(["DATABASE_URL is not read by Insight: shared state uses INSIGHT_DATABASE_URL"]);
+    expect(checks.find((c) => c.name === "environment")!.warnings).toEqual([
+      "DATABASE_URL is not read by Insight: shared state uses INSIGHT_DATABASE_URL",
+    ]);
     expect(code).toBe(1);
   });
 });

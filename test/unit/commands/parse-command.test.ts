@@ -65,7 +65,10 @@ describe("parseCommand", () => {
     ["a <details> whose 'closer' is shown as code", "<details>\n\n`</details>`\n\n/insight approve\n\n</details>"],
     ["a definition's title on the next line", '[a]: https://github.com/acme\n"\n/insight approve\n"'],
     // A code span crosses lines inside a paragraph: its `</details>` is shown as code and closes nothing.
-    ["a <details> whose 'closer' is inside a code span crossing lines", "<details>\n\ntext `a\nb </details>` c\n\n/insight approve\n</details>"],
+    [
+      "a <details> whose 'closer' is inside a code span crossing lines",
+      "<details>\n\ntext `a\nb </details>` c\n\n/insight approve\n</details>",
+    ],
     // (A line that starts with `</details>` is an HTML block that interrupts the paragraph: it does close.)
     ["a double-backtick span crossing lines", "<details>\n\nsee ``x\ny </details> z\n`` ok\n\n/insight approve\n</details>"],
     ["a <details> that interrupts a paragraph holding an open backtick", "`a\n<details>`\n/insight approve\n"],
@@ -80,7 +83,10 @@ describe("parseCommand", () => {
   });
   it("finds a command after a closed HTML comment or <details> block", () => {
     expect(parseCommand("<!-- note -->\n/insight help")).toMatchObject({ ok: true, command: { name: "help", line: 2 } });
-    expect(parseCommand("<details>\n/insight fix\n</details>\n/insight rca")).toMatchObject({ ok: true, command: { name: "rca", line: 4 } });
+    expect(parseCommand("<details>\n/insight fix\n</details>\n/insight rca")).toMatchObject({
+      ok: true,
+      command: { name: "rca", line: 4 },
+    });
   });
 
   it("resumes after a closed fence", () => {

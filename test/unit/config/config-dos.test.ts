@@ -13,10 +13,13 @@ import { useNock } from "../../helpers/probot.js";
 const octokit = () => new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } } as never);
 const PATH = `/contents/${encodeURIComponent(".github/insight.yml")}`;
 const serve = (repo: string, text: string, times = 1) => api().get(`/repos/acme/${repo}${PATH}`).times(times).reply(contentsAnswer(text));
-const keys = (n: number, key = (i: number) => `k${i}: ${i}`) => `services:\n  api:\n    tier: low\n${Array.from({ length: n }, (_, i) => key(i)).join("\n")}\n`;
+const keys = (n: number, key = (i: number) => `k${i}: ${i}`) =>
+  `services:\n  api:\n    tier: low\n${Array.from({ length: n }, (_, i) => key(i)).join("\n")}\n`;
 const shortKeys = (n: number) => keys(n, (i) => `k${i.toString(36)}: 1`);
-const load = (repo: string, cache?: unknown) => (loader.loadRepoConfig as (...a: unknown[]) => ReturnType<typeof loader.loadRepoConfig>)(octokit(), { owner: "acme", repo }, cache);
-const problems = (r: Awaited<ReturnType<typeof loader.loadRepoConfig>>) => (r.status === "invalid" ? r.error.problems.join("\n") : `ok: ${JSON.stringify(r).slice(0, 200)}`);
+const load = (repo: string, cache?: unknown) =>
+  (loader.loadRepoConfig as (...a: unknown[]) => ReturnType<typeof loader.loadRepoConfig>)(octokit(), { owner: "acme", repo }, cache);
+const problems = (r: Awaited<ReturnType<typeof loader.loadRepoConfig>>) =>
+  r.status === "invalid" ? r.error.problems.join("\n") : `ok: ${JSON.stringify(r).slice(0, 200)}`;
 
 describe("repository config against hostile files (attack of the security review)", () => {
   jest.setTimeout(30_000); // worker threads start slowly on a loaded machine; no timing is asserted
@@ -43,7 +46,16 @@ describe("repository config against hostile files (attack of the security review
   });
 
   it("refuses an alias bomb", async () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+    ].join("\n");
     serve("bomb", bomb);
     expect(problems(await load("bomb"))).toMatch(/^\(file\) → .*alias/im);
   });

@@ -33,9 +33,14 @@ describe(".env and the start-up checks", () => {
   it("refuses a key file that is not a PEM, and the Redis queue without its own URL", async () => {
     await writeFile(join(dir, "key.txt"), "not a key");
     expect(() => loadEnv({ PRIVATE_KEY_PATH: join(dir, "key.txt") })).toThrow(/PRIVATE_KEY_PATH → file is not a PEM private key/);
-    expect(() => loadEnv({ INSIGHT_QUEUE: "redis", REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/INSIGHT_REDIS_URL → required when INSIGHT_QUEUE=redis/);
+    expect(() => loadEnv({ INSIGHT_QUEUE: "redis", REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(
+      /INSIGHT_REDIS_URL → required when INSIGHT_QUEUE=redis/,
+    );
     expect(() => loadEnv({ GHE_PROTOCOL: "ftp" })).toThrow(/GHE_PROTOCOL → /);
-    expect(loadEnv({ INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: "redis://127.0.0.1:6379/3" })).toMatchObject({ INSIGHT_QUEUE: "redis", GHE_PROTOCOL: "https" });
+    expect(loadEnv({ INSIGHT_QUEUE: "redis", INSIGHT_REDIS_URL: "redis://127.0.0.1:6379/3" })).toMatchObject({
+      INSIGHT_QUEUE: "redis",
+      GHE_PROTOCOL: "https",
+    });
   });
 
   it("warns about Probot's REDIS_URL and a bare DATABASE_URL instead of failing", () => {

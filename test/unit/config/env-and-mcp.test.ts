@@ -15,7 +15,9 @@ describe("operator environment", () => {
   });
 
   it("requires credentials for the real server", () => {
-    expect(() => loadEnv({}, { requireCredentials: true })).toThrow(/APP_ID → required[\s\S]*PRIVATE_KEY or PRIVATE_KEY_PATH[\s\S]*WEBHOOK_SECRET/);
+    expect(() => loadEnv({}, { requireCredentials: true })).toThrow(
+      /APP_ID → required[\s\S]*PRIVATE_KEY or PRIVATE_KEY_PATH[\s\S]*WEBHOOK_SECRET/,
+    );
   });
 
   it("reads dry run as a flag", () => {
@@ -49,9 +51,9 @@ describe("MCP servers file", () => {
   });
 
   it("says what is wrong with a server", () => {
-    expect(() =>
-      parseMcpServers({ mcpServers: { db: { command: "x", insight: { adapter: "oracle", repositories: [] } } } }),
-    ).toThrow(/mcpServers\.db/);
+    expect(() => parseMcpServers({ mcpServers: { db: { command: "x", insight: { adapter: "oracle", repositories: [] } } } })).toThrow(
+      /mcpServers\.db/,
+    );
   });
 
   it("matches globs on whole segments", () => {

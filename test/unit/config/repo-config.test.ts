@@ -54,13 +54,17 @@ incident: { label: sev, window: 90m }
 
   /** A contents-API reader answering from `files` (path in repo → text); anything else 404. */
   const reader = (files: Record<string, string>, fail?: Error) => {
-    const endpoint = (_route: string, p: Record<string, string>) => ({ url: `https://api.github.com/repos/${p.owner}/${p.repo}/contents/${encodeURIComponent(p.path!)}` });
+    const endpoint = (_route: string, p: Record<string, string>) => ({
+      url: `https://api.github.com/repos/${p.owner}/${p.repo}/contents/${encodeURIComponent(p.path!)}`,
+    });
     const request = async (_route: string, p: Record<string, string>) => {
       if (fail) throw fail;
       const text = files[`${p.repo}:${p.path}`];
       if (text === undefined) throw Object.assign(new Error("Not Found"), { status: 404 });
       const sha = `sha-${Buffer.from(text).toString("hex").slice(0, 30)}-${text.length}`;
-      return { data: { type: "file", sha, size: Buffer.byteLength(text), encoding: "base64", content: Buffer.from(text).toString("base64") } };
+      return {
+        data: { type: "file", sha, size: Buffer.byteLength(text), encoding: "base64", content: Buffer.from(text).toString("base64") },
+      };
     };
     return { request: Object.assign(request, { endpoint }) } as never;
   };
@@ -70,7 +74,13 @@ incident: { label: sev, window: 90m }
   });
 
   it("reads the org's .github file and follows _extends, the repo's own settings winning", async () => {
-    const result = await loadRepoConfig(reader({ ".github:.github/insight.yml": "_extends: shared:base.yml\nincident: { label: sev }\n", "shared:base.yml": "incident: { label: base, window: 3h }\n" }), { owner: "a", repo: "b" });
+    const result = await loadRepoConfig(
+      reader({
+        ".github:.github/insight.yml": "_extends: shared:base.yml\nincident: { label: sev }\n",
+        "shared:base.yml": "incident: { label: base, window: 3h }\n",
+      }),
+      { owner: "a", repo: "b" },
+    );
     expect(result).toMatchObject({ status: "ok", source: "file", config: { incident: { label: "sev" } } });
     if (result.status === "ok") expect(result.files).toHaveLength(2);
   });
@@ -82,7 +92,9 @@ incident: { label: sev, window: 90m }
   });
 
   it("lets GitHub server errors propagate (they are not the user's to fix)", async () => {
-    await expect(loadRepoConfig(reader({}, Object.assign(new Error("boom"), { status: 502 })), { owner: "a", repo: "b" })).rejects.toThrow("boom");
+    await expect(loadRepoConfig(reader({}, Object.assign(new Error("boom"), { status: 502 })), { owner: "a", repo: "b" })).rejects.toThrow(
+      "boom",
+    );
   });
 
   it("has a current JSON Schema in schema/insight.schema.json (run npm run schema)", async () => {

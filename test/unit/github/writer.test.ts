@@ -44,7 +44,14 @@ describe("GitHubWriter", () => {
     const sent: Captured = {};
     mockListComments("acme", "api", 3, []);
     mockCreateComment("acme", "api", 3, sent);
-    await w.upsertSticky({ repo, issueNumber: 3, key: "impact", body: "<details>\n" + "x".repeat(100_000), metadata: { id: 1 }, reason: "test" });
+    await w.upsertSticky({
+      repo,
+      issueNumber: 3,
+      key: "impact",
+      body: "<details>\n" + "x".repeat(100_000),
+      metadata: { id: 1 },
+      reason: "test",
+    });
     const body = String(sent.body?.body);
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.startsWith("<!-- insight:sticky:impact -->")).toBe(true);
@@ -66,13 +73,35 @@ describe("GitHubWriter", () => {
   it("creates check runs with redacted output, at most 50 annotations, and audits them", async () => {
     const { w, audit } = await writer();
     let sent: any;
-    api().post("/repos/acme/api/check-runs", (b) => ((sent = b), true)).reply(201, { id: 55 });
-    const annotations = Array.from({ length: 80 }, (_, i) => ({ path: "a.ts", start_line: i + 1, end_line: i + 1, annotation_level: "warning" as const, message: "password=hunter2" }));
-    const result = await w.createCheckRun(repo, { name: "Insight / blast radius", headSha: "abc", status: "completed", conclusion: "neutral", output: { title: "t", summary: "s", annotations } }, "impact");
+    api()
+      .post("/repos/acme/api/check-runs", (b) => ((sent = b), true))
+      .reply(201, { id: 55 });
+    const annotations = Array.from({ length: 80 }, (_, i) => ({
+      path: "a.ts",
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: "warning" as const,
+      message: "password=hunter2",
+    }));
+    const result = await w.createCheckRun(
+      repo,
+      {
+        name: "Insight / blast radius",
+        headSha: "abc",
+        status: "completed",
+        conclusion: "neutral",
+        output: { title: "t", summary: "s", annotations },
+      },
+      "impact",
+    );
     expect(result.id).toBe(55);
     expect(sent.output.annotations).toHaveLength(50);
     expect(JSON.stringify(sent)).not.toContain("hunter2");
-    expect(audit.entries[0]).toMatchObject({ action: "check_run.create", outcome: "ok", detail: { checkRunId: 55, conclusion: "neutral" } });
+    expect(audit.entries[0]).toMatchObject({
+      action: "check_run.create",
+      outcome: "ok",
+      detail: { checkRunId: 55, conclusion: "neutral" },
+    });
   });
 
   it("treats removing a label that is already gone as done", async () => {

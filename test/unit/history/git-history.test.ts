@@ -10,7 +10,8 @@ import { gitChangeRecord } from "../../../src/history/git-history.js";
 
 function repoWith(steps: Array<[string, Record<string, string>] | ["revert"]>): string {
   const dir = mkdtempSync(join(tmpdir(), "insight-history-"));
-  const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=Dev", "-c", "user.email=dev@example.test", ...args], { stdio: "pipe" }).toString();
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", dir, "-c", "user.name=Dev", "-c", "user.email=dev@example.test", ...args], { stdio: "pipe" }).toString();
   git("init", "-q", "-b", "main");
   let t = Date.parse("2026-01-01T00:00:00Z") / 1000;
   for (const step of steps) {
@@ -41,7 +42,10 @@ describe("the change record of a local git history", () => {
       ["Initial", { "services/api/orders.ts": base, "k8s/api/deployment.yaml": "kind: Deployment\nspec:\n  replicas: 3\n" }],
       ["Faster order totals (#41)", { "services/api/orders.ts": feature }],
       ["Unrelated tweak (#42)", { "services/api/orders.ts": feature.replace("line 9 base", "line 9 tweak") }],
-      ["Fix crash in order totals (#43)", { "services/api/orders.ts": feature.replace("line 9 base", "line 9 tweak").replace("line 5 feature", "line 5 fixed") }],
+      [
+        "Fix crash in order totals (#43)",
+        { "services/api/orders.ts": feature.replace("line 9 base", "line 9 tweak").replace("line 5 feature", "line 5 fixed") },
+      ],
       ["Scale api down (#44)", { "k8s/api/deployment.yaml": "kind: Deployment\nspec:\n  replicas: 1\n" }],
       ["revert"],
       ["Fix typo in README", { "README.md": "hello\n" }],
@@ -69,6 +73,8 @@ describe("the change record of a local git history", () => {
   }, 120_000);
 
   it("names a directory that is not there", async () => {
-    await expect(historyReport({ repo: "/nonexistent/insight-repo" })).rejects.toThrow("--repo /nonexistent/insight-repo: no such directory");
+    await expect(historyReport({ repo: "/nonexistent/insight-repo" })).rejects.toThrow(
+      "--repo /nonexistent/insight-repo: no such directory",
+    );
   });
 });

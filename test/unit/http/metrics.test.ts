@@ -4,7 +4,12 @@ import type { JobQueue } from "../../../src/jobs/types.js";
 import { impactJob, rcaJob } from "../../helpers/jobs.js";
 
 const queue = {
-  stats: () => ({ pending: 3, running: 1, counts: { enqueued: 5, coalesced: 1, duplicate: 0, rejected: 0, completed: 2, failed: 1 }, extra: { "dead-letter": 2 } }),
+  stats: () => ({
+    pending: 3,
+    running: 1,
+    counts: { enqueued: 5, coalesced: 1, duplicate: 0, rejected: 0, completed: 2, failed: 1 },
+    extra: { "dead-letter": 2 },
+  }),
 } as unknown as JobQueue;
 
 describe("/metrics (prom-client)", () => {

@@ -10,7 +10,11 @@ function recordingQueue(answer: (job: Job) => EnqueueResult | Promise<EnqueueRes
     enqueue: (job) => (seen.push(job.id), answer(job)),
     drain: async () => ({ drained: true, abandoned: [] }),
     onIdle: async () => {},
-    stats: () => ({ pending: 0, running: 0, counts: { enqueued: seen.length, coalesced: 0, duplicate: 1, rejected: 0, completed: 0, failed: 0 } }),
+    stats: () => ({
+      pending: 0,
+      running: 0,
+      counts: { enqueued: seen.length, coalesced: 0, duplicate: 1, rejected: 0, completed: 0, failed: 0 },
+    }),
   };
   return { queue, seen };
 }

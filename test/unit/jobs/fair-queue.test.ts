@@ -12,9 +12,23 @@ import { ManualTimers } from "../../helpers/manual-timers.js";
  * limit; a per-user command rate limit with one clear refusal. Clocks are the test's own.
  */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const on = (job: Job, installationId: number, owner: string, repo: string, delivery: string): Job => ({ ...job, id: `${delivery}:${job.kind}`, delivery, installationId, repo: { owner, repo } });
+const on = (job: Job, installationId: number, owner: string, repo: string, delivery: string): Job => ({
+  ...job,
+  id: `${delivery}:${job.kind}`,
+  delivery,
+  installationId,
+  repo: { owner, repo },
+});
 const command = (n: number, actor: string, installationId = 1, repo = "api"): CommandJob => ({
-  kind: "command", id: `c-${actor}-${n}:command`, delivery: `c-${actor}-${n}`, installationId, repo: { owner: "acme", repo }, actor, issueNumber: 1, isPullRequest: false, commentId: n,
+  kind: "command",
+  id: `c-${actor}-${n}:command`,
+  delivery: `c-${actor}-${n}`,
+  installationId,
+  repo: { owner: "acme", repo },
+  actor,
+  issueNumber: 1,
+  isPullRequest: false,
+  commentId: n,
   command: { name: "rca", args: {}, positional: [], line: 1 },
 });
 
@@ -25,11 +39,22 @@ function setup(options: Record<string, unknown> = {}) {
   const finish = new Map<string, () => void>();
   const { log, lines } = captureLogger();
   const queue = new InProcessQueue({
-    log, timers, now: () => timers.now, debounceMs: 0, concurrency: 1,
-    run: (job) => new Promise<void>((resolve) => { started.push(job); finish.set(job.id, resolve); }),
+    log,
+    timers,
+    now: () => timers.now,
+    debounceMs: 0,
+    concurrency: 1,
+    run: (job) =>
+      new Promise<void>((resolve) => {
+        started.push(job);
+        finish.set(job.id, resolve);
+      }),
     ...options,
   } as ConstructorParameters<typeof InProcessQueue>[0]);
-  const done = async (job: Job) => { finish.get(job.id)!(); await tick(); };
+  const done = async (job: Job) => {
+    finish.get(job.id)!();
+    await tick();
+  };
   return { queue, timers, started, done, lines };
 }
 

@@ -16,7 +16,11 @@ function setup(options: { concurrency?: number; run?: (job: Job) => Promise<void
     timers,
     concurrency: options.concurrency ?? 2,
     debounceMs: 10_000,
-    run: options.run ?? (async (job) => { ran.push(job); }),
+    run:
+      options.run ??
+      (async (job) => {
+        ran.push(job);
+      }),
   });
   return { queue, timers, ran, lines };
 }

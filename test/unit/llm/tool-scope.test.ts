@@ -9,7 +9,11 @@ describe("tool scope", () => {
     ["a name that is a kubectl flag (all namespaces)", "kubectl_get", { resourceType: "pods", namespace: "shop", name: "-A" }],
     ["a name that names another namespace", "kubectl_get", { resourceType: "pods", namespace: "shop", name: "--namespace=kube-system" }],
     ["a describe name that is a flag", "kubectl_describe", { resourceType: "pod", namespace: "shop", name: "--all-namespaces" }],
-    ["a log container that is a flag", "kubectl_logs", { resourceType: "pod", namespace: "shop", name: "api-1", container: "--namespace=kube-system" }],
+    [
+      "a log container that is a flag",
+      "kubectl_logs",
+      { resourceType: "pod", namespace: "shop", name: "api-1", container: "--namespace=kube-system" },
+    ],
     ["a label selector that is a flag", "kubectl_get", { resourceType: "pods", namespace: "shop", labelSelector: "--all-namespaces" }],
     ["a comma list of kinds", "kubectl_get", { resourceType: "pods,secrets", namespace: "shop" }],
     ["a kind with its group", "resources_list", { kind: "secrets.v1.", namespace: "shop" }],
@@ -18,6 +22,8 @@ describe("tool scope", () => {
   });
 
   it("accepts an ordinary in-scope read", () => {
-    expect(() => checkScope("kubectl_get", { resourceType: "pods", namespace: "shop", name: "api-5f6b-xyz12", labelSelector: "app=api" }, scope)).not.toThrow();
+    expect(() =>
+      checkScope("kubectl_get", { resourceType: "pods", namespace: "shop", name: "api-5f6b-xyz12", labelSelector: "app=api" }, scope),
+    ).not.toThrow();
   });
 });

@@ -17,7 +17,11 @@ describe("Dockerfile", () => {
     const final = instructions.slice(froms[1]![1]);
     const copies = final.filter((l) => l.startsWith("COPY "));
     expect(copies.some((l) => /\bsrc\b/.test(l))).toBe(false);
-    expect(copies.filter((l) => l.includes("--from=build")).map((l) => l.split(/\s+/)[2])).toEqual(["/app/package.json", "/app/node_modules", "/app/dist"]);
+    expect(copies.filter((l) => l.includes("--from=build")).map((l) => l.split(/\s+/)[2])).toEqual([
+      "/app/package.json",
+      "/app/node_modules",
+      "/app/dist",
+    ]);
     expect(instructions.find((l) => l.startsWith("RUN ") && l.includes("npm prune --omit=dev"))).toBeDefined();
     const user = final.findIndex((l) => l.startsWith("USER "));
     expect(final[user]).toBe("USER node");

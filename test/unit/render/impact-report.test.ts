@@ -20,13 +20,34 @@ const config = repoConfigSchema.parse({
   },
 });
 
-const sig = (s: Partial<Signal> & Pick<Signal, "id" | "name">): Signal => ({ source: "metrics", adapter: "prometheus", kind: "metric", query: "q", service: "api", ...s });
+const sig = (s: Partial<Signal> & Pick<Signal, "id" | "name">): Signal => ({
+  source: "metrics",
+  adapter: "prometheus",
+  kind: "metric",
+  query: "q",
+  service: "api",
+  ...s,
+});
 
 function production(signals: Signal[]): CollectionResult {
-  return { window: { from: 0, to: 3_600_000 }, elapsedMs: 5, signals, sources: [{ source: "metrics", adapter: "prometheus", provides: ["metrics"], status: "ok", notes: [], elapsedMs: 5, signals }] };
+  return {
+    window: { from: 0, to: 3_600_000 },
+    elapsedMs: 5,
+    signals,
+    sources: [{ source: "metrics", adapter: "prometheus", provides: ["metrics"], status: "ok", notes: [], elapsedMs: 5, signals }],
+  };
 }
 
-const tables = (rows: number) => sig({ id: "db:pg.tables", name: "pg.tables", adapter: "postgres", source: "db", kind: "state", service: undefined, data: { tables: [{ table: "orders", rows, bytes: 1e6, writes: 10 }] } });
+const tables = (rows: number) =>
+  sig({
+    id: "db:pg.tables",
+    name: "pg.tables",
+    adapter: "postgres",
+    source: "db",
+    kind: "state",
+    service: undefined,
+    data: { tables: [{ table: "orders", rows, bytes: 1e6, writes: 10 }] },
+  });
 
 function change(files: Array<{ path: string; lines: string[] }>) {
   return {
@@ -35,7 +56,13 @@ function change(files: Array<{ path: string; lines: string[] }>) {
     head: { ref: "f", sha: "abcdef1".padEnd(40, "0") },
     changedFiles: files.length,
     filesNotListed: 0,
-    files: files.map((f) => ({ path: f.path, status: "added" as const, additions: f.lines.length, deletions: 0, patch: `@@ -0,0 +1,${f.lines.length} @@\n${f.lines.map((l) => `+${l}`).join("\n")}` })),
+    files: files.map((f) => ({
+      path: f.path,
+      status: "added" as const,
+      additions: f.lines.length,
+      deletions: 0,
+      patch: `@@ -0,0 +1,${f.lines.length} @@\n${f.lines.map((l) => `+${l}`).join("\n")}`,
+    })),
   };
 }
 
@@ -49,9 +76,13 @@ const row = (md: string, name: string) => md.split("\n").find((l) => l.startsWit
 
 describe("PR impact: reversibility of migrations", () => {
   it("scores a DROP COLUMN as a destructive schema change with a floor of high, not folded away", () => {
-    const { a, md } = comment([{ path: "db/migrations/V8__drop_fax.sql", lines: ["ALTER TABLE orders DROP COLUMN fax;", "-- rollback: none"] }]);
+    const { a, md } = comment([
+      { path: "db/migrations/V8__drop_fax.sql", lines: ["ALTER TABLE orders DROP COLUMN fax;", "-- rollback: none"] },
+    ]);
     expect(a.level).toBe("high");
-    expect(md).toMatch(/^## 🟠 Blast radius: \*\*high\*\* \(50\/100, raised to the high floor by Destructive schema change \(points alone: \d+\)\)/);
+    expect(md).toMatch(
+      /^## 🟠 Blast radius: \*\*high\*\* \(50\/100, raised to the high floor by Destructive schema change \(points alone: \d+\)\)/,
+    );
     expect(row(md, "Destructive schema change (floor: high)")).toMatch(/drop column on orders: irreversible/);
     expect(md).not.toContain("<summary>Details</summary>");
   });
@@ -69,12 +100,29 @@ describe("PR impact: reversibility of migrations", () => {
     const { a, md } = comment([{ path: "db/migrations/V10__status.sql", lines }], [tables(48_000_000)]);
     expect(a.level).not.toBe("low");
     expect(row(md, "NOT NULL column without a default (floor: high)")).toMatch(/orders \(48,000,000 rows\): it fails outright/);
-    expect(row(comment([{ path: "db/migrations/V10__status.sql", lines }], [tables(0)]).md, "NOT NULL column without a default")).toBeUndefined();
-    expect(row(comment([{ path: "db/migrations/V10__status.sql", lines: ["ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';", "-- rollback: x"] }]).md, "NOT NULL column without a default")).toBeUndefined();
+    expect(
+      row(comment([{ path: "db/migrations/V10__status.sql", lines }], [tables(0)]).md, "NOT NULL column without a default"),
+    ).toBeUndefined();
+    expect(
+      row(
+        comment([
+          {
+            path: "db/migrations/V10__status.sql",
+            lines: ["ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';", "-- rollback: x"],
+          },
+        ]).md,
+        "NOT NULL column without a default",
+      ),
+    ).toBeUndefined();
   });
 
   it("scores a data backfill", () => {
-    const { a, md } = comment([{ path: "db/migrations/V11__backfill.sql", lines: ["UPDATE orders SET status = 'paid' WHERE paid_at IS NOT NULL;", "-- rollback: UPDATE orders SET status = NULL;"] }]);
+    const { a, md } = comment([
+      {
+        path: "db/migrations/V11__backfill.sql",
+        lines: ["UPDATE orders SET status = 'paid' WHERE paid_at IS NOT NULL;", "-- rollback: UPDATE orders SET status = NULL;"],
+      },
+    ]);
     expect(a.level).toBe("high");
     expect(row(md, "Data backfill (floor: high)")).toMatch(/rewrites existing rows \(UPDATE orders SET/);
   });
@@ -86,13 +134,24 @@ describe("PR impact: reversibility of migrations", () => {
     expect(row(md, "No down migration (floor: high)")).toMatch(/db\/migrations\/V12__note\.sql has no down \/ rollback step/);
     const withUndo = comment([up, { path: "db/migrations/U12__note.sql", lines: ["ALTER TABLE orders DROP COLUMN note;"] }]).md;
     expect(row(withUndo, "No down migration")).toBeUndefined();
-    expect(row(comment([{ path: "migrations/20240101_note.up.sql", lines: up.lines }, { path: "migrations/20240101_note.down.sql", lines: ["ALTER TABLE orders DROP COLUMN note;"] }]).md, "No down migration")).toBeUndefined();
+    expect(
+      row(
+        comment([
+          { path: "migrations/20240101_note.up.sql", lines: up.lines },
+          { path: "migrations/20240101_note.down.sql", lines: ["ALTER TABLE orders DROP COLUMN note;"] },
+        ]).md,
+        "No down migration",
+      ),
+    ).toBeUndefined();
   });
 
   it("says when the score is capped", () => {
     const { a, md } = comment(
       [
-        { path: "db/migrations/V13__x.sql", lines: ["ALTER TABLE orders DROP COLUMN a;", "UPDATE orders SET b = 1;", "ALTER TABLE orders ADD COLUMN c int NOT NULL;"] },
+        {
+          path: "db/migrations/V13__x.sql",
+          lines: ["ALTER TABLE orders DROP COLUMN a;", "UPDATE orders SET b = 1;", "ALTER TABLE orders ADD COLUMN c int NOT NULL;"],
+        },
         { path: "services/api/src/payment/refund.ts", lines: Array.from({ length: 1200 }, (_, i) => `const x${i} = ${i};`) },
       ],
       [tables(48_000_000), sig({ id: "metrics:api:http.request_rate", name: "http.request_rate", value: 400 })],
@@ -107,13 +166,26 @@ describe("PR impact: watch list", () => {
   const migration = { path: "db/migrations/V14__idx.sql", lines: ["CREATE INDEX CONCURRENTLY idx ON orders (status);"] };
   const incident = [
     tables(1000),
-    sig({ id: "metrics:api:http.error_rate", name: "http.error_rate", value: 0.0904, data: { baseline: { value: 0.004, basis: "median of the same hour over the previous 7 days (7 days)" } } }),
-    sig({ id: "metrics:api:http.latency_p95", name: "http.latency_p95", value: 2.4, data: { baseline: { value: 0.18, basis: "median of the same hour over the previous 7 days (7 days)" } } }),
+    sig({
+      id: "metrics:api:http.error_rate",
+      name: "http.error_rate",
+      value: 0.0904,
+      data: { baseline: { value: 0.004, basis: "median of the same hour over the previous 7 days (7 days)" } },
+    }),
+    sig({
+      id: "metrics:api:http.latency_p95",
+      name: "http.latency_p95",
+      value: 2.4,
+      data: { baseline: { value: 0.18, basis: "median of the same hour over the previous 7 days (7 days)" } },
+    }),
     sig({ id: "metrics:api:http.request_rate", name: "http.request_rate", value: 220 }),
     sig({ id: "apm:api:sla", name: "apm.sla", adapter: "skywalking", value: 99.996 }),
   ];
   const { md } = comment([migration], incident);
-  const watch = md.slice(md.indexOf("What to watch after the deploy"), md.indexOf("</details>", md.indexOf("What to watch after the deploy")));
+  const watch = md.slice(
+    md.indexOf("What to watch after the deploy"),
+    md.indexOf("</details>", md.indexOf("What to watch after the deploy")),
+  );
   const watchRows = watch.split("\n").filter((l) => l.startsWith("| api |"));
 
   it("takes thresholds from the baseline of normal, says which, and never from the live value", () => {
@@ -135,8 +207,11 @@ describe("PR impact: watch list", () => {
   it("gives every entry a runnable query in its source's language", () => {
     const queries = watchRows.map((l) => /\| `([^`]+)` \|/.exec(l)?.[1] ?? "");
     expect(queries.length).toBeGreaterThanOrEqual(7);
-    for (const q of queries) expect(q).toMatch(/^(kubectl get pods |swctl metrics exec |SELECT |GET logs-\*\/_count\?q=|sum\(|histogram_quantile\()/);
-    expect(watch).toContain("kubectl get pods -n shop -l app=api -o custom-columns=POD:.metadata.name,RESTARTS:.status.containerStatuses[*].restartCount");
+    for (const q of queries)
+      expect(q).toMatch(/^(kubectl get pods |swctl metrics exec |SELECT |GET logs-\*\/_count\?q=|sum\(|histogram_quantile\()/);
+    expect(watch).toContain(
+      "kubectl get pods -n shop -l app=api -o custom-columns=POD:.metadata.name,RESTARTS:.status.containerStatuses[*].restartCount",
+    );
     expect(watch).not.toContain("pods in shop");
   });
 
@@ -145,7 +220,13 @@ describe("PR impact: watch list", () => {
     expect(availability(99.5)).toBe("99.50");
     expect(availability(100)).toBe("100");
     expect(watch).not.toMatch(/\| 100 \|/);
-    const budget = comment([migration], [sig({ id: "apm:api:sla", name: "apm.sla", adapter: "skywalking", value: 98.996 }), sig({ id: "e", name: "http.error_rate", value: 0.09 })]).md;
+    const budget = comment(
+      [migration],
+      [
+        sig({ id: "apm:api:sla", name: "apm.sla", adapter: "skywalking", value: 98.996 }),
+        sig({ id: "e", name: "http.error_rate", value: 0.09 }),
+      ],
+    ).md;
     expect(row(budget, "Error budget")).toContain("SLA 98.99%");
   });
 });
@@ -157,7 +238,11 @@ describe("PR impact: check run conclusion", () => {
     expect(checkConclusion("critical", "auto")).toBe("action_required");
     expect(checkConclusion("medium", "medium")).toBe("failure");
     expect(checkConclusion("critical", "never")).toBe("neutral");
-    const { a } = comment([{ path: "db/migrations/V15__x.sql", lines: ["DROP TABLE orders;", "UPDATE orders SET a = 1;"] }], [tables(48_000_000)], repoConfigSchema.parse({ services: { api: { ...config.services.api, tier: "critical" } } }));
+    const { a } = comment(
+      [{ path: "db/migrations/V15__x.sql", lines: ["DROP TABLE orders;", "UPDATE orders SET a = 1;"] }],
+      [tables(48_000_000)],
+      repoConfigSchema.parse({ services: { api: { ...config.services.api, tier: "critical" } } }),
+    );
     const check = renderImpactCheck(a, config);
     expect(a.level).toBe("critical");
     expect(check.conclusion).toBe("action_required");

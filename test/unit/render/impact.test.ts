@@ -11,7 +11,13 @@ const config = repoConfigSchema.parse({
     web: { paths: ["web/**"], dependsOn: ["api"] },
   },
 });
-const sig = (s: Partial<Signal> & Pick<Signal, "id" | "name">): Signal => ({ source: "metrics", adapter: "prometheus", kind: "metric", query: "q", ...s });
+const sig = (s: Partial<Signal> & Pick<Signal, "id" | "name">): Signal => ({
+  source: "metrics",
+  adapter: "prometheus",
+  kind: "metric",
+  query: "q",
+  ...s,
+});
 const collection: CollectionResult = {
   window: { from: 0, to: 3_600_000 },
   elapsedMs: 10,
@@ -27,11 +33,35 @@ const collection: CollectionResult = {
       elapsedMs: 10,
       signals: [
         sig({ id: "metrics:api:http.request_rate", name: "http.request_rate", service: "api", value: 42 }),
-        sig({ id: "metrics:api:http.error_rate", name: "http.error_rate", service: "api", value: 0.02, series: [{ labels: {}, points: [[0, 0.001], [1, 0.001], [2, 0.02]] }] }),
+        sig({
+          id: "metrics:api:http.error_rate",
+          name: "http.error_rate",
+          service: "api",
+          value: 0.02,
+          series: [
+            {
+              labels: {},
+              points: [
+                [0, 0.001],
+                [1, 0.001],
+                [2, 0.02],
+              ],
+            },
+          ],
+        }),
         sig({ id: "metrics:alert-rules", name: "alert.rules", kind: "state", data: { rules: [] } }),
       ],
     },
-    { source: "db", adapter: "postgres", provides: ["db"], status: "error", error: "did not answer within the 45000 ms budget", signals: [], notes: [], elapsedMs: 45000 },
+    {
+      source: "db",
+      adapter: "postgres",
+      provides: ["db"],
+      status: "error",
+      error: "did not answer within the 45000 ms budget",
+      signals: [],
+      notes: [],
+      elapsedMs: 45000,
+    },
   ],
 };
 collection.signals = collection.sources.flatMap((s) => s.signals);
@@ -42,8 +72,20 @@ const changes = {
   changedFiles: 2,
   filesNotListed: 0,
   files: [
-    { path: "api/src/auth/login.ts", status: "modified" as const, additions: 30, deletions: 4, patch: "@@ -3,2 +3,3 @@\n ctx\n+app.post('/login/otp', otp)" },
-    { path: "api/package.json", status: "modified" as const, additions: 1, deletions: 1, patch: '@@ -1 +1 @@\n-    "jsonwebtoken": "8.5.1",\n+    "jsonwebtoken": "9.0.2",' },
+    {
+      path: "api/src/auth/login.ts",
+      status: "modified" as const,
+      additions: 30,
+      deletions: 4,
+      patch: "@@ -3,2 +3,3 @@\n ctx\n+app.post('/login/otp', otp)",
+    },
+    {
+      path: "api/package.json",
+      status: "modified" as const,
+      additions: 1,
+      deletions: 1,
+      patch: '@@ -1 +1 @@\n-    "jsonwebtoken": "8.5.1",\n+    "jsonwebtoken": "9.0.2",',
+    },
   ],
 };
 
@@ -68,20 +110,26 @@ describe("impact rendering", () => {
 | Dependents | +4 | web calls the touched service (dependsOn in .github/insight.yml) | change |
 "
 `);
-    expect(body.split("\n").at(-1)).toMatchInlineSnapshot(`"<sub>Sources: ✅ metrics (prometheus-mcp) · ❌ db: did not answer within the 45000 ms budget · 1.5 s · re-run with \`/insight impact\`</sub>"`);
+    expect(body.split("\n").at(-1)).toMatchInlineSnapshot(
+      `"<sub>Sources: ✅ metrics (prometheus-mcp) · ❌ db: did not answer within the 45000 ms budget · 1.5 s · re-run with \`/insight impact\`</sub>"`,
+    );
   });
 
   it("suggests the missing alert rule as YAML", () => {
     const body = renderImpactComment(a, { elapsedMs: 1500, config });
     expect(body).toContain("- alert: ApiHighErrorRate");
-    expect(body).toContain('  expr: sum(rate(http_requests_total{service="api",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="api"}[5m])) > 0.05');
+    expect(body).toContain(
+      '  expr: sum(rate(http_requests_total{service="api",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="api"}[5m])) > 0.05',
+    );
   });
 
   it("renders the check run with a failure only at the configured level", () => {
     expect(renderImpactCheck(a, config).conclusion).toBe("neutral");
     const strict = repoConfigSchema.parse({ ...config, impact: { failCheckAt: "medium" } });
     expect(renderImpactCheck(a, strict).conclusion).toBe(a.level === "low" ? "neutral" : "failure");
-    expect(renderImpactCheck(a, config).output.annotations).toContainEqual(expect.objectContaining({ path: "api/src/auth/login.ts", start_line: 4 }));
+    expect(renderImpactCheck(a, config).output.annotations).toContainEqual(
+      expect.objectContaining({ path: "api/src/auth/login.ts", start_line: 4 }),
+    );
   });
 
   it("draws sparklines, flat when the series is flat", () => {

@@ -11,7 +11,11 @@ const GHP = j("ghp", "_", "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx");
 const SLACK = j("xoxb", "-23984754863-2348975623000-", "AAAAANzjawSSE9krECohd");
 const AWS_SECRET = j("lbqlNh3FW5/3AwnB", "oWsYIJam9w2Us4ZOH5Un8RyR");
 const ANTHROPIC = j("sk-ant-", "api03-z0zjHHXo5uibD2havvfqiZYJe9ENlwI1trcQC4pyRC2N2w6nbpUitUU_iR4kkSszVyUpINaxvCtun3_Mub0O3w-48GXRgAA");
-const PEM_BODY = ["MIIEowIBAAKCAQEAy1yG25m+cplha8h1Jmd9m15gGabp2Uk5B/lgHglYiE+TRH7G", "vLTg30x9FIoarZR5SLKWaSQ50JPNLpf5XlmiPmwRyY0hCQvDwPy0xX0iNCO/OGIn", "GT0+oKXDtVb4e3NSp1sAmIVSVYyWglwDl0W28t9rZdRprMTA0NU5GMeTGolsFxjh"];
+const PEM_BODY = [
+  "MIIEowIBAAKCAQEAy1yG25m+cplha8h1Jmd9m15gGabp2Uk5B/lgHglYiE+TRH7G",
+  "vLTg30x9FIoarZR5SLKWaSQ50JPNLpf5XlmiPmwRyY0hCQvDwPy0xX0iNCO/OGIn",
+  "GT0+oKXDtVb4e3NSp1sAmIVSVYyWglwDl0W28t9rZdRprMTA0NU5GMeTGolsFxjh",
+];
 
 /** No 8-character window of the secret survives in `out`. */
 function leaks(out: string, secret: string): string | undefined {
@@ -26,19 +30,35 @@ const cases: Array<[string, string, string]> = [
   ["IDENTIFIED WITH plugin BY", "CREATE USER 'etl'@'%' IDENTIFIED WITH mysql_native_password BY 'n0tS0s3cret!'", "n0tS0s3cret!"],
   ["a statement cut inside the literal", "ALTER ROLE svc WITH ENCRYPTED PASSWORD 'SCRAM-SHA-256$4096:kq9v", "SCRAM-SHA-256$4096:kq9v"],
   ["a bare AWS secret access key", `creds rotated: ${AWS_SECRET} (old one revoked)`, AWS_SECRET],
-  ["a PGP private key block", `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0Lc3UBCADKu1Jd8mXbQ9Z0fGx2vHk3T9aQ\n=Ab3d\n-----END PGP PRIVATE KEY BLOCK-----`, "lQOYBF0Lc3UBCADKu1Jd8mXbQ9Z0fGx2vHk3T9aQ"],
+  [
+    "a PGP private key block",
+    `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0Lc3UBCADKu1Jd8mXbQ9Z0fGx2vHk3T9aQ\n=Ab3d\n-----END PGP PRIVATE KEY BLOCK-----`,
+    "lQOYBF0Lc3UBCADKu1Jd8mXbQ9Z0fGx2vHk3T9aQ",
+  ],
   ["a Slack app token", j("socket: ", "xapp-1-A0123456789-1234567890123-", "0a1b2c3d4e5f6a7b8c9d0e1f"), "1234567890123-0a1b2c3d4e5f"],
   ["an Anthropic key", `ANTHROPIC_API_KEY is ${ANTHROPIC}`, ANTHROPIC],
-  ["an OpenAI project key", j("using ", "sk-proj-", "Qm9Yk2Vt3Lp8Zr1Xn4Bs7Dh0Fj6Gk9Hw2Ec5Ua8Ti1Oy"), "Qm9Yk2Vt3Lp8Zr1Xn4Bs7Dh0Fj6Gk9Hw2Ec5Ua8Ti1Oy"],
+  [
+    "an OpenAI project key",
+    j("using ", "sk-proj-", "Qm9Yk2Vt3Lp8Zr1Xn4Bs7Dh0Fj6Gk9Hw2Ec5Ua8Ti1Oy"),
+    "Qm9Yk2Vt3Lp8Zr1Xn4Bs7Dh0Fj6Gk9Hw2Ec5Ua8Ti1Oy",
+  ],
   ["a Stripe live key", j("charge failed with key ", "sk_live_", "51HqZ2eKx9Vb3Nm7Lp0Qr4St"), "51HqZ2eKx9Vb3Nm7Lp0Qr4St"],
   ["a Google API key", j("maps: ", "AIza", "SyNHxIf32IQ1a1yjl3ZJIqKZqzLAK1XhDk-"), "SyNHxIf32IQ1a1yjl3ZJIqKZqzLAK1XhDk"],
   ["a GitLab token", j("remote: ", "glpat-", "aBcDeFgHiJkLmNoPqRsT"), "aBcDeFgHiJkLmNoPqRsT"],
   ["an npm token", j("//registry.npmjs.org/ ", "npm_", "qkJaB6MffYVzZXWqmcoF49yrUxP3wf0LsakP"), "qkJaB6MffYVzZXWqmcoF49yrUxP3wf0LsakP"],
-  ["an Azure SAS signature", "GET https://acct.blob.core.windows.net/c/b.zip?sv=2022-11-02&se=2026-12-01&sp=r&sig=Jq8Zy%2FkP3vN0mW5xR2tB7cD1eF4gH6iJ9kL0oQ%3D", "Jq8Zy%2FkP3vN0mW5xR2tB7cD1eF4gH6iJ9kL0oQ"],
+  [
+    "an Azure SAS signature",
+    "GET https://acct.blob.core.windows.net/c/b.zip?sv=2022-11-02&se=2026-12-01&sp=r&sig=Jq8Zy%2FkP3vN0mW5xR2tB7cD1eF4gH6iJ9kL0oQ%3D",
+    "Jq8Zy%2FkP3vN0mW5xR2tB7cD1eF4gH6iJ9kL0oQ",
+  ],
   ["escaped JSON password", '{"msg":"config loaded {\\"password\\": \\"Pa55w0rd-Qx\\", \\"user\\": \\"app\\"}"}', "Pa55w0rd-Qx"],
   ["a URL password with a slash", "connecting to postgres://app:Xy7/Kq9+Lm2@db:5432/orders", "Xy7/Kq9+Lm2"],
   ["a URL password with an at sign", "amqp://svc:p@ss@w0rd!z@rabbit:5672/", "p@ss@w0rd!z"],
-  ["a base64 DATABASE_URL from a Kubernetes Secret", `data: {"DATABASE_URL":"${Buffer.from("postgres://orders:Hunter2Secret@db:5432/orders").toString("base64")}"}`, "Hunter2Secret"],
+  [
+    "a base64 DATABASE_URL from a Kubernetes Secret",
+    `data: {"DATABASE_URL":"${Buffer.from("postgres://orders:Hunter2Secret@db:5432/orders").toString("base64")}"}`,
+    "Hunter2Secret",
+  ],
   ["a hex-encoded token", `blob=${Buffer.from(`token=${GHP}`).toString("hex")}`, GHP],
   ["a URL-encoded connection string", `next=${encodeURIComponent("mysql://root:Sup3rS3cretPw@mysql:3306/app")}`, "Sup3rS3cretPw"],
   ["a token split by a zero-width space", `token ${GHP.slice(0, 10)}\u200b${GHP.slice(10)}`, GHP],

@@ -18,7 +18,10 @@ describe("the server's own log is redacted", () => {
     const { lines, stream } = capture();
     const log = createLogger({ level: "debug" }, stream);
     const child = log.child({ server: "k8s", url: `https://insight:${PW}@mcp.internal.example/mcp` });
-    child.error({ err: new Error(`connect to ${URL_WITH_PW} failed`) }, `MCP server https://insight:${PW}@mcp.internal.example/mcp unreachable`);
+    child.error(
+      { err: new Error(`connect to ${URL_WITH_PW} failed`) },
+      `MCP server https://insight:${PW}@mcp.internal.example/mcp unreachable`,
+    );
     child.info({ headers: { Authorization: "Basic aW5zaWdodDpNY3AvUzNjcmV0", accept: "json" }, password: "plain" }, "request");
     const out = lines.join("");
     expect(lines).toHaveLength(2);
@@ -46,10 +49,20 @@ describe("an MCP server URL with user:password", () => {
     const port = (server.address() as AddressInfo).port;
     const { lines, stream } = capture();
     const log = createLogger({ level: "debug" }, stream);
-    const config = parseMcpServers({ mcpServers: { k8s: { url: `http://insight:${encodeURIComponent(PW)}@127.0.0.1:${port}/mcp`, insight: { adapter: "kubernetes", repositories: ["acme/*"] } } } });
+    const config = parseMcpServers({
+      mcpServers: {
+        k8s: {
+          url: `http://insight:${encodeURIComponent(PW)}@127.0.0.1:${port}/mcp`,
+          insight: { adapter: "kubernetes", repositories: ["acme/*"] },
+        },
+      },
+    });
     const pool = new McpPool(config, { log, connectTimeoutMs: 5_000 });
     try {
-      const err = await pool.connection("k8s").then(() => undefined, (e: Error) => e);
+      const err = await pool.connection("k8s").then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err).toBeInstanceOf(Error);
       log.warn({ source: "k8s", err }, "Signal source unavailable");
       expect(seen[0]?.authorization).toBe(`Basic ${Buffer.from(`insight:${PW}`).toString("base64")}`);

@@ -23,7 +23,16 @@ function windows(secret: string): string[] {
 const leaked = (text: string, secrets: string[]) => secrets.flatMap(windows).filter((w) => text.includes(w));
 
 const window = { from: Date.parse("2026-11-23T02:00:00Z"), to: Date.parse("2026-11-23T03:00:00Z") };
-const logSignal = (lines: string[]): Signal => ({ id: "loki:api:logs", source: "loki", adapter: "elasticsearch", kind: "log", service: "api", name: "logs.samples", query: "q", data: { lines } });
+const logSignal = (lines: string[]): Signal => ({
+  id: "loki:api:logs",
+  source: "loki",
+  adapter: "elasticsearch",
+  kind: "log",
+  service: "api",
+  name: "logs.samples",
+  query: "q",
+  data: { lines },
+});
 
 describe("redaction happens before templating and cutting", () => {
   // 100 characters of prefix put the tokens across the 140-character cut.
@@ -36,7 +45,9 @@ describe("redaction happens before templating and cutting", () => {
   ];
 
   it("log-template anomalies carry no piece of a token", () => {
-    const details = logAnomalies([logSignal(lines)], window).map((a) => a.detail).join("\n");
+    const details = logAnomalies([logSignal(lines)], window)
+      .map((a) => a.detail)
+      .join("\n");
     expect(details).toContain("clone failed");
     expect(leaked(details, [GHP, SLACK, PW])).toEqual([]);
   });
@@ -61,9 +72,22 @@ describe("redaction happens before templating and cutting", () => {
   });
 
   it("a blocking query from pg_stat_activity with CREATE ROLE … PASSWORD is redacted in the lock finding", () => {
-    const chains = [{ pid: 4242, waiting_s: 31, blockedBy: [{ pid: 77, state: "active", query: `CREATE ROLE etl LOGIN PASSWORD '${PW}'` }] }];
-    const signal: Signal = { id: "pg:locks", source: "pg", adapter: "postgres", kind: "state", name: "pg.blocked_queries", value: 1, query: "q", data: { chains } };
-    const detail = findAnomalies([signal], window).map((a) => a.detail).join("\n");
+    const chains = [
+      { pid: 4242, waiting_s: 31, blockedBy: [{ pid: 77, state: "active", query: `CREATE ROLE etl LOGIN PASSWORD '${PW}'` }] },
+    ];
+    const signal: Signal = {
+      id: "pg:locks",
+      source: "pg",
+      adapter: "postgres",
+      kind: "state",
+      name: "pg.blocked_queries",
+      value: 1,
+      query: "q",
+      data: { chains },
+    };
+    const detail = findAnomalies([signal], window)
+      .map((a) => a.detail)
+      .join("\n");
     expect(detail).toContain("pid 77");
     expect(leaked(detail, [PW])).toEqual([]);
   });

@@ -5,7 +5,11 @@ import { redact, redactDeep, redactWithReport } from "../../../src/security/reda
 const gh = (prefix: string) => `${prefix}_${"A1b2C3d4E5".repeat(4)}`;
 const awsKey = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
 const awsSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const jwt = ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"].join(".");
+const jwt = [
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+  "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ",
+  "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+].join(".");
 const pem = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA7x", "abcDEF123==", "-----END RSA PRIVATE KEY-----"].join("\n");
 
 const positives: Array<[string, string, string]> = [

@@ -20,7 +20,17 @@ const tinyAdapter: Adapter = {
   flavours: [{ id: "tiny-mcp", detect: (tools) => hasTools(tools, "read_gauge"), tools: ["read_gauge"], required: ["read_gauge"] }],
   async collect(ctx) {
     const reply = replyOf(await ctx.client.call("read_gauge", {}), "read_gauge", gaugeReply);
-    return ctx.services.map((s) => ({ id: `${ctx.source}:tiny:${s.name}`, source: ctx.source, adapter: "tiny", kind: "metric" as const, service: s.name, name: SIGNAL.apmSla, value: reply.gauge, unit: reply.unit, query: "read_gauge" }));
+    return ctx.services.map((s) => ({
+      id: `${ctx.source}:tiny:${s.name}`,
+      source: ctx.source,
+      adapter: "tiny",
+      kind: "metric" as const,
+      service: s.name,
+      name: SIGNAL.apmSla,
+      value: reply.gauge,
+      unit: reply.unit,
+      query: "read_gauge",
+    }));
   },
 };
 
@@ -28,7 +38,9 @@ const tinyAdapter: Adapter = {
 function tinyServer(answer: unknown) {
   return () => {
     const server = new McpServer({ name: "tiny", version: "1.0.0" });
-    server.registerTool("read_gauge", { description: "gauge", annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: "text", text: JSON.stringify(answer) }] }));
+    server.registerTool("read_gauge", { description: "gauge", annotations: { readOnlyHint: true } }, async () => ({
+      content: [{ type: "text", text: JSON.stringify(answer) }],
+    }));
     const [client, serverSide] = InMemoryTransport.createLinkedPair();
     void server.connect(serverSide);
     return client;
@@ -45,10 +57,22 @@ const window = { from: 0, to: 60_000 };
 
 async function collectTiny(answer: unknown) {
   const adapters = registry([...ADAPTERS.values(), tinyAdapter]);
-  const mcpServers = parseSources({ mcpServers: { gauges: { command: "tiny", insight: { adapter: "tiny", repositories: ["acme/*"] } } } }, "test", adapters);
+  const mcpServers = parseSources(
+    { mcpServers: { gauges: { command: "tiny", insight: { adapter: "tiny", repositories: ["acme/*"] } } } },
+    "test",
+    adapters,
+  );
   const pool = new McpPool(mcpServers, { log: silent, transport: tinyServer(answer) });
   pools.push(pool);
-  return collectSignals({ pool, config: mcpServers, adapters, repo: "acme/api", services: [{ name: "api", config: config.services.api! }], window, log: silent });
+  return collectSignals({
+    pool,
+    config: mcpServers,
+    adapters,
+    repo: "acme/api",
+    services: [{ name: "api", config: config.services.api! }],
+    window,
+    log: silent,
+  });
 }
 
 describe("the adapter contract: a new adapter is its folder and one registry line", () => {
@@ -58,16 +82,29 @@ describe("the adapter contract: a new adapter is its folder and one registry lin
   });
 
   it("refuses a server naming an adapter the registry does not have, saying which", () => {
-    expect(() => parseSources({ mcpServers: { g: { command: "x", insight: { adapter: "tiny", repositories: ["acme/*"] } } } }, "test")).toThrow(
-      /mcpServers\.g\.insight\.adapter → no adapter "tiny" \(known: prometheus, postgres/,
-    );
+    expect(() =>
+      parseSources({ mcpServers: { g: { command: "x", insight: { adapter: "tiny", repositories: ["acme/*"] } } } }, "test"),
+    ).toThrow(/mcpServers\.g\.insight\.adapter → no adapter "tiny" \(known: prometheus, postgres/);
   });
 
   it("collects through a registered tiny adapter, and analysis sees what it provides, not its name", async () => {
     const result = await collectTiny({ gauge: 0.97, unit: "ratio" });
-    expect(result.sources).toEqual([expect.objectContaining({ source: "gauges", adapter: "tiny", flavour: "tiny-mcp", status: "ok", provides: ["apm"] })]);
+    expect(result.sources).toEqual([
+      expect.objectContaining({ source: "gauges", adapter: "tiny", flavour: "tiny-mcp", status: "ok", provides: ["apm"] }),
+    ]);
     expect(result.signals.map((s) => [s.name, s.service, s.value])).toEqual([["apm.sla", "api", 0.97]]);
-    const assessment = assessImpact({ changes: { ref: "t", base: { ref: "main", sha: "a" }, head: { ref: "x", sha: "b" }, files: [{ path: "api/x.ts", status: "modified", additions: 1, deletions: 0 }], filesNotListed: 0, changedFiles: 1 }, config, collection: result });
+    const assessment = assessImpact({
+      changes: {
+        ref: "t",
+        base: { ref: "main", sha: "a" },
+        head: { ref: "x", sha: "b" },
+        files: [{ path: "api/x.ts", status: "modified", additions: 1, deletions: 0 }],
+        filesNotListed: 0,
+        changedFiles: 1,
+      },
+      config,
+      collection: result,
+    });
     // The tiny adapter declares "apm": no "no APM" monitoring gap for api.
     expect(assessment.gaps.map((g) => g.gap).join("\n")).not.toMatch(/trace|APM/i);
   });

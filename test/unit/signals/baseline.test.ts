@@ -13,11 +13,23 @@ import { fixtureTransport } from "../../helpers/fixture-pool.js";
 const config = repoConfigSchema.parse({ services: { api: { paths: ["api/**"], prometheus: { labels: { service: "api" } } } } });
 
 async function collect(flavour: string, baseline: boolean) {
-  const mcpServers = parseMcpServers({ mcpServers: { metrics: { command: "fixture", insight: { adapter: "prometheus", repositories: ["*/*"] } } } });
+  const mcpServers = parseMcpServers({
+    mcpServers: { metrics: { command: "fixture", insight: { adapter: "prometheus", repositories: ["*/*"] } } },
+  });
   const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: flavour }, structuredClone(demoScenario)) });
   try {
     const now = Date.now();
-    return await collectSignals({ pool, config: mcpServers, adapters: ADAPTERS, repo: undefined, services: [{ name: "api", config: config.services.api! }], window: { from: now - 3_600_000, to: now }, metrics: config.metrics, log: silent, baseline });
+    return await collectSignals({
+      pool,
+      config: mcpServers,
+      adapters: ADAPTERS,
+      repo: undefined,
+      services: [{ name: "api", config: config.services.api! }],
+      window: { from: now - 3_600_000, to: now },
+      metrics: config.metrics,
+      log: silent,
+      baseline,
+    });
   } finally {
     await pool.close();
   }
@@ -29,9 +41,29 @@ describe("watch thresholds from the same hour over the previous 7 days", () => {
       const c = await collect(flavour, true);
       const errors = c.signals.find((s) => s.name === "http.error_rate")!;
       // previousWeek: 0.003 + (d % 3) / 1000 for d = 7…1 → 0.004 0.003 0.005 0.004 0.003 0.005 0.004; median 0.004.
-      expect(errors.data?.baseline).toEqual({ value: 0.004, basis: "median of the same hour over the previous 7 days (7 days)", samples: 7 });
-      const md = renderImpactComment(assessImpact({ changes: { ref: "r", base: { ref: "main", sha: "0".repeat(40) }, head: { ref: "f", sha: "1".repeat(40) }, changedFiles: 1, filesNotListed: 0, files: [{ path: "api/x.ts", status: "modified", additions: 1, deletions: 0 }] }, config, collection: c }), { elapsedMs: 1, config });
-      expect(md).toMatch(/\| api \| error rate \| `[^`]+` \| 0\.004 \| > 0\.014<br>`[^`]+ > 0\.014` \| median of the same hour over the previous 7 days \(7 days\) \|/);
+      expect(errors.data?.baseline).toEqual({
+        value: 0.004,
+        basis: "median of the same hour over the previous 7 days (7 days)",
+        samples: 7,
+      });
+      const md = renderImpactComment(
+        assessImpact({
+          changes: {
+            ref: "r",
+            base: { ref: "main", sha: "0".repeat(40) },
+            head: { ref: "f", sha: "1".repeat(40) },
+            changedFiles: 1,
+            filesNotListed: 0,
+            files: [{ path: "api/x.ts", status: "modified", additions: 1, deletions: 0 }],
+          },
+          config,
+          collection: c,
+        }),
+        { elapsedMs: 1, config },
+      );
+      expect(md).toMatch(
+        /\| api \| error rate \| `[^`]+` \| 0\.004 \| > 0\.014<br>`[^`]+ > 0\.014` \| median of the same hour over the previous 7 days \(7 days\) \|/,
+      );
       expect(md).toMatch(/\| api \| traffic drop \| `[^`]+` \| 216 \| < 108/);
     });
   }

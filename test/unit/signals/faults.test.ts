@@ -25,14 +25,38 @@ afterEach(async () => {
  * outcome never depends on how fast the machine is.
  */
 function sevenSources(faulty: Scenario["faults"], budgetMs = 120_000, timeoutMs = 60_000, dbTimeoutMs = 1_000) {
-  const flavours = { metrics: "prometheus-mcp", db: "dbhub", cache: "redis-mcp-server", k8s: "kubernetes-mcp-server", logs: "elasticsearch-0.3", apm: "skywalking-mcp", graph: "mcp-neo4j-cypher" };
-  const adapters = { metrics: "prometheus", db: "postgres", cache: "redis", k8s: "kubernetes", logs: "elasticsearch", apm: "skywalking", graph: "neo4j" };
+  const flavours = {
+    metrics: "prometheus-mcp",
+    db: "dbhub",
+    cache: "redis-mcp-server",
+    k8s: "kubernetes-mcp-server",
+    logs: "elasticsearch-0.3",
+    apm: "skywalking-mcp",
+    graph: "mcp-neo4j-cypher",
+  };
+  const adapters = {
+    metrics: "prometheus",
+    db: "postgres",
+    cache: "redis",
+    k8s: "kubernetes",
+    logs: "elasticsearch",
+    apm: "skywalking",
+    graph: "neo4j",
+  };
   const counters = { starts: 0 };
   const bad: Scenario = { ...production, faults: faulty };
   const healthy = fixtureTransport(flavours, production, counters);
   const broken = fixtureTransport(flavours, bad, counters);
   const transport: TransportFactory = (name, server) => (name === "db" ? broken : healthy)(name, server);
-  const c = collector(Object.fromEntries(Object.entries(adapters).map(([n, a]) => [n, { command: "fixture", insight: { adapter: a, timeoutMs: n === "db" ? dbTimeoutMs : timeoutMs } }])), { transport, budgetMs });
+  const c = collector(
+    Object.fromEntries(
+      Object.entries(adapters).map(([n, a]) => [
+        n,
+        { command: "fixture", insight: { adapter: a, timeoutMs: n === "db" ? dbTimeoutMs : timeoutMs } },
+      ]),
+    ),
+    { transport, budgetMs },
+  );
   pools.push(c.pool);
   return { ...c, counters, run: () => c.collect(svc, 30, { window }) };
 }
@@ -90,7 +114,16 @@ describe("read-only enforcement", () => {
     const connection = await pool.connection("k8s");
     expect(connection.tools.map((t) => t.name)).toContain("kubectl_delete");
     const flavour = kubernetesAdapter.flavours.find((f) => f.id === "mcp-server-kubernetes")!;
-    const client = new SourceClient({ pool, source: "k8s", flavour, tools: connection.tools, timeoutMs: 1000, maxBytes: 1e6, signal: new AbortController().signal, cache: new Map() });
+    const client = new SourceClient({
+      pool,
+      source: "k8s",
+      flavour,
+      tools: connection.tools,
+      timeoutMs: 1000,
+      maxBytes: 1e6,
+      signal: new AbortController().signal,
+      cache: new Map(),
+    });
     await expect(client.call("kubectl_delete", { resourceType: "pod", name: "api" })).rejects.toBeInstanceOf(ToolRefusedError);
     await expect(client.call("exec_in_pod", { name: "api", command: ["sh"] })).rejects.toThrow(/not on the read-only allowlist/);
   });
@@ -101,7 +134,16 @@ describe("read-only enforcement", () => {
     pools.push(pool);
     const connection = await pool.connection("g");
     const flavour = { id: "x", detect: () => true, tools: ["write_neo4j_cypher"], required: [] };
-    const client = new SourceClient({ pool, source: "g", flavour, tools: connection.tools, timeoutMs: 1000, maxBytes: 1e6, signal: new AbortController().signal, cache: new Map() });
+    const client = new SourceClient({
+      pool,
+      source: "g",
+      flavour,
+      tools: connection.tools,
+      timeoutMs: 1000,
+      maxBytes: 1e6,
+      signal: new AbortController().signal,
+      cache: new Map(),
+    });
     await expect(client.call("write_neo4j_cypher", { query: "MATCH (n) DETACH DELETE n" })).rejects.toThrow(/marks it destructive/);
   });
 
@@ -117,7 +159,10 @@ describe("read-only enforcement", () => {
   });
 
   it("never reaches a server a repository was not allowed to read", async () => {
-    const c = collector({ db: { command: "x", insight: { adapter: "postgres", repositories: ["other/*"] } } }, { transport: fixtureTransport({ db: "dbhub" }, production) });
+    const c = collector(
+      { db: { command: "x", insight: { adapter: "postgres", repositories: ["other/*"] } } },
+      { transport: fixtureTransport({ db: "dbhub" }, production) },
+    );
     pools.push(c.pool);
     const result = await c.collect(svc, 30, { window });
     expect(result.sources).toEqual([]);

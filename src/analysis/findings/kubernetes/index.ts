@@ -17,7 +17,19 @@ export function kubernetesFindings(signals: Signal[]): K8sFinding[] {
   const view = new K8sView(signals);
   const found = [...podFindings(view), ...jobFindings(view), ...scalingFindings(view), ...networkFindings(view), ...clusterFindings(view)];
   // Events only speak for objects nothing above covers: a pod not read whole, a claim, a node.
-  const covered = new Set(found.flatMap((f) => [`${f.object.kind}/${f.object.name}`, ...f.details.flatMap((d) => (/^\d+ pods: /.test(d) ? d.replace(/^\d+ pods: /, "").split(", ").map((p) => `Pod/${p}`) : []))]));
+  const covered = new Set(
+    found.flatMap((f) => [
+      `${f.object.kind}/${f.object.name}`,
+      ...f.details.flatMap((d) =>
+        /^\d+ pods: /.test(d)
+          ? d
+              .replace(/^\d+ pods: /, "")
+              .split(", ")
+              .map((p) => `Pod/${p}`)
+          : [],
+      ),
+    ]),
+  );
   const all = [...found, ...eventFindings(view, covered)];
   const seen = new Set<string>();
   return all.filter((f) => !seen.has(f.id) && seen.add(f.id)).sort((a, b) => b.severity - a.severity || a.id.localeCompare(b.id));

@@ -10,7 +10,15 @@ export type LogLine = { time?: string; level?: string; message: string };
 type Buckets = Array<{ time: number; level: string; count: number }>;
 type Logs = { total: number; buckets: Buckets; samples: LogLine[] };
 type Fields = { timestamp: string; level: string; message: string; service: string };
-type Reader = (c: SourceClient, index: string, service: string, f: Fields, w: Window, bucketMinutes: number, samples: number) => Promise<Logs>;
+type Reader = (
+  c: SourceClient,
+  index: string,
+  service: string,
+  f: Fields,
+  w: Window,
+  bucketMinutes: number,
+  samples: number,
+) => Promise<Logs>;
 
 const LEVELS = ["ERROR", "WARN", "WARNING", "FATAL", "CRITICAL", "error", "warn", "warning", "fatal", "critical"];
 
@@ -37,19 +45,31 @@ export function mergeEnds(newest: LogLine[], oldest: LogLine[]): LogLine[] {
 /** @elastic/mcp-server-elasticsearch 0.3.x: `search` answers in text parts (total, aggregations, one part per hit). */
 const searchReader: Reader = async (c, index, service, f, w, minutes, samples) => {
   const { newest, oldest } = halves(samples);
-  const filter = [{ range: { [f.timestamp]: { gte: new Date(w.from).toISOString(), lte: new Date(w.to).toISOString() } } }, { terms: { [f.level]: LEVELS } }, { term: { [f.service]: service } }];
+  const filter = [
+    { range: { [f.timestamp]: { gte: new Date(w.from).toISOString(), lte: new Date(w.to).toISOString() } } },
+    { terms: { [f.level]: LEVELS } },
+    { term: { [f.service]: service } },
+  ];
   const out = await c.call("search", {
     index,
     queryBody: {
       size: newest,
       sort: [{ [f.timestamp]: "desc" }],
       query: { bool: { filter } },
-      aggs: { per_bucket: { date_histogram: { field: f.timestamp, fixed_interval: `${minutes}m` }, aggs: { by_level: { terms: { field: f.level } } } } },
+      aggs: {
+        per_bucket: {
+          date_histogram: { field: f.timestamp, fixed_interval: `${minutes}m` },
+          aggs: { by_level: { terms: { field: f.level } } },
+        },
+      },
     },
   });
   const logs = parseSearchText(out, f);
   if (logs.total <= logs.samples.length || !oldest) return logs;
-  const first = parseSearchText(await c.call("search", { index, queryBody: { size: oldest, sort: [{ [f.timestamp]: "asc" }], query: { bool: { filter } } } }), f);
+  const first = parseSearchText(
+    await c.call("search", { index, queryBody: { size: oldest, sort: [{ [f.timestamp]: "asc" }], query: { bool: { filter } } } }),
+    f,
+  );
   return { ...logs, samples: mergeEnds(logs.samples, first.samples) };
 };
 
@@ -61,15 +81,23 @@ export function parseSearchText(out: ToolOutput, f: Fields): Logs {
     const t = /^Total results: (\d+)/.exec(part);
     if (t) total = Number(t[1]);
     else if (part.startsWith("Aggregations:")) {
-      const aggs = JSON.parse(part.slice("Aggregations:".length)) as { per_bucket?: { buckets: Array<{ key: number; by_level?: { buckets: Array<{ key: string; doc_count: number }> } }> } };
-      buckets = (aggs.per_bucket?.buckets ?? []).flatMap((b) => (b.by_level?.buckets ?? []).map((l) => ({ time: b.key, level: l.key, count: l.doc_count })));
+      const aggs = JSON.parse(part.slice("Aggregations:".length)) as {
+        per_bucket?: { buckets: Array<{ key: number; by_level?: { buckets: Array<{ key: string; doc_count: number }> } }> };
+      };
+      buckets = (aggs.per_bucket?.buckets ?? []).flatMap((b) =>
+        (b.by_level?.buckets ?? []).map((l) => ({ time: b.key, level: l.key, count: l.doc_count })),
+      );
     } else {
       const doc: Record<string, string> = {};
       for (const line of part.split("\n")) {
         const m = /^([^:]+?)(?: \(highlighted\))?: (.*)$/.exec(line);
         if (!m) continue;
         let v = m[2]!;
-        try { v = JSON.parse(v); } catch { /* highlighted text is not JSON */ }
+        try {
+          v = JSON.parse(v);
+        } catch {
+          /* highlighted text is not JSON */
+        }
         doc[m[1]!] = String(v).replace(/<\/?em>/g, "");
       }
       if (doc[f.message]) samples.push({ time: doc[f.timestamp], level: doc[f.level], message: doc[f.message]! });
@@ -83,14 +111,23 @@ function esqlReader(tool: string): Reader {
   return async (c, index, service, f, w, minutes, samples) => {
     const q = (name: string) => `\`${name}\``;
     const where = `FROM ${index} | WHERE ${q(f.timestamp)} >= ${quoted(new Date(w.from).toISOString(), "time")} AND ${q(f.timestamp)} <= ${quoted(new Date(w.to).toISOString(), "time")} AND ${q(f.level)} IN (${LEVELS.map((l) => `"${l}"`).join(", ")}) AND ${q(f.service)} == ${quoted(service, "service")}`;
-    const counts = table(await c.call(tool, { query: `${where} | STATS n = COUNT(*) BY bucket = BUCKET(${q(f.timestamp)}, ${minutes} minutes), lvl = ${q(f.level)} | SORT bucket`, }), tool);
+    const counts = table(
+      await c.call(tool, {
+        query: `${where} | STATS n = COUNT(*) BY bucket = BUCKET(${q(f.timestamp)}, ${minutes} minutes), lvl = ${q(f.level)} | SORT bucket`,
+      }),
+      tool,
+    );
     const { newest, oldest } = halves(samples);
     const keep = `KEEP ${q(f.timestamp)}, ${q(f.level)}, ${q(f.message)}`;
-    const lines = (rows: Array<Record<string, unknown>>) => rows.map((r) => ({ time: r[f.timestamp] as string, level: r[f.level] as string, message: String(r[f.message] ?? "") }));
+    const lines = (rows: Array<Record<string, unknown>>) =>
+      rows.map((r) => ({ time: r[f.timestamp] as string, level: r[f.level] as string, message: String(r[f.message] ?? "") }));
     const last = lines(table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} DESC | ${keep} | LIMIT ${newest}` }), tool));
     const buckets = counts.map((r) => ({ time: Date.parse(String(r.bucket)), level: String(r.lvl), count: num(r.n) ?? 0 }));
     const total = buckets.reduce((n, b) => n + b.count, 0);
-    const first = total > last.length && oldest ? lines(table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} ASC | ${keep} | LIMIT ${oldest}` }), tool)) : [];
+    const first =
+      total > last.length && oldest
+        ? lines(table(await c.call(tool, { query: `${where} | SORT ${q(f.timestamp)} ASC | ${keep} | LIMIT ${oldest}` }), tool))
+        : [];
     return { total, buckets, samples: mergeEnds(last, first) };
   };
 }
@@ -116,11 +153,31 @@ function table(out: ToolOutput, tool: string): Array<Record<string, unknown>> {
 type HealthArgs = { pattern: string } | undefined;
 
 const FLAVOURS: Array<Flavour & { read: Reader; health: HealthArgs }> = [
-  { id: "kibana-agent-builder", detect: (t) => hasTools(t, "platform.core.execute_esql"), tools: ["platform.core.execute_esql"], required: ["platform.core.execute_esql"], read: esqlReader("platform.core.execute_esql"), health: undefined },
-  { id: "elasticsearch-mcp 0.4 (esql)", detect: (t) => hasTools(t, "esql"), tools: ["esql", "list_indices", "get_shards"], required: ["esql"], read: esqlReader("esql"), health: { pattern: "index_pattern" } },
-  { id: "elasticsearch-mcp 0.3 (search)", detect: (t) => hasTools(t, "search", "list_indices"), tools: ["search", "list_indices", "get_shards"], required: ["search"], read: searchReader, health: { pattern: "indexPattern" } },
+  {
+    id: "kibana-agent-builder",
+    detect: (t) => hasTools(t, "platform.core.execute_esql"),
+    tools: ["platform.core.execute_esql"],
+    required: ["platform.core.execute_esql"],
+    read: esqlReader("platform.core.execute_esql"),
+    health: undefined,
+  },
+  {
+    id: "elasticsearch-mcp 0.4 (esql)",
+    detect: (t) => hasTools(t, "esql"),
+    tools: ["esql", "list_indices", "get_shards"],
+    required: ["esql"],
+    read: esqlReader("esql"),
+    health: { pattern: "index_pattern" },
+  },
+  {
+    id: "elasticsearch-mcp 0.3 (search)",
+    detect: (t) => hasTools(t, "search", "list_indices"),
+    tools: ["search", "list_indices", "get_shards"],
+    required: ["search"],
+    read: searchReader,
+    health: { pattern: "indexPattern" },
+  },
 ];
-
 
 /**
  * Cluster health from what the servers expose: each index's health (list_indices) and the shards
@@ -129,7 +186,9 @@ const FLAVOURS: Array<Flavour & { read: Reader; health: HealthArgs }> = [
  */
 async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>): Promise<Signal[]> {
   const [indices, shards] = await Promise.all([
-    ctx.attempt("index health", async () => replyOf(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices", indicesAnswer)),
+    ctx.attempt("index health", async () =>
+      replyOf(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices", indicesAnswer),
+    ),
     ctx.attempt("shards", async () => replyOf(await ctx.client.call("get_shards", {}), "get_shards", shardsAnswer)),
   ]);
   const rows = Array.isArray(indices) ? indices : [];
@@ -138,16 +197,36 @@ async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>)
   const unassigned = shardRows.filter((r) => r.state === "UNASSIGNED");
   const primaries = unassigned.filter((r) => r.prirep === "p" || r.prirep === "primary");
   const health = (h?: string) => String(h ?? "").toLowerCase();
-  const status = rows.some((r) => health(r.health) === "red") || primaries.length ? "red" : rows.some((r) => health(r.health) === "yellow") || unassigned.length ? "yellow" : "green";
+  const status =
+    rows.some((r) => health(r.health) === "red") || primaries.length
+      ? "red"
+      : rows.some((r) => health(r.health) === "yellow") || unassigned.length
+        ? "yellow"
+        : "green";
   const rank: Record<string, number> = { red: 0, yellow: 1 };
-  const bad = rows.filter((r) => ["red", "yellow"].includes(health(r.health))).sort((a, b) => (rank[health(a.health)] ?? 2) - (rank[health(b.health)] ?? 2));
+  const bad = rows
+    .filter((r) => ["red", "yellow"].includes(health(r.health)))
+    .sort((a, b) => (rank[health(a.health)] ?? 2) - (rank[health(b.health)] ?? 2));
   // An index whose primary is unassigned is red even when list_indices was not answered.
   for (const p of primaries) if (p.index && !bad.some((r) => r.index === p.index)) bad.unshift({ index: p.index, health: "red" });
-  return [{
-    id: `${ctx.source}:es:cluster-health`, source: ctx.source, adapter: "elasticsearch", kind: "state", name: "es.cluster_health",
-    value: unassigned.length, query: `list_indices ${args.pattern}=* ; get_shards`,
-    data: { status, unassignedShards: unassigned.length, unassignedPrimaries: primaries.length, indices: bad.slice(0, ctx.limits.rows).map((r) => ({ index: String(r.index ?? ""), health: health(r.health) })), indexCount: rows.length },
-  }];
+  return [
+    {
+      id: `${ctx.source}:es:cluster-health`,
+      source: ctx.source,
+      adapter: "elasticsearch",
+      kind: "state",
+      name: "es.cluster_health",
+      value: unassigned.length,
+      query: `list_indices ${args.pattern}=* ; get_shards`,
+      data: {
+        status,
+        unassignedShards: unassigned.length,
+        unassignedPrimaries: primaries.length,
+        indices: bad.slice(0, ctx.limits.rows).map((r) => ({ index: String(r.index ?? ""), health: health(r.health) })),
+        indexCount: rows.length,
+      },
+    },
+  ];
 }
 
 /** Logs: error and warning counts per service in time buckets, and message samples for template mining. */
@@ -158,7 +237,10 @@ export const elasticsearchAdapter: Adapter = {
   async collect(ctx) {
     const { read, health } = ctx.flavour as (typeof FLAVOURS)[number];
     const targets = ctx.services.filter((s) => s.config.logs);
-    const [logs, cluster] = await Promise.all([Promise.all(targets.map((svc) => collectService(ctx, read, svc))), health ? clusterHealth(ctx, health) : []]);
+    const [logs, cluster] = await Promise.all([
+      Promise.all(targets.map((svc) => collectService(ctx, read, svc))),
+      health ? clusterHealth(ctx, health) : [],
+    ]);
     return [...logs.flat(), ...cluster];
   },
 };
@@ -174,10 +256,32 @@ async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTar
   const query = `${index} ${logs.fields.service}=${value} ${logs.fields.level} in error/warn levels`;
   const base = { source: ctx.source, adapter: "elasticsearch" as const, service: svc.name, window: ctx.window, query };
   const levels = [...new Set(result.buckets.map((b) => b.level))];
-  const series = levels.map((level) => ({ labels: { level }, points: result.buckets.filter((b) => b.level === level).map((b) => [b.time, b.count] as [number, number]) }));
-  if (result.total > samples) ctx.note(`${svc.name} logs: ${samples} samples of ${result.total} error/warn lines (the oldest and newest halves of the window)`);
+  const series = levels.map((level) => ({
+    labels: { level },
+    points: result.buckets.filter((b) => b.level === level).map((b) => [b.time, b.count] as [number, number]),
+  }));
+  if (result.total > samples)
+    ctx.note(`${svc.name} logs: ${samples} samples of ${result.total} error/warn lines (the oldest and newest halves of the window)`);
   return [
-    { ...base, id: `${ctx.source}:${svc.name}:logs:errors`, kind: "metric", name: "logs.error_count", value: result.total, unit: "lines", series },
-    ...(result.samples.length ? [{ ...base, id: `${ctx.source}:${svc.name}:logs:samples`, kind: "log" as const, name: "logs.samples", data: { lines: result.samples } }] : []),
+    {
+      ...base,
+      id: `${ctx.source}:${svc.name}:logs:errors`,
+      kind: "metric",
+      name: "logs.error_count",
+      value: result.total,
+      unit: "lines",
+      series,
+    },
+    ...(result.samples.length
+      ? [
+          {
+            ...base,
+            id: `${ctx.source}:${svc.name}:logs:samples`,
+            kind: "log" as const,
+            name: "logs.samples",
+            data: { lines: result.samples },
+          },
+        ]
+      : []),
   ];
 }

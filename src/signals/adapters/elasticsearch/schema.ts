@@ -8,7 +8,16 @@ export type EsqlTable = z.infer<typeof esqlTable>;
 export const esqlAnswer = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
 
 /** `list_indices`: one row per index (health is green, yellow or red). */
-export const indicesAnswer = z.array(z.looseObject({ index: z.string().optional(), health: z.string().optional(), status: z.string().optional() }));
+export const indicesAnswer = z.array(
+  z.looseObject({ index: z.string().optional(), health: z.string().optional(), status: z.string().optional() }),
+);
 
 /** `get_shards`: one row per shard copy (`prirep` p or r). */
-export const shardsAnswer = z.array(z.looseObject({ index: z.string().optional(), shard: z.string().optional(), prirep: z.string().optional(), state: z.string().optional() }));
+export const shardsAnswer = z.array(
+  z.looseObject({
+    index: z.string().optional(),
+    shard: z.string().optional(),
+    prirep: z.string().optional(),
+    state: z.string().optional(),
+  }),
+);

@@ -6,7 +6,8 @@ import type { K8sEvent } from "./parse.js";
  * by a rollout or an HPA, and Jobs started by a CronJob. Image pulls, scheduling and container
  * starts are routine and dropped.
  */
-const NORMAL = /^(NodeNotReady|NodeNotSchedulable|NodeHas(Disk|Memory|PID)Pressure|NodeHasInsufficientMemory|RemovingNode|DeletingNode|Rebooted|Shutdown|TaintManagerEviction|Preempting|Preempted|Killing|ScalingReplicaSet|SuccessfulRescale|SuccessfulCreate|SuccessfulDelete|SawCompletedJob|Completed|SuccessfulUpdate|NotTriggerScaleUp|TriggeredScaleUp|Suspended)$/;
+const NORMAL =
+  /^(NodeNotReady|NodeNotSchedulable|NodeHas(Disk|Memory|PID)Pressure|NodeHasInsufficientMemory|RemovingNode|DeletingNode|Rebooted|Shutdown|TaintManagerEviction|Preempting|Preempted|Killing|ScalingReplicaSet|SuccessfulRescale|SuccessfulCreate|SuccessfulDelete|SawCompletedJob|Completed|SuccessfulUpdate|NotTriggerScaleUp|TriggeredScaleUp|Suspended)$/;
 
 /** Whether an event is worth keeping: every Warning (k8sgpt's floor), or a Normal one of the kinds above. */
 export const eventMatters = (e: K8sEvent) => e.type === "Warning" || (e.type === "Normal" && NORMAL.test(e.reason));
@@ -38,22 +39,38 @@ export function ownedBy(e: K8sEvent, pods: Set<string>, names: string[]): boolea
 export const isNodeEvent = (e: K8sEvent) => e.kind === "Node";
 export const isJobEvent = (e: K8sEvent) => e.kind === "CronJob" || e.kind === "Job";
 /** Events of a service's own workloads (pods and their controllers); the rest belong to the namespace. */
-export const isWorkloadEvent = (e: K8sEvent) => !e.kind || ["Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "HorizontalPodAutoscaler"].includes(e.kind);
+export const isWorkloadEvent = (e: K8sEvent) =>
+  !e.kind || ["Pod", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "HorizontalPodAutoscaler"].includes(e.kind);
 
 /** Events grouped by reason: the object names, a few distinct messages, first and last time, total count. */
 export function byReason(events: K8sEvent[]) {
   const groups = new Map<string, K8sEvent[]>();
   for (const e of events) groups.set(`${e.type}|${e.reason}`, [...(groups.get(`${e.type}|${e.reason}`) ?? []), e]);
   return [...groups.values()].map((list) => {
-    const times = list.map((e) => e.time).filter((t): t is string => !!t).sort();
+    const times = list
+      .map((e) => e.time)
+      .filter((t): t is string => !!t)
+      .sort();
     return {
       type: list[0]!.type,
       reason: list[0]!.reason,
       count: list.reduce((n, e) => n + e.count, 0),
       data: {
-        type: list[0]!.type, reason: list[0]!.reason, kinds: [...new Set(list.map((e) => e.kind).filter(Boolean))], objects: [...new Set(list.map((e) => e.object))].slice(0, 10), messages: [...new Set(list.map((e) => e.message))].slice(0, 3), first: times[0], last: times.at(-1),
+        type: list[0]!.type,
+        reason: list[0]!.reason,
+        kinds: [...new Set(list.map((e) => e.kind).filter(Boolean))],
+        objects: [...new Set(list.map((e) => e.object))].slice(0, 10),
+        messages: [...new Set(list.map((e) => e.message))].slice(0, 3),
+        first: times[0],
+        last: times.at(-1),
         // Each object's own latest message (a probe's, a scheduler's), so a finding quotes the one about its object.
-        perObject: Object.fromEntries([...list].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "")).filter((e) => e.object).map((e) => [`${e.kind ?? ""}/${e.object}`, e.message]).slice(-10)),
+        perObject: Object.fromEntries(
+          [...list]
+            .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""))
+            .filter((e) => e.object)
+            .map((e) => [`${e.kind ?? ""}/${e.object}`, e.message])
+            .slice(-10),
+        ),
       },
     };
   });

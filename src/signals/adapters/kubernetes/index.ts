@@ -8,7 +8,23 @@ import { byReason, eventMatters, isJobEvent, isNodeEvent, isWorkloadEvent, owned
 import { parse as parseYaml } from "yaml";
 import { CLUSTER_KINDS, compact, NAMESPACED_KINDS, objectsOf, type ObjectKind, type PodView } from "./objects.js";
 import { listThenGet } from "./read-objects.js";
-import { bytes, cronJobsFrom, deploymentSpec, type CronJobRow, eventsFromJson, eventsFromYaml, lastTerminationReason, millicores, parseTable, podsFrom, rolloutsFrom, type DeploymentSpec, type K8sEvent, type PodRow, type RolloutRow } from "./parse.js";
+import {
+  bytes,
+  cronJobsFrom,
+  deploymentSpec,
+  type CronJobRow,
+  eventsFromJson,
+  eventsFromYaml,
+  lastTerminationReason,
+  millicores,
+  parseTable,
+  podsFrom,
+  rolloutsFrom,
+  type DeploymentSpec,
+  type K8sEvent,
+  type PodRow,
+  type RolloutRow,
+} from "./parse.js";
 
 type Reader = {
   pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
@@ -36,32 +52,48 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
     required: ["resources_list", "events_list"],
     reader: {
       pods: async (c, namespace, labelSelector) => {
-        const out = await c.call("resources_list", { apiVersion: "v1", kind: "Pod", namespace, ...(labelSelector ? { labelSelector } : {}) });
+        const out = await c.call("resources_list", {
+          apiVersion: "v1",
+          kind: "Pod",
+          namespace,
+          ...(labelSelector ? { labelSelector } : {}),
+        });
         return podsFrom(out.structured, text(out));
       },
       events: async (c, namespace) => eventsFromYaml(text(await c.call("events_list", { namespace }))),
       logs: async (c, namespace, name, tail) => text(await c.call("pods_log", { name, namespace, tail })),
       lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("pods_get", { name, namespace }))),
       rollouts: async (c, namespace, labelSelector) => {
-        const out = await c.call("resources_list", { apiVersion: "apps/v1", kind: "Deployment", namespace, ...(labelSelector ? { labelSelector } : {}) });
+        const out = await c.call("resources_list", {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace,
+          ...(labelSelector ? { labelSelector } : {}),
+        });
         return rolloutsFrom(out.structured, text(out));
       },
-      cronJobs: async (c, namespace) => cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace }))),
-      spec: async (c, namespace, name) => deploymentSpec(parseYaml(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })))),
+      cronJobs: async (c, namespace) =>
+        cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace }))),
+      spec: async (c, namespace, name) =>
+        deploymentSpec(parseYaml(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })))),
       top: async (c, namespace, label_selector) =>
-        parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map((r) => ({
-          pod: r.POD ?? r.NAME ?? "",
-          cpuMillicores: millicores(r["CPU(cores)"] ?? "0"),
-          memoryBytes: bytes(r["MEMORY(bytes)"] ?? ""),
-        })),
+        parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map(
+          (r) => ({
+            pod: r.POD ?? r.NAME ?? "",
+            cpuMillicores: millicores(r["CPU(cores)"] ?? "0"),
+            memoryBytes: bytes(r["MEMORY(bytes)"] ?? ""),
+          }),
+        ),
       objects: (c, k, namespace, cap) =>
         listThenGet(
           async () => c.call("resources_list", { apiVersion: k.apiVersion, kind: k.kind, ...(namespace ? { namespace } : {}) }),
-          async (name) => text(await c.call("resources_get", { apiVersion: k.apiVersion, kind: k.kind, name, ...(namespace ? { namespace } : {}) })),
+          async (name) =>
+            text(await c.call("resources_get", { apiVersion: k.apiVersion, kind: k.kind, name, ...(namespace ? { namespace } : {}) })),
           cap,
           k.kind,
         ),
-      previousLogs: async (c, namespace, name, container, tail) => text(await c.call("pods_log", { name, namespace, container, previous: true, tail })),
+      previousLogs: async (c, namespace, name, container, tail) =>
+        text(await c.call("pods_log", { name, namespace, container, previous: true, tail })),
     },
   },
   {
@@ -71,24 +103,65 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
     required: ["kubectl_get"],
     reader: {
       pods: async (c, namespace, labelSelector) =>
-        podsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "pods", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
-      events: async (c, namespace) => eventsFromJson(replyOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get", eventsAnswer)),
-      logs: async (c, namespace, name, tail) => replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs", logsAnswer).logs ?? "",
-      lastTermination: async (c, namespace, name) => lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
+        podsFrom(
+          undefined,
+          text(
+            await c.call("kubectl_get", { resourceType: "pods", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }),
+          ),
+        ),
+      events: async (c, namespace) =>
+        eventsFromJson(replyOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get", eventsAnswer)),
+      logs: async (c, namespace, name, tail) =>
+        replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs", logsAnswer).logs ?? "",
+      lastTermination: async (c, namespace, name) =>
+        lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
-        rolloutsFrom(undefined, text(await c.call("kubectl_get", { resourceType: "deployments", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }))),
+        rolloutsFrom(
+          undefined,
+          text(
+            await c.call("kubectl_get", {
+              resourceType: "deployments",
+              namespace,
+              output: "wide",
+              ...(labelSelector ? { labelSelector } : {}),
+            }),
+          ),
+        ),
       // A JSON list comes back cut to names and statuses; YAML is kubectl's whole list.
-      cronJobs: async (c, namespace) => cronJobsFrom("", { items: objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))) }),
-      spec: async (c, namespace, name) => deploymentSpec(replyOf(await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }), "kubectl_get", objectAnswer)),
+      cronJobs: async (c, namespace) =>
+        cronJobsFrom("", { items: objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))) }),
+      spec: async (c, namespace, name) =>
+        deploymentSpec(
+          replyOf(
+            await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }),
+            "kubectl_get",
+            objectAnswer,
+          ),
+        ),
       // `-o yaml` is kubectl's own list, whole (its `-o json` list is cut to name and status by the server).
-      objects: async (c, k, namespace) => objectsOf(text(await c.call("kubectl_get", { resourceType: k.resource, output: "yaml", ...(namespace ? { namespace } : {}) }))),
+      objects: async (c, k, namespace) =>
+        objectsOf(text(await c.call("kubectl_get", { resourceType: k.resource, output: "yaml", ...(namespace ? { namespace } : {}) }))),
       previousLogs: async (c, namespace, name, container, tail) =>
-        replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }), "kubectl_logs", logsAnswer).logs ?? "",
+        replyOf(
+          await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }),
+          "kubectl_logs",
+          logsAnswer,
+        ).logs ?? "",
     },
   },
 ];
 
-const FAILING = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "Error", "OOMKilled", "Evicted", "Pending", "CreateContainerConfigError", "Init:CrashLoopBackOff"]);
+const FAILING = new Set([
+  "CrashLoopBackOff",
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "Error",
+  "OOMKilled",
+  "Evicted",
+  "Pending",
+  "CreateContainerConfigError",
+  "Init:CrashLoopBackOff",
+]);
 /** Where the node controller and the kubelet record Node events. */
 const NODE_EVENTS_NAMESPACE = "default";
 
@@ -110,7 +183,11 @@ export const kubernetesAdapter: Adapter = {
     // One events call per namespace, shared by its services, the namespace's jobs and the nodes.
     const cache = new Map<string, Promise<K8sEvent[] | undefined>>();
     const eventsOf: EventsOf = (ns) => {
-      if (!cache.has(ns)) cache.set(ns, ctx.attempt(`events in ${ns}`, () => reader.events(ctx.client, ns)));
+      if (!cache.has(ns))
+        cache.set(
+          ns,
+          ctx.attempt(`events in ${ns}`, () => reader.events(ctx.client, ns)),
+        );
       return cache.get(ns)!;
     };
     const namespaces = [...new Set(targets.map((s) => safe(s.config.kubernetes!.namespace, "namespace")))];
@@ -131,27 +208,57 @@ async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: s
   // Jobs, CronJobs and the namespace's other objects (Services, Ingresses, claims, budgets): nobody's pods.
   const list = ((await eventsOf(namespace)) ?? []).filter((e) => !isNodeEvent(e) && !isWorkloadEvent(e) && eventMatters(e));
   const schedules: Signal[] = cronJobs?.length
-    ? [{ id: `${ctx.source}:k8s:${namespace}:cronjobs`, source: ctx.source, adapter: "kubernetes", kind: "state", name: "k8s.cronjobs", value: cronJobs.length, query: `cronjobs namespace=${namespace}`, data: { namespace, cronjobs: cronJobs.slice(0, ctx.limits.rows) } }]
+    ? [
+        {
+          id: `${ctx.source}:k8s:${namespace}:cronjobs`,
+          source: ctx.source,
+          adapter: "kubernetes",
+          kind: "state",
+          name: "k8s.cronjobs",
+          value: cronJobs.length,
+          query: `cronjobs namespace=${namespace}`,
+          data: { namespace, cronjobs: cronJobs.slice(0, ctx.limits.rows) },
+        },
+      ]
     : [];
-  return [...schedules, ...[list.filter(isJobEvent), list.filter((e) => !isJobEvent(e))].flatMap((part, i) => byReason(part).map((g) => ({
-    id: `${ctx.source}:k8s:${namespace}:${i === 0 ? "job-event" : "event"}:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
-    name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event", value: g.count, query: `events namespace=${namespace}`, data: { ...g.data, namespace },
-  })))];
+  return [
+    ...schedules,
+    ...[list.filter(isJobEvent), list.filter((e) => !isJobEvent(e))].flatMap((part, i) =>
+      byReason(part).map((g) => ({
+        id: `${ctx.source}:k8s:${namespace}:${i === 0 ? "job-event" : "event"}:${g.reason}`,
+        source: ctx.source,
+        adapter: "kubernetes" as const,
+        kind: "event" as const,
+        name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event",
+        value: g.count,
+        query: `events namespace=${namespace}`,
+        data: { ...g.data, namespace },
+      })),
+    ),
+  ];
 }
 
 /** Node events (NotReady, removed, rebooted, pressure): the cluster's, so no service's. */
 async function nodeEvents(ctx: AdapterContext, eventsOf: EventsOf): Promise<Signal[]> {
   const list = ((await eventsOf(NODE_EVENTS_NAMESPACE)) ?? []).filter((e) => isNodeEvent(e) && eventMatters(e));
   return byReason(list).map((g) => ({
-    id: `${ctx.source}:k8s:node-event:${g.reason}`, source: ctx.source, adapter: "kubernetes" as const, kind: "event" as const,
-    name: "k8s.node_event", value: g.count, query: `events namespace=${NODE_EVENTS_NAMESPACE}`, data: { ...g.data, nodes: g.data.objects },
+    id: `${ctx.source}:k8s:node-event:${g.reason}`,
+    source: ctx.source,
+    adapter: "kubernetes" as const,
+    kind: "event" as const,
+    name: "k8s.node_event",
+    value: g.count,
+    query: `events namespace=${NODE_EVENTS_NAMESPACE}`,
+    data: { ...g.data, nodes: g.data.objects },
   }));
 }
 
 async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget, eventsOf: EventsOf): Promise<Signal[]> {
   const k = svc.config.kubernetes!;
   const namespace = safe(k.namespace, "namespace");
-  const selector = Object.entries(k.labels).map(([key, v]) => `${key}=${safe(v, "label value")}`).join(",");
+  const selector = Object.entries(k.labels)
+    .map(([key, v]) => `${key}=${safe(v, "label value")}`)
+    .join(",");
   const base = { source: ctx.source, adapter: "kubernetes" as const, service: svc.name };
   const where = `namespace=${namespace}${selector ? ` labelSelector=${selector}` : ""}`;
   const [pods, events, top, rollouts] = await Promise.all([
@@ -165,7 +272,12 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
   const names = new Set(pods.map((p) => p.name));
   const failing = pods.filter((p) => FAILING.has(p.status) || (p.ready && /^0\//.test(p.ready) && p.status !== "Completed"));
   // Why the failing pods last died (OOMKilled shows only there, once the pod has restarted).
-  const terminations = await Promise.all(failing.slice(0, 3).map(async (p) => ({ pod: p.name, reason: await ctx.attempt(`${p.name} last state`, () => reader.lastTermination(ctx.client, namespace, p.name)) })));
+  const terminations = await Promise.all(
+    failing.slice(0, 3).map(async (p) => ({
+      pod: p.name,
+      reason: await ctx.attempt(`${p.name} last state`, () => reader.lastTermination(ctx.client, namespace, p.name)),
+    })),
+  );
   signals.push({
     ...base,
     id: `${ctx.source}:${svc.name}:k8s:pods`,
@@ -174,13 +286,28 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     value: pods.reduce((n, p) => n + p.restarts, 0),
     unit: "restarts",
     query: `pods ${where}`,
-    data: { namespace, labels: k.labels, total: pods.length, failing: failing.length, pods: pods.slice(0, ctx.limits.rows), terminations: terminations.filter((t) => t.reason) },
+    data: {
+      namespace,
+      labels: k.labels,
+      total: pods.length,
+      failing: failing.length,
+      pods: pods.slice(0, ctx.limits.rows),
+      terminations: terminations.filter((t) => t.reason),
+    },
   });
   const reasons = new Map<string, string[]>();
   for (const p of failing) reasons.set(p.status, [...(reasons.get(p.status) ?? []), p.name]);
   for (const t of terminations) if (t.reason) reasons.set(t.reason, [...new Set([...(reasons.get(t.reason) ?? []), t.pod])]);
   for (const [reason, podNames] of reasons) {
-    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:${reason}`, kind: "event", name: `k8s.pod.${reason}`, value: podNames.length, query: `pods ${where}`, data: { reason, pods: podNames } });
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:${reason}`,
+      kind: "event",
+      name: `k8s.pod.${reason}`,
+      value: podNames.length,
+      query: `pods ${where}`,
+      data: { reason, pods: podNames },
+    });
   }
   const owners = [...new Set([k.deployment, svc.name, ...Object.values(k.labels)].filter((n): n is string => !!n))];
   const mine = (events ?? []).filter((e) => isWorkloadEvent(e) && eventMatters(e) && (!e.object || ownedBy(e, names, owners)));
@@ -197,26 +324,66 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       data: g.data,
     });
   }
-  const tails = await Promise.all(failing.slice(0, 2).map(async (p) => ({ pod: p.name, text: await ctx.attempt(`${p.name} logs`, () => reader.logs(ctx.client, namespace, p.name, 50)) })));
+  const tails = await Promise.all(
+    failing
+      .slice(0, 2)
+      .map(async (p) => ({ pod: p.name, text: await ctx.attempt(`${p.name} logs`, () => reader.logs(ctx.client, namespace, p.name, 50)) })),
+  );
   for (const t of tails.filter((x) => x.text)) {
     const lines = t.text!.split("\n").filter(Boolean);
     if (lines.length > ctx.limits.logLines) ctx.note(`${t.pod} log: kept ${ctx.limits.logLines} of ${lines.length} lines`);
-    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:log:${t.pod}`, kind: "log", name: "k8s.pod_log", query: `logs ${namespace}/${t.pod} tail=50`, data: { pod: t.pod, lines: lines.slice(-ctx.limits.logLines) } });
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:log:${t.pod}`,
+      kind: "log",
+      name: "k8s.pod_log",
+      query: `logs ${namespace}/${t.pod} tail=50`,
+      data: { pod: t.pod, lines: lines.slice(-ctx.limits.logLines) },
+    });
   }
   for (const d of (rollouts ?? []).filter((r) => !k.deployment || r.name === k.deployment)) {
     const progressing = d.ready < d.desired || (d.upToDate !== undefined && d.upToDate < d.desired);
-    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:rollout:${d.name}`, kind: "state", name: "k8s.rollout", value: d.desired - d.ready, unit: "pods not ready", query: `deployments ${where}`, data: { ...d, progressing } });
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:rollout:${d.name}`,
+      kind: "state",
+      name: "k8s.rollout",
+      value: d.desired - d.ready,
+      unit: "pods not ready",
+      query: `deployments ${where}`,
+      data: { ...d, progressing },
+    });
   }
   // The Deployment's spec (replicas, images, resources, plain settings, scheduling): read again as of
   // an earlier time, it shows what a change moved.
   const deployed = (k.deployment ? [k.deployment] : (rollouts ?? []).map((r) => r.name)).slice(0, 3);
-  const specs = await Promise.all(deployed.map((name) => ctx.attempt(`${name} deployment spec`, () => reader.spec(ctx.client, namespace, safe(name, "deployment name")))));
+  const specs = await Promise.all(
+    deployed.map((name) => ctx.attempt(`${name} deployment spec`, () => reader.spec(ctx.client, namespace, safe(name, "deployment name")))),
+  );
   for (const spec of specs.filter((x): x is DeploymentSpec => !!x)) {
-    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:spec:${spec.name}`, kind: "state", name: "k8s.deployment_spec", value: spec.replicas, unit: "replicas", query: `deployment ${namespace}/${spec.name}`, data: spec });
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:spec:${spec.name}`,
+      kind: "state",
+      name: "k8s.deployment_spec",
+      value: spec.replicas,
+      unit: "replicas",
+      query: `deployment ${namespace}/${spec.name}`,
+      data: spec,
+    });
   }
   if (top?.length) {
     const mineTop = top.filter((r) => names.has(r.pod));
-    signals.push({ ...base, id: `${ctx.source}:${svc.name}:k8s:top`, kind: "metric", name: "k8s.pod_resources", value: mineTop.reduce((n, r) => n + (r.memoryBytes ?? 0), 0), unit: "bytes", query: `top pods ${where}`, data: { pods: mineTop } });
+    signals.push({
+      ...base,
+      id: `${ctx.source}:${svc.name}:k8s:top`,
+      kind: "metric",
+      name: "k8s.pod_resources",
+      value: mineTop.reduce((n, r) => n + (r.memoryBytes ?? 0), 0),
+      unit: "bytes",
+      query: `top pods ${where}`,
+      data: { pods: mineTop },
+    });
   }
   return signals;
 }
@@ -227,31 +394,73 @@ const PREVIOUS_LOGS = 5;
 
 /** Every kind the diagnosis reads in one namespace: one `k8s.objects` signal per kind, and the previous-run logs of crashed containers. */
 async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: string): Promise<Signal[]> {
-  const lists = await Promise.all(NAMESPACED_KINDS.map(async (k) => ({ k, items: await ctx.attempt(`${k.resource} in ${namespace}`, () => reader.objects(ctx.client, k, namespace, OBJECTS_PER_KIND)) })));
+  const lists = await Promise.all(
+    NAMESPACED_KINDS.map(async (k) => ({
+      k,
+      items: await ctx.attempt(`${k.resource} in ${namespace}`, () => reader.objects(ctx.client, k, namespace, OBJECTS_PER_KIND)),
+    })),
+  );
   const signals = lists.flatMap(({ k, items }) => objectSignal(ctx, k.kind, namespace, items));
   // The containers that died and restarted: their previous run's last lines say why.
   const pods = (lists.find((l) => l.k.kind === "Pod")?.items ?? []).map((p) => compact("Pod", p) as PodView);
-  const crashed = pods.flatMap((p) => [...p.init, ...p.containers].filter((c) => c.last || c.waiting?.reason === "CrashLoopBackOff").map((c) => ({ pod: p.name, container: c.name }))).slice(0, PREVIOUS_LOGS);
-  const logs = await Promise.all(crashed.map(async (x) => ({ ...x, text: await ctx.attempt(`${x.pod} previous log`, () => reader.previousLogs(ctx.client, namespace, x.pod, x.container, 30)) })));
+  const crashed = pods
+    .flatMap((p) =>
+      [...p.init, ...p.containers]
+        .filter((c) => c.last || c.waiting?.reason === "CrashLoopBackOff")
+        .map((c) => ({ pod: p.name, container: c.name })),
+    )
+    .slice(0, PREVIOUS_LOGS);
+  const logs = await Promise.all(
+    crashed.map(async (x) => ({
+      ...x,
+      text: await ctx.attempt(`${x.pod} previous log`, () => reader.previousLogs(ctx.client, namespace, x.pod, x.container, 30)),
+    })),
+  );
   for (const l of logs.filter((x) => x.text?.trim())) {
     const lines = l.text!.split("\n").filter(Boolean).slice(-30);
-    signals.push({ id: `${ctx.source}:k8s:${namespace}:previous-log:${l.pod}:${l.container}`, source: ctx.source, adapter: "kubernetes", kind: "log", name: "k8s.previous_log", query: `logs ${namespace}/${l.pod} -c ${l.container} --previous --tail=30`, data: { namespace, pod: l.pod, container: l.container, lines } });
+    signals.push({
+      id: `${ctx.source}:k8s:${namespace}:previous-log:${l.pod}:${l.container}`,
+      source: ctx.source,
+      adapter: "kubernetes",
+      kind: "log",
+      name: "k8s.previous_log",
+      query: `logs ${namespace}/${l.pod} -c ${l.container} --previous --tail=30`,
+      data: { namespace, pod: l.pod, container: l.container, lines },
+    });
   }
   return signals;
 }
 
 /** Nodes (conditions, taints) and IngressClasses: the cluster's, read once. */
 async function clusterObjects(ctx: AdapterContext, reader: Reader): Promise<Signal[]> {
-  const lists = await Promise.all(CLUSTER_KINDS.map(async (k) => ({ k, items: await ctx.attempt(`${k.resource}`, () => reader.objects(ctx.client, k, undefined, OBJECTS_PER_KIND)) })));
+  const lists = await Promise.all(
+    CLUSTER_KINDS.map(async (k) => ({
+      k,
+      items: await ctx.attempt(`${k.resource}`, () => reader.objects(ctx.client, k, undefined, OBJECTS_PER_KIND)),
+    })),
+  );
   return lists.flatMap(({ k, items }) => objectSignal(ctx, k.kind, undefined, items));
 }
 
-function objectSignal(ctx: AdapterContext, kind: ObjectKind, namespace: string | undefined, items: Array<Record<string, unknown>> | undefined): Signal[] {
+function objectSignal(
+  ctx: AdapterContext,
+  kind: ObjectKind,
+  namespace: string | undefined,
+  items: Array<Record<string, unknown>> | undefined,
+): Signal[] {
   if (!items?.length) return [];
   if (items.length > ctx.limits.rows) ctx.note(`${kind} in ${namespace ?? "the cluster"}: kept ${ctx.limits.rows} of ${items.length}`);
   const list = items.slice(0, ctx.limits.rows).map((o) => ({ ...compact(kind, o), ...(o.partial ? { partial: true } : {}) }));
-  return [{
-    id: `${ctx.source}:k8s:${namespace ?? "cluster"}:objects:${kind}`, source: ctx.source, adapter: "kubernetes", kind: "state", name: "k8s.objects", value: list.length,
-    query: `get ${kind}${namespace ? ` -n ${namespace}` : ""} -o yaml`, data: { kind, ...(namespace ? { namespace } : {}), items: list },
-  }];
+  return [
+    {
+      id: `${ctx.source}:k8s:${namespace ?? "cluster"}:objects:${kind}`,
+      source: ctx.source,
+      adapter: "kubernetes",
+      kind: "state",
+      name: "k8s.objects",
+      value: list.length,
+      query: `get ${kind}${namespace ? ` -n ${namespace}` : ""} -o yaml`,
+      data: { kind, ...(namespace ? { namespace } : {}), items: list },
+    },
+  ];
 }

@@ -31,13 +31,21 @@ export type ObjectKind = (typeof NAMESPACED_KINDS)[number]["kind"] | (typeof CLU
 
 const cut = (s: unknown, n = 300) => (typeof s === "string" ? (s.length > n ? `${s.slice(0, n - 1)}…` : s) : undefined);
 const bad = (conds: Condition[] | undefined, healthy: Record<string, string>) =>
-  (conds ?? []).filter((c) => c?.type && (healthy[c.type] ? c.status !== healthy[c.type] : c.status === "True")).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: cut(c.message) } : {}) }));
+  (conds ?? [])
+    .filter((c) => c?.type && (healthy[c.type] ? c.status !== healthy[c.type] : c.status === "True"))
+    .map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.message ? { message: cut(c.message) } : {}),
+    }));
 const meta = (o: Raw) => ({ name: String(o.metadata?.name ?? ""), namespace: o.metadata?.namespace as string | undefined });
 const owner = (o: Raw) => {
   const r = (o.metadata?.ownerReferences ?? [])[0];
   return r ? `${r.kind}/${r.name}` : undefined;
 };
-const num = (v: unknown) => (typeof v === "number" ? v : v === undefined || v === null || v === "" ? undefined : Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown) =>
+  typeof v === "number" ? v : v === undefined || v === null || v === "" ? undefined : Number.isFinite(Number(v)) ? Number(v) : undefined;
 
 export type ContainerState = { reason?: string; message?: string; exitCode?: number; signal?: number; finishedAt?: string };
 export type ContainerView = {
@@ -74,9 +82,27 @@ export type PodView = {
 };
 
 const state = (s: Raw | undefined): ContainerState | undefined =>
-  s ? { ...(s.reason ? { reason: s.reason } : {}), ...(s.message ? { message: cut(s.message, 500) } : {}), ...(num(s.exitCode) !== undefined ? { exitCode: num(s.exitCode) } : {}), ...(s.signal ? { signal: s.signal } : {}), ...(s.finishedAt ? { finishedAt: String(s.finishedAt) } : {}) } : undefined;
+  s
+    ? {
+        ...(s.reason ? { reason: s.reason } : {}),
+        ...(s.message ? { message: cut(s.message, 500) } : {}),
+        ...(num(s.exitCode) !== undefined ? { exitCode: num(s.exitCode) } : {}),
+        ...(s.signal ? { signal: s.signal } : {}),
+        ...(s.finishedAt ? { finishedAt: String(s.finishedAt) } : {}),
+      }
+    : undefined;
 const probe = (p: Raw | undefined) =>
-  !p ? undefined : p.httpGet ? `http-get :${p.httpGet.port}${p.httpGet.path ?? "/"}` : p.tcpSocket ? `tcp :${p.tcpSocket.port}` : p.exec ? `exec ${cut((p.exec.command ?? []).join(" "), 80)}` : p.grpc ? `grpc :${p.grpc.port}` : "probe";
+  !p
+    ? undefined
+    : p.httpGet
+      ? `http-get :${p.httpGet.port}${p.httpGet.path ?? "/"}`
+      : p.tcpSocket
+        ? `tcp :${p.tcpSocket.port}`
+        : p.exec
+          ? `exec ${cut((p.exec.command ?? []).join(" "), 80)}`
+          : p.grpc
+            ? `grpc :${p.grpc.port}`
+            : "probe";
 
 function containers(specs: Raw[] = [], statuses: Raw[] = []): ContainerView[] {
   return specs.slice(0, 10).map((c) => {
@@ -127,7 +153,13 @@ function pod(o: Raw): PodView {
     ...(o.status?.message ? { message: cut(o.status.message) } : {}),
     ...(spec.nodeName ? { node: spec.nodeName } : {}),
     ...(spec.nodeSelector ? { nodeSelector: spec.nodeSelector } : {}),
-    conditions: bad(o.status?.conditions, { PodScheduled: "True", Ready: "True", ContainersReady: "True", Initialized: "True", PodReadyToStartContainers: "True" }),
+    conditions: bad(o.status?.conditions, {
+      PodScheduled: "True",
+      Ready: "True",
+      ContainersReady: "True",
+      Initialized: "True",
+      PodReadyToStartContainers: "True",
+    }),
     containers: containers(spec.containers, o.status?.containerStatuses),
     init: containers(spec.initContainers, o.status?.initContainerStatuses),
     claims: (spec.volumes ?? []).map((v: Raw) => v.persistentVolumeClaim?.claimName).filter(Boolean),
@@ -135,7 +167,8 @@ function pod(o: Raw): PodView {
   };
 }
 
-const selectorOf = (s: Raw | undefined): Record<string, string> | undefined => (s?.matchLabels ? s.matchLabels : s && !s.matchExpressions ? s : undefined);
+const selectorOf = (s: Raw | undefined): Record<string, string> | undefined =>
+  s?.matchLabels ? s.matchLabels : s && !s.matchExpressions ? s : undefined;
 
 /** One object cut to what the analyzers read, by kind. */
 export function compact(kind: ObjectKind, o: Raw): Record<string, unknown> {
@@ -145,50 +178,158 @@ export function compact(kind: ObjectKind, o: Raw): Record<string, unknown> {
     case "Pod":
       return pod(o);
     case "Service":
-      return { ...meta(o), type: s.type ?? "ClusterIP", selector: s.selector ?? {}, ports: (s.ports ?? []).slice(0, 5).map((p: Raw) => `${p.port}${p.targetPort !== undefined ? `→${p.targetPort}` : ""}`) };
+      return {
+        ...meta(o),
+        type: s.type ?? "ClusterIP",
+        selector: s.selector ?? {},
+        ports: (s.ports ?? []).slice(0, 5).map((p: Raw) => `${p.port}${p.targetPort !== undefined ? `→${p.targetPort}` : ""}`),
+      };
     case "Endpoints": {
       const subsets = (o.subsets ?? []) as Raw[];
-      return { ...meta(o), ready: subsets.reduce((n, x) => n + (x.addresses?.length ?? 0), 0), notReady: subsets.reduce((n, x) => n + (x.notReadyAddresses?.length ?? 0), 0), notReadyPods: subsets.flatMap((x) => (x.notReadyAddresses ?? []).map((a: Raw) => a.targetRef?.name)).filter(Boolean).slice(0, 10) };
+      return {
+        ...meta(o),
+        ready: subsets.reduce((n, x) => n + (x.addresses?.length ?? 0), 0),
+        notReady: subsets.reduce((n, x) => n + (x.notReadyAddresses?.length ?? 0), 0),
+        notReadyPods: subsets
+          .flatMap((x) => (x.notReadyAddresses ?? []).map((a: Raw) => a.targetRef?.name))
+          .filter(Boolean)
+          .slice(0, 10),
+      };
     }
     case "Ingress": {
-      const backends = [s.defaultBackend, ...(s.rules ?? []).flatMap((r: Raw) => (r.http?.paths ?? []).map((p: Raw) => ({ ...p.backend, host: r.host, path: p.path })))]
+      const backends = [
+        s.defaultBackend,
+        ...(s.rules ?? []).flatMap((r: Raw) => (r.http?.paths ?? []).map((p: Raw) => ({ ...p.backend, host: r.host, path: p.path }))),
+      ]
         .filter((b) => b?.service?.name)
         .slice(0, 20)
-        .map((b: Raw) => ({ service: b.service.name, port: b.service.port?.number ?? b.service.port?.name, ...(b.host ? { host: b.host } : {}), ...(b.path ? { path: b.path } : {}) }));
-      return { ...meta(o), className: s.ingressClassName ?? o.metadata?.annotations?.["kubernetes.io/ingress.class"], backends, tlsSecrets: (s.tls ?? []).map((t: Raw) => t.secretName).filter(Boolean) };
+        .map((b: Raw) => ({
+          service: b.service.name,
+          port: b.service.port?.number ?? b.service.port?.name,
+          ...(b.host ? { host: b.host } : {}),
+          ...(b.path ? { path: b.path } : {}),
+        }));
+      return {
+        ...meta(o),
+        className: s.ingressClassName ?? o.metadata?.annotations?.["kubernetes.io/ingress.class"],
+        backends,
+        tlsSecrets: (s.tls ?? []).map((t: Raw) => t.secretName).filter(Boolean),
+      };
     }
     case "IngressClass":
-      return { ...meta(o), controller: s.controller, isDefault: o.metadata?.annotations?.["ingressclass.kubernetes.io/is-default-class"] === "true" };
+      return {
+        ...meta(o),
+        controller: s.controller,
+        isDefault: o.metadata?.annotations?.["ingressclass.kubernetes.io/is-default-class"] === "true",
+      };
     case "HorizontalPodAutoscaler":
       return {
-        ...meta(o), target: s.scaleTargetRef ? `${s.scaleTargetRef.kind}/${s.scaleTargetRef.name}` : undefined, min: num(s.minReplicas) ?? 1, max: num(s.maxReplicas), current: num(st.currentReplicas) ?? 0, desired: num(st.desiredReplicas) ?? 0,
+        ...meta(o),
+        target: s.scaleTargetRef ? `${s.scaleTargetRef.kind}/${s.scaleTargetRef.name}` : undefined,
+        min: num(s.minReplicas) ?? 1,
+        max: num(s.maxReplicas),
+        current: num(st.currentReplicas) ?? 0,
+        desired: num(st.desiredReplicas) ?? 0,
         conditions: bad(st.conditions, { AbleToScale: "True", ScalingActive: "True", ScalingLimited: "False" }),
-        metrics: (st.currentMetrics ?? []).slice(0, 5).map((m: Raw) => ({ name: m.resource?.name ?? m.pods?.metric?.name ?? m.external?.metric?.name, utilization: m.resource?.current?.averageUtilization })),
-        targets: (s.metrics ?? []).slice(0, 5).map((m: Raw) => ({ name: m.resource?.name ?? m.pods?.metric?.name ?? m.external?.metric?.name, utilization: m.resource?.target?.averageUtilization })),
+        metrics: (st.currentMetrics ?? []).slice(0, 5).map((m: Raw) => ({
+          name: m.resource?.name ?? m.pods?.metric?.name ?? m.external?.metric?.name,
+          utilization: m.resource?.current?.averageUtilization,
+        })),
+        targets: (s.metrics ?? []).slice(0, 5).map((m: Raw) => ({
+          name: m.resource?.name ?? m.pods?.metric?.name ?? m.external?.metric?.name,
+          utilization: m.resource?.target?.averageUtilization,
+        })),
       };
     case "PodDisruptionBudget":
-      return { ...meta(o), minAvailable: s.minAvailable, maxUnavailable: s.maxUnavailable, selector: selectorOf(s.selector) ?? {}, allowed: num(st.disruptionsAllowed) ?? 0, currentHealthy: num(st.currentHealthy), desiredHealthy: num(st.desiredHealthy), expected: num(st.expectedPods), conditions: bad(st.conditions, { DisruptionAllowed: "True" }) };
+      return {
+        ...meta(o),
+        minAvailable: s.minAvailable,
+        maxUnavailable: s.maxUnavailable,
+        selector: selectorOf(s.selector) ?? {},
+        allowed: num(st.disruptionsAllowed) ?? 0,
+        currentHealthy: num(st.currentHealthy),
+        desiredHealthy: num(st.desiredHealthy),
+        expected: num(st.expectedPods),
+        conditions: bad(st.conditions, { DisruptionAllowed: "True" }),
+      };
     case "Job":
       return {
-        ...meta(o), owner: owner(o), active: num(st.active) ?? 0, succeeded: num(st.succeeded) ?? 0, failed: num(st.failed) ?? 0, backoffLimit: num(s.backoffLimit) ?? 6, suspend: s.suspend === true,
-        start: st.startTime, completion: st.completionTime, conditions: (st.conditions ?? []).filter((c: Raw) => c.status === "True").map((c: Raw) => ({ type: c.type, status: c.status, reason: c.reason, message: cut(c.message) })),
+        ...meta(o),
+        owner: owner(o),
+        active: num(st.active) ?? 0,
+        succeeded: num(st.succeeded) ?? 0,
+        failed: num(st.failed) ?? 0,
+        backoffLimit: num(s.backoffLimit) ?? 6,
+        suspend: s.suspend === true,
+        start: st.startTime,
+        completion: st.completionTime,
+        conditions: (st.conditions ?? [])
+          .filter((c: Raw) => c.status === "True")
+          .map((c: Raw) => ({ type: c.type, status: c.status, reason: c.reason, message: cut(c.message) })),
       };
     case "CronJob":
-      return { ...meta(o), schedule: s.schedule, suspend: s.suspend === true, lastSchedule: st.lastScheduleTime, lastSuccessful: st.lastSuccessfulTime, active: (st.active ?? []).length, deadline: num(s.startingDeadlineSeconds) };
+      return {
+        ...meta(o),
+        schedule: s.schedule,
+        suspend: s.suspend === true,
+        lastSchedule: st.lastScheduleTime,
+        lastSuccessful: st.lastSuccessfulTime,
+        active: (st.active ?? []).length,
+        deadline: num(s.startingDeadlineSeconds),
+      };
     case "PersistentVolumeClaim":
-      return { ...meta(o), phase: st.phase ?? "Pending", storageClass: s.storageClassName, requested: s.resources?.requests?.storage, capacity: st.capacity?.storage, volume: s.volumeName, conditions: bad(st.conditions, {}) };
+      return {
+        ...meta(o),
+        phase: st.phase ?? "Pending",
+        storageClass: s.storageClassName,
+        requested: s.resources?.requests?.storage,
+        capacity: st.capacity?.storage,
+        volume: s.volumeName,
+        conditions: bad(st.conditions, {}),
+      };
     case "StatefulSet":
-      return { ...meta(o), replicas: num(s.replicas) ?? 1, ready: num(st.readyReplicas) ?? 0, current: num(st.currentReplicas), updated: num(st.updatedReplicas), serviceName: s.serviceName, selector: selectorOf(s.selector) ?? {}, claimTemplates: (s.volumeClaimTemplates ?? []).map((t: Raw) => ({ name: t.metadata?.name, storageClass: t.spec?.storageClassName, storage: t.spec?.resources?.requests?.storage })) };
+      return {
+        ...meta(o),
+        replicas: num(s.replicas) ?? 1,
+        ready: num(st.readyReplicas) ?? 0,
+        current: num(st.currentReplicas),
+        updated: num(st.updatedReplicas),
+        serviceName: s.serviceName,
+        selector: selectorOf(s.selector) ?? {},
+        claimTemplates: (s.volumeClaimTemplates ?? []).map((t: Raw) => ({
+          name: t.metadata?.name,
+          storageClass: t.spec?.storageClassName,
+          storage: t.spec?.resources?.requests?.storage,
+        })),
+      };
     case "Deployment":
-      return { ...meta(o), replicas: num(s.replicas) ?? 1, ready: num(st.readyReplicas) ?? 0, available: num(st.availableReplicas) ?? 0, selector: selectorOf(s.selector) ?? {}, conditions: bad(st.conditions, { Available: "True", Progressing: "True", ReplicaFailure: "False" }) };
+      return {
+        ...meta(o),
+        replicas: num(s.replicas) ?? 1,
+        ready: num(st.readyReplicas) ?? 0,
+        available: num(st.availableReplicas) ?? 0,
+        selector: selectorOf(s.selector) ?? {},
+        conditions: bad(st.conditions, { Available: "True", Progressing: "True", ReplicaFailure: "False" }),
+      };
     case "NetworkPolicy":
-      return { ...meta(o), podSelector: selectorOf(s.podSelector) ?? {}, policyTypes: s.policyTypes ?? (s.egress ? ["Ingress", "Egress"] : ["Ingress"]), ingressRules: (s.ingress ?? []).length, egressRules: (s.egress ?? []).length };
+      return {
+        ...meta(o),
+        podSelector: selectorOf(s.podSelector) ?? {},
+        policyTypes: s.policyTypes ?? (s.egress ? ["Ingress", "Egress"] : ["Ingress"]),
+        ingressRules: (s.ingress ?? []).length,
+        egressRules: (s.egress ?? []).length,
+      };
     case "Node":
       return {
-        ...meta(o), unschedulable: s.unschedulable === true,
+        ...meta(o),
+        unschedulable: s.unschedulable === true,
         taints: (s.taints ?? []).slice(0, 10).map((t: Raw) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`),
         conditions: bad(st.conditions, { Ready: "True" }),
-        labels: Object.fromEntries(Object.entries((o.metadata?.labels ?? {}) as Record<string, string>).filter(([k]) => !k.startsWith("beta.kubernetes.io/")).slice(0, 15)),
+        labels: Object.fromEntries(
+          Object.entries((o.metadata?.labels ?? {}) as Record<string, string>)
+            .filter(([k]) => !k.startsWith("beta.kubernetes.io/"))
+            .slice(0, 15),
+        ),
       };
   }
 }

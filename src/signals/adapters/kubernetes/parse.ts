@@ -24,7 +24,15 @@ export function parseRestarts(value: unknown): { count: number; lastAgo?: string
   return m ? { count: Number(m[1]), lastAgo: m[2] } : { count: 0 };
 }
 
-export type PodRow = { name: string; namespace?: string; status: string; ready?: string; restarts: number; lastRestartAgo?: string; node?: string };
+export type PodRow = {
+  name: string;
+  namespace?: string;
+  status: string;
+  ready?: string;
+  restarts: number;
+  lastRestartAgo?: string;
+  node?: string;
+};
 
 /** Pods from kubernetes-mcp-server's structuredContent, or from a table answer. */
 export function podsFrom(structured: unknown, text: string): PodRow[] {
@@ -44,7 +52,16 @@ export function podsFrom(structured: unknown, text: string): PodRow[] {
   });
 }
 
-export type K8sEvent = { type: string; reason: string; message: string; kind?: string; object?: string; namespace?: string; time?: string; count: number };
+export type K8sEvent = {
+  type: string;
+  reason: string;
+  message: string;
+  kind?: string;
+  object?: string;
+  namespace?: string;
+  time?: string;
+  count: number;
+};
 
 /** kubernetes-mcp-server's `events_list` (a YAML list after a comment line). */
 export function eventsFromYaml(text: string): K8sEvent[] {
@@ -58,7 +75,13 @@ export function eventsFromYaml(text: string): K8sEvent[] {
     kind: e.InvolvedObject?.Kind,
     object: e.InvolvedObject?.Name,
     namespace: e.Namespace,
-    time: e.Timestamp ? new Date(String(e.Timestamp).replace(/ \+0000 UTC$/, "Z").replace(" ", "T")).toISOString() : undefined,
+    time: e.Timestamp
+      ? new Date(
+          String(e.Timestamp)
+            .replace(/ \+0000 UTC$/, "Z")
+            .replace(" ", "T"),
+        ).toISOString()
+      : undefined,
     count: 1,
   }));
 }
@@ -101,7 +124,9 @@ export function rolloutsFrom(structured: unknown, text: string): RolloutRow[] {
   const items = (structured as { items?: Array<Record<string, unknown>> } | undefined)?.items;
   const rows: Array<Record<string, unknown>> = items ?? parseTable(text);
   return rows.map((r) => {
-    const [ready, desired] = String(r.Ready ?? r.READY ?? "0/0").split("/").map(Number);
+    const [ready, desired] = String(r.Ready ?? r.READY ?? "0/0")
+      .split("/")
+      .map(Number);
     return {
       name: String(r.Name ?? r.NAME ?? ""),
       ready: ready ?? 0,
@@ -122,7 +147,13 @@ export type DeploymentSpec = {
   name: string;
   revision?: string;
   replicas?: number;
-  containers: Array<{ name: string; image?: string; limits?: Record<string, string>; requests?: Record<string, string>; env?: Record<string, string> }>;
+  containers: Array<{
+    name: string;
+    image?: string;
+    limits?: Record<string, string>;
+    requests?: Record<string, string>;
+    env?: Record<string, string>;
+  }>;
   /** The scheduling rules, as compact JSON (affinity, nodeSelector, tolerations), so a removed rule shows as a difference. */
   scheduling: { affinity?: string; nodeSelector?: string; tolerations?: number };
   annotations: Record<string, string>;
@@ -134,10 +165,17 @@ export type DeploymentSpec = {
  * and annotations (the change cause, the PR it ships; not the last-applied manifest).
  */
 export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
-  const d = raw as { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { replicas?: number; template?: { spec?: Record<string, any> } } } | undefined;
+  const d = raw as
+    | {
+        metadata?: { name?: string; annotations?: Record<string, string> };
+        spec?: { replicas?: number; template?: { spec?: Record<string, any> } };
+      }
+    | undefined;
   if (!d?.metadata?.name || !d.spec) return undefined;
   const pod = d.spec.template?.spec ?? {};
-  const annotations = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k, v]) => !k.includes("last-applied") && String(v).length <= 200));
+  const annotations = Object.fromEntries(
+    Object.entries(d.metadata.annotations ?? {}).filter(([k, v]) => !k.includes("last-applied") && String(v).length <= 200),
+  );
   const short = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v).slice(0, 400));
   return {
     name: d.metadata.name,
@@ -150,9 +188,19 @@ export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
           .slice(0, 30)
           .map((e) => [e.name!, String(e.value)]),
       );
-      return { name: String(c.name ?? ""), image: c.image, limits: c.resources?.limits, requests: c.resources?.requests, ...(Object.keys(env).length ? { env } : {}) };
+      return {
+        name: String(c.name ?? ""),
+        image: c.image,
+        limits: c.resources?.limits,
+        requests: c.resources?.requests,
+        ...(Object.keys(env).length ? { env } : {}),
+      };
     }),
-    scheduling: { affinity: short(pod.affinity), nodeSelector: short(pod.nodeSelector), tolerations: Array.isArray(pod.tolerations) ? pod.tolerations.length : undefined },
+    scheduling: {
+      affinity: short(pod.affinity),
+      nodeSelector: short(pod.nodeSelector),
+      tolerations: Array.isArray(pod.tolerations) ? pod.tolerations.length : undefined,
+    },
     annotations,
   };
 }
@@ -162,7 +210,12 @@ export type CronJobRow = { name: string; schedule: string; suspend?: boolean; la
 /** CronJobs from a table (`SCHEDULE`, `SUSPEND`, `LAST SCHEDULE`) or a `kubectl get -o json` list. */
 export function cronJobsFrom(text: string, list?: { items?: Array<Record<string, any>> }): CronJobRow[] {
   if (list?.items) {
-    return list.items.map((c) => ({ name: String(c.metadata?.name ?? ""), schedule: String(c.spec?.schedule ?? ""), suspend: c.spec?.suspend === true, lastSchedule: c.status?.lastScheduleTime }));
+    return list.items.map((c) => ({
+      name: String(c.metadata?.name ?? ""),
+      schedule: String(c.spec?.schedule ?? ""),
+      suspend: c.spec?.suspend === true,
+      lastSchedule: c.status?.lastScheduleTime,
+    }));
   }
   return parseTable(text)
     .filter((r) => r.SCHEDULE !== undefined)

@@ -13,10 +13,21 @@ function suspect(row: Record<string, string>): boolean {
     const m = /^(\d+)\/(\d+)$/.exec(row[key] ?? "");
     if (m && Number(m[1]) < Number(m[2])) return true;
   }
-  return row.ENDPOINTS === "<none>" || row["ALLOWED DISRUPTIONS"] === "0" || /<unknown>/.test(row.TARGETS ?? "") || (row.REPLICAS !== undefined && row.REPLICAS === row.MAXPODS);
+  return (
+    row.ENDPOINTS === "<none>" ||
+    row["ALLOWED DISRUPTIONS"] === "0" ||
+    /<unknown>/.test(row.TARGETS ?? "") ||
+    (row.REPLICAS !== undefined && row.REPLICAS === row.MAXPODS)
+  );
 }
 
-const labelsOf = (text = "") => Object.fromEntries(text.split(",").map((kv) => kv.split("=")).filter((kv) => kv.length === 2 && kv[0]));
+const labelsOf = (text = "") =>
+  Object.fromEntries(
+    text
+      .split(",")
+      .map((kv) => kv.split("="))
+      .filter((kv) => kv.length === 2 && kv[0]),
+  );
 
 /**
  * kubernetes-mcp-server lists as a table (its default `--list-output`) and gives whole objects one
@@ -24,7 +35,12 @@ const labelsOf = (text = "") => Object.fromEntries(text.split(",").map((kv) => k
  * first. A list already in YAML (`--list-output yaml`) is used whole. Pods not read whole keep
  * their row (name, labels, status), enough to say which pods a selector matches.
  */
-export async function listThenGet(list: () => Promise<ToolOutput>, get: (name: string) => Promise<string>, cap: number, kind: string): Promise<Raw[]> {
+export async function listThenGet(
+  list: () => Promise<ToolOutput>,
+  get: (name: string) => Promise<string>,
+  cap: number,
+  kind: string,
+): Promise<Raw[]> {
   const out = await list();
   const text = out.texts.join("\n");
   if (/^(apiVersion:|items:|- apiVersion:|\{)/m.test(text.trim().split("\n")[0] ?? "")) return objectsOf(text);
@@ -40,6 +56,12 @@ export async function listThenGet(list: () => Promise<ToolOutput>, get: (name: s
   const read = new Set(whole.map((o) => o.metadata?.name));
   const partial = ordered
     .filter((r) => !read.has(r.NAME))
-    .map((r) => ({ metadata: { name: r.NAME, namespace: r.NAMESPACE, labels: labelsOf(r.LABELS) }, status: { phase: r.STATUS === "Running" || r.STATUS === "Completed" ? (r.STATUS === "Completed" ? "Succeeded" : "Running") : "Unknown" }, partial: true }));
+    .map((r) => ({
+      metadata: { name: r.NAME, namespace: r.NAMESPACE, labels: labelsOf(r.LABELS) },
+      status: {
+        phase: r.STATUS === "Running" || r.STATUS === "Completed" ? (r.STATUS === "Completed" ? "Succeeded" : "Running") : "Unknown",
+      },
+      partial: true,
+    }));
   return [...whole, ...partial];
 }

@@ -10,9 +10,14 @@ const STATEMENTS = {
     "SHOW TRANSACTIONS YIELD transactionId, currentQuery, elapsedTime, status WHERE elapsedTime.milliseconds > 30000 RETURN transactionId, left(currentQuery, 300) AS query, elapsedTime.milliseconds AS elapsedMs, status",
 } as const;
 
-
 const FLAVOURS: Array<Flavour & { tool: string }> = [
-  { id: "mcp-neo4j-cypher", detect: (t) => hasTools(t, "read_neo4j_cypher"), tools: ["read_neo4j_cypher"], required: ["read_neo4j_cypher"], tool: "read_neo4j_cypher" },
+  {
+    id: "mcp-neo4j-cypher",
+    detect: (t) => hasTools(t, "read_neo4j_cypher"),
+    tools: ["read_neo4j_cypher"],
+    required: ["read_neo4j_cypher"],
+    tool: "read_neo4j_cypher",
+  },
   { id: "neo4j/mcp", detect: (t) => hasTools(t, "read-cypher"), tools: ["read-cypher"], required: ["read-cypher"], tool: "read-cypher" },
 ];
 
@@ -29,15 +34,34 @@ export const neo4jAdapter: Adapter = {
     };
     const usedBy = ctx.services.filter((s) => s.config.neo4j).map((s) => s.name);
     const service = usedBy.length === 1 ? usedBy[0] : undefined;
-    const [dbs, txs] = await Promise.all([ctx.attempt("databases", () => run(STATEMENTS.databases)), ctx.attempt("long transactions", () => run(STATEMENTS.transactions))]);
+    const [dbs, txs] = await Promise.all([
+      ctx.attempt("databases", () => run(STATEMENTS.databases)),
+      ctx.attempt("long transactions", () => run(STATEMENTS.transactions)),
+    ]);
     const signals: Signal[] = [];
     const base = { source: ctx.source, adapter: "neo4j" as const, service };
     if (dbs) {
       const down = dbs.filter((d) => d.currentStatus !== d.requestedStatus || d.currentStatus !== "online");
-      signals.push({ ...base, id: `${ctx.source}:neo4j:databases`, kind: "state", name: "neo4j.databases", value: down.length, query: STATEMENTS.databases, data: { databases: dbs, notOnline: down.map((d) => d.name), usedBy } });
+      signals.push({
+        ...base,
+        id: `${ctx.source}:neo4j:databases`,
+        kind: "state",
+        name: "neo4j.databases",
+        value: down.length,
+        query: STATEMENTS.databases,
+        data: { databases: dbs, notOnline: down.map((d) => d.name), usedBy },
+      });
     }
     if (txs) {
-      signals.push({ ...base, id: `${ctx.source}:neo4j:long-transactions`, kind: "event", name: "neo4j.long_transactions", value: txs.length, query: STATEMENTS.transactions, data: { transactions: txs.map((t) => ({ ...t, elapsedMs: num(t.elapsedMs) })), usedBy } });
+      signals.push({
+        ...base,
+        id: `${ctx.source}:neo4j:long-transactions`,
+        kind: "event",
+        name: "neo4j.long_transactions",
+        value: txs.length,
+        query: STATEMENTS.transactions,
+        data: { transactions: txs.map((t) => ({ ...t, elapsedMs: num(t.elapsedMs) })), usedBy },
+      });
     }
     return signals;
   },

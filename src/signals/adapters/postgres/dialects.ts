@@ -14,7 +14,9 @@ export type SqlRunner = (client: SourceClient, sql: string) => Promise<Row[]>;
 export const FLAVOURS: Array<Flavour & { run: SqlRunner }> = [
   {
     id: "postgres-mcp (crystaldba)",
-    detect: (tools) => hasTools(tools, "execute_sql") && (hasTools(tools, "analyze_db_health") || hasTools(tools, "get_top_queries") || hasTools(tools, "list_schemas")),
+    detect: (tools) =>
+      hasTools(tools, "execute_sql") &&
+      (hasTools(tools, "analyze_db_health") || hasTools(tools, "get_top_queries") || hasTools(tools, "list_schemas")),
     tools: ["execute_sql"],
     required: ["execute_sql"],
     run: async (client, sql) => {

@@ -16,8 +16,10 @@ export type PromDialect = {
 /** The three answer shapes: `{resultType,result}`, `{data:{…},status}`, and with `links`. */
 function unwrap(output: ToolOutput, tool: string): PromData {
   const body = replyOf(output, tool, queryAnswer);
-  if (body.status === "error") throw new ToolFailure(("error" in body && typeof body.error === "string" ? body.error : undefined) ?? `${tool} failed`, tool);
-  const data = "data" in body && body.data && typeof body.data === "object" && "result" in body.data ? (body.data as PromData) : (body as PromData);
+  if (body.status === "error")
+    throw new ToolFailure(("error" in body && typeof body.error === "string" ? body.error : undefined) ?? `${tool} failed`, tool);
+  const data =
+    "data" in body && body.data && typeof body.data === "object" && "result" in body.data ? (body.data as PromData) : (body as PromData);
   if (!Array.isArray(data.result)) throw new ToolFailure(`${tool} answered without a result array`, tool);
   return { resultType: data.resultType ?? "vector", result: data.result };
 }
@@ -33,7 +35,10 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     dialect: {
       instant: async (c, query) => unwrap(await c.call("prometheus_query", { query }), "prometheus_query"),
       range: async (c, query, w, step) =>
-        unwrap(await c.call("prometheus_query_range", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "prometheus_query_range"),
+        unwrap(
+          await c.call("prometheus_query_range", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }),
+          "prometheus_query_range",
+        ),
     },
   },
   {
@@ -61,7 +66,10 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     dialect: {
       instant: async (c, query) => unwrap(await c.call("execute_query", { query }), "execute_query"),
       range: async (c, query, w, step) =>
-        unwrap(await c.call("execute_range_query", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }), "execute_range_query"),
+        unwrap(
+          await c.call("execute_range_query", { query, start: secs(w.from), end: secs(w.to), step: `${step}s` }),
+          "execute_range_query",
+        ),
     },
   },
 ];

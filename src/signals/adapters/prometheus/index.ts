@@ -20,14 +20,19 @@ const RED = [
  */
 const RESOURCES = [
   ["container.cpu_usage", "sum(rate(container_cpu_usage_seconds_total{$pod}[5m]))", "cores"],
-  ["container.cpu_throttled", "sum(rate(container_cpu_cfs_throttled_periods_total{$pod}[5m])) / sum(rate(container_cpu_cfs_periods_total{$pod}[5m]))", "ratio"],
+  [
+    "container.cpu_throttled",
+    "sum(rate(container_cpu_cfs_throttled_periods_total{$pod}[5m])) / sum(rate(container_cpu_cfs_periods_total{$pod}[5m]))",
+    "ratio",
+  ],
   ["container.memory_working_set", "sum(container_memory_working_set_bytes{$pod})", "bytes"],
   ["container.io_write_bytes", "sum(rate(container_fs_writes_bytes_total{$pod}[5m]))", "bytes/s"],
   ["container.network_transmit_bytes", "sum(rate(container_network_transmit_bytes_total{$pod}[5m]))", "bytes/s"],
   ["container.network_receive_bytes", "sum(rate(container_network_receive_bytes_total{$pod}[5m]))", "bytes/s"],
 ] as const;
 /** The pods of a Deployment named like the service (`<service>-<hash>-<id>`); undefined for a name that is not a plain DNS label. */
-const podSelector = (service: string) => (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(service) ? `pod=~"${service.replaceAll(".", "\\\\.")}-.*"` : undefined);
+const podSelector = (service: string) =>
+  /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(service) ? `pod=~"${service.replaceAll(".", "\\\\.")}-.*"` : undefined;
 
 const toSeries = (data: PromData): Series[] =>
   data.result.map((s) => ({
@@ -45,16 +50,31 @@ export const prometheusAdapter: Adapter = {
   async collect(ctx) {
     const { dialect } = ctx.flavour as (typeof FLAVOURS)[number];
     const services = ctx.services.filter((s) => s.config.prometheus && Object.keys(s.config.prometheus.labels).length > 0);
-    const red = await Promise.all(services.flatMap((svc) => RED.map(([name, key, unit]) => redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit))));
+    const red = await Promise.all(
+      services.flatMap((svc) =>
+        RED.map(([name, key, unit]) =>
+          redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit),
+        ),
+      ),
+    );
     const resources = await Promise.all(
       services.flatMap((svc) => {
         const pod = podSelector(svc.name);
-        return pod ? RESOURCES.map(([name, template, unit]) => redSignal(ctx, dialect, svc.name, "", name, template.replaceAll("$pod", pod), unit)) : [];
+        return pod
+          ? RESOURCES.map(([name, template, unit]) => redSignal(ctx, dialect, svc.name, "", name, template.replaceAll("$pod", pod), unit))
+          : [];
       }),
     );
     red.push(...resources);
     const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, dialect, name, query, unit)));
-    return [...red.filter((s): s is Signal => !!s), ...exporters.filter((s): s is Signal => !!s), ...(await alerts(ctx, dialect)), ...(await alertHistory(ctx, dialect)), ...(await targetsDown(ctx, dialect)), ...(await rules(ctx))];
+    return [
+      ...red.filter((s): s is Signal => !!s),
+      ...exporters.filter((s): s is Signal => !!s),
+      ...(await alerts(ctx, dialect)),
+      ...(await alertHistory(ctx, dialect)),
+      ...(await targetsDown(ctx, dialect)),
+      ...(await rules(ctx)),
+    ];
   },
 };
 
@@ -72,23 +92,67 @@ const EXPORTER_SERIES = [
   ["es.thread_pool_rejected", "sum(rate(elasticsearch_thread_pool_rejected_count[5m]))", "req/s"],
 ] as const;
 
-async function exporterSignal(ctx: AdapterContext, dialect: PromDialect, name: string, query: string, unit: string): Promise<Signal | undefined> {
+async function exporterSignal(
+  ctx: AdapterContext,
+  dialect: PromDialect,
+  name: string,
+  query: string,
+  unit: string,
+): Promise<Signal | undefined> {
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const data = await ctx.attempt(name, () => dialect.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), 1, ctx.limits.points, ctx.note, name);
-  const users = name.startsWith("es.") ? [] : ctx.services.filter((s) => (name.startsWith("redis") ? s.config.redis : s.config.postgres)).map((s) => s.name);
-  return { id: `${ctx.source}:exporter:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service: users.length === 1 ? users[0] : undefined, name, window: ctx.window, series, value: lastValue(series), unit, query };
+  const users = name.startsWith("es.")
+    ? []
+    : ctx.services.filter((s) => (name.startsWith("redis") ? s.config.redis : s.config.postgres)).map((s) => s.name);
+  return {
+    id: `${ctx.source}:exporter:${name}`,
+    source: ctx.source,
+    adapter: "prometheus",
+    kind: "metric",
+    service: users.length === 1 ? users[0] : undefined,
+    name,
+    window: ctx.window,
+    series,
+    value: lastValue(series),
+    unit,
+    query,
+  };
 }
 
-async function redSignal(ctx: AdapterContext, dialect: PromDialect, service: string, selector: string, name: string, template: string, unit: string): Promise<Signal | undefined> {
+async function redSignal(
+  ctx: AdapterContext,
+  dialect: PromDialect,
+  service: string,
+  selector: string,
+  name: string,
+  template: string,
+  unit: string,
+): Promise<Signal | undefined> {
   const query = template.replaceAll("$selector", selector);
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const data = await ctx.attempt(`${service} ${name}`, () => dialect.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), ctx.limits.series, ctx.limits.points, ctx.note, `${service} ${name}`);
-  const baseline = ctx.baseline && name !== "process.memory_bytes" && !name.startsWith("container.") ? await metricBaseline(ctx, dialect, query, `${service} ${name}`) : undefined;
-  return { id: `${ctx.source}:${service}:${name}`, source: ctx.source, adapter: "prometheus", kind: "metric", service, name, window: ctx.window, series, value: lastValue(series), unit, query, ...(baseline ? { data: { baseline } } : {}) };
+  const baseline =
+    ctx.baseline && name !== "process.memory_bytes" && !name.startsWith("container.")
+      ? await metricBaseline(ctx, dialect, query, `${service} ${name}`)
+      : undefined;
+  return {
+    id: `${ctx.source}:${service}:${name}`,
+    source: ctx.source,
+    adapter: "prometheus",
+    kind: "metric",
+    service,
+    name,
+    window: ctx.window,
+    series,
+    value: lastValue(series),
+    unit,
+    query,
+    ...(baseline ? { data: { baseline } } : {}),
+  };
 }
 
 const DAY = 86_400_000;
@@ -106,9 +170,16 @@ const sameTimeOfDay = (a: number, b: number) => {
  * 7 days — one range query with a one-day step, so each sample is the query's value exactly 1…7
  * days before the window's end. Undefined when fewer than 3 days answered.
  */
-export async function metricBaseline(ctx: AdapterContext, dialect: PromDialect, query: string, label: string): Promise<{ value: number; basis: string; samples: number } | undefined> {
+export async function metricBaseline(
+  ctx: AdapterContext,
+  dialect: PromDialect,
+  query: string,
+  label: string,
+): Promise<{ value: number; basis: string; samples: number } | undefined> {
   const end = ctx.window.to;
-  const data = await ctx.attempt(`${label} baseline`, () => dialect.range(ctx.client, query, { from: end - 7 * DAY - SLACK_MS, to: end - DAY + SLACK_MS }, DAY / 1000));
+  const data = await ctx.attempt(`${label} baseline`, () =>
+    dialect.range(ctx.client, query, { from: end - 7 * DAY - SLACK_MS, to: end - DAY + SLACK_MS }, DAY / 1000),
+  );
   const values = (data?.result ?? [])
     .flatMap((s) => s.values ?? [])
     .map(([t, v]) => [t * 1000, num(v)] as const)
@@ -152,24 +223,37 @@ async function alertHistory(ctx: AdapterContext, dialect: PromDialect): Promise<
   if (series.length > ctx.limits.rows) ctx.note(`alert history: kept ${ctx.limits.rows} of ${series.length} alerts`);
   return series.slice(0, ctx.limits.rows).flatMap((s) => {
     const { __name__: _n, alertstate: _a, ...labels } = s.metric;
-    const times = (s.values ?? []).filter(([, v]) => Number(v) > 0).map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b);
+    const times = (s.values ?? [])
+      .filter(([, v]) => Number(v) > 0)
+      .map(([t]) => Math.round(t * 1000))
+      .sort((a, b) => a - b);
     if (!times.length) return [];
     // A gap of more than two steps between points ends one firing and starts the next.
     const firings = 1 + times.slice(1).filter((t, i) => t - times[i]! > 2 * step * 1000).length;
     const last = times.at(-1)!;
     const resolved = last < ctx.window.to - 2 * step * 1000;
-    return [{
-      id: `${ctx.source}:alert-history:${labels.alertname ?? "unnamed"}:${shortHash(labelKey(labels))}`,
-      source: ctx.source,
-      adapter: "prometheus" as const,
-      kind: "event" as const,
-      service: serviceForLabels(ctx.services, labels),
-      name: "alert.history",
-      window: ctx.window,
-      value: firings,
-      data: { alertname: labels.alertname, severity: labels.severity, labels, firedAt: times[0], lastFiringAt: last, ...(resolved ? { resolvedBy: last + step * 1000 } : {}), firings },
-      query,
-    }];
+    return [
+      {
+        id: `${ctx.source}:alert-history:${labels.alertname ?? "unnamed"}:${shortHash(labelKey(labels))}`,
+        source: ctx.source,
+        adapter: "prometheus" as const,
+        kind: "event" as const,
+        service: serviceForLabels(ctx.services, labels),
+        name: "alert.history",
+        window: ctx.window,
+        value: firings,
+        data: {
+          alertname: labels.alertname,
+          severity: labels.severity,
+          labels,
+          firedAt: times[0],
+          lastFiringAt: last,
+          ...(resolved ? { resolvedBy: last + step * 1000 } : {}),
+          firings,
+        },
+        query,
+      },
+    ];
   });
 }
 
@@ -188,15 +272,29 @@ async function targetsDown(ctx: AdapterContext, dialect: PromDialect): Promise<S
   }));
 }
 
-
 /** Alert rules, to find services nobody is alerted about; only mcp-prometheus exposes them. */
 async function rules(ctx: AdapterContext): Promise<Signal[]> {
   if (!ctx.flavour.tools.includes("getRules")) {
     ctx.note(`alert rules are not visible through ${ctx.flavour.id}; monitoring gaps use firing alerts only`);
     return [];
   }
-  const answer = await ctx.attempt("alert rules", async () => replyOf(await ctx.client.call("getRules", { type: "alert" }), "getRules", rulesAnswer));
+  const answer = await ctx.attempt("alert rules", async () =>
+    replyOf(await ctx.client.call("getRules", { type: "alert" }), "getRules", rulesAnswer),
+  );
   if (!answer) return [];
-  const list = (answer.data?.groups ?? []).flatMap((g) => g.rules.map((r) => ({ group: g.name, name: r.name, query: r.query, labels: r.labels ?? {}, state: r.state })));
-  return [{ id: `${ctx.source}:alert-rules`, source: ctx.source, adapter: "prometheus", kind: "state", name: "alert.rules", value: list.length, data: { rules: list.slice(0, ctx.limits.rows) }, query: "getRules type=alert" }];
+  const list = (answer.data?.groups ?? []).flatMap((g) =>
+    g.rules.map((r) => ({ group: g.name, name: r.name, query: r.query, labels: r.labels ?? {}, state: r.state })),
+  );
+  return [
+    {
+      id: `${ctx.source}:alert-rules`,
+      source: ctx.source,
+      adapter: "prometheus",
+      kind: "state",
+      name: "alert.rules",
+      value: list.length,
+      data: { rules: list.slice(0, ctx.limits.rows) },
+      query: "getRules type=alert",
+    },
+  ];
 }

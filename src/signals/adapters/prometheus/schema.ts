@@ -26,7 +26,15 @@ export const rulesAnswer = z.looseObject({
         .array(
           z.looseObject({
             name: z.string(),
-            rules: z.array(z.looseObject({ name: z.string(), query: z.string(), type: z.string().optional(), labels: z.record(z.string(), z.string()).optional(), state: z.string().optional() })),
+            rules: z.array(
+              z.looseObject({
+                name: z.string(),
+                query: z.string(),
+                type: z.string().optional(),
+                labels: z.record(z.string(), z.string()).optional(),
+                state: z.string().optional(),
+              }),
+            ),
           }),
         )
         .optional(),

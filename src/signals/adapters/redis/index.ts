@@ -4,7 +4,6 @@ import type { Signal } from "../../types.js";
 import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import { hasTools, type Adapter } from "../types.js";
 
-
 /**
  * Redis through the official `redis-mcp-server`: `info` (a JSON dict of INFO) gives memory
  * against maxmemory, evictions, hit ratio, clients, ops/s and rejected connections.
@@ -31,11 +30,17 @@ export const redisAdapter: Adapter = {
     const i: Info = unwrap(info);
     // A live window: INFO stats a moment later gives evicted_keys' rate now (a counter's total says nothing; another section, so no cached answer).
     const again = isLive(ctx.window)
-      ? await pause(SAMPLE_MS).then(() => ctx.attempt("INFO (second reading)", async () => unwrap(replyOf(await ctx.client.call("info", { section: "stats" }), "info", infoAnswer))))
+      ? await pause(SAMPLE_MS).then(() =>
+          ctx.attempt("INFO (second reading)", async () =>
+            unwrap(replyOf(await ctx.client.call("info", { section: "stats" }), "info", infoAnswer)),
+          ),
+        )
       : undefined;
     const [e0, e1] = [num(i.evicted_keys), num(again?.evicted_keys)];
     const evictedPerSec = e0 !== undefined && e1 !== undefined && e1 >= e0 ? (e1 - e0) / (SAMPLE_MS / 1000) : undefined;
-    const users = ctx.services.filter((s) => s.config.redis && (!s.config.redis.server || s.config.redis.server === ctx.source)).map((s) => s.name);
+    const users = ctx.services
+      .filter((s) => s.config.redis && (!s.config.redis.server || s.config.redis.server === ctx.source))
+      .map((s) => s.name);
     const service = users.length === 1 ? users[0] : undefined;
     const query = "info section=default";
     const used = num(i.used_memory);
@@ -43,12 +48,38 @@ export const redisAdapter: Adapter = {
     const hits = num(i.keyspace_hits) ?? 0;
     const misses = num(i.keyspace_misses) ?? 0;
     const metric = (name: string, value: number | undefined, unit: string, data: Record<string, unknown> = {}): Signal[] =>
-      value === undefined ? [] : [{ id: `${ctx.source}:redis:${name}`, source: ctx.source, adapter: "redis", kind: "metric", service, name: `redis.${name}`, value, unit, query, data: { usedBy: users, ...data } }];
+      value === undefined
+        ? []
+        : [
+            {
+              id: `${ctx.source}:redis:${name}`,
+              source: ctx.source,
+              adapter: "redis",
+              kind: "metric",
+              service,
+              name: `redis.${name}`,
+              value,
+              unit,
+              query,
+              data: { usedBy: users, ...data },
+            },
+          ];
     return [
-      ...metric("memory_used", used, "bytes", { maxmemory: max, usage: used !== undefined && max ? used / max : undefined, policy: i.maxmemory_policy, fragmentation: num(i.mem_fragmentation_ratio) }),
-      ...metric("evicted_keys", e1 ?? e0, "keys", { expired_keys: num(i.expired_keys), ...(evictedPerSec !== undefined ? { perSecondNow: evictedPerSec } : {}) }),
+      ...metric("memory_used", used, "bytes", {
+        maxmemory: max,
+        usage: used !== undefined && max ? used / max : undefined,
+        policy: i.maxmemory_policy,
+        fragmentation: num(i.mem_fragmentation_ratio),
+      }),
+      ...metric("evicted_keys", e1 ?? e0, "keys", {
+        expired_keys: num(i.expired_keys),
+        ...(evictedPerSec !== undefined ? { perSecondNow: evictedPerSec } : {}),
+      }),
       ...metric("hit_ratio", hits + misses > 0 ? hits / (hits + misses) : undefined, "ratio", { hits, misses }),
-      ...metric("connected_clients", num(i.connected_clients), "clients", { blocked_clients: num(i.blocked_clients), maxclients: num(i.maxclients) }),
+      ...metric("connected_clients", num(i.connected_clients), "clients", {
+        blocked_clients: num(i.blocked_clients),
+        maxclients: num(i.maxclients),
+      }),
       ...metric("rejected_connections", num(i.rejected_connections), "connections"),
       ...metric("ops_per_sec", num(i.instantaneous_ops_per_sec), "ops/s"),
       {
@@ -59,7 +90,13 @@ export const redisAdapter: Adapter = {
         service,
         name: "redis.server",
         query,
-        data: { version: i.redis_version, role: i.role, uptime_s: num(i.uptime_in_seconds), connected_slaves: num(i.connected_slaves), usedBy: users },
+        data: {
+          version: i.redis_version,
+          role: i.role,
+          uptime_s: num(i.uptime_in_seconds),
+          connected_slaves: num(i.connected_slaves),
+          usedBy: users,
+        },
       },
     ];
   },

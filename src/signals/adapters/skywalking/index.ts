@@ -13,7 +13,6 @@ const MQE = [
   ["apm.throughput", "service_cpm", "calls/min"],
 ] as const;
 
-
 /** SkyWalking ids of time buckets: epoch ms, or `yyyyMMddHHmm`. */
 export function bucketTime(id: string | undefined, index: number, from: number, step: number): number {
   if (id && /^\d{13}$/.test(id)) return Number(id);
@@ -70,14 +69,21 @@ async function serviceIds(ctx: AdapterContext): Promise<Map<string, string>> {
   return new Map(list.map((s) => [s.name, s.id]));
 }
 
-async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Record<string, string>, ids?: Map<string, string>): Promise<Signal[]> {
+async function collectService(
+  ctx: AdapterContext,
+  svc: ServiceTarget,
+  range: Record<string, string>,
+  ids?: Map<string, string>,
+): Promise<Signal[]> {
   const name = safe(svc.config.skywalking!.service, "SkyWalking service name");
   const base = { source: ctx.source, adapter: "skywalking" as const, service: svc.name, window: ctx.window };
   const { step, unit: stepUnit } = mqeStep(ctx.window, Math.max(ctx.limits.points, MQE_MAX_POINTS));
   const metrics = await Promise.all(
     MQE.map(async ([signalName, expression, unit]) => {
       const args = { expression, service_name: name, ...range, step: stepUnit };
-      const answer = await ctx.attempt(`${svc.name} ${signalName}`, async () => replyOf(await ctx.client.call("execute_mqe_expression", args), "execute_mqe_expression", mqeAnswer));
+      const answer = await ctx.attempt(`${svc.name} ${signalName}`, async () =>
+        replyOf(await ctx.client.call("execute_mqe_expression", args), "execute_mqe_expression", mqeAnswer),
+      );
       const exec = answer?.execExpression;
       if (!exec) return undefined;
       if (exec.error) {
@@ -86,10 +92,21 @@ async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Re
       }
       const series: Series[] = (exec.results ?? []).map((r) => ({
         labels: Object.fromEntries((r.metric?.labels ?? []).map((l) => [l.key, l.value])),
-        points: (r.values ?? []).map((v, i) => [bucketTime(v.id, i, ctx.window.from, step), num(v.value)] as [number, number | undefined]).filter((p): p is [number, number] => p[1] !== undefined),
+        points: (r.values ?? [])
+          .map((v, i) => [bucketTime(v.id, i, ctx.window.from, step), num(v.value)] as [number, number | undefined])
+          .filter((p): p is [number, number] => p[1] !== undefined),
       }));
       if (!series.some((s) => s.points.length)) return undefined;
-      return { ...base, id: `${ctx.source}:${svc.name}:${signalName}`, kind: "metric" as const, name: signalName, series, value: lastValue(series), unit, query: `execute_mqe_expression ${expression} service_name=${name}` };
+      return {
+        ...base,
+        id: `${ctx.source}:${svc.name}:${signalName}`,
+        kind: "metric" as const,
+        name: signalName,
+        series,
+        value: lastValue(series),
+        unit,
+        query: `execute_mqe_expression ${expression} service_name=${name}`,
+      };
     }),
   );
   const signals: Signal[] = metrics.filter((m): m is NonNullable<typeof m> => !!m);
@@ -98,33 +115,70 @@ async function collectService(ctx: AdapterContext, svc: ServiceTarget, range: Re
   if (serviceId) {
     const traces = await ctx.attempt(`${svc.name} error traces`, async () => {
       try {
-        return replyOf(await ctx.client.call("query_traces", { service_id: serviceId, ...range, trace_state: "error", view: "summary" }), "query_traces", tracesAnswer);
+        return replyOf(
+          await ctx.client.call("query_traces", { service_id: serviceId, ...range, trace_state: "error", view: "summary" }),
+          "query_traces",
+          tracesAnswer,
+        );
       } catch (err) {
-        if (err instanceof ToolFailure && /no traces found/i.test(err.message)) return { total_traces: 0, error_count: 0, error_traces: [] };
+        if (err instanceof ToolFailure && /no traces found/i.test(err.message))
+          return { total_traces: 0, error_count: 0, error_traces: [] };
         throw err;
       }
     });
     if (traces) {
-      signals.push({ ...base, id: `${ctx.source}:${svc.name}:apm:error-traces`, kind: "trace", name: "apm.error_traces", value: traces.error_count ?? 0, query: `query_traces service_id=${serviceId} trace_state=error view=summary`, data: { total: traces.total_traces, traces: (traces.error_traces ?? []).slice(0, 20) } });
+      signals.push({
+        ...base,
+        id: `${ctx.source}:${svc.name}:apm:error-traces`,
+        kind: "trace",
+        name: "apm.error_traces",
+        value: traces.error_count ?? 0,
+        query: `query_traces service_id=${serviceId} trace_state=error view=summary`,
+        data: { total: traces.total_traces, traces: (traces.error_traces ?? []).slice(0, 20) },
+      });
     }
   }
   return signals;
 }
 
 async function topology(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
-  const answer = await ctx.attempt("topology", async () => replyOf(await ctx.client.call("query_services_topology", range), "query_services_topology", topologyAnswer));
+  const answer = await ctx.attempt("topology", async () =>
+    replyOf(await ctx.client.call("query_services_topology", range), "query_services_topology", topologyAnswer),
+  );
   if (!answer) return [];
   const names = new Map((answer.nodes ?? []).map((n) => [n.id, n.name]));
   const edges = (answer.calls ?? []).map((c) => ({ from: names.get(c.source) ?? c.source, to: names.get(c.target) ?? c.target }));
-  return [{ id: `${ctx.source}:topology`, source: ctx.source, adapter: "skywalking", kind: "topology", name: "apm.topology", value: edges.length, query: "query_services_topology", data: { nodes: (answer.nodes ?? []).map((n) => ({ name: n.name, type: n.type, real: n.isReal })), edges } }];
+  return [
+    {
+      id: `${ctx.source}:topology`,
+      source: ctx.source,
+      adapter: "skywalking",
+      kind: "topology",
+      name: "apm.topology",
+      value: edges.length,
+      query: "query_services_topology",
+      data: { nodes: (answer.nodes ?? []).map((n) => ({ name: n.name, type: n.type, real: n.isReal })), edges },
+    },
+  ];
 }
 
 async function alarms(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
-  const answer = await ctx.attempt("alarms", async () => replyOf(await ctx.client.call("query_alarms", range), "query_alarms", alarmsAnswer));
+  const answer = await ctx.attempt("alarms", async () =>
+    replyOf(await ctx.client.call("query_alarms", range), "query_alarms", alarmsAnswer),
+  );
   if (!answer) return [];
   const list = Array.isArray(answer) ? answer : (answer.msgs ?? answer.items ?? []);
   return list.slice(0, ctx.limits.rows).map((a, i) => {
     const service = ctx.services.find((s) => s.config.skywalking && String(a.message ?? "").includes(s.config.skywalking.service))?.name;
-    return { id: `${ctx.source}:alarm:${String(a.id ?? i)}`, source: ctx.source, adapter: "skywalking", kind: "event", service, name: "apm.alarm", query: "query_alarms", data: { message: a.message, scope: a.scope, startTime: a.startTime } };
+    return {
+      id: `${ctx.source}:alarm:${String(a.id ?? i)}`,
+      source: ctx.source,
+      adapter: "skywalking",
+      kind: "event",
+      service,
+      name: "apm.alarm",
+      query: "query_alarms",
+      data: { message: a.message, scope: a.scope, startTime: a.startTime },
+    };
   });
 }

@@ -25,11 +25,17 @@ export const mqeAnswer = z.looseObject({
 });
 
 /** `query_traces` in summary view. */
-export const tracesAnswer = z.looseObject({ total_traces: z.number().optional(), error_count: z.number().optional(), error_traces: z.array(z.unknown()).optional() });
+export const tracesAnswer = z.looseObject({
+  total_traces: z.number().optional(),
+  error_count: z.number().optional(),
+  error_traces: z.array(z.unknown()).optional(),
+});
 
 /** `query_services_topology`. */
 export const topologyAnswer = z.looseObject({
-  nodes: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.string().nullish(), isReal: z.boolean().optional() })).optional(),
+  nodes: z
+    .array(z.looseObject({ id: z.string(), name: z.string(), type: z.string().nullish(), isReal: z.boolean().optional() }))
+    .optional(),
   calls: z.array(z.looseObject({ source: z.string(), target: z.string() })).optional(),
 });
 

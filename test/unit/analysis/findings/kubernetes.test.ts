@@ -11,7 +11,9 @@ import { collector, services } from "../../../helpers/collect.js";
 import { fixtureTransport } from "../../../helpers/fixture-pool.js";
 
 // A namespace with one failure of each kind, as `kubectl get -o yaml` and the events API show them.
-const shop = parse(readFileSync(new URL("../../../fixtures/kubernetes/broken-shop.yaml", import.meta.url), "utf8")) as NonNullable<Scenario["kubernetes"]>;
+const shop = parse(readFileSync(new URL("../../../fixtures/kubernetes/broken-shop.yaml", import.meta.url), "utf8")) as NonNullable<
+  Scenario["kubernetes"]
+>;
 const scenario: Scenario = { now: "2026-11-24T09:50:00Z", kubernetes: { ...shop, pods: shop.pods ?? [] } };
 const apps = ["api", "worker", "web", "payments", "search", "db", "cart", "orders", "inventory", "checkout", "ledger", "notify"];
 
@@ -22,12 +24,16 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
   let findings: K8sFinding[];
   const find = (reason: string, name?: string) => {
     const f = findings.find((x) => x.reason === reason && (!name || x.object.name === name));
-    if (!f) throw new Error(`no ${reason}${name ? ` on ${name}` : ""} in ${findings.map((x) => `${x.reason}/${x.object.name}`).join(", ")}`);
+    if (!f)
+      throw new Error(`no ${reason}${name ? ` on ${name}` : ""} in ${findings.map((x) => `${x.reason}/${x.object.name}`).join(", ")}`);
     return f;
   };
 
   it("collects the objects read-only and bounded, with the previous run's logs", async () => {
-    const c = collector({ k8s: { command: "fixture", insight: { adapter: "kubernetes" } } }, { transport: fixtureTransport({ k8s: flavour }, scenario) });
+    const c = collector(
+      { k8s: { command: "fixture", insight: { adapter: "kubernetes" } } },
+      { transport: fixtureTransport({ k8s: flavour }, scenario) },
+    );
     pools.push(c.pool);
     const now = Date.parse(scenario.now!);
     const svc = services(Object.fromEntries(apps.map((a) => [a, { kubernetes: { namespace: "shop", labels: { app: a } } }])));
@@ -35,9 +41,30 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
     expect(sources[0]!.status).toBe("ok");
     signals = sources[0]!.signals;
     findings = kubernetesFindings(signals);
-    const kinds = signals.filter((s) => s.name === "k8s.objects").map((s) => String(s.data!.kind)).sort();
-    expect(kinds).toEqual(["CronJob", "Endpoints", "HorizontalPodAutoscaler", "Ingress", "IngressClass", "Job", "Node", "PersistentVolumeClaim", "NetworkPolicy", "Pod", "PodDisruptionBudget", "Service", "StatefulSet"].sort());
-    expect(signals.find((s) => s.name === "k8s.previous_log" && s.data!.pod === "api-7d9c4b8f6-x2k8p")?.data!.lines).toContain("2026-11-24T09:42:53.002Z FATAL cannot start: missing required setting DATABASE_HOST");
+    const kinds = signals
+      .filter((s) => s.name === "k8s.objects")
+      .map((s) => String(s.data!.kind))
+      .sort();
+    expect(kinds).toEqual(
+      [
+        "CronJob",
+        "Endpoints",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "IngressClass",
+        "Job",
+        "Node",
+        "PersistentVolumeClaim",
+        "NetworkPolicy",
+        "Pod",
+        "PodDisruptionBudget",
+        "Service",
+        "StatefulSet",
+      ].sort(),
+    );
+    expect(signals.find((s) => s.name === "k8s.previous_log" && s.data!.pod === "api-7d9c4b8f6-x2k8p")?.data?.lines).toContain(
+      "2026-11-24T09:42:53.002Z FATAL cannot start: missing required setting DATABASE_HOST",
+    );
   });
 
   it("CrashLoopBackOff: the exit code and the previous run's last lines", () => {
@@ -46,7 +73,9 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
     expect(f.message).toMatch(/back-off 5m0s restarting failed container=api/);
     expect(f.details.join(" ")).toMatch(/restarted 9 times; last state: Error, exit code 1 \(application error\)/);
     expect(f.details.join(" ")).toMatch(/missing required setting DATABASE_HOST/);
-    expect(f.evidence).toEqual(expect.arrayContaining([expect.stringContaining(":objects:Pod"), expect.stringContaining("previous-log:api-7d9c4b8f6-x2k8p")]));
+    expect(f.evidence).toEqual(
+      expect.arrayContaining([expect.stringContaining(":objects:Pod"), expect.stringContaining("previous-log:api-7d9c4b8f6-x2k8p")]),
+    );
   });
 
   it("OOMKilled: exit 137 and the memory limit to raise", () => {
@@ -82,7 +111,11 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
   });
 
   it("probes: readiness failing keeps the pods out of the Service; liveness restarts them", () => {
-    expect(find("Unhealthy", "cart-6d8f9b7c5-p2x7w")).toMatchObject({ class: "probe", service: "cart", message: "Readiness probe failed: HTTP probe failed with statuscode: 503" });
+    expect(find("Unhealthy", "cart-6d8f9b7c5-p2x7w")).toMatchObject({
+      class: "probe",
+      service: "cart",
+      message: "Readiness probe failed: HTTP probe failed with statuscode: 503",
+    });
     expect(find("NoReadyEndpoints", "cart").message).toMatch(/not ready: cart-6d8f9b7c5-p2x7w/);
     const live = findings.find((x) => x.object.name === "notify-6b5a4c3d2-w8e7r")!;
     expect(live).toMatchObject({ class: "probe", service: "notify" });
@@ -96,7 +129,10 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
   });
 
   it("Job and CronJob: backoff limit reached, the CronJob whose run failed, a suspended one", () => {
-    expect(find("BackoffLimitExceeded", "report-export-29012840")).toMatchObject({ class: "job", message: "Job has reached the specified backoff limit" });
+    expect(find("BackoffLimitExceeded", "report-export-29012840")).toMatchObject({
+      class: "job",
+      message: "Job has reached the specified backoff limit",
+    });
     expect(find("LastJobFailed", "report-export").message).toMatch(/last success 2026-11-23T09:04:12Z/);
     expect(find("Suspended", "cache-warmer").message).toMatch(/spec.suspend: true/);
   });
@@ -127,7 +163,9 @@ describe.each(["kubernetes-mcp-server", "mcp-server-kubernetes"])("Kubernetes fi
   it("keeps the Normal events that matter and makes every finding citable by an RCA mechanism", () => {
     expect(signals.some((s) => s.name === "k8s.event" && s.data!.reason === "SuccessfulCreate")).toBe(true);
     expect(signals.some((s) => s.name === "k8s.node_event" && s.data!.reason === "NodeNotReady")).toBe(true);
-    const anomalies = findAnomalies(signals, { from: Date.parse(scenario.now!) - 3600_000, to: Date.parse(scenario.now!) }).filter((a) => a.finding);
+    const anomalies = findAnomalies(signals, { from: Date.parse(scenario.now!) - 3600_000, to: Date.parse(scenario.now!) }).filter(
+      (a) => a.finding,
+    );
     const mechanisms = findMechanisms(anomalies, signals);
     const ids = new Set(signals.map((s) => s.id));
     for (const m of mechanisms.filter((x) => x.k8s)) {

@@ -9,16 +9,35 @@ const series = (level: number, after: (i: number) => number): Array<[number, num
   ...Array.from({ length: 10 }, (_, i): [number, number] => [window.from + i * MIN, after(i)]),
 ];
 const metric = (service: string, name: string, points: Array<[number, number]>): Signal => ({
-  id: `t:${service}:${name}`, source: "t", adapter: "prometheus", kind: "metric", service, name, series: [{ labels: {}, points }], query: name,
+  id: `t:${service}:${name}`,
+  source: "t",
+  adapter: "prometheus",
+  kind: "metric",
+  service,
+  name,
+  series: [{ labels: {}, points }],
+  query: name,
 });
 
 describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () => {
   it("names a lone service whose CPU and memory left their baseline, with no caller, no topology and no RED anomaly, as a resource cause", () => {
     const r = analyseIncident({
       signals: [
-        metric("api", "http.latency_p95", series(0.2, () => 0.2)),
-        metric("worker", "container_cpu_usage", series(0.5, (i) => (i >= 2 ? 1.9 : 0.5))),
-        metric("worker", "process.memory_bytes", series(2e8, (i) => 2e8 + i * 4e7)),
+        metric(
+          "api",
+          "http.latency_p95",
+          series(0.2, () => 0.2),
+        ),
+        metric(
+          "worker",
+          "container_cpu_usage",
+          series(0.5, (i) => (i >= 2 ? 1.9 : 0.5)),
+        ),
+        metric(
+          "worker",
+          "process.memory_bytes",
+          series(2e8, (i) => 2e8 + i * 4e7),
+        ),
       ],
       window,
       changes: [],
@@ -29,13 +48,26 @@ describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () =
     expect(r.hypotheses[0]).toMatchObject({ service: "worker" });
     const mechanism = r.hypotheses[0]!.chain.find((l) => l.role === "mechanism")!;
     expect(mechanism.text).toMatch(/CPU saturation|memory pressure/);
-    expect(mechanism.text).toMatch(/rate\(container_cpu_usage_seconds_total\{pod=~"worker-\.\*"\}\[5m\]\)|container_memory_working_set_bytes\{pod=~"worker-\.\*"\}/);
+    expect(mechanism.text).toMatch(
+      /rate\(container_cpu_usage_seconds_total\{pod=~"worker-\.\*"\}\[5m\]\)|container_memory_working_set_bytes\{pod=~"worker-\.\*"\}/,
+    );
     expect(r.hypotheses[0]!.evidence).toEqual(expect.arrayContaining(["t:worker:container_cpu_usage", "t:worker:process.memory_bytes"]));
     expect(r.summary).toMatch(/worker/);
   });
 
   it("still says nothing is anomalous when every series stays at its baseline", () => {
-    const r = analyseIncident({ signals: [metric("worker", "container_cpu_usage", series(0.5, () => 0.5))], window, changes: [], edges: [] });
+    const r = analyseIncident({
+      signals: [
+        metric(
+          "worker",
+          "container_cpu_usage",
+          series(0.5, () => 0.5),
+        ),
+      ],
+      window,
+      changes: [],
+      edges: [],
+    });
     expect(r.verdict).toBe("nothing");
     expect(r.hypotheses).toEqual([]);
   });
@@ -44,13 +76,28 @@ describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () =
     // web calls cart and catalog; cart's latency is far further off its baseline than catalog's, both far enough to saturate `score`.
     const r = analyseIncident({
       signals: [
-        metric("web", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 2 : 0.2))),
-        metric("cart", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 40 : 0.2))),
-        metric("catalog", "http.latency_p95", series(0.2, (i) => (i >= 1 ? 8 : 0.2))),
+        metric(
+          "web",
+          "http.latency_p95",
+          series(0.2, (i) => (i >= 1 ? 2 : 0.2)),
+        ),
+        metric(
+          "cart",
+          "http.latency_p95",
+          series(0.2, (i) => (i >= 1 ? 40 : 0.2)),
+        ),
+        metric(
+          "catalog",
+          "http.latency_p95",
+          series(0.2, (i) => (i >= 1 ? 8 : 0.2)),
+        ),
       ],
       window,
       changes: [],
-      edges: [{ from: "web", to: "cart" }, { from: "web", to: "catalog" }],
+      edges: [
+        { from: "web", to: "cart" },
+        { from: "web", to: "catalog" },
+      ],
     });
     const services = r.hypotheses.map((h) => h.service);
     expect(services.indexOf("cart")).toBeLessThan(services.indexOf("catalog"));
