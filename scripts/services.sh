@@ -9,7 +9,26 @@ STATE=${INSIGHT_SERVICES_DIR:-/tmp/insight-services}
 PROM_PORT=19090 PG_EXPORTER_PORT=19187 REDIS_EXPORTER_PORT=19121
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
+PGSS_PORT=15433 PGSS_DIR="$STATE/pgss"
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+pgss_up() { pg_isready -h 127.0.0.1 -p "$PGSS_PORT" -q 2>/dev/null; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# A private PostgreSQL that preloads pg_stat_statements (the machine's own does not), so the
+# statement-delta findings are tested on real counters: 127.0.0.1:15433, trust, user postgres.
+pgss_start() {
+  local bin; bin=$(pg_bin)
+  [ -n "$bin" ] || return 1
+  pgss_up && return 0
+  rm -rf "$PGSS_DIR" && mkdir -p "$PGSS_DIR" && chown postgres "$PGSS_DIR" || return 1
+  runuser -u postgres -- "$bin/initdb" -D "$PGSS_DIR/data" -A trust -U postgres >"$STATE/pgss-initdb.log" 2>&1 || return 1
+  runuser -u postgres -- "$bin/pg_ctl" -D "$PGSS_DIR/data" -l "$PGSS_DIR/server.log" -w -o \
+    "-p $PGSS_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGSS_DIR -c shared_preload_libraries=pg_stat_statements" start >/dev/null
+}
+pgss_stop() {
+  local bin; bin=$(pg_bin)
+  [ -n "$bin" ] && [ -d "$PGSS_DIR/data" ] && runuser -u postgres -- "$bin/pg_ctl" -D "$PGSS_DIR/data" -m fast stop >/dev/null 2>&1
+  rm -rf "$PGSS_DIR"
+}
 redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
 prom_up() { curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1; }
 
@@ -33,6 +52,7 @@ case "$cmd" in
     if command -v pg_ctlcluster >/dev/null && ! pg_up; then
       pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
     fi
+    pgss_start || echo "could not start the pg_stat_statements PostgreSQL (see $STATE/pgss-initdb.log, $PGSS_DIR/server.log)"
     if command -v redis-server >/dev/null && ! redis_up; then
       redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp --logfile /tmp/insight-redis.log || true
     fi
@@ -86,6 +106,7 @@ CONF
       for _ in $(seq 1 60); do prom_up && break; sleep 0.5; done
     fi
     pg_up && echo "postgresql: up" || echo "postgresql: not available"
+    pgss_up && echo "postgresql with pg_stat_statements: up on 127.0.0.1:$PGSS_PORT" || echo "postgresql with pg_stat_statements: not available"
     redis_up && echo "redis: up" || echo "redis: not available"
     prom_up && echo "prometheus: up on 127.0.0.1:$PROM_PORT" || echo "prometheus: not available"
     [ -x "$ROOT/.tools/kubernetes-mcp-server" ] && echo "kubernetes-mcp-server: $ROOT/.tools/kubernetes-mcp-server" || echo "kubernetes-mcp-server: not available"
@@ -93,6 +114,7 @@ CONF
   stop)
     # The machine's own PostgreSQL and Redis are left running.
     stop_all
+    pgss_stop
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

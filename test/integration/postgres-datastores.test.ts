@@ -82,7 +82,8 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
   }, 120_000);
 
   it("reads pg_stat_statements twice around a burst: an N+1 finding naming the statement, from the real counters", async () => {
-    const candidates = [process.env.INSIGHT_PGSS_URL, DSN].filter((x): x is string => !!x);
+    // scripts/services.sh starts a PostgreSQL that preloads pg_stat_statements on 127.0.0.1:15433.
+    const candidates = [process.env.INSIGHT_PGSS_URL, "postgres://postgres@127.0.0.1:15433/postgres", DSN].filter((x): x is string => !!x);
     let dsn: string | undefined;
     for (const url of candidates) {
       const probe = await connect(url).catch(() => undefined);
@@ -97,6 +98,9 @@ describe("PostgreSQL datastore findings through dbhub, on a real server", () => 
         break;
       }
     }
+    // In CI, scripts/services.sh has started that server: its absence is a failure, not a skip.
+    if (!dsn && process.env.CI)
+      throw new Error("no PostgreSQL with pg_stat_statements preloaded: did scripts/services.sh start one on 127.0.0.1:15433?");
     if (!dsn) {
       // Not loadable here: said, and the parser is tested on real captured output in the unit tests.
       console.warn(
