@@ -86,6 +86,7 @@ export class RedisQueue implements JobQueue {
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inflight = new Set<Promise<unknown>>();
   #closing = false;
+  readonly #bullConnection: Redis;
   #counts: Required<QueueStats["counts"]> = { enqueued: 0, coalesced: 0, duplicate: 0, rejected: 0, limited: 0, completed: 0, failed: 0 };
 
   constructor(options: RedisQueueOptions) {
@@ -93,8 +94,10 @@ export class RedisQueue implements JobQueue {
     this.#k = stateKeys(`${options.prefix}:x`);
     this.redis = redisConnection(options.url, "queue");
     this.redis.on("error", (err) => options.log.warn({ err: err.message }, "Redis connection error (queue)"));
+    // BullMQ does not close a connection it was handed: this class owns it and closes it in close().
+    this.#bullConnection = redisConnection(options.url, "queue");
     this.queue = new Queue<QueuedData>(QUEUE_NAME, {
-      connection: redisConnection(options.url, "queue"),
+      connection: this.#bullConnection,
       prefix: options.prefix,
       defaultJobOptions: jobOptions(options.attempts),
     });
@@ -216,6 +219,7 @@ export class RedisQueue implements JobQueue {
   async close(): Promise<void> {
     this.#closing = true;
     await this.queue.close().catch(() => undefined);
+    this.#bullConnection.disconnect();
     this.redis.disconnect();
   }
 

@@ -40,6 +40,7 @@ export class RedisWorker {
   readonly worker: Worker<QueuedData>;
   readonly leases: InstallationLeases;
   readonly #redis: Redis;
+  readonly #bullConnection: Redis;
   readonly #o: RedisWorkerOptions;
   readonly #k: ReturnType<typeof stateKeys>;
 
@@ -54,8 +55,10 @@ export class RedisWorker {
       limit: options.perInstallation,
       leaseMs: options.lockMs,
     });
+    // BullMQ does not close a connection it was handed: this class owns it and closes it in close().
+    this.#bullConnection = redisConnection(options.url, "worker");
     this.worker = new Worker<QueuedData>(QUEUE_NAME, (job, token) => this.#process(job, token), {
-      connection: redisConnection(options.url, "worker"),
+      connection: this.#bullConnection,
       prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
@@ -87,6 +90,7 @@ export class RedisWorker {
     const done = await Promise.race([closed, new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
     clearTimeout(timer);
     if (!done) await this.worker.close(true).catch(() => undefined);
+    this.#bullConnection.disconnect();
     this.#redis.disconnect();
     return done;
   }

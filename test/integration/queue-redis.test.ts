@@ -28,6 +28,10 @@ const pr = (n: number, delivery: string, head = "a"): PrImpactJob => ({
   coalesceKey: `pr-impact:acme/shop#${n}`,
 });
 
+/** Connections handed to BullMQ, which does not close them: closed after the tests, or jest never exits. */
+const owned: Redis[] = [];
+const own = (r: Redis) => (owned.push(r), r);
+
 describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
   let redis: Redis;
   let queue: RedisQueue;
@@ -47,6 +51,7 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
     await queue.close();
     await flush();
     redis.disconnect();
+    for (const r of owned) r.disconnect();
   });
 
   it("drops a redelivered job id, and debounces pushes to one PR into one delayed job that runs the newest", async () => {
@@ -68,7 +73,8 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
     const [current] = await queue.queue.getDelayed();
     await current!.promote();
     // Take it as a worker would, so it is active.
-    const worker = new Worker(QUEUE_NAME, null, { connection: new Redis(URL, { maxRetriesPerRequest: null }), prefix: PREFIX });
+    const connection = own(new Redis(URL, { maxRetriesPerRequest: null }));
+    const worker = new Worker(QUEUE_NAME, null, { connection, prefix: PREFIX });
     const token = "test-token";
     const active = await worker.getNextJob(token);
     expect(active?.id).toBe(current!.id);
@@ -153,7 +159,7 @@ describe("the BullMQ queue's Redis-side semantics (real Redis)", () => {
       async (job) => {
         if (job.id === "dead-one") throw new Error("upstream said no; token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked");
       },
-      { connection: new Redis(URL, { maxRetriesPerRequest: null }), prefix: PREFIX },
+      { connection: own(new Redis(URL, { maxRetriesPerRequest: null })), prefix: PREFIX },
     );
     for (let i = 0; i < 100 && !(await queue.queue.getFailedCount()); i++) await new Promise((r) => setTimeout(r, 100));
     const check = await queueCheck(env);
