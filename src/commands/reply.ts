@@ -5,7 +5,10 @@ import type { CommandJob } from "../jobs/types.js";
 
 export { reply };
 
-/** Refuses a command: an audit entry with the reason, then a polite answer saying what to do instead. */
+/**
+ * Refuses a command: an audit entry with the reason, then a polite answer saying what to do instead.
+ * `answer: false` audits the refusal without answering (a rate-limited flood of them).
+ */
 export async function refuse(
   job: Pick<CommandJob, "repo" | "issueNumber" | "actor" | "commentId">,
   ctx: Pick<JobContext, "writer">,
@@ -13,13 +16,14 @@ export async function refuse(
   why: string,
   text: string,
   detail: Record<string, unknown> = {},
+  answer = true,
 ): Promise<void> {
   await ctx.writer.recordDecision({
     action,
     target: `${fullName(job.repo)}#${job.issueNumber}`,
-    reason: why,
+    reason: answer ? why : `${why} (not answered: refusal replies to non-collaborators are rate-limited)`,
     outcome: "refused",
-    detail: { commentId: job.commentId, ...detail },
+    detail: { commentId: job.commentId, ...detail, ...(answer ? {} : { answered: false }) },
   });
-  await reply(job, ctx, text);
+  if (answer) await reply(job, ctx, text);
 }

@@ -57,15 +57,7 @@ export function createCommandProcessor(handlers: CommandHandlers, limits: Partia
       const name = "invalid" in job.command ? "invalid" : job.command.name;
       const text = `Thanks for your interest, @${job.actor}! This repository is public, and only collaborators of this repository can run \`/insight\` commands here. A maintainer can run it for you.`;
       const detail = { association: job.authorAssociation ?? "unknown" };
-      if (mayAnswerStranger(job)) return refuse(job, ctx, `command.${name}`, "not a collaborator", text, detail);
-      await ctx.writer.recordDecision({
-        action: `command.${name}`,
-        target: `${fullName(job.repo)}#${job.issueNumber}`,
-        reason: "not a collaborator (not answered: refusal replies to non-collaborators are rate-limited)",
-        outcome: "refused",
-        detail: { commentId: job.commentId, ...detail, answered: false },
-      });
-      return;
+      return refuse(job, ctx, `command.${name}`, "not a collaborator", text, detail, mayAnswerStranger(job));
     }
     await ctx.writer.addReaction(job.repo, { commentId: job.commentId }, "eyes", "acknowledge command");
     if ("invalid" in job.command) {
