@@ -14,7 +14,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { detectAnomalies, type Point } from "../src/analysis/anomaly.js";
+import { detectAlarms, type Point } from "../src/analysis/series-detector.js";
 import { csvRecords } from "./csv.js";
 import { median } from "./stats.js";
 
@@ -61,7 +61,7 @@ for (const category of ["realKnownCause", "realAWSCloudwatch"]) {
     // One day of history as the baseline (at least 24 points), the probation period as warm-up;
     // otherwise the detector's defaults, the same ones the RCA engine uses.
     const window = Math.max(24, Math.round(86_400_000 / step));
-    const alarms = detectAnomalies(series, { window, seasonal: true, warmup: probation });
+    const alarms = detectAlarms(series, { window, seasonal: true, warmup: probation });
     score(
       scores.insight!,
       alarms.map((a) => a.at),

@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { median } from "../src/analysis/anomaly.js";
+import { median } from "../src/analysis/series-detector.js";
 import { rankRootCauses, type CallEdge } from "../src/analysis/root-cause-rank.js";
 import { surpriseScorer } from "../src/analysis/ranking/surprise.js";
 import { parseCsv } from "./csv.js";

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { CollectionResult, Signal, Window } from "../signals/types.js";
-import { findAnomalies } from "./anomalies.js";
+import { findAnomalies } from "./find-anomalies.js";
 import { monitoringGaps } from "./monitoring-gaps.js";
 import { profileServices, type ServiceProfile } from "./profile.js";
 import { SIGNAL } from "../signals/catalog.js";

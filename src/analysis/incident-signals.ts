@@ -1,5 +1,5 @@
 import { redact } from "../security/redact.js";
-import type { Anomaly } from "./anomalies.js";
+import type { Anomaly } from "./find-anomalies.js";
 
 /** What each kind of anomaly is called where incidents are compared across teams. */
 const KIND_SIGNAL: Partial<Record<Anomaly["kind"], string>> = {

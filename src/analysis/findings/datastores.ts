@@ -10,7 +10,7 @@
  */
 import type { Holder } from "../../signals/adapters/postgres/index.js";
 import type { Signal, Window } from "../../signals/types.js";
-import type { Anomaly } from "../anomalies.js";
+import type { Anomaly } from "../find-anomalies.js";
 import { normaliseSql, statementFindings } from "./postgres.js";
 import { SIGNAL } from "../../signals/catalog.js";
 

@@ -1,4 +1,4 @@
-import { median } from "../anomaly.js";
+import { median } from "../series-detector.js";
 import type { BadDirection } from "./metric-kind.js";
 import { ANOMALOUS_Z } from "./types.js";
 

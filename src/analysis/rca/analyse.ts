@@ -1,5 +1,5 @@
 import type { Signal, Window } from "../../signals/types.js";
-import { findAnomalies, type Anomaly } from "../anomalies.js";
+import { findAnomalies, type Anomaly } from "../find-anomalies.js";
 import { buildCandidates, linkDeployments } from "./chains.js";
 import { probabilities, score } from "./confidence.js";
 import { externalMechanisms, findMechanisms } from "./mechanisms.js";

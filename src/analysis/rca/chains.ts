@@ -1,5 +1,5 @@
 import type { Signal } from "../../signals/types.js";
-import type { Anomaly } from "../anomalies.js";
+import type { Anomaly } from "../find-anomalies.js";
 import { linkChange, type Link } from "./links.js";
 import type { Mechanism } from "./mechanisms.js";
 import type { CallEdge, RankedService } from "./service-ranking.js";

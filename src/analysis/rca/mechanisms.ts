@@ -1,6 +1,6 @@
 import type { Signal, Window } from "../../signals/types.js";
 import { externalDependencyFindings, type ExternalDependencyKind } from "../findings/external-deps.js";
-import type { Anomaly } from "../anomalies.js";
+import type { Anomaly } from "../find-anomalies.js";
 import type { K8sFinding } from "../findings/kubernetes/index.js";
 import type { Category } from "./types.js";
 

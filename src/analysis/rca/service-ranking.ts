@@ -1,5 +1,5 @@
 import type { Signal, Window } from "../../signals/types.js";
-import type { Anomaly } from "../anomalies.js";
+import type { Anomaly } from "../find-anomalies.js";
 import { anomalousServices, type AnomalousService } from "../ranking/anomalous-services.js";
 import { rankRootCauses } from "../root-cause-rank.js";
 import type { ServiceRank } from "../ranking/types.js";

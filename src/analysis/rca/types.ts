@@ -1,5 +1,5 @@
 import type { Window } from "../../signals/types.js";
-import type { Anomaly } from "../anomalies.js";
+import type { Anomaly } from "../find-anomalies.js";
 import type { ChangeKind } from "../classify-change.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { findAnomalies, logAnomalies } from "../../../src/analysis/anomalies.js";
+import { findAnomalies, logAnomalies } from "../../../src/analysis/find-anomalies.js";
 import { mineFailureLog } from "../../../src/analysis/ci-failure.js";
 import { incidentSignals } from "../../../src/analysis/incident-signals.js";
 import { compactSignal } from "../../../src/llm/evidence-pack.js";

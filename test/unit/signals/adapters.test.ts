@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { findAnomalies } from "../../../src/analysis/anomalies.js";
+import { findAnomalies } from "../../../src/analysis/find-anomalies.js";
 import { collector, services } from "../../helpers/collect.js";
 import { fixtureTransport } from "../../helpers/fixture-pool.js";
 import { production, productionServices } from "../../helpers/scenario.js";

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { Scenario } from "../../../../fixtures/mcp/scenario.js";
-import { findAnomalies } from "../../../../src/analysis/anomalies.js";
+import { findAnomalies } from "../../../../src/analysis/find-anomalies.js";
 import { kubernetesFindings, type K8sFinding } from "../../../../src/analysis/findings/kubernetes/index.js";
 import { findMechanisms } from "../../../../src/analysis/rca/mechanisms.js";
 import type { McpPool } from "../../../../src/signals/mcp-pool.js";

@@ -1,30 +1,28 @@
 import { describe, expect, it } from "@jest/globals";
-import { detectAnomalies, findOnset, robustStats, type Point } from "../../../src/analysis/anomaly.js";
-import { findAnomalies } from "../../../src/analysis/anomalies.js";
-import type { Signal } from "../../../src/signals/types.js";
+import { detectAlarms, findOnset, robustStats, type Point } from "../../../src/analysis/series-detector.js";
 
 const series = (values: number[]): Point[] => values.map((v, i) => [i * 60_000, v]);
 const noisy = (n: number, level: number, seed = 1) => Array.from({ length: n }, (_, i) => level + (((i * 7919 + seed) % 13) - 6) / 100);
 
-describe("anomaly detection", () => {
+describe("series detector: alarms", () => {
   it("is robust to outliers in the baseline", () => {
     expect(robustStats([1, 1, 1, 1, 100]).median).toBe(1);
   });
 
   it("raises one alarm for a sustained jump, at its first point, and none on noise", () => {
     const values = [...noisy(120, 10), ...noisy(30, 25)];
-    const alarms = detectAnomalies(series(values), { window: 60 });
+    const alarms = detectAlarms(series(values), { window: 60 });
     expect(alarms).toHaveLength(1);
     expect(alarms[0]).toMatchObject({ index: 120, direction: "up" });
-    expect(detectAnomalies(series(noisy(300, 10)), { window: 60 })).toEqual([]);
+    expect(detectAlarms(series(noisy(300, 10)), { window: 60 })).toEqual([]);
   });
 
   it("judges a spike against the series' own history: routine spikes of a spiky series are not alarms", () => {
     // Every 10th point jumps to 3× the level; a quiet-series threshold would alarm on each of them.
     const spiky = Array.from({ length: 400 }, (_, i) => (i % 10 === 0 ? 30 : 10 + (i % 3) / 10));
-    expect(detectAnomalies(series(spiky), { window: 60 })).toEqual([]);
+    expect(detectAlarms(series(spiky), { window: 60 })).toEqual([]);
     // A level the series never had before is still found.
-    const alarms = detectAnomalies(series([...spiky, ...Array.from({ length: 20 }, () => 80)]), { window: 60 });
+    const alarms = detectAlarms(series([...spiky, ...Array.from({ length: 20 }, () => 80)]), { window: 60 });
     expect(alarms.map((a) => a.index)).toEqual([400]);
   });
 
@@ -32,10 +30,10 @@ describe("anomaly detection", () => {
     const day = 48;
     const daily = (i: number) => 10 + (i % day >= 36 && i % day < 40 ? 20 : 0) + (i % 5) / 10;
     const values = Array.from({ length: day * 9 }, (_, i) => daily(i));
-    expect(detectAnomalies(series(values), { window: day, seasonal: true, warmup: day * 2 })).toEqual([]);
-    expect(detectAnomalies(series(values), { window: day, warmup: day * 2 }).length).toBeGreaterThan(0);
+    expect(detectAlarms(series(values), { window: day, seasonal: true, warmup: day * 2 })).toEqual([]);
+    expect(detectAlarms(series(values), { window: day, warmup: day * 2 }).length).toBeGreaterThan(0);
     const odd = values.map((v, i) => (i >= day * 8 + 10 && i < day * 8 + 14 ? v + 20 : v));
-    const alarms = detectAnomalies(series(odd), { window: day, seasonal: true, warmup: day * 2 });
+    const alarms = detectAlarms(series(odd), { window: day, seasonal: true, warmup: day * 2 });
     expect(alarms.map((a) => [a.index, a.direction])).toEqual([[day * 8 + 10, "up"]]);
   });
 
@@ -72,22 +70,5 @@ describe("onset of a steep jump (issue #13 item 3)", () => {
   it("still finds nothing in a noisy series without a change", () => {
     const values = Array.from({ length: 40 }, (_, i) => 10 + ((i * 37) % 11) - 5);
     expect(findOnset(series(values))).toBeUndefined();
-  });
-});
-
-describe("metric anomalies of a short series", () => {
-  it("finds the jump in a 6-point series (3 before, 3 after)", () => {
-    const signal: Signal = {
-      id: "s:api:err",
-      source: "s",
-      adapter: "prometheus",
-      kind: "metric",
-      service: "api",
-      name: "http.error_rate",
-      series: [{ labels: {}, points: series([0.01, 0.011, 0.01, 0.5, 0.52, 0.5]) }],
-      query: "q",
-    };
-    const found = findAnomalies([signal], { from: 3 * 60_000, to: 6 * 60_000 });
-    expect(found).toEqual([expect.objectContaining({ service: "api", kind: "error-rate", at: 3 * 60_000 })]);
   });
 });

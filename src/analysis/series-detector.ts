@@ -1,5 +1,6 @@
 /**
- * Metric anomalies with a robust baseline: each point is scored against the median and MAD of the
+ * The per-series detector (one metric series in, alarms and onsets out; `find-anomalies.ts` runs it
+ * over a report's signals). Metric anomalies with a robust baseline: each point is scored against the median and MAD of the
  * window before it (outliers and the anomaly itself do not inflate the spread, as a mean/σ would)
  * and, for daily-periodic series, of the same time on earlier days; the score is judged against
  * the series' own score history; a level shift's onset is located by the split that best
@@ -54,7 +55,7 @@ export type Alarm = { index: number; at: number; value: number; score: number; d
  * above the history's mean, must reach `threshold` (an adaptive threshold, as HTM's anomaly
  * likelihood does for its raw scores). One alarm, then `cooldown` points of quiet.
  */
-export function detectAnomalies(points: Point[], options: DetectorOptions = {}): Alarm[] {
+export function detectAlarms(points: Point[], options: DetectorOptions = {}): Alarm[] {
   const window = options.window ?? 96;
   const threshold = options.threshold ?? 2.5;
   const persist = Math.max(1, options.persist ?? 3);

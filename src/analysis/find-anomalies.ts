@@ -1,5 +1,10 @@
+/**
+ * The collection-level pass: every anomaly a report's signals show for the incident window — metric
+ * onsets (confirmed by the per-series detector in `series-detector.ts`), states (locks, connections,
+ * alerts, targets down), Kubernetes and datastore findings, and new log templates.
+ */
 import type { Signal, Window } from "../signals/types.js";
-import { detectAnomalies, findOnset, type Point } from "./anomaly.js";
+import { detectAlarms, findOnset, type Point } from "./series-detector.js";
 import { redact, redactLines } from "../security/redact.js";
 import { mineTemplates, templateText } from "./log-templates.js";
 import { datastoreAnomalies } from "./findings/datastores.js";
@@ -102,7 +107,7 @@ function metricAnomalies(signals: Signal[], window: Window): Anomaly[] {
 function confirmedByDetector(points: Point[], window: Window, up: boolean): boolean {
   const baseline = points.findIndex((p) => p[0] >= window.from);
   if (baseline < 12) return true;
-  const alarms = detectAnomalies(points, { window: baseline, warmup: baseline, cooldown: 0 });
+  const alarms = detectAlarms(points, { window: baseline, warmup: baseline, cooldown: 0 });
   return alarms.some((a) => a.at <= window.to && (a.direction === "up") === up);
 }
 
