@@ -29,10 +29,23 @@ const line = (p: HealthProblem) =>
       : ""
   }`;
 
-/** The health issue's body: new problems first, then the ones still there, a table per service with trend pictures, the gaps. */
+/**
+ * The health issue's body: new problems first, then the ones still there, a table per service
+ * with trend pictures, the gaps, what could not be read. `syntax: "cli"` names `insight health`
+ * instead of the slash command.
+ */
 export function renderHealth(
   scan: HealthScan,
-  p: { repo: string; previousKeys: string[]; sources: SourceSummary[]; elapsedMs: number; nextScan?: number; published?: string[] },
+  p: {
+    repo: string;
+    previousKeys: string[];
+    sources: SourceSummary[];
+    elapsedMs: number;
+    nextScan?: number;
+    published?: string[];
+    notes?: string[];
+    syntax?: "slash" | "cli";
+  },
 ): string {
   const seen = new Set(p.previousKeys);
   const problems = scan.problems.filter((x) => x.kind !== "monitoring-gap");
@@ -46,7 +59,7 @@ export function renderHealth(
   const gone = p.previousKeys.filter((k) => !scan.problems.some((x) => x.key === k));
   return [
     `## 🩺 Insight health report — ${p.repo}`,
-    `<sub>Scanned ${time(Date.now())} over ${time(scan.window.from)} → ${time(scan.window.to)}${p.nextScan ? ` · next scan around ${time(p.nextScan)}` : ""} · \`/insight health\` scans now</sub>`,
+    `<sub>Scanned ${time(scan.window.to)} over ${time(scan.window.from)} → ${time(scan.window.to)}${p.nextScan ? ` · next scan around ${time(p.nextScan)}` : ""} · ${p.syntax === "cli" ? "`insight health`" : "`/insight health`"} scans now</sub>`,
     "",
     ...(problems.length === 0 ? ["✅ Nothing needs attention.", ""] : []),
     ...(fresh.length ? [`### 🆕 New since the last scan (${fresh.length})`, "", ...fresh.map(line), ""] : []),
@@ -73,7 +86,23 @@ export function renderHealth(
         ]
       : []),
     ...(p.published?.length ? [`<sub>Published as warning capsules: ${p.published.join(", ")}.</sub>`, ""] : []),
+    ...(p.notes?.length ? ["**Not seen in this scan:**", "", ...p.notes.map((n) => `- ${escapeCell(n)}`), ""] : []),
     "---",
     sourcesFooter(p.sources, p.elapsedMs),
   ].join("\n");
+}
+
+/** The one comment a scan adds to the health issue when it found something the last scan did not. */
+export function renderNewProblems(fresh: HealthProblem[]): string {
+  const short = (p: HealthProblem) => `- ${p.severity === "critical" ? "🔴" : "🟡"} ${p.service ? `**${p.service}** — ` : ""}${p.text}`;
+  return `🆕 ${fresh.length} new problem${fresh.length === 1 ? "" : "s"} since the last scan:\n${fresh.map(short).join("\n")}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The answer to `/insight health` where it was asked: how many problems, how many new, where the report is. */
+export function renderHealthDone(scan: HealthScan, fresh: number, issue: number): string {
+  const open = scan.problems.filter((p) => p.kind !== "monitoring-gap").length;
+  const gaps = scan.problems.length - open;
+  return `🩺 Health scan done: ${plural(open, "problem")} (${fresh} new)${gaps ? ` and ${plural(gaps, "monitoring gap")}` : ""} — the report is in #${issue}.`;
 }
