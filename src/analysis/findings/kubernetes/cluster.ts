@@ -1,6 +1,5 @@
 import { schedulingFix } from "./pods.js";
-import { shortList, type K8sFinding, type K8sFindingClass, type K8sView } from "./context.js";
-import { make } from "./workloads.js";
+import { make, shortList, type K8sFinding, type K8sFindingClass, type K8sView } from "./context.js";
 
 const PRESSURE_FIX: Record<string, string> = {
   MemoryPressure:
@@ -41,7 +40,7 @@ export function clusterFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "node",
           kind: "Node",
-          name: n.name,
+          of: n,
           reason: notReady ? "NodeNotReady" : c.type,
           message: c.message ?? `${c.type} is ${c.status}`,
           details: [
@@ -66,7 +65,7 @@ export function clusterFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "node",
           kind: "Node",
-          name: n.name,
+          of: n,
           reason: "Unschedulable",
           message: `node ${n.name} is cordoned (spec.unschedulable: true)`,
           fix: `Uncordon it when its maintenance is over: \`kubectl uncordon ${n.name}\``,
@@ -84,8 +83,7 @@ export function clusterFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "volume",
         kind: "PersistentVolumeClaim",
-        namespace: c.namespace,
-        name: c.name,
+        of: c,
         reason: ev?.reason ?? (c.phase === "Lost" ? "ClaimLost" : "Pending"),
         message: ev?.message ?? `claim is ${c.phase}`,
         details: [`${c.requested ?? "?"} requested${c.storageClass ? `, storageClass ${c.storageClass}` : ", no storageClass"}`],
@@ -110,8 +108,7 @@ export function clusterFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "volume",
         kind: "Pod",
-        namespace: p?.item.namespace ?? (log.data?.namespace as string | undefined),
-        name: pod,
+        of: { namespace: p?.item.namespace ?? (log.data?.namespace as string | undefined), name: pod },
         reason: "VolumeFull",
         message: full.trim().slice(0, 300),
         details: p?.item.claims?.length ? [`claims ${p.item.claims.join(", ")}`] : [],
@@ -324,8 +321,7 @@ export function eventFindings(view: K8sView, covered: Set<string>): K8sFinding[]
       ...make({
         cls,
         kind,
-        namespace: namespace || undefined,
-        name,
+        of: { namespace: namespace || undefined, name },
         reason: best.reason,
         message: best.message || best.reason,
         details: others.length ? [`also ${others.join("; ")}`] : [],

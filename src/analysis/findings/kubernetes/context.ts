@@ -165,3 +165,36 @@ export const shortList = (xs: string[], n = 3) =>
   xs.length > n ? `${xs.slice(0, n).join(", ")} and ${xs.length - n} more` : xs.join(", ");
 export const findingId = (cls: K8sFindingClass, o: K8sFinding["object"], reason: string) =>
   `k8s:${cls}:${o.namespace ?? "cluster"}/${o.kind}/${o.name}:${reason}`;
+
+/** The object a finding is about (a node has no namespace): a parsed object, whose fields are the reply's. */
+type About = { namespace?: string; name?: string };
+
+/** A finding about `kind` object `of` (anything with its namespace and name). */
+export function make(p: {
+  cls: K8sFindingClass;
+  kind: string;
+  of: About;
+  reason: string;
+  message: string;
+  details?: string[];
+  fix: string;
+  severity: number;
+  evidence: string[];
+  service?: string;
+  at?: number;
+}): K8sFinding {
+  const object = { kind: p.kind, namespace: p.of.namespace, name: p.of.name as string };
+  return {
+    id: findingId(p.cls, object, p.reason),
+    class: p.cls,
+    object,
+    reason: p.reason,
+    message: p.message,
+    details: p.details ?? [],
+    fix: p.fix,
+    severity: p.severity,
+    ...(p.service ? { service: p.service } : {}),
+    ...(p.at !== undefined ? { at: p.at } : {}),
+    evidence: p.evidence,
+  };
+}

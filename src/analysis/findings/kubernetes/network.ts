@@ -1,6 +1,5 @@
 import { selects } from "../../../signals/adapters/kubernetes/objects.js";
-import { shortList, type K8sFinding, type K8sView } from "./context.js";
-import { make } from "./workloads.js";
+import { make, shortList, type K8sFinding, type K8sView } from "./context.js";
 
 const sel = (s: Record<string, string>) =>
   Object.entries(s)
@@ -40,8 +39,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "service",
           kind: "Service",
-          namespace: s.namespace,
-          name: s.name,
+          of: s,
           reason: "NoEndpoints",
           message: `Service has no endpoints, expected label ${sel(s.selector)}: no pod matches the selector`,
           details: near.length ? [`pods carry ${shortList(near)}`] : [],
@@ -68,8 +66,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "service",
           kind: "Service",
-          namespace: s.namespace,
-          name: s.name,
+          of: s,
           reason: "NoReadyEndpoints",
           message: `Service has no ready endpoints${notReady.length ? `; not ready: ${shortList(notReady)}` : ` (${pods.length} pods match ${sel(s.selector)}, none ready)`}`,
           details: why,
@@ -89,8 +86,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "ingress",
           kind: "Ingress",
-          namespace: i.namespace,
-          name: i.name,
+          of: i,
           reason: "NoIngressClass",
           message: `Ingress ${i.name} has no ingressClassName and the cluster has no default IngressClass: no controller serves it`,
           details: [`classes: ${classes.map((c) => c.name).join(", ")}`],
@@ -105,8 +101,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "ingress",
           kind: "Ingress",
-          namespace: i.namespace,
-          name: i.name,
+          of: i,
           reason: "IngressClassNotFound",
           message: `Ingress uses the ingress class ${i.className} which does not exist`,
           details: [`classes: ${classes.map((c) => c.name).join(", ")}`],
@@ -124,8 +119,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "ingress",
           kind: "Ingress",
-          namespace: i.namespace,
-          name: i.name,
+          of: i,
           reason: "BackendServiceNotFound",
           message: `Ingress uses the service ${i.namespace}/${b.service} which does not exist`,
           details: [`${b.host ?? "*"}${b.path ?? "/"} → ${b.service}:${b.port ?? "?"}`],
@@ -148,8 +142,7 @@ export function networkFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "network",
         kind: "NetworkPolicy",
-        namespace: n.namespace,
-        name: n.name,
+        of: n,
         reason: "DeniesAllIngress",
         message: `NetworkPolicy ${n.name} selects ${all ? "every pod in the namespace" : `pods ${sel(n.podSelector)}`} with policyTypes Ingress and no ingress rule: all traffic to them is dropped`,
         details: [`selects ${shortList(pods.map((p) => p.item.name))}`],

@@ -1,5 +1,5 @@
 import type { ContainerState, ContainerView, PodView } from "../../../signals/adapters/kubernetes/objects.js";
-import { findingId, type K8sFinding, type K8sFindingClass, type K8sView } from "./context.js";
+import { make, type K8sFinding, type K8sFindingClass, type K8sView } from "./context.js";
 
 const EXIT: Record<number, string> = {
   1: "application error",
@@ -84,18 +84,9 @@ export function podFindings(view: K8sView): K8sFinding[] {
         if (!known.pods.includes(p.name)) known.pods.push(p.name);
         return;
       }
-      const object = { kind: "Pod", namespace: p.namespace, name: p.name };
+      const service = view.serviceOf(p.namespace, p.name, p.labels);
       out.set(key, {
-        id: findingId(cls, object, reason),
-        class: cls,
-        object,
-        reason,
-        message,
-        details,
-        fix,
-        severity,
-        service: view.serviceOf(p.namespace, p.name, p.labels),
-        evidence: [signal.id, ...extra],
+        ...make({ cls, kind: "Pod", of: p, reason, message, details, fix, severity, service, evidence: [signal.id, ...extra] }),
         pods: [p.name],
       });
     };

@@ -1,35 +1,5 @@
-import { findingId, type K8sFinding, type K8sFindingClass, type K8sView } from "./context.js";
+import { make, type K8sFinding, type K8sView } from "./context.js";
 
-type Make = (p: {
-  cls: K8sFindingClass;
-  kind: string;
-  namespace?: string;
-  name: string;
-  reason: string;
-  message: string;
-  details?: string[];
-  fix: string;
-  severity: number;
-  evidence: string[];
-  service?: string;
-  at?: number;
-}) => K8sFinding;
-export const make: Make = (p) => {
-  const object = { kind: p.kind, namespace: p.namespace, name: p.name };
-  return {
-    id: findingId(p.cls, object, p.reason),
-    class: p.cls,
-    object,
-    reason: p.reason,
-    message: p.message,
-    details: p.details ?? [],
-    fix: p.fix,
-    severity: p.severity,
-    ...(p.service ? { service: p.service } : {}),
-    ...(p.at !== undefined ? { at: p.at } : {}),
-    evidence: p.evidence,
-  };
-};
 const time = (s?: string) => (s && Number.isFinite(Date.parse(s)) ? Date.parse(s) : undefined);
 
 /** Jobs that failed (backoffLimit reached, deadline exceeded); CronJobs suspended, missing their runs, or whose last Job failed. */
@@ -46,8 +16,7 @@ export function jobFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "job",
         kind: "Job",
-        namespace: j.namespace,
-        name: j.name,
+        of: j,
         reason: failed?.reason ?? "Failed",
         message: failed?.message ?? ev?.message ?? `${j.failed} pods failed`,
         details: [
@@ -73,8 +42,7 @@ export function jobFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "cronjob",
           kind: "CronJob",
-          namespace: c.namespace,
-          name: c.name,
+          of: c,
           reason: "Suspended",
           message: `CronJob ${c.name} is suspended (spec.suspend: true); schedule ${c.schedule} does not run`,
           details: c.lastSchedule ? [`last scheduled ${c.lastSchedule}`] : [],
@@ -90,8 +58,7 @@ export function jobFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "cronjob",
           kind: "CronJob",
-          namespace: c.namespace,
-          name: c.name,
+          of: c,
           reason: missed.reason,
           message: missed.message,
           fix: `Set startingDeadlineSeconds on ${c.name} and check the controller was running; missed runs are not caught up`,
@@ -106,8 +73,7 @@ export function jobFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "cronjob",
           kind: "CronJob",
-          namespace: c.namespace,
-          name: c.name,
+          of: c,
           reason: "LastJobFailed",
           message: `the last Job of CronJob ${c.name} (${failedJob}) failed${c.lastSuccessful ? `; last success ${c.lastSuccessful}` : ""}`,
           fix: `Fix Job ${failedJob}'s failure (its pods' logs), then let the next schedule (${c.schedule}) run`,
@@ -137,8 +103,7 @@ export function scalingFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "hpa",
           kind: "HorizontalPodAutoscaler",
-          namespace: h.namespace,
-          name: h.name,
+          of: h,
           reason: cannot.reason ?? cannot.type,
           message: cannot.message ?? ev?.message ?? "unable to scale",
           details: [`${h.current} replicas (min ${h.min}, max ${h.max})`],
@@ -163,8 +128,7 @@ export function scalingFindings(view: K8sView): K8sFinding[] {
         make({
           cls: "hpa",
           kind: "HorizontalPodAutoscaler",
-          namespace: h.namespace,
-          name: h.name,
+          of: h,
           reason: limited?.reason ?? "TooManyReplicas",
           message: limited?.message ?? `the desired replica count is more than the maximum replica count (${h.max})`,
           details: [`pinned at max: ${h.current}/${h.max} replicas`, ...usage],
@@ -184,8 +148,7 @@ export function scalingFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "pdb",
         kind: "PodDisruptionBudget",
-        namespace: b.namespace,
-        name: b.name,
+        of: b,
         reason: cond?.reason ?? "InsufficientPods",
         message:
           cond?.message ??
@@ -212,8 +175,7 @@ export function scalingFindings(view: K8sView): K8sFinding[] {
       make({
         cls: pending.length ? "volume" : "rollout",
         kind: "StatefulSet",
-        namespace: s.namespace,
-        name: s.name,
+        of: s,
         reason: pending.length ? "PersistentVolumeClaimPending" : svcMissing ? "ServiceNotFound" : "ReplicasNotReady",
         message: pending.length
           ? `${pending.length} volume claim${pending.length > 1 ? "s" : ""} not bound: ${pending.map((c) => `${c.item.name} (${c.item.phase}${c.item.storageClass ? `, storageClass ${c.item.storageClass}` : ""})`).join(", ")}`
@@ -241,8 +203,7 @@ export function scalingFindings(view: K8sView): K8sFinding[] {
       make({
         cls: "rollout",
         kind: "Deployment",
-        namespace: d.namespace,
-        name: d.name,
+        of: d,
         reason: stuck.reason ?? stuck.type,
         message: stuck.message ?? stuck.reason,
         details: [`${d.ready}/${d.replicas} ready`],
