@@ -61,16 +61,17 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
   let every = options.checkpointEvery ?? CHECKPOINT_EVERY;
   let headHash: string | undefined;
   let signed = false;
+  const failAt = (line: number, kind: VerifyProblem["kind"], message: string): VerifyResult => ({
+    ok: false,
+    entries: count,
+    lastHash: prevHash,
+    problem: { line, kind, message },
+  });
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     if (raw.trim() === "") continue;
     const line = i + 1;
-    const fail = (kind: VerifyProblem["kind"], message: string): VerifyResult => ({
-      ok: false,
-      entries: count,
-      lastHash: prevHash,
-      problem: { line, kind, message },
-    });
+    const fail = (kind: VerifyProblem["kind"], message: string) => failAt(line, kind, message);
     let entry: AuditEntry;
     try {
       entry = JSON.parse(raw) as AuditEntry;
@@ -119,41 +120,22 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
     count += 1;
   }
   if (options.checkpointKey && options.requireCheckpoint && !signed && count > every) {
-    return {
-      ok: false,
-      entries: count,
-      lastHash: prevHash,
-      problem: {
-        line: lines.length,
-        kind: "checkpoint-missing",
-        message: `${count} entries and not one signed checkpoint: checkpoints were removed, or the log was written without the key`,
-      },
-    };
+    return failAt(
+      lines.length,
+      "checkpoint-missing",
+      `${count} entries and not one signed checkpoint: checkpoints were removed, or the log was written without the key`,
+    );
   }
   const head = options.expectHead;
   if (head && headHash === undefined) {
-    return {
-      ok: false,
-      entries: count,
-      lastHash: prevHash,
-      problem: {
-        line: lines.length,
-        kind: "truncated",
-        message: `the log ends at seq ${count}, before the expected head seq ${head.seq}: its tail was cut`,
-      },
-    };
+    return failAt(lines.length, "truncated", `the log ends at seq ${count}, before the expected head seq ${head.seq}: its tail was cut`);
   }
   if (head && headHash !== head.hash) {
-    return {
-      ok: false,
-      entries: count,
-      lastHash: prevHash,
-      problem: {
-        line: head.seq,
-        kind: "head-mismatch",
-        message: `entry seq ${head.seq} has hash ${headHash!.slice(0, 12)}…, not the expected ${head.hash.slice(0, 12)}…: the chain was rebuilt`,
-      },
-    };
+    return failAt(
+      head.seq,
+      "head-mismatch",
+      `entry seq ${head.seq} has hash ${headHash!.slice(0, 12)}…, not the expected ${head.hash.slice(0, 12)}…: the chain was rebuilt`,
+    );
   }
   return { ok: true, entries: count, lastHash: prevHash, sinceCheckpoint };
 }
