@@ -1,29 +1,13 @@
 import { describe, expect, it } from "@jest/globals";
 import { analyseIncident, type ChangeEvent } from "../../../src/analysis/rca.js";
 import type { Signal } from "../../../src/signals/types.js";
+import { stepSignal } from "../../helpers/signals.js";
 
 const T = Date.parse("2026-11-23T02:10:00Z"); // the onset
 const MIN = 60_000;
 const window = { from: T - 60 * MIN, to: T + 30 * MIN };
-/** A series from T-120min to T+30min, one point a minute, stepping from `before` to `after` at `stepAt`. */
-const step = (id: string, name: string, service: string, before: number, after: number, stepAt = T): Signal => ({
-  id,
-  name,
-  service,
-  source: "metrics",
-  adapter: "prometheus",
-  kind: "metric",
-  query: "q",
-  series: [
-    {
-      labels: {},
-      points: Array.from({ length: 151 }, (_, i) => {
-        const t = T - 120 * MIN + i * MIN;
-        return [t, (t >= stepAt ? after : before) * (1 + (((i * 37) % 7) - 3) / 100)] as [number, number];
-      }),
-    },
-  ],
-});
+const step = (id: string, name: string, service: string, before: number, after: number, stepAt = T): Signal =>
+  stepSignal({ id, name, service, before, after, onset: T, stepAt });
 const change = (
   id: string,
   minutesBefore: number,

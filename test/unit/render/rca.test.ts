@@ -3,28 +3,13 @@ import type { IncidentImpact } from "../../../src/analysis/incident-severity.js"
 import { analyseIncident, type ChangeEvent } from "../../../src/analysis/rca.js";
 import { renderRca } from "../../../src/render/rca.js";
 import type { Signal } from "../../../src/signals/types.js";
+import { stepSignal } from "../../helpers/signals.js";
 
 const T = Date.parse("2026-11-23T02:10:00Z");
 const MIN = 60_000;
 const window = { from: T - 60 * MIN, to: T + 30 * MIN };
-const step = (id: string, name: string, service: string, before: number, after: number): Signal => ({
-  id,
-  name,
-  service,
-  source: "metrics",
-  adapter: "prometheus",
-  kind: "metric",
-  query: "q",
-  series: [
-    {
-      labels: {},
-      points: Array.from({ length: 151 }, (_, i) => {
-        const t = T - 120 * MIN + i * MIN;
-        return [t, (t >= T ? after : before) * (1 + (((i * 37) % 7) - 3) / 100)] as [number, number];
-      }),
-    },
-  ],
-});
+const step = (id: string, name: string, service: string, before: number, after: number): Signal =>
+  stepSignal({ id, name, service, before, after, onset: T });
 const locks = (blocker: { pid: number; state: string; query: string }): Signal => ({
   id: "db:pg:blocked",
   name: "pg.blocked_queries",

@@ -1,23 +1,15 @@
 import { describe, expect, it } from "@jest/globals";
 import { anomalousServices, unitScore } from "../../../../src/analysis/ranking/anomalous-services.js";
 import type { Signal } from "../../../../src/signals/types.js";
+import { metricSignal, noisy } from "../../../helpers/signals.js";
 
 const MIN = 60_000;
 const window = { from: 60 * MIN, to: 64 * MIN };
 const series = (level: number, after: number[]): Array<[number, number]> => [
-  ...Array.from({ length: 60 }, (_, i): [number, number] => [i * MIN, level * (1 + (((i * 7919) % 13) - 6) / 100)]),
+  ...noisy(level, 60),
   ...after.map((v, i): [number, number] => [window.from + i * MIN, v]),
 ];
-const metric = (service: string, name: string, points: Array<[number, number]>): Signal => ({
-  id: `t:${service}:${name}`,
-  source: "t",
-  adapter: "prometheus",
-  kind: "metric",
-  service,
-  name,
-  series: [{ labels: {}, points }],
-  query: name,
-});
+const metric = (service: string, name: string, points: Array<[number, number]>): Signal => metricSignal(service, name, points);
 
 describe("anomalousServices (the engine's seam)", () => {
   it("names a lone service whose memory climbs, with no topology, citing the series", () => {

@@ -1,23 +1,15 @@
 import { describe, expect, it } from "@jest/globals";
 import { analyseIncident } from "../../../../src/analysis/rca.js";
 import type { Signal } from "../../../../src/signals/types.js";
+import { metricSignal, noisy } from "../../../helpers/signals.js";
 
 const MIN = 60_000;
 const window = { from: 60 * MIN, to: 70 * MIN };
 const series = (level: number, after: (i: number) => number): Array<[number, number]> => [
-  ...Array.from({ length: 60 }, (_, i): [number, number] => [i * MIN, level * (1 + (((i * 7919) % 13) - 6) / 100)]),
+  ...noisy(level, 60),
   ...Array.from({ length: 10 }, (_, i): [number, number] => [window.from + i * MIN, after(i)]),
 ];
-const metric = (service: string, name: string, points: Array<[number, number]>): Signal => ({
-  id: `t:${service}:${name}`,
-  source: "t",
-  adapter: "prometheus",
-  kind: "metric",
-  service,
-  name,
-  series: [{ labels: {}, points }],
-  query: name,
-});
+const metric = (service: string, name: string, points: Array<[number, number]>): Signal => metricSignal(service, name, points);
 
 describe("analyseIncident with the ranking core (issue #13 items 1 and 2)", () => {
   it("names a lone service whose CPU and memory left their baseline, with no caller, no topology and no RED anomaly, as a resource cause", () => {

@@ -2,25 +2,17 @@ import { describe, expect, it } from "@jest/globals";
 import { ANOMALOUS_Z, rankServices } from "../../../../src/analysis/ranking/rank-services.js";
 import { metricKind } from "../../../../src/analysis/ranking/metric-kind.js";
 import type { Signal } from "../../../../src/signals/types.js";
+import { metricSignal, noisy } from "../../../helpers/signals.js";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 const window = { from: T0 + 60 * MIN, to: T0 + 64 * MIN };
 /** 60 baseline minutes of deterministic noise around `level`, then `after` (one value a minute) in the window. */
 const series = (level: number, after: number[]): Array<[number, number]> => [
-  ...Array.from({ length: 60 }, (_, i): [number, number] => [T0 + i * MIN, level * (1 + (((i * 7919) % 13) - 6) / 100)]),
+  ...noisy(level, 60, T0),
   ...after.map((v, i): [number, number] => [window.from + i * MIN, v]),
 ];
-const metric = (service: string, name: string, points: Array<[number, number]>): Signal => ({
-  id: `test:${service}:${name}`,
-  source: "test",
-  adapter: "prometheus",
-  kind: "metric",
-  service,
-  name,
-  series: [{ labels: {}, points }],
-  query: name,
-});
+const metric = (service: string, name: string, points: Array<[number, number]>): Signal => metricSignal(service, name, points, "test");
 const flat = (service: string, name: string, level = 10) => metric(service, name, series(level, [level, level, level, level, level]));
 
 describe("rankServices", () => {
