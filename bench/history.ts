@@ -44,7 +44,7 @@ for (const [i, q] of history.incidents.entries()) {
   const relevant = past.filter((p) => modes.get(p.number) === modes.get(q.number));
   if (past.length < 10 || relevant.length === 0) continue;
   const top = similarIncidents(
-    { number: q.number, at: q.openedAt, signals: q.signals, services: q.services, category: q.category, mechanism: q.mechanism },
+    { number: q.number, at: q.openedAt, keywords: q.signals, services: q.services, category: q.category, mechanism: q.mechanism },
     past,
     { limit: 3, min: 0 },
   );

@@ -25,7 +25,8 @@ export type FoundCapsule = {
   successStreak: number;
   reputation: number;
   nodeId?: string;
-  signals: string[];
+  /** Its keywords (the hub's `trigger` / `signals_match`). */
+  keywords: string[];
   url: string;
 };
 
@@ -186,11 +187,11 @@ export class A2AClient {
     return { ok: true, value: { decision, validated: true, bundleId: body.bundle_id, reason: body.reason, correction: body.correction } };
   }
 
-  /** Search-only fetch of capsules by signals (metadata, free). */
-  async search(signals: string[], limit = 10): Promise<HubResult<FoundCapsule[]>> {
+  /** Search-only fetch of capsules by keywords (metadata, free; GEP's field for them is `signals`). */
+  async search(keywords: string[], limit = 10): Promise<HubResult<FoundCapsule[]>> {
     const node = await this.node();
     if (!node.ok) return node;
-    const r = await this.#post("fetch", node.value.node_id, { asset_type: "Capsule", signals, search_only: true, limit }, true);
+    const r = await this.#post("fetch", node.value.node_id, { asset_type: "Capsule", signals: keywords, search_only: true, limit }, true);
     if (!r.ok) return r;
     const v = r.value as Record<string, any>;
     const results = (Array.isArray(v.payload?.results) ? v.payload.results : Array.isArray(v.results) ? v.results : []) as Array<
@@ -207,7 +208,7 @@ export class A2AClient {
           successStreak: Number(x.success_streak ?? x.asset?.success_streak ?? 0),
           reputation: Number(x.reputation ?? x.source_reputation ?? x.node_reputation ?? 50),
           nodeId: x.source_node_id ?? x.sender_id,
-          signals: (x.trigger ?? x.signals_match ?? x.asset?.trigger ?? []) as string[],
+          keywords: (x.trigger ?? x.signals_match ?? x.asset?.trigger ?? []) as string[],
           url: `${this.#o.hubUrl}/a2a/assets/${encodeURIComponent(x.asset_id)}`,
         })),
     };

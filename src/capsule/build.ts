@@ -1,6 +1,6 @@
 import { arch, platform } from "node:os";
 import { redact } from "../security/redact.js";
-import { isPathShape, isSignalShape, maskTokenLike } from "../security/shapes.js";
+import { isPathShape, isKeywordShape, maskTokenLike } from "../security/shapes.js";
 import { sha256Hex } from "../util/canonical-json.js";
 import { withAssetId } from "./hashing.js";
 import { SCHEMA_VERSION, type Bundle, type Capsule, type EvolutionEvent, type Gene } from "./schemas.js";
@@ -26,7 +26,7 @@ function scrubber(privateNames: string[] = []): (text: string) => string {
 
 /**
  * The capsule is an allowlist of fields and value shapes, not a denylist: enums from their list,
- * numbers clamped, paths and globs by their shape, signals only when they look like a template, an
+ * numbers clamped, paths and globs by their shape, keywords only when they look like a template, an
  * alert or a reason, free text redacted and then shape-checked (`scrubber`). Anything else is
  * dropped or replaced by a neutral word.
  */
@@ -44,8 +44,8 @@ const diffLines = (patch: string) =>
     .join("\n");
 
 export type BundleInput = {
-  /** The incident's signals (already free of names and values: `incidentSignals`). */
-  signals: string[];
+  /** The incident's keywords (already free of names and values: `incidentKeywords`); the Gene's `signals_match` and the Capsule's `trigger`. */
+  keywords: string[];
   hypothesis: { title: string; category: string; confidence: number; confirm?: string };
   summary?: string;
   fix: {
@@ -76,7 +76,7 @@ function fixDiff(files: BundleInput["fix"]["files"], scrub: (t: string) => strin
 
 /**
  * What a merged fix taught, as a Gene (the strategy: how this kind of incident was found and
- * fixed), a Capsule (this fix: trigger signals, confidence from the RCA, blast radius and diff)
+ * fixed), a Capsule (this fix: its trigger keywords, confidence from the RCA, blast radius and diff)
  * and an EvolutionEvent. Pure: the same fix gives the same asset ids. Everything is redacted, and
  * PR titles and numbers, repository and service names are left out; the hub is outside the
  * organisation. The diff keeps its file paths (with private names replaced): they are the fix.
@@ -99,17 +99,17 @@ export function buildBundle(input: BundleInput): Bundle {
     fix: { ...input.fix, files },
     forbiddenPaths: input.forbiddenPaths?.filter(isGlobShape),
   };
-  const shaped = input.signals.map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3 && isSignalShape(x));
-  const signals = [...new Set(shaped.length ? shaped : [`${input.hypothesis.category} regression`])];
-  const key = sha256Hex(JSON.stringify([signals, input.fix.kind, input.fix.files.map((f) => f.path)])).slice(0, 12);
+  const shaped = input.keywords.map((x) => scrub(x).slice(0, 200)).filter((x) => x.length >= 3 && isKeywordShape(x));
+  const keywords = [...new Set(shaped.length ? shaped : [`${input.hypothesis.category} regression`])];
+  const key = sha256Hex(JSON.stringify([keywords, input.fix.kind, input.fix.files.map((f) => f.path)])).slice(0, 12);
   const lines = input.fix.files.reduce((n, f) => n + f.additions + f.deletions, 0);
   const gene = withAssetId<Gene>({
     type: "Gene",
     schema_version: SCHEMA_VERSION,
     id: `gene_insight_${input.fix.kind}_${key}`,
     category: "repair",
-    signals_match: signals,
-    summary: scrub(`Find the change merged shortly before the onset of ${signals[0]} and undo it behind an approval gate`).slice(0, 500),
+    signals_match: keywords,
+    summary: scrub(`Find the change merged shortly before the onset of ${keywords[0]} and undo it behind an approval gate`).slice(0, 500),
     strategy: [
       "Date the onset of the incident from metric change points and new error log templates",
       "Rank changes merged or deployed before the onset by time, overlap with the failing services and files named in stack traces",
@@ -122,13 +122,13 @@ export function buildBundle(input: BundleInput): Bundle {
   });
   const what = input.fix.kind === "config-rollback" ? "Configuration rollback" : input.fix.kind === "rollback" ? "Rollback" : "Revert";
   const summary = scrub(
-    `${what} of the ${input.hypothesis.category} change merged shortly before ${signals[0]}, found by root-cause analysis and merged ${input.fix.approved ? "after an independent approval" : "without a recorded approval"}`,
+    `${what} of the ${input.hypothesis.category} change merged shortly before ${keywords[0]}, found by root-cause analysis and merged ${input.fix.approved ? "after an independent approval" : "without a recorded approval"}`,
   );
   const capsule = withAssetId<Capsule>({
     type: "Capsule",
     schema_version: SCHEMA_VERSION,
     id: `capsule_insight_${key}`,
-    trigger: signals,
+    trigger: keywords,
     gene: gene.asset_id,
     summary: summary.slice(0, 1000),
     confidence: Math.round(input.hypothesis.confidence * 100) / 100,
@@ -158,7 +158,7 @@ export function buildBundle(input: BundleInput): Bundle {
  * scan's confidence, and its summary says it is a warning, not a resolved incident.
  */
 export function buildWarningBundle(input: {
-  signal: string;
+  keyword: string;
   kind: string;
   text: string;
   rule: string;
@@ -168,19 +168,19 @@ export function buildWarningBundle(input: {
   const fix = { kind: "revert" as const, approved: true, files: [] };
   input = { ...input, kind: /^[a-z][a-z0-9-]{1,40}$/.test(input.kind) ? input.kind : "trend" };
   const base = buildBundle({
-    signals: [input.signal],
+    keywords: [input.keyword],
     hypothesis: { title: input.kind, category: "infrastructure", confidence: input.confidence },
     fix,
     privateNames: input.privateNames,
   });
   const scrub = scrubber(input.privateNames);
-  const signals = base.gene.signals_match;
-  const key = sha256Hex(JSON.stringify([signals, input.kind, input.rule])).slice(0, 12);
+  const keywords = base.gene.signals_match;
+  const key = sha256Hex(JSON.stringify([keywords, input.kind, input.rule])).slice(0, 12);
   const gene = withAssetId<Gene>({
     ...base.gene,
     id: `gene_insight_warning_${key}`,
     category: "optimize",
-    summary: scrub(`Catch ${input.kind} before it becomes an incident: alert on the trend of ${signals[0]}`).slice(0, 500),
+    summary: scrub(`Catch ${input.kind} before it becomes an incident: alert on the trend of ${keywords[0]}`).slice(0, 500),
     strategy: [
       "Fit a least-squares trend to the series over the scan window and keep only steady ones (high R squared)",
       "Confirm the trend in two consecutive scans before calling it a problem",

@@ -4,9 +4,9 @@ import type { A2AClient, FoundCapsule } from "./a2a-client.js";
 export type RankedCapsule = FoundCapsule & { rank: number };
 export type Lookup = { status: "ok"; capsules: RankedCapsule[]; query: string[] } | { status: "error"; message: string; query: string[] };
 
-/** Signals fit to leave the organisation: no paths, addresses, mentions or links (they are redacted already). */
-export const publicSignals = (signals: string[]) =>
-  signals.filter((s) => !/[@/\\]|https?:|\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(s)).slice(0, 10);
+/** Keywords fit to leave the organisation: no paths, addresses, mentions or links (they are redacted already). */
+export const publicKeywords = (keywords: string[]) =>
+  keywords.filter((s) => !/[@/\\]|https?:|\b\d{1,3}(?:\.\d{1,3}){3}\b/.test(s)).slice(0, 10);
 
 const KIND_WORDS: Record<string, string> = {
   migration: "database migration",
@@ -18,7 +18,7 @@ const KIND_WORDS: Record<string, string> = {
 };
 
 /** What a pull request's change and its services show, in words capsules are triggered by. */
-export function changeSignals(a: Pick<RiskAssessment, "files" | "services">): string[] {
+export function changeKeywords(a: Pick<RiskAssessment, "files" | "services">): string[] {
   const kinds = [...new Set(a.files.map((f) => f.kind))].filter((k) => KIND_WORDS[k]).map((k) => KIND_WORDS[k]!);
   const alerts = a.services.flatMap((s) => s.alerts.map((x) => x.name));
   return [...new Set([...alerts, ...kinds])];
@@ -27,9 +27,9 @@ export function changeSignals(a: Pick<RiskAssessment, "files" | "services">): st
 /** EvoMap's ranking: confidence × min(max(streak, 1), 5) × reputation / 100. */
 export const capsuleRank = (c: FoundCapsule) => c.confidence * Math.min(Math.max(c.successStreak, 1), 5) * (c.reputation / 100);
 
-/** Capsules other teams published for the same signals, best first (a search-only fetch: metadata, free). */
-export async function relatedCapsules(client: A2AClient, signals: string[], limit = 5): Promise<Lookup | undefined> {
-  const query = publicSignals(signals);
+/** Capsules other teams published for the same keywords, best first (a search-only fetch: metadata, free). */
+export async function relatedCapsules(client: A2AClient, keywords: string[], limit = 5): Promise<Lookup | undefined> {
+  const query = publicKeywords(keywords);
   if (query.length === 0) return undefined;
   const r = await client.search(query, 20);
   if (!r.ok) return { status: "error", message: r.error.message, query };

@@ -3,14 +3,15 @@ import { formatIssues } from "../config/format-issues.js";
 
 /**
  * Gene, Capsule and EvolutionEvent as the EvoMap hub accepts them (GEP-A2A 1.0), with its publish
- * gates: summaries long enough to mean something, at least two real strategy steps, signals of
- * three characters or more, an environment fingerprint, a diff under 8,000 characters and an
+ * gates: summaries long enough to mean something, at least two real strategy steps, keywords
+ * (`signals_match`, `trigger`) of three characters or more, an environment fingerprint, a diff under 8,000 characters and an
  * outcome of `{status, score}` only. Unknown keys are refused: what we sign is what we meant.
  */
 
 export const SCHEMA_VERSION = "1.5.0";
 const assetId = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: "sha256:<64 hex>" });
-const signal = z.string().min(3, { message: "a signal of at least 3 characters" }).max(200);
+/** A keyword: GEP's `signals_match` and `trigger` hold these. */
+const keyword = z.string().min(3, { message: "a keyword of at least 3 characters" }).max(200);
 const outcome = z.object({ status: z.enum(["success", "failure"]), score: z.number().min(0).max(1) }).strict();
 const fingerprint = z.object({ platform: z.string().min(1), arch: z.string().min(1) }).strict();
 
@@ -20,7 +21,7 @@ export const geneSchema = z
     schema_version: z.string(),
     id: z.string().min(1).max(120),
     category: z.enum(["repair", "optimize", "innovate"]),
-    signals_match: z.array(signal).min(1).max(20),
+    signals_match: z.array(keyword).min(1).max(20),
     summary: z.string().min(10, { message: "at least 10 characters" }).max(500),
     strategy: z
       .array(z.string().min(15, { message: "each step at least 15 characters" }).max(500))
@@ -37,7 +38,7 @@ export const capsuleSchema = z
     type: z.literal("Capsule"),
     schema_version: z.string(),
     id: z.string().min(1).max(120),
-    trigger: z.array(signal).min(1).max(20),
+    trigger: z.array(keyword).min(1).max(20),
     gene: assetId,
     summary: z.string().min(20, { message: "at least 20 characters" }).max(1000),
     confidence: z.number().min(0).max(1),

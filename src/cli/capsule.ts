@@ -6,12 +6,21 @@ import { err, out } from "./output.js";
 
 /**
  * `insight capsule build --input <file>`: the Gene + Capsule + EvolutionEvent of a fix, from a
- * JSON description (signals, hypothesis, fix files with patches), printed as JSON with asset ids.
+ * JSON description (keywords, hypothesis, fix files with patches), printed as JSON with asset ids.
+ * The keywords may also come as `signals`, GEP's word for them (files written before the rename).
  * Exit 1 when the bundle would not pass the hub's gates (the problems are printed).
  */
 export async function capsuleBuild(options: { input: string }): Promise<number> {
-  const input = JSON.parse(await readFile(options.input, "utf8")) as BundleInput;
-  const bundle = buildBundle(input);
+  const raw = JSON.parse(await readFile(options.input, "utf8")) as Omit<BundleInput, "keywords"> & {
+    keywords?: unknown;
+    signals?: unknown;
+  };
+  const { signals, keywords = signals, ...rest } = raw;
+  if (!Array.isArray(keywords) || !keywords.every((k) => typeof k === "string")) {
+    err(`insight capsule build: ${options.input}: \`keywords\` must be a list of strings`);
+    return 1;
+  }
+  const bundle = buildBundle({ ...rest, keywords });
   out(JSON.stringify(bundle, null, 2));
   const problems = bundleProblems(bundle);
   for (const p of problems) err(`✖ ${p}`);

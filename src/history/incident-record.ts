@@ -4,6 +4,7 @@ import type { IncidentRecord } from "./types.js";
 
 /** The fields of the RCA thread's hidden metadata the memory reads (written by jobs/processors/rca.ts). */
 const rcaMeta = z.object({
+  /** The incident's keywords (GEP's word for them is the stored name). */
   signals: z.array(z.string().max(200)).max(50).catch([]),
   affected: z.array(z.string().max(100)).max(50).catch([]),
   hypotheses: z
@@ -26,7 +27,7 @@ type Issue = { number: number; title: string; html_url?: string; created_at: str
 const FIX_MERGED = /Fix #(\d+) is merged/;
 
 /**
- * An incident as its RCA thread recorded it: the signals, services and top hypothesis from the
+ * An incident as its RCA thread recorded it: the keywords, services and top hypothesis from the
  * hidden metadata of Insight's own sticky comment (a bot's comment; a person's quoting the marker is
  * not read), the fix from Insight's "Fix #N is merged" reply or from a merged PR that closed it.
  * Undefined when the thread has no RCA of Insight's.

@@ -41,13 +41,13 @@ export type SeenBefore = { similar: SimilarIncident[]; indexed: number; hypothes
 export async function seenBefore(
   h: HistoryServices,
   ctx: Ctx,
-  p: { repo: RepoRef; issueNumber: number; at: number; signals: string[]; services: string[]; result: RcaResult },
+  p: { repo: RepoRef; issueNumber: number; at: number; keywords: string[]; services: string[]; result: RcaResult },
 ): Promise<SeenBefore> {
   const { doc, note } = await fresh(h, ctx, p.repo);
   const top = p.result.hypotheses[0];
   const similar = doc
     ? similarIncidents(
-        { number: p.issueNumber, at: p.at, signals: p.signals, services: p.services, category: top?.category, mechanism: top?.title },
+        { number: p.issueNumber, at: p.at, keywords: p.keywords, services: p.services, category: top?.category, mechanism: top?.title },
         doc.incidents,
       )
     : [];

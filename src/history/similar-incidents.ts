@@ -4,7 +4,7 @@ import type { IncidentRecord } from "./types.js";
 /** What an incident is compared by. */
 export type IncidentQuery = {
   number?: number;
-  signals: string[];
+  keywords: string[];
   services: string[];
   category?: Category;
   mechanism?: string;
@@ -15,12 +15,12 @@ export type SimilarIncident = {
   incident: IncidentRecord;
   /** 0..1 */
   score: number;
-  shared: { signals: string[]; services: string[]; mechanism?: string; category?: Category };
+  shared: { keywords: string[]; services: string[]; mechanism?: string; category?: Category };
 };
 
 /** The minimum similarity to call a past incident "seen before". */
 export const MIN_SIMILARITY = 0.3;
-const WEIGHTS = { signals: 0.5, services: 0.15, mechanism: 0.25, category: 0.1 };
+const WEIGHTS = { keywords: 0.5, services: 0.15, mechanism: 0.25, category: 0.1 };
 
 const tokens = (s: string) =>
   new Set(
@@ -30,8 +30,8 @@ const tokens = (s: string) =>
       .filter((t) => t.length > 1),
   );
 
-/** Two signals are the same when their words mostly are (a template's variables were already dropped). */
-function sameSignal(a: string, b: string): boolean {
+/** Two keywords are the same when their words mostly are (a template's variables were already dropped). */
+function sameKeyword(a: string, b: string): boolean {
   if (a.toLowerCase() === b.toLowerCase()) return true;
   const ta = tokens(a);
   const tb = tokens(b);
@@ -54,7 +54,7 @@ export function mechanismKey(title: string | undefined): string | undefined {
 }
 
 /**
- * The past incidents most like this one, best first: shared signals (weighted by how rare each is
+ * The past incidents most like this one, best first: shared keywords (weighted by how rare each is
  * among past incidents), shared services, the same mechanism, the same category. Deterministic;
  * ties go to the most recent.
  */
@@ -69,24 +69,29 @@ export function similarIncidents(
   const idf = (s: string) => Math.log((pool.length + 1) / ((df.get(s.toLowerCase()) ?? 0) + 1)) + 1;
   const mech = mechanismKey(q.mechanism);
   const scored = pool.map((p) => {
-    const matched = q.signals.filter((s) => p.signals.some((t) => sameSignal(s, t)));
-    const unmatchedPast = p.signals.filter((t) => !q.signals.some((s) => sameSignal(s, t)));
-    const union = [...q.signals, ...unmatchedPast].reduce((a, s) => a + idf(s), 0);
-    const signals = union ? matched.reduce((a, s) => a + idf(s), 0) / union : 0;
+    const matched = q.keywords.filter((s) => p.signals.some((t) => sameKeyword(s, t)));
+    const unmatchedPast = p.signals.filter((t) => !q.keywords.some((s) => sameKeyword(s, t)));
+    const union = [...q.keywords, ...unmatchedPast].reduce((a, s) => a + idf(s), 0);
+    const keywords = union ? matched.reduce((a, s) => a + idf(s), 0) / union : 0;
     const services = q.services.filter((s) => p.services.includes(s));
     const svc = services.length ? services.length / new Set([...q.services, ...p.services]).size : 0;
     const sameMech = !!mech && mech === mechanismKey(p.mechanism);
     const sameCat = !!q.category && q.category === p.category;
     const score =
-      WEIGHTS.signals * signals + WEIGHTS.services * svc + WEIGHTS.mechanism * (sameMech ? 1 : 0) + WEIGHTS.category * (sameCat ? 1 : 0);
+      WEIGHTS.keywords * keywords + WEIGHTS.services * svc + WEIGHTS.mechanism * (sameMech ? 1 : 0) + WEIGHTS.category * (sameCat ? 1 : 0);
     return {
       incident: p,
       score,
-      shared: { signals: matched, services, ...(sameMech ? { mechanism: p.mechanism } : {}), ...(sameCat ? { category: p.category } : {}) },
+      shared: {
+        keywords: matched,
+        services,
+        ...(sameMech ? { mechanism: p.mechanism } : {}),
+        ...(sameCat ? { category: p.category } : {}),
+      },
     };
   });
   return scored
-    .filter((s) => s.score >= (options.min ?? MIN_SIMILARITY) && (s.shared.signals.length > 0 || s.shared.mechanism))
+    .filter((s) => s.score >= (options.min ?? MIN_SIMILARITY) && (s.shared.keywords.length > 0 || s.shared.mechanism))
     .sort((a, b) => b.score - a.score || b.incident.openedAt - a.incident.openedAt)
     .slice(0, options.limit ?? 3);
 }

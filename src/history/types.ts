@@ -14,7 +14,10 @@ export type IncidentRecord = {
   url?: string;
   openedAt: number;
   closedAt?: number;
-  /** Signals in comparable words: log templates, alert names, Kubernetes reasons, saturation kinds. */
+  /**
+   * The incident's keywords (see the glossary): log templates, alert names, Kubernetes reasons,
+   * saturation kinds. Stored under `signals`, GEP's word, as existing indexes and RCA threads have it.
+   */
   signals: string[];
   services: string[];
   category?: Category;

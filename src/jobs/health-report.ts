@@ -105,7 +105,7 @@ async function publishWarnings(
   if (!s.evomap || !ctx.config.evomap.autoPublish || ctx.writer.dryRun) return published;
   for (const p of confirmed.filter((x) => x.suggestion && x.confidence >= ctx.config.evomap.minConfidence && !already.includes(x.key))) {
     const bundle = buildWarningBundle({
-      signal: p.kind.replace(/-/g, " "),
+      keyword: p.kind.replace(/-/g, " "),
       kind: p.kind,
       text: p.text,
       rule: p.suggestion!,

@@ -1,6 +1,6 @@
 import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js";
 import { classifyChanges, type ClassifiedFile } from "../analysis/classify-change.js";
-import { changeSignals, relatedCapsules, type Lookup } from "../capsule/lookup.js";
+import { changeKeywords, relatedCapsules, type Lookup } from "../capsule/lookup.js";
 import { serversForRepo } from "../config/mcp-servers.js";
 import type { InferredServices } from "../config/infer-services.js";
 import type { RepoConfig } from "../config/repo-config.js";
@@ -79,7 +79,7 @@ export async function impactPipeline(s: Services, input: ImpactInput): Promise<I
   const assessment = input.withHistory ? await input.withHistory(files, scored) : scored;
   // Capsule lookups and model notes only for changes worth a reviewer's attention; notes only when the score changed.
   const worthIt = atLeast(assessment.level, "medium");
-  const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeSignals(assessment)) : undefined;
+  const related = s.evomap && worthIt ? await relatedCapsules(s.evomap.client, changeKeywords(assessment)) : undefined;
   const model =
     s.llm && worthIt && (await input.shownDigest?.()) !== assessment.digest
       ? await modelImpact(s.llm, {

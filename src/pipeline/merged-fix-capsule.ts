@@ -51,7 +51,7 @@ export async function capsuleForMergedFix(p: {
     return `📦 No capsule published: the analysis was ${Math.round(h.confidence * 100)}% confident, under \`evomap.minConfidence\` (${Math.round(config.evomap.minConfidence * 100)}%).`;
   const files = await pullRequestFiles(p.octokit, repo, pull.number);
   const bundle = buildBundle({
-    signals: rca.signals,
+    keywords: rca.signals,
     hypothesis: h,
     summary: rca.summary,
     privateNames: [repo.owner, repo.repo, ...Object.keys(config.services)],

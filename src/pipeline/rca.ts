@@ -1,6 +1,6 @@
 import { sourceSummaries, type SourceSummary } from "../analysis/assess-impact.js";
 import { assessIncidentImpact, type IncidentImpact } from "../analysis/incident-severity.js";
-import { incidentSignals } from "../analysis/incident-signals.js";
+import { incidentKeywords } from "../analysis/incident-keywords.js";
 import type { IncidentWindow } from "../analysis/incident-window.js";
 import { topology } from "../analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../analysis/rca.js";
@@ -42,7 +42,7 @@ export type RcaInput<M extends Memory = Memory> = {
   /** The incident's own text, for the model. */
   issue?: { title: string; body: string };
   /** Past incidents like this one (history/), read by the caller from the repository's record. */
-  seenBefore?: (p: { signals: string[]; services: string[]; result: RcaResult }) => Promise<M>;
+  seenBefore?: (p: { keywords: string[]; services: string[]; result: RcaResult }) => Promise<M>;
   /** Why there is no source when none is allowed. */
   noSourceNote: string;
   log: Log;
@@ -54,8 +54,8 @@ export type RcaReport<M extends Memory = Memory> = {
   impact: IncidentImpact;
   collection?: CollectionResult;
   sources: SourceSummary[];
-  /** The words an EvoMap lookup and the metadata use for this incident. */
-  signalWords: string[];
+  /** The incident's keywords: what an EvoMap lookup and past incidents are matched by (stored in the metadata as `signals`). */
+  keywords: string[];
   related?: Lookup;
   model?: ModelOutcome<RcaSubmission>;
   /** Past incidents like this one, when there is a history. */
@@ -99,13 +99,11 @@ export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput
     coverage: { sources: collection?.sources ?? [], services: names, history: !!history },
   });
   const impact = assessIncidentImpact(analysed, signals, config, edges);
-  const signalWords = incidentSignals(analysed.anomalies);
+  const keywords = incidentKeywords(analysed.anomalies);
   // Past incidents like this one; a matching past fix becomes evidence for a hypothesis, never one of its own.
-  const memory = input.seenBefore
-    ? await input.seenBefore({ signals: signalWords, services: impact.affected, result: analysed })
-    : undefined;
+  const memory = input.seenBefore ? await input.seenBefore({ keywords, services: impact.affected, result: analysed }) : undefined;
   const result = memory ? { ...analysed, hypotheses: memory.hypotheses } : analysed;
-  const related = s.evomap ? await relatedCapsules(s.evomap.client, signalWords) : undefined;
+  const related = s.evomap ? await relatedCapsules(s.evomap.client, keywords) : undefined;
   const model = s.llm
     ? await runModel(s, {
         config,
@@ -126,7 +124,7 @@ export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput
     ...(memory?.note ? [memory.note] : []),
     ...(collection ? collection.sources.flatMap((x) => x.notes.map((n) => `${x.source}: ${n}`)) : [input.noSourceNote]),
   ];
-  return { result, impact, collection, sources: sourceSummaries(collection?.sources), signalWords, related, model, memory, notes };
+  return { result, impact, collection, sources: sourceSummaries(collection?.sources), keywords, related, model, memory, notes };
 }
 
 /** The model's reading over the same evidence, with the repository's read-only MCP tools. */

@@ -5,6 +5,7 @@ import type { Octokit, RepoRef } from "../core/github.js";
 
 const rcaStateSchema = z.object({
   summary: z.string().optional(),
+  /** The incident's keywords, under GEP's name for them (the stored RCA threads carry it). */
   signals: z.array(z.string()).default([]),
   severity: z.string().optional(),
   hypotheses: z.array(

@@ -13,7 +13,7 @@ const code = (xs: string[], max = 3) =>
 /** Why two incidents are alike, in one cell. */
 export function whySimilar(s: SimilarIncident): string {
   const parts = [
-    ...(s.shared.signals.length ? [`shared signals ${code(s.shared.signals)}`] : []),
+    ...(s.shared.keywords.length ? [`shared keywords ${code(s.shared.keywords)}`] : []),
     ...(s.shared.services.length ? [`services ${s.shared.services.join(", ")}`] : []),
     ...(s.shared.mechanism ? [`same mechanism: ${s.shared.mechanism}`] : []),
     ...(!s.shared.mechanism && s.shared.category ? [`same category (${s.shared.category})`] : []),

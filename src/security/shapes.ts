@@ -28,11 +28,11 @@ export function maskTokenLike(text: string): string {
   );
 }
 
-/** A signal another team's incident could share: an error template, an alert name, a reason — words, not data. */
-const SIGNAL_SHAPE = /^[A-Za-z][A-Za-z0-9 _.,:;'"()<>*=+%-]{2,199}$/;
+/** A keyword another team's incident could share: an error template, an alert name, a reason — words, not data. */
+const KEYWORD_SHAPE = /^[A-Za-z][A-Za-z0-9 _.,:;'"()<>*=+%-]{2,199}$/;
 
-export function isSignalShape(text: string): boolean {
-  return SIGNAL_SHAPE.test(text) && !/@|:\/\//.test(text) && !text.split(/\s+/).some(isTokenLike);
+export function isKeywordShape(text: string): boolean {
+  return KEYWORD_SHAPE.test(text) && !/@|:\/\//.test(text) && !text.split(/\s+/).some(isTokenLike);
 }
 
 /** A repository path: plain segments, no `..`, no scheme. */

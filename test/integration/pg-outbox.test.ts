@@ -14,7 +14,7 @@ import { waitFor } from "../helpers/spawn-server.js";
 import { freshDatabase, pgChild, TEST_CHECKPOINT_KEY } from "../helpers/pg-database.js";
 
 const INPUT: BundleInput = {
-  signals: ["TypeError: cannot read properties of undefined reading id", "http 5xx error rate rising"],
+  keywords: ["TypeError: cannot read properties of undefined reading id", "http 5xx error rate rising"],
   hypothesis: {
     title: "Change #41",
     category: "code",
@@ -35,7 +35,7 @@ const INPUT: BundleInput = {
     ],
   },
 };
-const bundleNo = (i: number) => buildBundle({ ...INPUT, signals: [`error burst in service number ${i} after deploy`, ...INPUT.signals] });
+const bundleNo = (i: number) => buildBundle({ ...INPUT, keywords: [`error burst in service number ${i} after deploy`, ...INPUT.keywords] });
 const CONTEXT = { installationId: 2, repo: { owner: "acme", repo: "shop" }, incident: 7, pull: 101 };
 
 /** A fake EvoMap hub on node:http: decides every publish (after a short think), counting decisions per capsule; `hang` holds publishes unanswered. */

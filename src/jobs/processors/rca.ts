@@ -128,7 +128,8 @@ export async function runRca(s: Services, ctx: JobContext, req: RcaRequest): Pro
     seenBefore: memory && renderSeenBefore(memory.similar, memory.indexed),
   });
   const metadata = {
-    signals: report.signalWords,
+    // GEP's and the stored threads' name for the keywords: existing RCA threads carry it.
+    signals: report.keywords,
     window: span.window,
     issueOpened: Date.parse(issue.created_at),
     analysedAt: Date.now(),

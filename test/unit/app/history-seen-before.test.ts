@@ -115,7 +115,7 @@ describe("Seen before: the RCA thread with the past incidents like this one", ()
     expect(body).toContain("### 🔁 Seen before");
     const section = body.slice(body.indexOf("### 🔁 Seen before"));
     expect(section).toMatch(
-      /\| \[#12\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/issues\/12\) Checkout errors: too many connections \| \d+% \| shared signals [^|]*`postgres connection exhaustion`[^|]*services api.*same mechanism: PostgreSQL connections exhausted \| \[#45 Cap the api connection pool\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/45\) \| 3\.5 h \|/,
+      /\| \[#12\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/issues\/12\) Checkout errors: too many connections \| \d+% \| shared keywords [^|]*`postgres connection exhaustion`[^|]*services api.*same mechanism: PostgreSQL connections exhausted \| \[#45 Cap the api connection pool\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/45\) \| 3\.5 h \|/,
     );
     expect(section.split("### Related")[0]).not.toContain("#13"); // redis on web is not like this one
     // The past fix is evidence for the matching hypothesis, not a hypothesis of its own.

@@ -25,7 +25,7 @@ function leaks(bundle: unknown): string[] {
 describe("capsules keep to an allowlist of fields and shapes", () => {
   it("no secret put into any input field of a fix reaches the bundle", () => {
     const input: BundleInput = {
-      signals: [laced("TypeError: cannot read id"), UNKNOWN, `HighErrorRate ${UNKNOWN}`, "http 5xx error rate rising"],
+      keywords: [laced("TypeError: cannot read id"), UNKNOWN, `HighErrorRate ${UNKNOWN}`, "http 5xx error rate rising"],
       hypothesis: { title: laced("title"), category: laced("code"), confidence: 0.9, confirm: laced("roll back and watch") },
       summary: laced("summary"),
       fix: {
@@ -55,7 +55,7 @@ describe("capsules keep to an allowlist of fields and shapes", () => {
 
   it("no secret put into any input field of a warning reaches the bundle", () => {
     const b = buildWarningBundle({
-      signal: laced("memory growth"),
+      keyword: laced("memory growth"),
       kind: laced("memory-growth"),
       text: laced("memory grows 3%/h"),
       rule: `alert: MemoryGrowth\nexpr: rate(x[1h]) > 0 # ${laced("note")}`,
@@ -69,7 +69,7 @@ describe("capsules keep to an allowlist of fields and shapes", () => {
   it("refuses a fix kind outside its list", () => {
     expect(() =>
       buildBundle({
-        signals: ["x regression"],
+        keywords: ["x regression"],
         hypothesis: { title: "t", category: "code", confidence: 0.9 },
         fix: { kind: "exec" as never, approved: true, files: [] },
       }),

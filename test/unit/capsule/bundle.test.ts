@@ -4,7 +4,7 @@ import { assetId, assetIdMatches, signBundle } from "../../../src/capsule/hashin
 import { bundleProblems } from "../../../src/capsule/schemas.js";
 
 export const FIX_INPUT: BundleInput = {
-  signals: ["TypeError: cannot read properties of undefined reading id", "http 5xx error rate rising"],
+  keywords: ["TypeError: cannot read properties of undefined reading id", "http 5xx error rate rising"],
   hypothesis: {
     title: 'Change #41 "Faster order totals"',
     category: "code",
@@ -44,7 +44,7 @@ describe("buildBundle", () => {
     for (const a of [b.gene, b.capsule, b.event!]) expect(assetIdMatches(a)).toBe(true);
     expect(b.capsule).toMatchObject({
       gene: b.gene.asset_id,
-      trigger: FIX_INPUT.signals,
+      trigger: FIX_INPUT.keywords,
       confidence: 0.86,
       blast_radius: { files: 1, lines: 2 },
       outcome: { status: "success", score: 0.86 },
@@ -92,7 +92,7 @@ describe("the hub's gates", () => {
     });
     expect(problems).toEqual(
       expect.arrayContaining([
-        "gene.signals_match.0 → a signal of at least 3 characters",
+        "gene.signals_match.0 → a keyword of at least 3 characters",
         "gene.summary → at least 10 characters",
         "gene.strategy.0 → each step at least 15 characters",
         "capsule.summary → at least 20 characters",

@@ -8,7 +8,7 @@ import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
 import { A2AClient } from "../../../src/capsule/a2a-client.js";
 import { buildBundle } from "../../../src/capsule/build.js";
 import { assetId, signBundle } from "../../../src/capsule/hashing.js";
-import { capsuleRank, publicSignals, relatedCapsules } from "../../../src/capsule/lookup.js";
+import { capsuleRank, publicKeywords, relatedCapsules } from "../../../src/capsule/lookup.js";
 import { renderRelated } from "../../../src/render/related.js";
 import { NodeIdentityStore } from "../../../src/capsule/node-identity.js";
 import { Outbox } from "../../../src/capsule/outbox.js";
@@ -146,7 +146,7 @@ describe("publishing through the outbox", () => {
     expect(q).toMatchObject({ status: "decided", decision: { decision: "quarantine", reason: "similar to a quarantined asset" } });
     expect(t.audit.entries.at(-1)).toMatchObject({ outcome: "refused", detail: { decision: "quarantine" } });
 
-    const other = buildBundle({ ...FIX_INPUT, signals: ["redis eviction storm"] });
+    const other = buildBundle({ ...FIX_INPUT, keywords: ["redis eviction storm"] });
     hub("/a2a/validate", 400, {
       error: "blast_radius_too_large",
       correction: { problem: "blast_radius.lines exceeds 500", fix: "split the change" },
@@ -173,7 +173,7 @@ describe("publishing through the outbox", () => {
     expect(await t.publisher().submit(bundle, CONTEXT)).toMatchObject({ status: "decided", attempts: 2 });
     expect(t.waits).toEqual([4_000]);
 
-    const other = buildBundle({ ...FIX_INPUT, signals: ["postgres lock contention"] });
+    const other = buildBundle({ ...FIX_INPUT, keywords: ["postgres lock contention"] });
     hub("/a2a/validate", 429, { error: "rate_limited", retry_after_ms: 120_000 });
     const r = await t.publisher().submit(other, CONTEXT);
     expect(r).toMatchObject({ status: "waiting", nextAttemptAt: t.now() + 120_000 });
@@ -259,7 +259,7 @@ describe("publishing through the outbox", () => {
 });
 
 describe("related capsules", () => {
-  it("searches with public signals only and ranks by confidence × streak (capped at 5) × reputation", async () => {
+  it("searches with public keywords only and ranks by confidence × streak (capped at 5) × reputation", async () => {
     const t = setup();
     await t.ready;
     const sent: Sent[] = [];
@@ -277,8 +277,8 @@ describe("related capsules", () => {
       },
       sent,
     );
-    const signals = ["http 5xx error rate rising", "failed to reach http://10.0.0.4/api", "user a@b.example timed out", "OOMKilled"];
-    const r = (await relatedCapsules(t.client, signals))!;
+    const keywords = ["http 5xx error rate rising", "failed to reach http://10.0.0.4/api", "user a@b.example timed out", "OOMKilled"];
+    const r = (await relatedCapsules(t.client, keywords))!;
     expect(sent[0]!.body.payload).toEqual({
       asset_type: "Capsule",
       signals: ["http 5xx error rate rising", "OOMKilled"],
@@ -294,7 +294,7 @@ describe("related capsules", () => {
     ]);
     expect(capsuleRank({ confidence: 0.5, successStreak: 0, reputation: 100 } as never)).toBe(0.5);
     expect(renderRelated(r).join("\n")).toContain(`[Roll back pool size](${HUB}/a2a/assets/sha256%3A${"2".repeat(64)})`);
-    expect(publicSignals(["see /var/log/x", "ok signal"])).toEqual(["ok signal"]);
+    expect(publicKeywords(["see /var/log/x", "ok signal"])).toEqual(["ok signal"]);
   });
 
   it("says the hub could not be reached instead of failing the report", async () => {

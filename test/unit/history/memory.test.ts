@@ -35,12 +35,12 @@ describe("incident memory", () => {
     incident(3, ["http 5xx error rate rising"], ["api"], "Error rate rising on api"),
   ];
 
-  it("ranks by shared signals, services and mechanism, and never returns the incident itself or later ones", () => {
+  it("ranks by shared keywords, services and mechanism, and never returns the incident itself or later ones", () => {
     const got = similarIncidents(
       {
         number: 9,
         at: 10 * H,
-        signals: ["FATAL sorry too many clients already for role app", "postgres connection exhaustion"],
+        keywords: ["FATAL sorry too many clients already for role app", "postgres connection exhaustion"],
         services: ["api"],
         mechanism: "PostgreSQL connections exhausted",
       },
@@ -48,7 +48,7 @@ describe("incident memory", () => {
     );
     expect(got.map((s) => s.incident.number)).toEqual([1]);
     expect(got[0]!.shared).toMatchObject({ services: ["api"], mechanism: "PostgreSQL connections exhausted" });
-    expect(got[0]!.shared.signals).toHaveLength(2); // a template with one word more is the same template
+    expect(got[0]!.shared.keywords).toHaveLength(2); // a template with one word more is the same template
   });
 
   it("cites a matching past fix as evidence and adds no hypothesis", () => {
@@ -66,7 +66,7 @@ describe("incident memory", () => {
       features: {},
     } as unknown as Hypothesis;
     const other = { ...h, id: "h2", title: "Lock contention in PostgreSQL", service: "db" } as Hypothesis;
-    const similar = similarIncidents({ signals: ["postgres connection exhaustion"], services: ["api"], mechanism: h.title }, past);
+    const similar = similarIncidents({ keywords: ["postgres connection exhaustion"], services: ["api"], mechanism: h.title }, past);
     const out = withPastFixes([h, other], similar);
     expect(out).toHaveLength(2);
     expect(out[0]).toMatchObject({

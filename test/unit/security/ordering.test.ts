@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { findAnomalies, logAnomalies } from "../../../src/analysis/find-anomalies.js";
 import { mineFailureLog } from "../../../src/analysis/ci-failure.js";
-import { incidentSignals } from "../../../src/analysis/incident-signals.js";
+import { incidentKeywords } from "../../../src/analysis/incident-keywords.js";
 import { compactSignal } from "../../../src/llm/evidence-pack.js";
 import type { Signal } from "../../../src/signals/types.js";
 
@@ -53,7 +53,7 @@ describe("redaction happens before templating and cutting", () => {
   });
 
   it("incident signals (the capsule's trigger) carry no piece of a token", () => {
-    const signals = incidentSignals(findAnomalies([logSignal(lines)], window)).join("\n");
+    const signals = incidentKeywords(findAnomalies([logSignal(lines)], window)).join("\n");
     expect(leaked(signals, [GHP, SLACK, PW])).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 import { redact } from "../security/redact.js";
 import type { Anomaly } from "./find-anomalies.js";
 
-/** What each kind of anomaly is called where incidents are compared across teams. */
-const KIND_SIGNAL: Partial<Record<Anomaly["kind"], string>> = {
+/** What each kind of anomaly is called where incidents are compared across teams (its keyword). */
+const KIND_KEYWORD: Partial<Record<Anomaly["kind"], string>> = {
   "error-rate": "http 5xx error rate rising",
   latency: "latency regression",
   sla: "sla breach",
@@ -16,12 +16,12 @@ const KIND_SIGNAL: Partial<Record<Anomaly["kind"], string>> = {
 };
 
 /**
- * The incident's signals in words another team's incident would share: error log templates (their
+ * The incident's keywords: words another team's incident would share: error log templates (their
  * variables dropped), alert names, Kubernetes reasons and the kinds of saturation seen. Service
  * names, hosts, pids and values are left out, and everything is redacted (IPs included): these go
  * into capsules and hub searches, outside the organisation.
  */
-export function incidentSignals(anomalies: Anomaly[], limit = 12): string[] {
+export function incidentKeywords(anomalies: Anomaly[], limit = 12): string[] {
   const out: string[] = [];
   for (const a of anomalies) {
     if (a.kind === "log-template") {
@@ -30,10 +30,10 @@ export function incidentSignals(anomalies: Anomaly[], limit = 12): string[] {
     } else if (a.kind === "alert") {
       // An alert's name (`HighErrorRate`), never an alarm's sentence, which names services ("Response time of service api …").
       if (/^[\w.:-]{3,80}$/.test(a.detail)) out.push(a.detail);
-    } else if (a.finding) out.push(a.finding.reason, ...(a.kind === "node" ? [KIND_SIGNAL.node!] : []));
+    } else if (a.finding) out.push(a.finding.reason, ...(a.kind === "node" ? [KIND_KEYWORD.node!] : []));
     else if (a.kind === "oom" || a.kind === "pod-failure") out.push(a.detail.split(":")[0]!.trim());
-    else if (a.kind === "node") out.push(a.detail.split(":")[0]!.trim(), KIND_SIGNAL.node!);
-    else if (KIND_SIGNAL[a.kind]) out.push(KIND_SIGNAL[a.kind]!);
+    else if (a.kind === "node") out.push(a.detail.split(":")[0]!.trim(), KIND_KEYWORD.node!);
+    else if (KIND_KEYWORD[a.kind]) out.push(KIND_KEYWORD[a.kind]!);
   }
   const clean = out
     .map((s) =>
