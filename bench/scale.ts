@@ -43,9 +43,9 @@ try {
     const workers: Proc[] = [];
     for (let i = 0; i < n; i++)
       workers.push(
-        startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", String(PER_WORKER)], {
+        startProcess(process.execPath, ["bin/insight.js", "worker", "--concurrency", String(PER_WORKER)], {
           cwd: process.cwd(),
-          env: { ...env, INSIGHT_DATA_DIR: join(dir, `w${n}-${i}`) },
+          env: { ...env, INSIGHT_DATA_DIR: join(dir, `w${n}-${i}`), INSIGHT_FROM_SOURCE: "1" },
         }),
       );
     await waitFor(

@@ -5,31 +5,31 @@ import { loadEnv } from "../config/env.js";
 import type { VerifyOptions, VerifyResult } from "../audit/chain.js";
 import { verifyAuditDb } from "../store/pg/audit-log.js";
 import { createPgPool, displayUrl } from "../store/pg/pool.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 /**
  * `insight audit verify [--file path] [--expect-head <seq:hash>]`: exit 0 when the chain is intact,
  * its checkpoints are signed with the operator's key and (when given) it still holds the head
  * seen earlier in `/health`; 1 with the first problem; 2 when it cannot check.
  */
-export async function auditVerify(options: { file?: string; expectHead?: string; key?: Buffer }): Promise<number> {
+export async function auditVerify(options: { file?: string; expectHead?: string; key?: Buffer }, cli: Cli): Promise<number> {
   let file = options.file;
   let key = options.key;
   let database: string | undefined;
   if (!file || !key) {
-    const env = loadEnv(process.env);
+    const env = loadEnv(cli.env);
     // The store the server writes to: PostgreSQL when configured, unless a file is named.
     if (!file && env.INSIGHT_DATABASE_URL) database = env.INSIGHT_DATABASE_URL;
     file ??= env.auditPath;
     const keys = signingKeys(env);
     // A random key of this process could never match the server's: without a secret, skip the signatures and say so.
     if (keys.source === "ephemeral")
-      err("⚠️ no INSIGHT_SIGNING_SECRET (or PRIVATE_KEY / WEBHOOK_SECRET) in the environment: checkpoint signatures are not checked.");
+      cli.err("⚠️ no INSIGHT_SIGNING_SECRET (or PRIVATE_KEY / WEBHOOK_SECRET) in the environment: checkpoint signatures are not checked.");
     else key ??= keys.auditCheckpoint;
   }
   const expectHead = options.expectHead === undefined ? undefined : parseHead(options.expectHead);
   if (options.expectHead !== undefined && !expectHead) {
-    err(`❌ --expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:${"0".repeat(64)}), not "${options.expectHead}"`);
+    cli.err(`❌ --expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:${"0".repeat(64)}), not "${options.expectHead}"`);
     return 2;
   }
   const verifyOptions: VerifyOptions = {
@@ -39,21 +39,21 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
   if (database) file = `PostgreSQL ${displayUrl(database)}`;
   let result: VerifyResult;
   try {
-    result = database ? await verifyDatabase(database, verifyOptions) : await verifyAuditFile(file, verifyOptions);
+    result = database ? await verifyDatabase(database, verifyOptions) : await verifyAuditFile(cli.path(file), verifyOptions);
   } catch (e) {
-    err(`❌ cannot read audit log ${file}: ${(e as Error).message}`);
+    cli.err(`❌ cannot read audit log ${file}: ${(e as Error).message}`);
     return 2;
   }
   if (result.ok) {
     const head = expectHead ? `, holds the expected head seq ${expectHead.seq}` : "";
-    out(
+    cli.out(
       `✅ ${file}: ${result.entries} entries, chain intact${key ? ", checkpoints signed" : ""}${head} (last hash ${result.lastHash.slice(0, 12)}…)`,
     );
     return 0;
   }
   const p = result.problem!;
-  err(`❌ ${file}: ${p.kind} at line ${p.line}: ${p.message}`);
-  err(`   ${result.entries} entries before it are intact.`);
+  cli.err(`❌ ${file}: ${p.kind} at line ${p.line}: ${p.message}`);
+  cli.err(`   ${result.entries} entries before it are intact.`);
   return 1;
 }
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { buildBundle, type BundleInput } from "../capsule/build.js";
 import { assetIdMatches } from "../capsule/hashing.js";
 import { bundleProblems } from "../capsule/schemas.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 /**
  * `insight capsule build --input <file>`: the Gene + Capsule + EvolutionEvent of a fix, from a
@@ -10,20 +10,20 @@ import { err, out } from "./output.js";
  * The keywords may also come as `signals`, GEP's word for them (files written before the rename).
  * Exit 1 when the bundle would not pass the hub's gates (the problems are printed).
  */
-export async function capsuleBuild(options: { input: string }): Promise<number> {
-  const raw = JSON.parse(await readFile(options.input, "utf8")) as Omit<BundleInput, "keywords"> & {
+export async function capsuleBuild(options: { input: string }, cli: Cli): Promise<number> {
+  const raw = JSON.parse(await readFile(cli.path(options.input), "utf8")) as Omit<BundleInput, "keywords"> & {
     keywords?: unknown;
     signals?: unknown;
   };
   const { signals, keywords = signals, ...rest } = raw;
   if (!Array.isArray(keywords) || !keywords.every((k) => typeof k === "string")) {
-    err(`insight capsule build: ${options.input}: \`keywords\` must be a list of strings`);
+    cli.err(`insight capsule build: ${options.input}: \`keywords\` must be a list of strings`);
     return 1;
   }
   const bundle = buildBundle({ ...rest, keywords });
-  out(JSON.stringify(bundle, null, 2));
+  cli.out(JSON.stringify(bundle, null, 2));
   const problems = bundleProblems(bundle);
-  for (const p of problems) err(`✖ ${p}`);
+  for (const p of problems) cli.err(`✖ ${p}`);
   return problems.length ? 1 : 0;
 }
 
@@ -31,12 +31,12 @@ export async function capsuleBuild(options: { input: string }): Promise<number> 
  * `insight capsule validate <file>`: a bundle (`{gene, capsule, event?}`, or a publish payload's
  * `assets` array) checked against the hub's gates and its asset ids recomputed. Exit 1 on any problem.
  */
-export async function capsuleValidate(file: string): Promise<number> {
+export async function capsuleValidate(file: string, cli: Cli): Promise<number> {
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, "utf8"));
+    data = JSON.parse(await readFile(cli.path(file), "utf8"));
   } catch (e) {
-    err(`insight capsule validate: ${file}: ${(e as Error).message}`);
+    cli.err(`insight capsule validate: ${file}: ${(e as Error).message}`);
     return 1;
   }
   const assets = Array.isArray((data as { assets?: unknown[] }).assets)
@@ -58,9 +58,9 @@ export async function capsuleValidate(file: string): Promise<number> {
   const capsule = bundle.capsule as { gene?: string } | undefined;
   if (gene?.asset_id && capsule?.gene && capsule.gene !== gene.asset_id) problems.push("capsule.gene → is not the gene's asset_id");
   if (problems.length === 0) {
-    out(`✅ ${file}: the bundle passes the hub's gates and its asset ids match`);
+    cli.out(`✅ ${file}: the bundle passes the hub's gates and its asset ids match`);
     return 0;
   }
-  for (const p of problems) out(`✖ ${p}`);
+  for (const p of problems) cli.out(`✖ ${p}`);
   return 1;
 }

@@ -9,7 +9,7 @@ import { GIT_TIMEOUT_MS } from "../changes/local-git.js";
 import { runLocalImpact } from "./impact.js";
 import { runLocalRca } from "./rca.js";
 import type { SourceResult } from "../signals/types.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(import.meta.url);
@@ -140,10 +140,10 @@ async function writeMcpConfig(dir: string, scenarioFile: string): Promise<string
  * Progress while the fixture servers start and answer (about ten seconds on a busy machine), on
  * stderr so the report on stdout stays clean: one line when they start, one per source as it answers.
  */
-function progress(started: number): (s: SourceResult) => void {
-  err("Starting four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) and reading them…");
+function progress(cli: Cli, started: number): (s: SourceResult) => void {
+  cli.err("Starting four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) and reading them…");
   return (s) =>
-    err(
+    cli.err(
       `  ${s.status === "ok" ? "✓" : "✗"} ${s.source}${s.flavour ? ` (${s.flavour})` : ""} ${s.status === "ok" ? "answered" : s.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
 }
@@ -153,7 +153,7 @@ function progress(started: number): (s: SourceResult) => void {
  * (started over stdio) playing a small production, and the PR-impact report — no GitHub account,
  * no API key, nothing downloaded.
  */
-export async function demo(options: { keep?: boolean } = {}): Promise<number> {
+export async function demo(options: { keep?: boolean }, cli: Cli): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "insight-demo-"));
   try {
     const repo = join(dir, "shop");
@@ -168,9 +168,9 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
     await gitAt(repo, daysAgo(1), "commit", "-q", "-m", "Orders get a status");
     await writeFile(join(dir, "production.json"), JSON.stringify(demoScenario));
     const mcpConfig = await writeMcpConfig(dir, "production.json");
-    out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
-    out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
-    out(
+    cli.out("DevOps Insight demo: the blast radius of branch feature/order-status in a sample shop monorepo,");
+    cli.out("with four fixture MCP servers (Prometheus, PostgreSQL, Kubernetes, SkyWalking) playing production.");
+    cli.out(
       options.keep
         ? `(sample repository: ${repo} — kept; delete it when done)\n`
         : `(sample repository: ${repo} — deleted when the demo ends; keep it with \`npm run demo -- --keep\` or \`insight demo --keep\`)\n`,
@@ -180,9 +180,10 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
       base: "main",
       head: "feature/order-status",
       mcpConfig,
-      onSource: progress(Date.now()),
+      onSource: progress(cli, Date.now()),
+      env: cli.env,
     });
-    out(markdown);
+    cli.out(markdown);
 
     // The change is merged anyway; twelve minutes later the api slows down. The on-call asks Insight.
     await git(repo, "checkout", "-q", "main");
@@ -199,14 +200,17 @@ export async function demo(options: { keep?: boolean } = {}): Promise<number> {
       "feature/order-status",
     );
     await writeFile(join(dir, "incident.json"), JSON.stringify(demoIncidentScenario));
-    out("\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n");
+    cli.out(
+      "\n\n---\n\nDevOps Insight demo, part 2: the change was merged 20 minutes ago and the api is slow. `insight rca --since 1h`:\n",
+    );
     const rca = await runLocalRca({
       since: "1h",
       repo,
       mcpConfig: await writeMcpConfig(dir, "incident.json"),
-      onSource: progress(Date.now()),
+      onSource: progress(cli, Date.now()),
+      env: cli.env,
     });
-    out("text" in rca ? rca.text : rca.error);
+    cli.out("text" in rca ? rca.text : rca.error);
     return 0;
   } finally {
     if (!options.keep) await rm(dir, { recursive: true, force: true });

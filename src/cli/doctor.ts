@@ -14,7 +14,7 @@ import pino from "pino";
 import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { inspectSource } from "../signals/inspect.js";
 import { McpPool } from "../signals/mcp-pool.js";
-import { ok, out } from "./output.js";
+import { type Cli, ok } from "./output.js";
 import { FileHistoryStore, type HistoryStore } from "../history/store.js";
 
 export type Check = { name: string; ok: boolean; detail: string; warnings?: string[] };
@@ -23,13 +23,13 @@ export type Check = { name: string; ok: boolean; detail: string; warnings?: stri
  * `insight doctor`: what this installation can and cannot do, each line ✅/❌ with the reason.
  * Checks only; changes nothing.
  */
-export async function doctor(options: { json?: boolean; dotEnv?: string }): Promise<number> {
+export async function doctor(options: { json?: boolean; dotEnv?: string }, cli: Cli): Promise<number> {
   const checks: Check[] = [];
   let env: OperatorEnv | undefined;
   const source = options.dotEnv ? `environment and ${options.dotEnv}` : "environment (no .env file)";
   try {
-    env = loadEnv(process.env);
-    checks.push({ name: "environment", ok: true, detail: `${source}: every variable valid`, warnings: envWarnings(process.env) });
+    env = loadEnv(cli.env);
+    checks.push({ name: "environment", ok: true, detail: `${source}: every variable valid`, warnings: envWarnings(cli.env) });
   } catch (e) {
     checks.push({
       name: "environment",
@@ -38,7 +38,7 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     });
   }
   if (env) {
-    checks.push(mode(env));
+    checks.push(mode(env, credentialState(cli.env)));
     const app = credentials(env);
     checks.push(app.ok ? { ...app, ...(await checkAppCredentials(env)) } : app);
     if (env.INSIGHT_DATABASE_URL) {
@@ -66,19 +66,18 @@ export async function doctor(options: { json?: boolean; dotEnv?: string }): Prom
     if (servers.config) checks.push(...(await sourceChecks(servers.config)));
   }
   if (options.json) {
-    out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+    cli.out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
   } else {
     for (const c of checks) {
-      out(`${ok(c.ok)} ${c.name.padEnd(12)} ${c.detail}`);
-      for (const w of c.warnings ?? []) out(`   ⚠️  ${w}`);
+      cli.out(`${ok(c.ok)} ${c.name.padEnd(12)} ${c.detail}`);
+      for (const w of c.warnings ?? []) cli.out(`   ⚠️  ${w}`);
     }
   }
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
 /** What `npm start` will do with this environment, and where jobs and shared state live. */
-function mode(env: OperatorEnv): Check {
-  const state = credentialState(process.env);
+function mode(env: OperatorEnv, state: ReturnType<typeof credentialState>): Check {
   const queue =
     env.INSIGHT_QUEUE === "redis"
       ? `jobs on BullMQ at ${redactUrl(env.INSIGHT_REDIS_URL!)} (run 'insight worker' processes)`

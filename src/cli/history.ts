@@ -5,7 +5,7 @@ import { revertedChanges, riskiestFiles } from "../history/file-risk.js";
 import { gitChangeRecord } from "../history/git-history.js";
 import type { ChangeRecord } from "../history/types.js";
 import { redact } from "../security/redact.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 export type HistoryOptions = { repo: string; json?: boolean; config?: string; maxCommits?: number; windowHours?: number; top?: number };
 
@@ -47,16 +47,16 @@ export async function historyReport(options: HistoryOptions): Promise<HistoryRep
 }
 
 /** `insight history --repo <path> [--json] [--max-commits N] [--window-hours H] [--top N]`. */
-export async function history(options: HistoryOptions): Promise<number> {
+export async function history(options: HistoryOptions, cli: Cli): Promise<number> {
   let report: HistoryReport;
   try {
-    report = await historyReport(options);
+    report = await historyReport({ ...options, repo: cli.path(options.repo), config: options.config && cli.path(options.config) });
   } catch (e) {
-    err(`insight history: ${(e as Error).message}`);
+    cli.err(`insight history: ${(e as Error).message}`);
     return 1;
   }
   if (options.json) {
-    out(redact(JSON.stringify(report, null, 2)));
+    cli.out(redact(JSON.stringify(report, null, 2)));
     return 0;
   }
   const lines = [
@@ -74,6 +74,6 @@ export async function history(options: HistoryOptions): Promise<number> {
       ? report.reverted.map((r) => `  ${r.change}  ${r.title.slice(0, 70)}  → reverted by ${r.revert} after ${r.afterHours} h`)
       : ["  none"]),
   ];
-  out(redact(lines.join("\n")));
+  cli.out(redact(lines.join("\n")));
   return 0;
 }

@@ -11,7 +11,7 @@ import { renderImpactComment } from "../render/impact.js";
 import { redact } from "../security/redact.js";
 import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
-import { out } from "./output.js";
+import type { Cli } from "./output.js";
 
 export type ImpactOptions = {
   repo: string;
@@ -21,12 +21,14 @@ export type ImpactOptions = {
   config?: string;
   mcpConfig?: string;
   onSource?: Services["onSource"];
+  /** The environment read for INSIGHT_MCP_CONFIG and the rest (the CLI run's; the process's by default). */
+  env?: Record<string, string | undefined>;
 };
 
 /** The PR-impact pipeline on a local repository: the same classification, signals, score and comment. */
 export async function runLocalImpact(options: ImpactOptions): Promise<{ assessment: RiskAssessment; markdown: string }> {
   const started = Date.now();
-  const env = loadEnv(process.env);
+  const env = loadEnv(options.env ?? process.env);
   const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
   const local = await loadLocalRepoConfig(options.config, options.repo);
   const changes = await localChanges(options.repo, options.base, options.head);
@@ -48,8 +50,14 @@ export async function runLocalImpact(options: ImpactOptions): Promise<{ assessme
 }
 
 /** `insight impact --repo <path> --base <ref> [--head <ref>] [--json]`: prints the comment (or the assessment). */
-export async function impact(options: ImpactOptions): Promise<number> {
-  const { assessment, markdown } = await runLocalImpact(options);
-  out(redact(options.json ? JSON.stringify(assessment, null, 2) : markdown));
+export async function impact(options: ImpactOptions, cli: Cli): Promise<number> {
+  const { assessment, markdown } = await runLocalImpact({
+    ...options,
+    repo: cli.path(options.repo),
+    config: options.config && cli.path(options.config),
+    mcpConfig: options.mcpConfig && cli.path(options.mcpConfig),
+    env: cli.env,
+  });
+  cli.out(redact(options.json ? JSON.stringify(assessment, null, 2) : markdown));
   return 0;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { applyDotEnv } from "../config/dotenv.js";
-import { err, out } from "./output.js";
+import { type Cli, type CliIo, cliOf, processIo } from "./output.js";
 
 const USAGE = `Usage: insight <command> [options]
 
@@ -46,27 +46,39 @@ export function commandUsage(command: string): string | undefined {
 }
 
 /**
- * Entry of the `insight` CLI: reads `.env` as the server does, then dispatches to one command
- * module (imported only when used, so `--help` stays fast) and exits with its code.
+ * Entry of the `insight` CLI, callable in-process: reads `.env` (from `io.cwd` into `io.env`) as the
+ * server does, dispatches to one command module (imported only when used, so `--help` stays fast)
+ * and resolves to the exit code. An unexpected error is printed as `insight: <message>`, code 1.
+ * `bin/insight.js` runs it with the process's I/O and exits with the code.
  */
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const cli = cliOf(io);
+  try {
+    return await dispatch(argv, cli);
+  } catch (e) {
+    cli.err(`insight: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], cli: Cli): Promise<number> {
   const [command, ...rest] = argv;
   if (command && command !== "help" && command !== "--help" && (rest.includes("--help") || rest.includes("-h"))) {
     const usage = commandUsage(command);
     if (usage) {
-      out(usage);
+      cli.out(usage);
       return 0;
     }
   }
-  const dotEnv = command !== undefined && command !== "help" && command !== "--help" ? applyDotEnv() : undefined;
+  const dotEnv = command !== undefined && command !== "help" && command !== "--help" ? applyDotEnv(cli.env, cli.cwd) : undefined;
   switch (command) {
     case "demo": {
       const { values } = parseArgs({ args: rest, options: { keep: { type: "boolean" } } });
-      return (await import("./demo.js")).demo({ keep: values.keep });
+      return (await import("./demo.js")).demo({ keep: values.keep }, cli);
     }
     case "doctor": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
-      return (await import("./doctor.js")).doctor({ json: values.json, dotEnv });
+      return (await import("./doctor.js")).doctor({ json: values.json, dotEnv }, cli);
     }
     case "worker": {
       const { values } = parseArgs({ args: rest, options: { port: { type: "string" }, concurrency: { type: "string" } } });
@@ -74,7 +86,10 @@ async function main(argv: string[]): Promise<number> {
         if (v !== undefined && !/^\d+$/.test(v)) throw new Error(`worker: --${name} must be a whole number`);
         return v === undefined ? undefined : Number(v);
       };
-      return (await import("./worker.js")).worker({ port: num(values.port, "port"), concurrency: num(values.concurrency, "concurrency") });
+      return (await import("./worker.js")).worker(
+        { port: num(values.port, "port"), concurrency: num(values.concurrency, "concurrency") },
+        cli,
+      );
     }
     case "impact": {
       const { values } = parseArgs({
@@ -89,17 +104,20 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.base) {
-        err("insight impact: --base <ref> is required (the branch or commit the change is compared with)");
+        cli.err("insight impact: --base <ref> is required (the branch or commit the change is compared with)");
         return 2;
       }
-      return (await import("./impact.js")).impact({
-        repo: values.repo!,
-        base: values.base,
-        head: values.head,
-        json: values.json,
-        config: values.config,
-        mcpConfig: values["mcp-config"],
-      });
+      return (await import("./impact.js")).impact(
+        {
+          repo: values.repo!,
+          base: values.base,
+          head: values.head,
+          json: values.json,
+          config: values.config,
+          mcpConfig: values["mcp-config"],
+        },
+        cli,
+      );
     }
     case "rca": {
       const { values } = parseArgs({
@@ -114,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
           "mcp-config": { type: "string" },
         },
       });
-      return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] });
+      return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] }, cli);
     }
     case "history": {
       const { values } = parseArgs({
@@ -133,14 +151,17 @@ async function main(argv: string[]): Promise<number> {
         if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a positive whole number, not "${v}"`);
         return Number(v);
       };
-      return (await import("./history.js")).history({
-        repo: values.repo!,
-        json: values.json,
-        config: values.config,
-        maxCommits: num("max-commits", values["max-commits"]),
-        windowHours: num("window-hours", values["window-hours"]),
-        top: num("top", values.top),
-      });
+      return (await import("./history.js")).history(
+        {
+          repo: values.repo!,
+          json: values.json,
+          config: values.config,
+          maxCommits: num("max-commits", values["max-commits"]),
+          windowHours: num("window-hours", values["window-hours"]),
+          top: num("top", values.top),
+        },
+        cli,
+      );
     }
     case "signals": {
       const { values } = parseArgs({
@@ -154,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
           "mcp-config": { type: "string" },
         },
       });
-      return (await import("./signals.js")).signals({ ...values, mcpConfig: values["mcp-config"] });
+      return (await import("./signals.js")).signals({ ...values, mcpConfig: values["mcp-config"] }, cli);
     }
     case "audit": {
       const { values, positionals } = parseArgs({
@@ -163,33 +184,25 @@ async function main(argv: string[]): Promise<number> {
         options: { file: { type: "string" }, "expect-head": { type: "string" } },
       });
       if (positionals[0] !== "verify") break;
-      return (await import("./audit-verify.js")).auditVerify({ file: values.file, expectHead: values["expect-head"] });
+      return (await import("./audit-verify.js")).auditVerify({ file: values.file, expectHead: values["expect-head"] }, cli);
     }
     case "migrate": {
       const { values } = parseArgs({ args: rest, options: { status: { type: "boolean" } } });
-      return (await import("./migrate.js")).migrate({ status: values.status });
+      return (await import("./migrate.js")).migrate({ status: values.status }, cli);
     }
     case "capsule": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { input: { type: "string" } } });
-      if (positionals[0] === "build" && values.input) return (await import("./capsule.js")).capsuleBuild({ input: values.input });
-      if (positionals[0] === "validate" && positionals[1]) return (await import("./capsule.js")).capsuleValidate(positionals[1]);
-      err("insight capsule: use `capsule build --input <file>` or `capsule validate <file>`");
+      if (positionals[0] === "build" && values.input) return (await import("./capsule.js")).capsuleBuild({ input: values.input }, cli);
+      if (positionals[0] === "validate" && positionals[1]) return (await import("./capsule.js")).capsuleValidate(positionals[1], cli);
+      cli.err("insight capsule: use `capsule build --input <file>` or `capsule validate <file>`");
       return 2;
     }
     case undefined:
     case "help":
     case "--help":
-      out(USAGE);
+      cli.out(USAGE);
       return 0;
   }
-  err(`insight: unknown command '${argv.join(" ")}'\n\n${USAGE}`);
+  cli.err(`insight: unknown command '${argv.join(" ")}'\n\n${USAGE}`);
   return 2;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    err(`insight: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);

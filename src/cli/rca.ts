@@ -9,7 +9,7 @@ import { renderRca } from "../render/rca.js";
 import { redact } from "../security/redact.js";
 import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { McpPool } from "../signals/mcp-pool.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 export type RcaOptions = {
   since?: string;
@@ -20,12 +20,14 @@ export type RcaOptions = {
   config?: string;
   mcpConfig?: string;
   onSource?: Services["onSource"];
+  /** The environment read for INSIGHT_MCP_CONFIG and the rest (the CLI run's; the process's by default). */
+  env?: Record<string, string | undefined>;
 };
 
 /** The RCA engine over the configured sources and a local git history: the thread's markdown (or the result as JSON). */
 export async function runLocalRca(options: RcaOptions): Promise<{ text: string } | { error: string; noData?: true }> {
   const started = Date.now();
-  const env = loadEnv(process.env);
+  const env = loadEnv(options.env ?? process.env);
   const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
   const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
   const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
@@ -90,12 +92,18 @@ export async function runLocalRca(options: RcaOptions): Promise<{ text: string }
 }
 
 /** `insight rca`: prints the thread. */
-export async function rca(options: RcaOptions): Promise<number> {
-  const result = await runLocalRca(options);
+export async function rca(options: RcaOptions, cli: Cli): Promise<number> {
+  const result = await runLocalRca({
+    ...options,
+    repo: options.repo && cli.path(options.repo),
+    config: options.config && cli.path(options.config),
+    mcpConfig: options.mcpConfig && cli.path(options.mcpConfig),
+    env: cli.env,
+  });
   if ("error" in result) {
-    err(`insight rca: ${result.error}`);
+    cli.err(`insight rca: ${result.error}`);
     return result.noData ? 1 : 2;
   }
-  out(result.text);
+  cli.out(result.text);
   return 0;
 }

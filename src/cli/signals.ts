@@ -7,20 +7,20 @@ import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
 import { collectSignals } from "../signals/collect.js";
 import { McpPool } from "../signals/mcp-pool.js";
 import { parseDuration } from "../util/duration.js";
-import { err, out } from "./output.js";
+import type { Cli } from "./output.js";
 
 export type SignalsOptions = { service?: string[]; since?: string; json?: boolean; config?: string; mcpConfig?: string; source?: string[] };
 
 /** `insight signals`: what Insight sees of the configured sources for some services, now. */
-export async function signals(options: SignalsOptions): Promise<number> {
-  const env = loadEnv(process.env);
-  const mcp = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
-  const { config } = await loadLocalRepoConfig(options.config);
+export async function signals(options: SignalsOptions, cli: Cli): Promise<number> {
+  const env = loadEnv(cli.env);
+  const mcp = await loadSources(options.mcpConfig ? cli.path(options.mcpConfig) : env.INSIGHT_MCP_CONFIG);
+  const { config } = await loadLocalRepoConfig(options.config && cli.path(options.config), cli.cwd);
   const known = Object.keys(config.services);
   const wanted = options.service?.flatMap((s) => s.split(",")) ?? known;
   const unknown = wanted.filter((s) => !known.includes(s));
   if (unknown.length) {
-    err(`insight signals: no service ${unknown.join(", ")} in the repo config (known: ${known.join(", ") || "none"})`);
+    cli.err(`insight signals: no service ${unknown.join(", ")} in the repo config (known: ${known.join(", ") || "none"})`);
     return 2;
   }
   const span = parseDuration(options.since ?? "1h");
@@ -37,7 +37,7 @@ export async function signals(options: SignalsOptions): Promise<number> {
       log: pino({ level: "silent" }),
       only: options.source,
     });
-    out(redact(options.json ? JSON.stringify(result, null, 2) : renderCollectionText(result)));
+    cli.out(redact(options.json ? JSON.stringify(result, null, 2) : renderCollectionText(result)));
     return result.sources.some((s) => s.status === "error") ? 1 : 0;
   } finally {
     await pool.close();

@@ -12,6 +12,7 @@ import { RedisWorker } from "../jobs/bullmq-worker.js";
 import { HealthJobs } from "../jobs/health-jobs.js";
 import { createServerLogger } from "../security/logger.js";
 import { parseDuration } from "../util/duration.js";
+import type { Cli } from "./output.js";
 
 /**
  * `insight worker`: runs jobs from the BullMQ queue (INSIGHT_QUEUE=redis) that the webhook
@@ -19,14 +20,14 @@ import { parseDuration } from "../util/duration.js";
  * INSIGHT_DATABASE_URL is set). `--port` serves /health and /metrics for this worker. SIGTERM
  * stops taking jobs and waits for running ones; a killed worker's jobs are taken over by others.
  */
-export async function worker(options: { port?: number; concurrency?: number }): Promise<number> {
-  const env = loadEnv(process.env, { requireCredentials: true });
+export async function worker(options: { port?: number; concurrency?: number }, cli: Cli): Promise<number> {
+  const env = loadEnv(cli.env, { requireCredentials: true });
   if (env.INSIGHT_QUEUE !== "redis" || !env.INSIGHT_REDIS_URL) {
     throw new ConfigError("environment", [
       "INSIGHT_QUEUE → must be redis for 'insight worker' (with INSIGHT_REDIS_URL): with the in-process queue the server runs jobs itself",
     ]);
   }
-  const log = await createServerLogger(env.LOG_LEVEL);
+  const log = await createServerLogger(env.LOG_LEVEL, cli.env);
   const deps = await defaultDeps(env);
   const probot = createProbot({ overrides: { log } });
   const auth = async (installationId: number) => (await probot.auth(installationId)) as Octokit;
@@ -57,7 +58,7 @@ export async function worker(options: { port?: number; concurrency?: number }): 
   });
   await health?.start();
   metrics.watch({ queue: () => producer, audit: deps.audit });
-  const server = options.port !== undefined ? await serve(options.port, producer, deps.audit) : undefined;
+  const server = options.port !== undefined ? await serve(options.port, cli.env.HOST, producer, deps.audit) : undefined;
   const stopped = consumer.run();
   log.info(
     {
@@ -82,12 +83,17 @@ export async function worker(options: { port?: number; concurrency?: number }): 
   return stop;
 }
 
-function serve(port: number, producer: RedisQueue, audit: Parameters<typeof createHealthHandler>[1]): Promise<Server> {
+function serve(
+  port: number,
+  host: string | undefined,
+  producer: RedisQueue,
+  audit: Parameters<typeof createHealthHandler>[1],
+): Promise<Server> {
   const handle = createHealthHandler(() => producer, audit);
   const server = createServer((req, res) => {
     void handle(req, res).then((handled) => handled || res.writeHead(404).end());
   });
-  return new Promise((resolve) => server.listen(port, process.env.HOST, () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 
 /** The installations (or just `only`) and the repositories each gives this App. */

@@ -77,9 +77,9 @@ describe("one server and three workers on BullMQ", () => {
     });
     for (let i = 0; i < 3; i++) {
       workers.push(
-        startProcess(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", "--concurrency", "2"], {
+        startProcess(process.execPath, ["bin/insight.js", "worker", "--concurrency", "2"], {
           cwd: process.cwd(),
-          env: env({ INSIGHT_DATA_DIR: join(dir, `worker-${i}`) }),
+          env: env({ INSIGHT_DATA_DIR: join(dir, `worker-${i}`), INSIGHT_FROM_SOURCE: "1" }),
         }),
       );
     }

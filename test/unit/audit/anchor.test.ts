@@ -8,6 +8,7 @@ import type { AuditEntry } from "../../../src/audit/types.js";
 import { GENESIS_HASH } from "../../../src/audit/types.js";
 import { auditVerify } from "../../../src/cli/audit-verify.js";
 import { createHealthHandler } from "../../../src/http/health.js";
+import { bufferIo } from "../../helpers/cli.js";
 
 const KEY = Buffer.alloc(32, 7);
 const entry = (n: number) => ({
@@ -78,7 +79,7 @@ describe("anchoring the audit chain (issue #15)", () => {
     const result = verifyChain(cut, { checkpointKey: KEY, expectHead: head });
     expect(result).toMatchObject({ ok: false, problem: { kind: "truncated" } });
     await writeFile(path, `${cut.join("\n")}\n`);
-    expect(await auditVerify({ file: path, expectHead: `${head.seq}:${head.hash}`, key: KEY })).toBe(1);
+    expect(await auditVerify({ file: path, expectHead: `${head.seq}:${head.hash}`, key: KEY }, bufferIo())).toBe(1);
   });
 
   it("catches a rebuilt chain: by its checkpoints' signatures, and by the expected head", async () => {
@@ -100,11 +101,15 @@ describe("anchoring the audit chain (issue #15)", () => {
     expect(verifyChain(rebuilt, { checkpointKey: KEY })).toMatchObject({ ok: false, problem: { kind: "checkpoint-forged" } });
     expect(verifyChain(rebuilt, { expectHead: head })).toMatchObject({ ok: false, problem: { kind: "head-mismatch" } });
     await writeFile(path, `${rebuilt.join("\n")}\n`);
-    expect(await auditVerify({ file: path, expectHead: `${head.seq}:${head.hash}`, key: KEY })).toBe(1);
+    expect(await auditVerify({ file: path, expectHead: `${head.seq}:${head.hash}`, key: KEY }, bufferIo())).toBe(1);
   });
 
   it("rejects a malformed --expect-head with a clear message", async () => {
     await write(3);
-    expect(await auditVerify({ file: path, expectHead: "12-abc", key: KEY })).toBe(2);
+    const io = bufferIo();
+    expect(await auditVerify({ file: path, expectHead: "12-abc", key: KEY }, io)).toBe(2);
+    expect(io.printed.stderr).toContain(
+      '--expect-head must be <seq>:<sha256 hex> as /health shows it (e.g. 42:0000000000000000000000000000000000000000000000000000000000000000), not "12-abc"',
+    );
   });
 });

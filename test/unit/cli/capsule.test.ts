@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { insight } from "../../helpers/cli.js";
 
-describe("insight capsule build / validate (the real commands)", () => {
+describe("insight capsule build / validate ", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "insight-capsule-"));
@@ -36,11 +36,11 @@ describe("insight capsule build / validate (the real commands)", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("✖ capsule.summary → at least 20 characters");
     expect(bad.stdout).toContain("✖ capsule.asset_id → does not match the asset's content");
-  }, 30_000);
+  });
 
   it("names an unreadable file", async () => {
     const r = await insight(["capsule", "validate", join(dir, "missing.json")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing\.json: ENOENT/);
-  }, 30_000);
+  });
 });

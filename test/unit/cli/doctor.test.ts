@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { createPublicKey, createVerify } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { applyDotEnv } from "../../../src/config/dotenv.js";
-import { doctor, type Check } from "../../../src/cli/doctor.js";
+import type { Check } from "../../../src/cli/doctor.js";
+import { insight } from "../../helpers/cli.js";
 import { privateKey, useNock } from "../../helpers/probot.js";
 
-/** Runs doctor --json with exactly `vars` (plus a .env in `dir`) as the environment. */
+/** Runs `insight doctor --json` in `dir` (which may hold a .env) with exactly `vars` (and PATH) as the environment. */
 async function runDoctor(dir: string, vars: Record<string, string>) {
-  const saved = process.env;
-  process.env = { PATH: saved.PATH, ...vars };
-  let printed = "";
-  const write = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => ((printed += String(chunk)), true));
-  try {
-    const dotEnv = applyDotEnv(process.env, dir);
-    const code = await doctor({ json: true, dotEnv });
-    return { code, checks: (JSON.parse(printed) as { checks: Check[] }).checks };
-  } finally {
-    write.mockRestore();
-    process.env = saved;
-  }
+  const { code, stdout } = await insight(["doctor", "--json"], { env: { PATH: process.env.PATH, ...vars }, cwd: dir });
+  return { code, checks: (JSON.parse(stdout) as { checks: Check[] }).checks };
 }
 
 describe("insight doctor", () => {

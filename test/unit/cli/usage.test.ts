@@ -12,7 +12,7 @@ describe("insight CLI explains itself", () => {
     expect(capsule.stdout).toContain("insight capsule build --input <file>");
     expect(capsule.stdout).toContain("insight capsule validate <file>");
     expect((await insight(["impact", "--help"])).stdout).toContain("insight impact --repo <path> --base <ref>");
-  }, 60_000);
+  });
 
   it("`insight rca` with no source says there is no data and exits non-zero, with no severity or verdict", async () => {
     const r = await insight(["rca", "--since", "1h"]);
@@ -20,5 +20,5 @@ describe("insight CLI explains itself", () => {
     expect(r.stderr).toContain("no data: no source is configured");
     expect(r.stderr).toContain("--mcp-config");
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/SEV4|nothing abnormal|Nothing anomalous|\/insight rca/);
-  }, 60_000);
+  });
 });
