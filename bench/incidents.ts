@@ -260,7 +260,7 @@ async function collect(incident: Incident, production: Scenario, from: number, t
   try {
     const collection = await collectSignals({
       pool,
-      config: mcp,
+      servers: mcp,
       adapters: ADAPTERS,
       repo: undefined,
       log,

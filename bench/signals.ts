@@ -37,7 +37,7 @@ async function main() {
   const mcp = await fixtureSourcesConfig(dir, production, { big10: big(10), big9: big(9) });
   const pool = new McpPool(mcp, { log });
   const collect = (only: string[]) =>
-    collectSignals({ pool, config: mcp, adapters: ADAPTERS, repo: undefined, services, window, log, only });
+    collectSignals({ pool, servers: mcp, adapters: ADAPTERS, repo: undefined, services, window, log, only });
   const timed = async (only: string[]) => {
     const started = performance.now();
     const result = await collect(only);

@@ -28,7 +28,7 @@ export async function signals(options: SignalsOptions, cli: Cli): Promise<number
   try {
     const result = await collectSignals({
       pool,
-      config: mcp,
+      servers: mcp,
       adapters: ADAPTERS,
       repo: undefined,
       services: wanted.map((name) => ({ name, config: config.services[name]! })),

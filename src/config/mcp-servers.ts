@@ -95,9 +95,9 @@ export function matchRepoGlob(glob: string, fullName: string): boolean {
   return picomatch.isMatch(fullName, glob, { nocase: true, dot: true });
 }
 
-/** The servers a repository may read, by name — the only ones its analyses ever reach. */
-export function serversForRepo(config: McpServersConfig, fullName: string): Array<[string, McpServerConfig]> {
-  return Object.entries(config.mcpServers).filter(([, server]) =>
+/** The sources (entries of the MCP servers file) a repository may read, by name — the only ones its analyses ever reach. */
+export function sourcesForRepo(servers: McpServersConfig, fullName: string): Array<[string, McpServerConfig]> {
+  return Object.entries(servers.mcpServers).filter(([, server]) =>
     server.insight.repositories.some((glob) => matchRepoGlob(glob, fullName)),
   );
 }

@@ -1,5 +1,5 @@
 import { SAFE_VALUE } from "../config/repo-config.js";
-import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
+import { sourcesForRepo, type McpServersConfig } from "../config/mcp-servers.js";
 import { resolveTool, type Adapter } from "../signals/adapters/types.js";
 import type { McpPool } from "../signals/mcp-pool.js";
 import { SourceClient } from "../signals/source-client.js";
@@ -62,7 +62,7 @@ export async function mcpAgentTools(params: {
 }): Promise<AgentTool[]> {
   const out: AgentTool[] = [];
   const cache = new Map<string, Promise<ToolOutput>>();
-  for (const [source, server] of serversForRepo(params.mcpServers, params.repo)) {
+  for (const [source, server] of sourcesForRepo(params.mcpServers, params.repo)) {
     const adapter = params.adapters.get(server.insight.adapter);
     let connection;
     try {
@@ -108,5 +108,5 @@ export async function mcpAgentTools(params: {
 
 /** Hosts of the repository's HTTP sources: links into them may stay in the model's text. */
 export function sourceLinkHosts(mcpServers: McpServersConfig, repo: string): string[] {
-  return serversForRepo(mcpServers, repo).flatMap(([, server]) => ("url" in server ? [new URL(server.url).hostname.toLowerCase()] : []));
+  return sourcesForRepo(mcpServers, repo).flatMap(([, server]) => ("url" in server ? [new URL(server.url).hostname.toLowerCase()] : []));
 }

@@ -48,7 +48,7 @@ export async function healthPipeline(s: Services, input: HealthInput): Promise<H
     s.pool && allowed.length
       ? await collectSignals({
           pool: s.pool,
-          config: s.mcpServers,
+          servers: s.mcpServers,
           adapters: s.adapters,
           repo: input.repo,
           services: input.services.map((name) => ({ name, config: config.services[name]! })),

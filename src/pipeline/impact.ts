@@ -1,7 +1,7 @@
 import { assessImpact, type RiskAssessment } from "../analysis/assess-impact.js";
 import { classifyChanges, type ClassifiedFile } from "../analysis/classify-change.js";
 import { changeKeywords, relatedCapsules, type Lookup } from "../capsule/lookup.js";
-import { serversForRepo } from "../config/mcp-servers.js";
+import { sourcesForRepo } from "../config/mcp-servers.js";
 import type { InferredServices } from "../config/infer-services.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { ChangeSet } from "../core/change-set.js";
@@ -24,11 +24,11 @@ export async function collectForChange(
 ): Promise<{ collection?: CollectionResult; noCollection?: string }> {
   const touched = [...new Set(p.files.flatMap((f) => f.services))];
   if (!s.pool) return { noCollection: "no MCP servers are configured" };
-  if (p.repo && serversForRepo(s.mcpServers, p.repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
+  if (p.repo && sourcesForRepo(s.mcpServers, p.repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
   if (touched.length === 0) return { noCollection: "the change touches no mapped service" };
   const collection = await collectSignals({
     pool: s.pool,
-    config: s.mcpServers,
+    servers: s.mcpServers,
     adapters: s.adapters,
     repo: p.repo,
     services: touched.map((name) => ({ name, config: p.config.services[name]! })),

@@ -5,7 +5,7 @@ import type { IncidentWindow } from "../analysis/incident-window.js";
 import { topology } from "../analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../analysis/rca.js";
 import { relatedCapsules, type Lookup } from "../capsule/lookup.js";
-import { serversForRepo } from "../config/mcp-servers.js";
+import { sourcesForRepo } from "../config/mcp-servers.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { RcaSubmission } from "../llm/grounding.js";
 import { mcpAgentTools, sourceLinkHosts } from "../llm/mcp-tools.js";
@@ -21,7 +21,7 @@ type Log = CollectParams["log"];
 /** The MCP servers a repository's analysis may read (all of them for the operator's own CLI, `repo` undefined). */
 export function allowedSources(s: Services, repo: string | undefined): string[] {
   if (!s.pool) return [];
-  return repo ? serversForRepo(s.mcpServers, repo).map(([n]) => n) : Object.keys(s.mcpServers.mcpServers);
+  return repo ? sourcesForRepo(s.mcpServers, repo).map(([n]) => n) : Object.keys(s.mcpServers.mcpServers);
 }
 
 /** The changes before an incident, from wherever the caller reads them (GitHub, a local clone), with what could not be read. */
@@ -77,7 +77,7 @@ export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput
     s.pool && allowed.length
       ? await collectSignals({
           pool: s.pool,
-          config: s.mcpServers,
+          servers: s.mcpServers,
           adapters: s.adapters,
           repo: input.repo,
           services: names.map((name) => ({ name, config: config.services[name]! })),

@@ -1,7 +1,7 @@
 import { sourceCollected } from "./observe.js";
 import { setMaxListeners } from "node:events";
 import type { Logger } from "probot";
-import { serversForRepo, type McpServersConfig } from "../config/mcp-servers.js";
+import { sourcesForRepo, type McpServersConfig } from "../config/mcp-servers.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.js";
 import { DEFAULT_LIMITS, resolveTool, type Adapter, type AdapterContext, type Limits } from "./adapters/types.js";
 import type { McpPool } from "./mcp-pool.js";
@@ -13,7 +13,8 @@ import { realTimers, type Timers } from "../core/timers.js";
 
 export type CollectParams = {
   pool: McpPool;
-  config: McpServersConfig;
+  /** The operator's MCP servers file: one entry per source. */
+  servers: McpServersConfig;
   adapters: ReadonlyMap<string, Adapter>;
   /** owner/repo: only the servers the operator allowed for it are read; undefined (the operator's own CLI) reads all. */
   repo: string | undefined;
@@ -29,7 +30,7 @@ export type CollectParams = {
   limits?: Partial<Limits>;
   /** Per-job cache of tool answers, shared by every collection of one job. */
   cache?: Map<string, Promise<ToolOutput>>;
-  /** Only these servers (e.g. `insight signals --source`). */
+  /** Only these sources (e.g. `insight signals --source`). */
   only?: string[];
   /** Told as each source settles (the CLI shows progress while servers start). */
   onSource?: (source: SourceResult) => void;
@@ -44,18 +45,18 @@ export type CollectParams = {
  */
 export async function collectSignals(params: CollectParams): Promise<CollectionResult> {
   const started = Date.now();
-  const budgetMs = params.budgetMs ?? params.config.insight.budgetMs;
+  const budgetMs = params.budgetMs ?? params.servers.insight.budgetMs;
   const limits = { ...DEFAULT_LIMITS, ...params.limits };
   const cache = params.cache ?? new Map();
-  const allowed = params.repo === undefined ? Object.entries(params.config.mcpServers) : serversForRepo(params.config, params.repo);
-  const servers = allowed.filter(([name]) => !params.only || params.only.includes(name));
+  const allowed = params.repo === undefined ? Object.entries(params.servers.mcpServers) : sourcesForRepo(params.servers, params.repo);
+  const sources = allowed.filter(([name]) => !params.only || params.only.includes(name));
   // What a source can provide comes from its adapter's declaration: analysis asks for "apm", never for an adapter by name.
   const withProvides = (r: Omit<SourceResult, "provides">): SourceResult => ({
     ...r,
     provides: params.adapters.get(r.adapter)?.provides ?? [],
   });
   const settled = await Promise.allSettled(
-    servers.map(([name]) =>
+    sources.map(([name]) =>
       collectSource({ ...params, name, budgetMs, limits, cache }).then((r) => {
         const result = withProvides(r);
         params.onSource?.(result);
@@ -63,13 +64,13 @@ export async function collectSignals(params: CollectParams): Promise<CollectionR
       }),
     ),
   );
-  const sources = settled.map((s, i) =>
+  const results = settled.map((s, i) =>
     s.status === "fulfilled"
       ? s.value
-      : withProvides(failed(servers[i]![0], servers[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0)),
+      : withProvides(failed(sources[i]![0], sources[i]![1].insight.adapter, String((s.reason as Error)?.message ?? s.reason), 0)),
   );
-  for (const source of sources) sourceCollected(source);
-  return { window: params.window, sources, signals: sources.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
+  for (const source of results) sourceCollected(source);
+  return { window: params.window, sources: results, signals: results.flatMap((s) => s.signals), elapsedMs: Date.now() - started };
 }
 
 /** Source errors go into reports: one line, bounded. */
@@ -89,7 +90,7 @@ async function collectSource(
   p: CollectParams & { name: string; budgetMs: number; limits: Limits; cache: Map<string, Promise<ToolOutput>> },
 ): Promise<Omit<SourceResult, "provides">> {
   const started = Date.now();
-  const server = p.config.mcpServers[p.name]!;
+  const server = p.servers.mcpServers[p.name]!;
   const kind = server.insight.adapter;
   const adapter = p.adapters.get(kind);
   if (!adapter)

@@ -32,7 +32,7 @@ export function collector(
   const collect = (svc: ServiceTarget[], windowMinutes = 30, extra: Partial<Parameters<typeof collectSignals>[0]> = {}) =>
     collectSignals({
       pool,
-      config,
+      servers: config,
       adapters: ADAPTERS,
       repo: "acme/api",
       services: svc,

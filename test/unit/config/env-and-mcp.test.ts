@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { loadEnv } from "../../../src/config/env.js";
-import { matchRepoGlob, parseMcpServers, serversForRepo } from "../../../src/config/mcp-servers.js";
+import { matchRepoGlob, parseMcpServers, sourcesForRepo } from "../../../src/config/mcp-servers.js";
 
 describe("operator environment", () => {
   it("applies defaults", () => {
@@ -45,9 +45,9 @@ describe("MCP servers file", () => {
 
   it("reaches only the servers allowed for a repository", () => {
     const config = parseMcpServers(valid);
-    expect(serversForRepo(config, "acme/api").map(([n]) => n)).toEqual(["postgres", "metrics"]);
-    expect(serversForRepo(config, "acme/web").map(([n]) => n)).toEqual(["postgres"]);
-    expect(serversForRepo(config, "evil/api")).toEqual([]);
+    expect(sourcesForRepo(config, "acme/api").map(([n]) => n)).toEqual(["postgres", "metrics"]);
+    expect(sourcesForRepo(config, "acme/web").map(([n]) => n)).toEqual(["postgres"]);
+    expect(sourcesForRepo(config, "evil/api")).toEqual([]);
   });
 
   it("says what is wrong with a server", () => {

@@ -66,7 +66,7 @@ async function collectTiny(answer: unknown) {
   pools.push(pool);
   return collectSignals({
     pool,
-    config: mcpServers,
+    servers: mcpServers,
     adapters,
     repo: "acme/api",
     services: [{ name: "api", config: config.services.api! }],

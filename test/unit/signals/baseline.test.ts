@@ -21,7 +21,7 @@ async function collect(flavour: string, baseline: boolean) {
     const now = Date.now();
     return await collectSignals({
       pool,
-      config: mcpServers,
+      servers: mcpServers,
       adapters: ADAPTERS,
       repo: undefined,
       services: [{ name: "api", config: config.services.api! }],

@@ -1,7 +1,7 @@
 import type { Signal } from "../../types.js";
 import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import type { Adapter } from "../types.js";
-import { FLAVOURS, type Row } from "./dialects.js";
+import { FLAVOURS, type Row } from "./flavours.js";
 import { SQL } from "./queries.js";
 
 /**

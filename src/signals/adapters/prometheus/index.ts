@@ -4,7 +4,7 @@ import { rulesAnswer } from "./schema.js";
 import type { Series, Signal } from "../../types.js";
 import { boundSeries, labelKey, lastValue, num, serviceForLabels, shortHash } from "../shared.js";
 import type { Adapter, AdapterContext } from "../types.js";
-import { FLAVOURS, type PromData, type PromDialect } from "./dialects.js";
+import { FLAVOURS, type PromData, type PromQueries } from "./flavours.js";
 
 const RED = [
   ["http.request_rate", "requestRate", "req/s"],
@@ -48,12 +48,12 @@ export const prometheusAdapter: Adapter = {
   provides: ["metrics"],
   flavours: FLAVOURS,
   async collect(ctx) {
-    const { dialect } = ctx.flavour as (typeof FLAVOURS)[number];
+    const { queries } = ctx.flavour as (typeof FLAVOURS)[number];
     const services = ctx.services.filter((s) => s.config.prometheus && Object.keys(s.config.prometheus.labels).length > 0);
     const red = await Promise.all(
       services.flatMap((svc) =>
         RED.map(([name, key, unit]) =>
-          redSignal(ctx, dialect, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit),
+          redSignal(ctx, queries, svc.name, promSelector(svc.config.prometheus!.labels), name, ctx.metrics[key], unit),
         ),
       ),
     );
@@ -61,18 +61,18 @@ export const prometheusAdapter: Adapter = {
       services.flatMap((svc) => {
         const pod = podSelector(svc.name);
         return pod
-          ? RESOURCES.map(([name, template, unit]) => redSignal(ctx, dialect, svc.name, "", name, template.replaceAll("$pod", pod), unit))
+          ? RESOURCES.map(([name, template, unit]) => redSignal(ctx, queries, svc.name, "", name, template.replaceAll("$pod", pod), unit))
           : [];
       }),
     );
     red.push(...resources);
-    const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, dialect, name, query, unit)));
+    const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, queries, name, query, unit)));
     return [
       ...red.filter((s): s is Signal => !!s),
       ...exporters.filter((s): s is Signal => !!s),
-      ...(await alerts(ctx, dialect)),
-      ...(await alertHistory(ctx, dialect)),
-      ...(await targetsDown(ctx, dialect)),
+      ...(await alerts(ctx, queries)),
+      ...(await alertHistory(ctx, queries)),
+      ...(await targetsDown(ctx, queries)),
       ...(await rules(ctx)),
     ];
   },
@@ -94,13 +94,13 @@ const EXPORTER_SERIES = [
 
 async function exporterSignal(
   ctx: AdapterContext,
-  dialect: PromDialect,
+  queries: PromQueries,
   name: string,
   query: string,
   unit: string,
 ): Promise<Signal | undefined> {
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
-  const data = await ctx.attempt(name, () => dialect.range(ctx.client, query, ctx.window, step));
+  const data = await ctx.attempt(name, () => queries.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), 1, ctx.limits.points, ctx.note, name);
   const users = name.startsWith("es.")
@@ -123,7 +123,7 @@ async function exporterSignal(
 
 async function redSignal(
   ctx: AdapterContext,
-  dialect: PromDialect,
+  queries: PromQueries,
   service: string,
   selector: string,
   name: string,
@@ -132,12 +132,12 @@ async function redSignal(
 ): Promise<Signal | undefined> {
   const query = template.replaceAll("$selector", selector);
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
-  const data = await ctx.attempt(`${service} ${name}`, () => dialect.range(ctx.client, query, ctx.window, step));
+  const data = await ctx.attempt(`${service} ${name}`, () => queries.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), ctx.limits.series, ctx.limits.points, ctx.note, `${service} ${name}`);
   const baseline =
     ctx.baseline && name !== "process.memory_bytes" && !name.startsWith("container.")
-      ? await metricBaseline(ctx, dialect, query, `${service} ${name}`)
+      ? await metricBaseline(ctx, queries, query, `${service} ${name}`)
       : undefined;
   return {
     id: `${ctx.source}:${service}:${name}`,
@@ -172,13 +172,13 @@ const sameTimeOfDay = (a: number, b: number) => {
  */
 export async function metricBaseline(
   ctx: AdapterContext,
-  dialect: PromDialect,
+  queries: PromQueries,
   query: string,
   label: string,
 ): Promise<{ value: number; basis: string; samples: number } | undefined> {
   const end = ctx.window.to;
   const data = await ctx.attempt(`${label} baseline`, () =>
-    dialect.range(ctx.client, query, { from: end - 7 * DAY - SLACK_MS, to: end - DAY + SLACK_MS }, DAY / 1000),
+    queries.range(ctx.client, query, { from: end - 7 * DAY - SLACK_MS, to: end - DAY + SLACK_MS }, DAY / 1000),
   );
   const values = (data?.result ?? [])
     .flatMap((s) => s.values ?? [])
@@ -192,9 +192,9 @@ export async function metricBaseline(
   return { value, basis: `median of the same hour over the previous 7 days (${values.length} days)`, samples: values.length };
 }
 
-async function alerts(ctx: AdapterContext, dialect: PromDialect): Promise<Signal[]> {
+async function alerts(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
   const query = 'ALERTS{alertstate="firing"}';
-  const data = await ctx.attempt("firing alerts", () => dialect.instant(ctx.client, query));
+  const data = await ctx.attempt("firing alerts", () => queries.instant(ctx.client, query));
   return (data?.result ?? []).slice(0, ctx.limits.rows).map((s) => {
     const { __name__: _n, alertstate: _a, ...labels } = s.metric;
     return {
@@ -215,10 +215,10 @@ async function alerts(ctx: AdapterContext, dialect: PromDialect): Promise<Signal
  * (`max_over_time` at the step, so an alert shorter than a step still shows). Each becomes one signal
  * with when it first fired, when it last fired, and how many times it fired.
  */
-async function alertHistory(ctx: AdapterContext, dialect: PromDialect): Promise<Signal[]> {
+async function alertHistory(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
   const step = Math.max(60, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const query = `max_over_time(ALERTS{alertstate="firing"}[${step}s])`;
-  const data = await ctx.attempt("alert history", () => dialect.range(ctx.client, query, ctx.window, step));
+  const data = await ctx.attempt("alert history", () => queries.range(ctx.client, query, ctx.window, step));
   const series = data?.result ?? [];
   if (series.length > ctx.limits.rows) ctx.note(`alert history: kept ${ctx.limits.rows} of ${series.length} alerts`);
   return series.slice(0, ctx.limits.rows).flatMap((s) => {
@@ -257,9 +257,9 @@ async function alertHistory(ctx: AdapterContext, dialect: PromDialect): Promise<
   });
 }
 
-async function targetsDown(ctx: AdapterContext, dialect: PromDialect): Promise<Signal[]> {
+async function targetsDown(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
   const query = "up == 0";
-  const data = await ctx.attempt("targets down", () => dialect.instant(ctx.client, query));
+  const data = await ctx.attempt("targets down", () => queries.instant(ctx.client, query));
   return (data?.result ?? []).slice(0, ctx.limits.rows).map((s) => ({
     id: `${ctx.source}:target-down:${s.metric.job ?? "job"}:${s.metric.instance ?? "instance"}`,
     source: ctx.source,

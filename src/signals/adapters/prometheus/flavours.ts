@@ -7,8 +7,8 @@ import type { Window } from "../../types.js";
 export type { PromSample };
 export type PromData = { resultType: string; result: PromSample[] };
 
-/** What Insight needs from a Prometheus MCP server, whichever flavour it is. */
-export type PromDialect = {
+/** How a flavour makes the two queries Insight needs from a Prometheus MCP server. */
+export type PromQueries = {
   instant(client: SourceClient, query: string): Promise<PromData>;
   range(client: SourceClient, query: string, window: Window, stepSeconds: number): Promise<PromData>;
 };
@@ -26,13 +26,13 @@ function unwrap(output: ToolOutput, tool: string): PromData {
 
 const secs = (ms: number) => String(Math.floor(ms / 1000));
 
-export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
+export const FLAVOURS: Array<Flavour & { queries: PromQueries }> = [
   {
     id: "prometheus-mcp",
     detect: (tools) => hasTools(tools, "prometheus_query", "prometheus_query_range"),
     tools: ["prometheus_query", "prometheus_query_range", "prometheus_list_targets"],
     required: ["prometheus_query"],
-    dialect: {
+    queries: {
       instant: async (c, query) => unwrap(await c.call("prometheus_query", { query }), "prometheus_query"),
       range: async (c, query, w, step) =>
         unwrap(
@@ -46,7 +46,7 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     detect: (tools) => hasTools(tools, "queryRange", "getRules"),
     tools: ["query", "queryRange", "getRules", "getTargets"],
     required: ["query"],
-    dialect: {
+    queries: {
       instant: async (c, promql) => unwrap(await c.call("query", { promql }), "query"),
       // This server only knows "the last <duration>": ask from the window's start until now and
       // keep the window's points.
@@ -63,7 +63,7 @@ export const FLAVOURS: Array<Flavour & { dialect: PromDialect }> = [
     detect: (tools) => hasTools(tools, "execute_query"),
     tools: ["execute_query", "execute_range_query", "get_targets"],
     required: ["execute_query"],
-    dialect: {
+    queries: {
       instant: async (c, query) => unwrap(await c.call("execute_query", { query }), "execute_query"),
       range: async (c, query, w, step) =>
         unwrap(
