@@ -10,7 +10,7 @@ import { rejectCommand } from "./commands/reject.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
 import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
-import { ciFailureProcessor } from "./jobs/processors/ci-failure.js";
+import { ciFailureProcessor, refreshCiSection } from "./jobs/processors/ci-failure.js";
 import { healthCommand } from "./commands/health.js";
 import { createHealthProcessor } from "./jobs/processors/health.js";
 import { HealthScheduler } from "./jobs/health-schedule.js";
@@ -84,7 +84,7 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
       history: createHistoryProcessor(history),
     },
     commands: {
-      impact: impactCommand(impact),
+      impact: impactCommand(impact, refreshCiSection),
       rca: rcaCommand(services),
       postmortem: postmortemCommand,
       fix: fixCommand(services, remediation),

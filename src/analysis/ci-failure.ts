@@ -4,6 +4,17 @@ import { TemplateMiner, templateText } from "./log-templates.js";
 /** A check run as the analysis needs it. */
 export type CheckRunSummary = { id: number; name: string; status: string; conclusion: string | null; completedAt?: string | null };
 
+/** A check run as read from GitHub (or made up by the CLI for a local log): what the CI failure pipeline reads. */
+export type CheckRun = CheckRunSummary & {
+  url?: string;
+  /** The app that ran it (`github-actions` has a job log to download). */
+  app?: string;
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
+};
+
+/** A failed check's log text, where it was read from, and what was cut or fell back (said in the report). */
+export type FailureLog = { text: string; from: "actions" | "output" | "file" | "none"; note?: string };
+
 export type FailureTemplate = { text: string; count: number; firstLine: number; sample: string };
 export type FailureMining = {
   lines: number;

@@ -1,4 +1,4 @@
-import type { FailureKind, FailureMining } from "../analysis/ci-failure.js";
+import type { FailureKind, FailureLog, FailureMining } from "../analysis/ci-failure.js";
 import { escapeCell } from "./footer.js";
 
 export type CiCheckAnalysis = {
@@ -7,7 +7,7 @@ export type CiCheckAnalysis = {
   kind: FailureKind;
   why: string;
   mining?: FailureMining;
-  logsFrom: "actions" | "output" | "none";
+  logsFrom: FailureLog["from"];
   files: Array<{ file: string; line?: number }>;
   note?: string;
 };

@@ -1,13 +1,21 @@
 import { describe, expect, it } from "@jest/globals";
 import { classifyFailure, mineFailureLog, prFilesInFailure } from "../../../src/analysis/ci-failure.js";
-import { ciFailureProcessor } from "../../../src/jobs/processors/ci-failure.js";
+import { impactCommand } from "../../../src/commands/impact.js";
+import { parseMcpServers } from "../../../src/config/mcp-servers.js";
+import { ciFailureProcessor, refreshCiSection } from "../../../src/jobs/processors/ci-failure.js";
+import { createImpactProcessor } from "../../../src/jobs/processors/pr-impact.js";
+import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
 import { renderCiSection } from "../../../src/render/ci-failure.js";
 import { stickyMarker } from "../../../src/github/metadata.js";
 import {
   api,
   type Captured,
+  mockCommentReaction,
+  mockCreateCheckRun,
   mockInstallationToken,
   mockListComments,
+  mockPull,
+  mockPullFiles,
   mockRepoConfig,
   mockUpdateComment,
 } from "../../helpers/github-mocks.js";
@@ -140,7 +148,7 @@ function mockCommit(runs: RunSpec[], base: Record<string, string>) {
     .query(true)
     .reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) })
     .get(`/repos/${OWNER}/${REPO}/pulls/2`)
-    .reply(200, { number: 2, head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
+    .reply(200, { number: 2, state: "open", head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
     .get(`/repos/${OWNER}/${REPO}/pulls/2/files`)
     .query(true)
     .reply(200, [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1 }]);
@@ -239,5 +247,54 @@ describe("CI failure analysis end to end", () => {
     expect(body).toContain("| 🔁 flaky | the same check passed on this commit too (a re-run) |");
     expect(body).not.toContain("aaaaaaa");
     expect(body.match(/insight:ci:start/g)).toHaveLength(1);
+  });
+});
+
+describe("/insight impact refreshes the CI section", () => {
+  useNock();
+
+  it("re-runs the blast radius, then the CI failure pipeline on the PR's head, into the one comment", async () => {
+    const impact = createImpactProcessor({ mcpServers: parseMcpServers({ mcpServers: {} }), adapters: ADAPTERS });
+    const t = await loadTestApp({ commands: { impact: impactCommand(impact, refreshCiSection) } });
+    const comment = example("issue_comment", "created");
+    Object.assign(comment.comment, { body: "/insight impact", id: 4243, user: { ...comment.comment.user, type: "User" } });
+    comment.sender.type = "User";
+    Object.assign(comment.issue, { number: 2, pull_request: { url: "x" } });
+    comment.repository.owner.login = OWNER;
+    comment.repository.name = REPO;
+    // The PR's Insight comment as GitHub holds it: listed as it is now, edited in place.
+    let current = impactBody;
+    const listed = () =>
+      api()
+        .get(`/repos/${OWNER}/${REPO}/issues/2/comments`)
+        .query(true)
+        .reply(200, () => [{ id: 77, body: current, user: { login: "devops-insight[bot]", type: "Bot" } }]);
+    const edited = () =>
+      api()
+        .patch(`/repos/${OWNER}/${REPO}/issues/comments/77`, (b) => ((current = b.body), true))
+        .reply(200, { id: 77 });
+    mockInstallationToken();
+    mockRepoConfig(OWNER, REPO, "services:\n  api:\n    paths: ['services/api/**']\n");
+    mockCommentReaction(OWNER, REPO, 4243);
+    // The blast radius first: a README change, re-posted into the comment.
+    mockPull(OWNER, REPO, { number: 2, head: SHA, labels: ["risk:low"], changedFiles: 1 });
+    mockPullFiles(OWNER, REPO, 2, [
+      { filename: "README.md", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" },
+    ]);
+    mockCreateCheckRun(OWNER, REPO);
+    listed();
+    edited();
+    // Then the CI section of the same head: the PR, the commit's checks, the PR's files, the base branch's run, the log.
+    mockCommit([{ id: 901, name: "build / test", conclusion: "failure" }], { "build / test": "success" });
+    api().get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(200, JEST_LOG, { "content-type": "text/plain" });
+    listed();
+    edited();
+    await t.probot.receive({ id: "ci-cmd-1", name: "issue_comment", payload: comment } as never);
+    await t.idle();
+    expect(current).toContain("Blast radius: **low**");
+    expect(current).toContain(`<!-- insight:ci:start sha=${SHA} -->`);
+    expect(current).toContain("| 🔴 **new** — this change broke it | its latest run on the base branch passed |");
+    expect(current).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
+    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "check_run.create", "comment.update", "comment.update"]);
   });
 });

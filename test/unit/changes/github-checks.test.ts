@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
-import { actionsLog, readTail } from "../../../src/jobs/processors/ci-failure.js";
+import { actionsLog, failedCheckLog, readTail } from "../../../src/changes/github-checks.js";
 
 /**
  * The denial of service of the security review: a CI job's log was downloaded whole before being
@@ -82,5 +82,48 @@ describe("CI log read as a stream (attack of the security review)", () => {
     const r = await readTail(lazyLog(3 * 1024).stream, 5 * MB, 20 * MB);
     expect(r).toMatchObject({ complete: true, read: 3 * 1024 });
     expect(r.text.endsWith(LAST)).toBe(true);
+  });
+});
+
+describe("a failed check's log", () => {
+  const repo = { owner: "acme", repo: "api" };
+  const run = (app: string, output = { title: "ESLint found 2 problems", summary: "src/a.ts:7:3 error 'x' is never used" }) => ({
+    id: 901,
+    name: "lint",
+    status: "completed",
+    conclusion: "failure",
+    app,
+    output,
+  });
+  const failing = (error: unknown) => ({ request: async () => Promise.reject(error) }) as never;
+
+  it("is the check's output text for another CI, and says when there is none", async () => {
+    const never = { request: async () => Promise.reject(new Error("no log download for another CI")) } as never;
+    expect(await failedCheckLog(never, repo, run("circleci-checks"))).toEqual({
+      text: "ESLint found 2 problems\nsrc/a.ts:7:3 error 'x' is never used",
+      from: "output",
+    });
+    expect(await failedCheckLog(never, repo, run("circleci-checks", { title: "", summary: "" }))).toEqual({ text: "", from: "none" });
+  });
+
+  it("falls back to the output text when the Actions log expired, and says why", async () => {
+    const log = await failedCheckLog(failing(Object.assign(new Error("Gone"), { status: 410 })), repo, run("github-actions"));
+    expect(log).toMatchObject({ from: "output", note: "The job's log could not be read (HTTP 410); the check's output text was used." });
+    expect(log.text).toContain("ESLint found 2 problems");
+  });
+
+  it("gives up on a log that does not come within the timeout", async () => {
+    const hanging = {
+      request: (_route: string, params: { request: { signal: AbortSignal } }) =>
+        new Promise((_resolve, reject) => params.request.signal.addEventListener("abort", () => reject(params.request.signal.reason))),
+    } as never;
+    const log = await failedCheckLog(hanging, repo, run("github-actions"), 20);
+    expect(log).toMatchObject({ from: "output", note: "The job's log did not download within 0.02 s; the check's output text was used." });
+  });
+
+  it("lets an unexpected API error through", async () => {
+    await expect(failedCheckLog(failing(Object.assign(new Error("boom"), { status: 500 })), repo, run("github-actions"))).rejects.toThrow(
+      "boom",
+    );
   });
 });
