@@ -6,6 +6,7 @@ import { fixBranch, type Remediation } from "../remediation/fix-pull.js";
 import { fixRisk } from "../pipeline/fix.js";
 import { setIncidentStatus } from "../remediation/incident-status.js";
 import { readRcaState } from "../remediation/rca-state.js";
+import { githubGit } from "../changes/github-git.js";
 import { planRevert } from "../remediation/revert-plan.js";
 import { migrationRunbook, withMigrationStatus } from "../remediation/migration-runbook.js";
 import { LEVELS } from "../config/repo-config.js";
@@ -69,7 +70,7 @@ export function fixCommand(s: Services, r: Remediation): CommandHandler {
         `${h.id} "${h.title}" is not a pull request of this repository, so there is no change to revert${h.suspect ? ` (${h.suspect} must be rolled back where it was made)` : ""}. Its next step: see the analysis. Another hypothesis can be named: \`/insight fix h2\`.`,
       );
     }
-    const planned = await planRevert(octokit, job.repo, {
+    const planned = await planRevert(githubGit(octokit, job.repo), {
       pullNumber: Number(number),
       kind: h.category === "config" ? "config-rollback" : "revert",
       incident: job.issueNumber,

@@ -4,6 +4,7 @@ import { fixRendering } from "../render/fix.js";
 import { pushFix } from "../remediation/execute.js";
 import { getFixPull, rollbackBranch, type Remediation } from "../remediation/fix-pull.js";
 import { fixRisk } from "../pipeline/fix.js";
+import { githubGit } from "../changes/github-git.js";
 import { planRevert } from "../remediation/revert-plan.js";
 import type { CommandHandler } from "./run-command.js";
 import { refuse, reply } from "./reply.js";
@@ -27,7 +28,7 @@ export function rollbackCommand(s: Services, r: Remediation): CommandHandler {
       return refuse(job, ctx, "fix.rollback", "not a fix", "`/insight rollback` works on a merged fix PR that Insight proposed.");
     if (!fix.merged)
       return refuse(job, ctx, "fix.rollback", "not merged", `#${fix.number} is not merged: \`/insight reject\` closes it instead.`);
-    const planned = await planRevert(ctx.octokit, job.repo, {
+    const planned = await planRevert(githubGit(ctx.octokit, job.repo), {
       pullNumber: fix.number,
       kind: "rollback",
       incident: fix.state.incident,

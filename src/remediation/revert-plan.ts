@@ -1,6 +1,6 @@
 import { classifyChanges } from "../analysis/classify-change.js";
+import type { GitReader, TreeEntry } from "../changes/github-git.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import type { Octokit, RepoRef } from "../core/github.js";
 import { diffSummary, joinLines, mergeLines, splitLines } from "./line-diff.js";
 import type { FixKind, FixPlan, PlannedFile } from "./types.js";
 
@@ -10,65 +10,55 @@ const MAX_MERGE_BYTES = 1024 * 1024;
 
 export type RevertResult = { ok: true; plan: FixPlan } | { ok: false; reason: string };
 
-type Entry = { sha: string; mode: string };
-
 /**
- * Plans the revert of a merged pull request against today's default branch, reading only: the
- * state before and after its merge and at the head, file by file through the Git Data API. A file
- * nobody touched since is restored to its earlier blob; one that later commits changed on other
- * lines is merged; one changed on the same lines stops the plan, naming those commits. Migrations
- * are left alone (reverting the file would not undo the schema change).
+ * Plans the revert of a merged pull request against today's default branch, reading only (through
+ * `git`, e.g. `githubGit(octokit, repo)` of changes/): the state before and after its merge and
+ * at the head, file by file. A file nobody touched since is restored to its earlier blob; one that
+ * later commits changed on other lines is merged; one changed on the same lines stops the plan,
+ * naming those commits. Migrations are left alone (reverting the file would not undo the schema
+ * change).
  */
 export async function planRevert(
-  octokit: Octokit,
-  repo: RepoRef,
+  git: GitReader,
   params: { pullNumber: number; kind: FixKind; incident: number; branch: string; config: RepoConfig },
 ): Promise<RevertResult> {
   const { pullNumber } = params;
-  const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
-  if (!pr.merged_at || !pr.merge_commit_sha)
+  const pr = await git.pull(pullNumber);
+  if (!pr.mergedAt || !pr.mergeCommit)
     return { ok: false, reason: `#${pullNumber} is not merged, so there is nothing in production to revert` };
-  if (pr.changed_files > MAX_FILES)
-    return { ok: false, reason: `#${pullNumber} changes ${pr.changed_files} files; automatic reverts stop at ${MAX_FILES}` };
-  const prFiles = await octokit.paginate(octokit.rest.pulls.listFiles, { ...repo, pull_number: pullNumber, per_page: 100 });
-  const { data: info } = await octokit.rest.repos.get(repo);
-  const { data: ref } = await octokit.rest.git.getRef({ ...repo, ref: `heads/${info.default_branch}` });
-  const { data: merged } = await octokit.rest.git.getCommit({ ...repo, commit_sha: pr.merge_commit_sha });
-  const { data: head } = await octokit.rest.git.getCommit({ ...repo, commit_sha: ref.object.sha });
-  const parent = merged.parents[0]?.sha;
+  if (pr.changedFiles > MAX_FILES)
+    return { ok: false, reason: `#${pullNumber} changes ${pr.changedFiles} files; automatic reverts stop at ${MAX_FILES}` };
+  const prFiles = await git.pullFiles(pullNumber);
+  const defaultBranch = await git.defaultBranch();
+  const headSha = await git.branchHead(defaultBranch);
+  const merged = await git.commit(pr.mergeCommit);
+  const head = await git.commit(headSha);
+  const parent = merged.parents[0];
   if (!parent) return { ok: false, reason: `the merge commit of #${pullNumber} has no parent` };
   if (merged.parents.length === 1 && pr.commits > 1) {
     // Squash or rebase? A squash commit carries every file of the PR; a rebase's last commit only its own.
-    const { data: last } = await octokit.rest.repos.getCommit({ ...repo, ref: pr.merge_commit_sha });
-    const inCommit = new Set((last.files ?? []).map((f) => f.filename));
-    if (!prFiles.every((f) => inCommit.has(f.filename))) {
+    const inCommit = new Set(await git.commitPaths(pr.mergeCommit));
+    if (!prFiles.every((f) => inCommit.has(f.path))) {
       return {
         ok: false,
         reason: `#${pullNumber} was rebase-merged as ${pr.commits} commits; revert them by hand (\`git revert\` of each) — an automatic revert of the last one alone would be wrong`,
       };
     }
   }
-  const { data: before } = await octokit.rest.git.getCommit({ ...repo, commit_sha: parent });
-  const trees = await Promise.all([before.tree.sha, merged.tree.sha, head.tree.sha].map((sha) => readTree(octokit, repo, sha)));
+  const before = await git.commit(parent);
+  const trees = await Promise.all([before.tree, merged.tree, head.tree].map((sha) => git.tree(sha)));
   if (trees.some((t) => !t))
     return { ok: false, reason: "the repository tree is too large for the Git Data API's recursive listing; revert by hand" };
-  const [beforeTree, afterTree, headTree] = trees as [Map<string, Entry>, Map<string, Entry>, Map<string, Entry>];
+  const [beforeTree, afterTree, headTree] = trees as [Map<string, TreeEntry>, Map<string, TreeEntry>, Map<string, TreeEntry>];
 
   const classified = classifyChanges(
     {
       ref: `#${pullNumber}`,
-      base: { ref: pr.base.ref, sha: pr.base.sha },
-      head: { ref: pr.head.ref, sha: pr.head.sha },
+      base: pr.base,
+      head: pr.head,
       changedFiles: prFiles.length,
       filesNotListed: 0,
-      files: prFiles.map((f) => ({
-        path: f.filename,
-        previousPath: f.previous_filename,
-        status: f.status,
-        additions: f.additions,
-        deletions: f.deletions,
-        patch: f.patch,
-      })),
+      files: prFiles,
     },
     params.config,
   );
@@ -95,7 +85,7 @@ export async function planRevert(
         conflicts.push(path);
         continue;
       }
-      const [base, ours, theirs] = await Promise.all([a, c, b].map((e) => readText(octokit, repo, e.sha)));
+      const [base, ours, theirs] = await Promise.all([a, c, b].map((e) => git.blobText(e.sha, MAX_MERGE_BYTES)));
       if (base === undefined || ours === undefined || theirs === undefined) {
         conflicts.push(path);
         continue;
@@ -109,8 +99,7 @@ export async function planRevert(
       files.push({ path, action: "merge", content, mode: c.mode, ...diffSummary(splitLines(ours).lines, result.lines) });
     }
   }
-  if (conflicts.length)
-    return { ok: false, reason: await conflictReason(octokit, repo, info.default_branch, pr.merged_at, pr.merge_commit_sha, conflicts) };
+  if (conflicts.length) return { ok: false, reason: await conflictReason(git, defaultBranch, pr.mergedAt, pr.mergeCommit, conflicts) };
   if (files.length === 0)
     return {
       ok: false,
@@ -121,48 +110,23 @@ export async function planRevert(
     plan: {
       kind: params.kind,
       incident: params.incident,
-      target: { number: pullNumber, title: pr.title, url: pr.html_url, mergeCommit: pr.merge_commit_sha, mergedAt: pr.merged_at },
+      target: { number: pullNumber, title: pr.title, url: pr.url, mergeCommit: pr.mergeCommit, mergedAt: pr.mergedAt },
       branch: params.branch,
-      base: { ref: info.default_branch, sha: ref.object.sha, tree: head.tree.sha },
+      base: { ref: defaultBranch, sha: headSha, tree: head.tree },
       files: files.sort((x, y) => x.path.localeCompare(y.path)),
       skipped,
     },
   };
 }
 
-/** Path → blob of a commit's whole tree; undefined when GitHub truncated the listing. */
-async function readTree(octokit: Octokit, repo: RepoRef, treeSha: string): Promise<Map<string, Entry> | undefined> {
-  const { data } = await octokit.rest.git.getTree({ ...repo, tree_sha: treeSha, recursive: "true" });
-  if (data.truncated) return undefined;
-  return new Map(
-    data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, { sha: e.sha!, mode: e.mode ?? "100644" }]),
-  );
-}
-
-/** A blob as UTF-8 text; undefined for binary or oversized blobs, which are not merged line by line. */
-async function readText(octokit: Octokit, repo: RepoRef, sha: string): Promise<string | undefined> {
-  const { data } = await octokit.rest.git.getBlob({ ...repo, file_sha: sha });
-  if ((data.size ?? 0) > MAX_MERGE_BYTES) return undefined;
-  const bytes = Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8");
-  if (bytes.includes(0)) return undefined;
-  return bytes.toString("utf8");
-}
-
 /** Names the commits after the merge that touched the files a revert cannot be merged into. */
-async function conflictReason(
-  octokit: Octokit,
-  repo: RepoRef,
-  branch: string,
-  since: string,
-  mergeCommit: string,
-  paths: string[],
-): Promise<string> {
+async function conflictReason(git: GitReader, branch: string, since: string, mergeCommit: string, paths: string[]): Promise<string> {
   const lines: string[] = [];
   for (const path of paths.slice(0, 10)) {
-    const { data: commits } = await octokit.rest.repos.listCommits({ ...repo, sha: branch, path, since, per_page: 10 });
+    const commits = await git.commitsTouching({ branch, path, since, limit: 10 });
     const later = commits
       .filter((c) => c.sha !== mergeCommit)
-      .map((c) => `${c.sha.slice(0, 7)} "${c.commit.message.split("\n")[0]}"${c.author?.login ? ` by @${c.author.login}` : ""}`);
+      .map((c) => `${c.sha.slice(0, 7)} "${c.subject}"${c.author ? ` by @${c.author}` : ""}`);
     lines.push(`- \`${path}\`: changed on the same lines since the merge by ${later.length ? later.join(", ") : "a later commit"}`);
   }
   if (paths.length > 10) lines.push(`- and ${paths.length - 10} more files`);
