@@ -99,14 +99,12 @@ export function generateHistory(options: { prs: number; seed: number }): Generat
   }
   const tables = ["orders", "users", "carts", "invoices", "events"];
   const tableFragility = Object.fromEntries(tables.map((t) => [t, rng.chance(0.4) ? 0.35 : 0.05]));
-  const total = files.reduce((a, f) => a + f.weight, 0);
   const pickFile = (service?: string) => {
     const pool = service ? files.filter((f) => f.service === service) : files;
     let r = rng.next() * pool.reduce((a, f) => a + f.weight, 0);
     for (const f of pool) if ((r -= f.weight) <= 0) return f;
     return pool[0]!;
   };
-  void total;
   const prs: GeneratedPr[] = [];
   const incidents: IncidentRecord[] = [];
   const modes = new Map<number, string>();
