@@ -8,7 +8,7 @@ import { GitHubWriter } from "./github/writer.js";
 import { applyDotEnv, credentialState, envWarnings, loadEnv } from "./config/env.js";
 import { ConfigError } from "./config/format-issues.js";
 import { defaultDeps } from "./default-deps.js";
-import { redisQueueFromEnv } from "./jobs/bullmq-queue.js";
+import { redisQueueFromEnv } from "./jobs/queue-from-env.js";
 import { createLogger, createServerLogger } from "./security/logger.js";
 import { REPLY_MARKER } from "./core/identifiers.js";
 
@@ -28,7 +28,7 @@ async function main() {
   const log = createLogger({ level: env.LOG_LEVEL });
   for (const warning of envWarnings(process.env)) log.warn(warning);
   const deps = await defaultDeps(env);
-  const redisQueue = redisQueueFromEnv(env);
+  const redisQueue = await redisQueueFromEnv(env);
   if (redisQueue) {
     // Scale-out: this process verifies and enqueues; `insight worker` processes run jobs and the health schedule.
     deps.makeQueue = redisQueue;

@@ -1,7 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import type { OperatorEnv } from "../config/env.js";
 import { DEFAULT_COMMAND_RATE } from "./in-process-queue.js";
 import type { DrainResult, EnqueueResult, Job, JobQueue, QueueStats } from "./types.js";
 
@@ -43,19 +42,6 @@ export function jobOptions(attempts: number): JobsOptions {
     // Failed after every attempt: kept as the dead-letter set `insight doctor` shows.
     removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
   };
-}
-
-/** With INSIGHT_QUEUE=redis: the server's queue only enqueues (its job runner is unused: workers run jobs). */
-export function redisQueueFromEnv(env: OperatorEnv): ((run: unknown, log: Logger) => RedisQueue) | undefined {
-  if (env.INSIGHT_QUEUE !== "redis" || !env.INSIGHT_REDIS_URL) return undefined;
-  return (_run, log) =>
-    new RedisQueue({
-      url: env.INSIGHT_REDIS_URL!,
-      prefix: env.INSIGHT_REDIS_PREFIX,
-      log,
-      debounceMs: env.INSIGHT_DEBOUNCE_MS,
-      attempts: env.INSIGHT_JOB_ATTEMPTS,
-    });
 }
 
 /** Redis keys of the queue's own state, next to BullMQ's. */

@@ -1,6 +1,4 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Logger } from "probot";
 import type { McpServerConfig, McpServersConfig } from "../config/mcp-servers.js";
@@ -17,7 +15,8 @@ export type ServerInfo = { name?: string; version?: string };
 export type Connection = { client: Client; tools: ToolInfo[]; server: ServerInfo };
 
 /** Builds a transport for a server; tests pass one that returns in-memory transports. */
-export type TransportFactory = (name: string, server: McpServerConfig) => Transport;
+/** Builds the transport to one server (may load the SDK's transport module first, so it may be async). */
+export type TransportFactory = (name: string, server: McpServerConfig) => Transport | Promise<Transport>;
 
 /**
  * A server URL's `user:password@` moved into a Basic Authorization header: fetch refuses a URL with
@@ -34,11 +33,14 @@ export function credentialsToHeader(url: string, headers: Record<string, string>
   return { url: u, headers: set ? headers : { ...headers, Authorization: `Basic ${basic}` } };
 }
 
-export const defaultTransport: TransportFactory = (_name, server) => {
+/** The SDK's transports; loaded on the first connection, so a process that never reads a source does not load them at start. */
+export const defaultTransport: TransportFactory = async (_name, server) => {
   if ("url" in server) {
     const { url, headers } = credentialsToHeader(server.url, server.headers);
+    const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
     return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   }
+  const { getDefaultEnvironment, StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
   // The SDK passes only a few variables to the child; the server's own env is added explicitly.
   return new StdioClientTransport({
     command: server.command,
@@ -119,8 +121,9 @@ export class McpPool {
 
   async #connect(name: string): Promise<Connection> {
     const server = this.server(name);
+    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
     const client = new Client({ name: "devops-insight", version: "0.1.0" });
-    const transport = this.#transport(name, server);
+    const transport = await this.#transport(name, server);
     this.#lastError.delete(name);
     client.onerror = (err) => void this.#lastError.set(name, err.message);
     client.onclose = () => {

@@ -8,14 +8,7 @@ import { Outbox, type OutboxStore } from "../capsule/outbox.js";
 import type { OperatorEnv } from "../config/env.js";
 import { MemoryDedupe, type DedupeStore } from "../jobs/dedupe.js";
 import { FileFixStore, type FixStateStore } from "../remediation/fix-store.js";
-import { PgHistoryStore } from "./pg/history-store.js";
 import { FileHistoryStore, type HistoryStore } from "../history/store.js";
-import { PgAuditLog } from "./pg/audit-log.js";
-import { PgDedupe } from "./pg/dedupe.js";
-import { PgFixStore } from "./pg/fix-store.js";
-import { assertMigrated } from "./pg/migrate.js";
-import { PgOutbox } from "./pg/outbox.js";
-import { createPgPool, displayUrl } from "./pg/pool.js";
 
 /** The state that must be shared when several replicas and workers run: one of each, from one place. */
 export type SharedStores = {
@@ -58,17 +51,36 @@ export async function openStores(
       close: () => audit.close(),
     };
   }
-  const pool = createPgPool(env.INSIGHT_DATABASE_URL, { log: options.log });
+  return openPgStores(env.INSIGHT_DATABASE_URL, keys, options);
+}
+
+/** The PostgreSQL stores; `pg` and the stores are loaded only here, so a file-backed process starts without them. */
+async function openPgStores(
+  url: string,
+  keys: Pick<SigningKeys, "auditCheckpoint">,
+  options: { log?: Pick<Logger, "warn"> },
+): Promise<SharedStores> {
+  const [{ createPgPool, displayUrl }, { assertMigrated }, { PgAuditLog }, { PgFixStore }, { PgOutbox }, { PgDedupe }, { PgHistoryStore }] =
+    await Promise.all([
+      import("./pg/pool.js"),
+      import("./pg/migrate.js"),
+      import("./pg/audit-log.js"),
+      import("./pg/fix-store.js"),
+      import("./pg/outbox.js"),
+      import("./pg/dedupe.js"),
+      import("./pg/history-store.js"),
+    ]);
+  const pool = createPgPool(url, { log: options.log });
   try {
     await assertMigrated(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new Error(`PostgreSQL at ${displayUrl(env.INSIGHT_DATABASE_URL)}: ${(err as Error).message}`);
+    throw new Error(`PostgreSQL at ${displayUrl(url)}: ${(err as Error).message}`);
   }
   const audit = new PgAuditLog(pool, { checkpointKey: keys.auditCheckpoint });
   return {
     kind: "postgres",
-    where: displayUrl(env.INSIGHT_DATABASE_URL),
+    where: displayUrl(url),
     audit,
     fixStore: new PgFixStore(pool),
     outbox: new PgOutbox(pool),
