@@ -11,7 +11,7 @@ export function repoConfigJsonSchema(): Record<string, unknown> {
       _extends: { type: "string", description: "Inherit from another repository's file: repo or owner/repo[:path]." },
       ...properties,
     },
-    $id: "https://github.com/devops-insight/devops-insight/schema/insight.schema.json",
+    $id: "https://raw.githubusercontent.com/devops-insight/devops-insight/main/schema/insight.schema.json",
     title: "DevOps Insight repository configuration (.github/insight.yml)",
   };
 }
