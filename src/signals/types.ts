@@ -1,6 +1,6 @@
 import type { AdapterKind } from "../config/mcp-servers.js";
 import type { ServiceConfig } from "../config/repo-config.js";
-import type { Provision } from "./catalog.js";
+import type { Provision, SignalName } from "./catalog.js";
 
 export type SignalKind = "metric" | "log" | "event" | "trace" | "state" | "topology";
 
@@ -20,7 +20,7 @@ export type Signal = {
   kind: SignalKind;
   /** The service it belongs to; undefined for shared infrastructure (a database, a cluster). */
   service?: string;
-  /** What it measures, e.g. `http.error_rate`, `pg.connections`, `k8s.pod_restarts`. */
+  /** What it measures, e.g. `http.error_rate`, `pg.connections`, `k8s.pod.crashloop` (names from `SIGNAL` in `catalog.ts`). */
   name: string;
   window?: Window;
   /** A single current value, where the signal has one. */
@@ -31,6 +31,13 @@ export type Signal = {
   data?: Record<string, unknown>;
   query: string;
 };
+
+/**
+ * A signal as an adapter emits it: named from the catalog (`SIGNAL` in `catalog.ts`), so a misspelt
+ * or unlisted name does not compile. Analysis takes any `Signal` (the benchmarks' datasets name
+ * their own metrics) and reads names through the same catalog.
+ */
+export type CatalogSignal = Signal & { name: SignalName };
 
 export type SourceStatus = "ok" | "no_data" | "error" | "disabled";
 

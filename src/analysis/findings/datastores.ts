@@ -185,7 +185,7 @@ function waits(signals: Signal[], window: Window): Anomaly[] {
 /** Deadlocks and rollbacks in the window: pg_stat_database's counters grown between the reading before it and now. */
 function transactions(signals: Signal[], before: Signal[]): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const s of signals.filter((x) => x.name === "pg.database")) {
+  for (const s of signals.filter((x) => x.name === SIGNAL.pgDatabase)) {
     const b = before.find((x) => x.id === s.id)?.data;
     const d = s.data ?? {};
     if (!b) continue;

@@ -3,7 +3,7 @@ import type { RepoConfig } from "../../config/repo-config.js";
 import type { Provision } from "../catalog.js";
 import type { ServerInfo } from "../mcp-pool.js";
 import type { SourceClient } from "../source-client.js";
-import type { ServiceTarget, Signal, Window } from "../types.js";
+import type { ServiceTarget, CatalogSignal, Window } from "../types.js";
 
 /** One published server an adapter can speak to, recognised by its tool names. */
 export type Flavour = {
@@ -61,7 +61,7 @@ export interface Adapter {
   /** What its signals are about; analysis asks for a capability, never for an adapter by name. */
   provides: readonly Provision[];
   flavours: readonly Flavour[];
-  collect(ctx: AdapterContext): Promise<Signal[]>;
+  collect(ctx: AdapterContext): Promise<CatalogSignal[]>;
   /** Why a server whose tools match no flavour cannot be used (shown by doctor). */
   unsupported?(tools: string[]): string;
 }

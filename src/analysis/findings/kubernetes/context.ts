@@ -75,8 +75,8 @@ export class K8sView {
   constructor(signals: Signal[]) {
     for (const s of signals.filter((x) => x.adapter === "kubernetes")) {
       const d = (s.data ?? {}) as Record<string, any>;
-      if (s.name === "k8s.objects") this.objects.set(`${d.namespace ?? ""}|${d.kind}`, { signal: s, items: d.items ?? [] });
-      else if (s.name === "k8s.previous_log") this.previousLogs.push(s);
+      if (s.name === SIGNAL.k8sObjects) this.objects.set(`${d.namespace ?? ""}|${d.kind}`, { signal: s, items: d.items ?? [] });
+      else if (s.name === SIGNAL.k8sPreviousLog) this.previousLogs.push(s);
       else if (s.name === SIGNAL.k8sPodLog) this.logs.push(s);
       else if (s.name.startsWith(K8S_POD_PREFIX) && Array.isArray(d.pods)) {
         // A pod state from a table (CrashLoopBackOff, OOMKilled): like an event with no message.

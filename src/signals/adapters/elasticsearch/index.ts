@@ -2,9 +2,10 @@ import { quoted, safe } from "../../safe-values.js";
 import type { SourceClient } from "../../source-client.js";
 import { replyOf, ToolFailure, type ToolOutput } from "../../tool-output.js";
 import { esqlAnswer, esqlTable, indicesAnswer, shardsAnswer, type EsqlTable } from "./schema.js";
-import type { ServiceTarget, Signal, Window } from "../../types.js";
+import type { ServiceTarget, CatalogSignal, Window } from "../../types.js";
 import { num } from "../shared.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
+import { SIGNAL } from "../../catalog.js";
 
 export type LogLine = { time?: string; level?: string; message: string };
 type Buckets = Array<{ time: number; level: string; count: number }>;
@@ -184,7 +185,7 @@ const FLAVOURS: Array<Flavour & { read: Reader; health: HealthArgs }> = [
  * (get_shards, `_cat/shards`): red when an index is red or a primary is unassigned, yellow when a
  * replica is. One missing tool costs only its part.
  */
-async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>): Promise<Signal[]> {
+async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>): Promise<CatalogSignal[]> {
   const [indices, shards] = await Promise.all([
     ctx.attempt("index health", async () =>
       replyOf(await ctx.client.call("list_indices", { [args.pattern]: "*" }), "list_indices", indicesAnswer),
@@ -215,7 +216,7 @@ async function clusterHealth(ctx: AdapterContext, args: NonNullable<HealthArgs>)
       source: ctx.source,
       adapter: "elasticsearch",
       kind: "state",
-      name: "es.cluster_health",
+      name: SIGNAL.esClusterHealth,
       value: unassigned.length,
       query: `list_indices ${args.pattern}=* ; get_shards`,
       data: {
@@ -245,7 +246,7 @@ export const elasticsearchAdapter: Adapter = {
   },
 };
 
-async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTarget): Promise<Signal[]> {
+async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTarget): Promise<CatalogSignal[]> {
   const logs = svc.config.logs!;
   const value = safe(logs.service ?? svc.name, "service field value");
   const index = logs.index;
@@ -267,7 +268,7 @@ async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTar
       ...base,
       id: `${ctx.source}:${svc.name}:logs:errors`,
       kind: "metric",
-      name: "logs.error_count",
+      name: SIGNAL.logsErrorCount,
       value: result.total,
       unit: "lines",
       series,
@@ -278,7 +279,7 @@ async function collectService(ctx: AdapterContext, read: Reader, svc: ServiceTar
             ...base,
             id: `${ctx.source}:${svc.name}:logs:samples`,
             kind: "log" as const,
-            name: "logs.samples",
+            name: SIGNAL.logsSamples,
             data: { lines: result.samples },
           },
         ]

@@ -2,7 +2,7 @@ import type { SourceClient } from "../../source-client.js";
 import { safe } from "../../safe-values.js";
 import { replyOf } from "../../tool-output.js";
 import { eventsAnswer, logsAnswer, objectAnswer } from "./schema.js";
-import type { ServiceTarget, Signal } from "../../types.js";
+import type { ServiceTarget, CatalogSignal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
 import { byReason, eventMatters, isJobEvent, isNodeEvent, isWorkloadEvent, ownedBy } from "./events.js";
 import { parse as parseYaml } from "yaml";
@@ -25,6 +25,7 @@ import {
   type PodRow,
   type RolloutRow,
 } from "./parse.js";
+import { K8S_POD_PREFIX, SIGNAL } from "../../catalog.js";
 
 type Reader = {
   pods(c: SourceClient, namespace: string, selector: string): Promise<PodRow[]>;
@@ -203,18 +204,18 @@ export const kubernetesAdapter: Adapter = {
 };
 
 /** The namespace's CronJobs (their schedules) and the events of its CronJobs and Jobs (a job started at peak hours is nobody's pod). */
-async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: string, eventsOf: EventsOf): Promise<Signal[]> {
+async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: string, eventsOf: EventsOf): Promise<CatalogSignal[]> {
   const cronJobs = await ctx.attempt(`cronjobs in ${namespace}`, () => reader.cronJobs(ctx.client, namespace));
   // Jobs, CronJobs and the namespace's other objects (Services, Ingresses, claims, budgets): nobody's pods.
   const list = ((await eventsOf(namespace)) ?? []).filter((e) => !isNodeEvent(e) && !isWorkloadEvent(e) && eventMatters(e));
-  const schedules: Signal[] = cronJobs?.length
+  const schedules: CatalogSignal[] = cronJobs?.length
     ? [
         {
           id: `${ctx.source}:k8s:${namespace}:cronjobs`,
           source: ctx.source,
           adapter: "kubernetes",
           kind: "state",
-          name: "k8s.cronjobs",
+          name: SIGNAL.k8sCronjobs,
           value: cronJobs.length,
           query: `cronjobs namespace=${namespace}`,
           data: { namespace, cronjobs: cronJobs.slice(0, ctx.limits.rows) },
@@ -229,7 +230,7 @@ async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: s
         source: ctx.source,
         adapter: "kubernetes" as const,
         kind: "event" as const,
-        name: g.type === "Warning" ? "k8s.warning_event" : "k8s.event",
+        name: g.type === "Warning" ? SIGNAL.k8sWarningEvent : SIGNAL.k8sEvent,
         value: g.count,
         query: `events namespace=${namespace}`,
         data: { ...g.data, namespace },
@@ -239,21 +240,21 @@ async function namespaceEvents(ctx: AdapterContext, reader: Reader, namespace: s
 }
 
 /** Node events (NotReady, removed, rebooted, pressure): the cluster's, so no service's. */
-async function nodeEvents(ctx: AdapterContext, eventsOf: EventsOf): Promise<Signal[]> {
+async function nodeEvents(ctx: AdapterContext, eventsOf: EventsOf): Promise<CatalogSignal[]> {
   const list = ((await eventsOf(NODE_EVENTS_NAMESPACE)) ?? []).filter((e) => isNodeEvent(e) && eventMatters(e));
   return byReason(list).map((g) => ({
     id: `${ctx.source}:k8s:node-event:${g.reason}`,
     source: ctx.source,
     adapter: "kubernetes" as const,
     kind: "event" as const,
-    name: "k8s.node_event",
+    name: SIGNAL.k8sNodeEvent,
     value: g.count,
     query: `events namespace=${NODE_EVENTS_NAMESPACE}`,
     data: { ...g.data, nodes: g.data.objects },
   }));
 }
 
-async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget, eventsOf: EventsOf): Promise<Signal[]> {
+async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceTarget, eventsOf: EventsOf): Promise<CatalogSignal[]> {
   const k = svc.config.kubernetes!;
   const namespace = safe(k.namespace, "namespace");
   const selector = Object.entries(k.labels)
@@ -267,7 +268,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     reader.top ? ctx.attempt(`${svc.name} top`, () => reader.top!(ctx.client, namespace, selector)) : Promise.resolve(undefined),
     ctx.attempt(`${svc.name} deployments`, () => reader.rollouts(ctx.client, namespace, selector)),
   ]);
-  const signals: Signal[] = [];
+  const signals: CatalogSignal[] = [];
   if (!pods) return signals;
   const names = new Set(pods.map((p) => p.name));
   const failing = pods.filter((p) => FAILING.has(p.status) || (p.ready && /^0\//.test(p.ready) && p.status !== "Completed"));
@@ -282,7 +283,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
     ...base,
     id: `${ctx.source}:${svc.name}:k8s:pods`,
     kind: "state",
-    name: "k8s.pods",
+    name: SIGNAL.k8sPods,
     value: pods.reduce((n, p) => n + p.restarts, 0),
     unit: "restarts",
     query: `pods ${where}`,
@@ -303,7 +304,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:${reason}`,
       kind: "event",
-      name: `k8s.pod.${reason}`,
+      name: `${K8S_POD_PREFIX}${reason}`,
       value: podNames.length,
       query: `pods ${where}`,
       data: { reason, pods: podNames },
@@ -318,7 +319,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:${warning ? "event" : "normal-event"}:${g.reason}`,
       kind: "event",
-      name: warning ? "k8s.warning_event" : "k8s.event",
+      name: warning ? SIGNAL.k8sWarningEvent : SIGNAL.k8sEvent,
       value: g.count,
       query: `events namespace=${namespace}`,
       data: g.data,
@@ -336,7 +337,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:log:${t.pod}`,
       kind: "log",
-      name: "k8s.pod_log",
+      name: SIGNAL.k8sPodLog,
       query: `logs ${namespace}/${t.pod} tail=50`,
       data: { pod: t.pod, lines: lines.slice(-ctx.limits.logLines) },
     });
@@ -347,7 +348,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:rollout:${d.name}`,
       kind: "state",
-      name: "k8s.rollout",
+      name: SIGNAL.k8sRollout,
       value: d.desired - d.ready,
       unit: "pods not ready",
       query: `deployments ${where}`,
@@ -365,7 +366,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:spec:${spec.name}`,
       kind: "state",
-      name: "k8s.deployment_spec",
+      name: SIGNAL.k8sDeploymentSpec,
       value: spec.replicas,
       unit: "replicas",
       query: `deployment ${namespace}/${spec.name}`,
@@ -378,7 +379,7 @@ async function collectService(ctx: AdapterContext, reader: Reader, svc: ServiceT
       ...base,
       id: `${ctx.source}:${svc.name}:k8s:top`,
       kind: "metric",
-      name: "k8s.pod_resources",
+      name: SIGNAL.k8sPodResources,
       value: mineTop.reduce((n, r) => n + (r.memoryBytes ?? 0), 0),
       unit: "bytes",
       query: `top pods ${where}`,
@@ -393,7 +394,7 @@ const OBJECTS_PER_KIND = 12;
 const PREVIOUS_LOGS = 5;
 
 /** Every kind the diagnosis reads in one namespace: one `k8s.objects` signal per kind, and the previous-run logs of crashed containers. */
-async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: string): Promise<Signal[]> {
+async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: string): Promise<CatalogSignal[]> {
   const lists = await Promise.all(
     NAMESPACED_KINDS.map(async (k) => ({
       k,
@@ -423,7 +424,7 @@ async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: 
       source: ctx.source,
       adapter: "kubernetes",
       kind: "log",
-      name: "k8s.previous_log",
+      name: SIGNAL.k8sPreviousLog,
       query: `logs ${namespace}/${l.pod} -c ${l.container} --previous --tail=30`,
       data: { namespace, pod: l.pod, container: l.container, lines },
     });
@@ -432,7 +433,7 @@ async function namespaceObjects(ctx: AdapterContext, reader: Reader, namespace: 
 }
 
 /** Nodes (conditions, taints) and IngressClasses: the cluster's, read once. */
-async function clusterObjects(ctx: AdapterContext, reader: Reader): Promise<Signal[]> {
+async function clusterObjects(ctx: AdapterContext, reader: Reader): Promise<CatalogSignal[]> {
   const lists = await Promise.all(
     CLUSTER_KINDS.map(async (k) => ({
       k,
@@ -447,7 +448,7 @@ function objectSignal(
   kind: ObjectKind,
   namespace: string | undefined,
   items: Array<Record<string, unknown>> | undefined,
-): Signal[] {
+): CatalogSignal[] {
   if (!items?.length) return [];
   if (items.length > ctx.limits.rows) ctx.note(`${kind} in ${namespace ?? "the cluster"}: kept ${ctx.limits.rows} of ${items.length}`);
   const list = items.slice(0, ctx.limits.rows).map((o) => ({ ...compact(kind, o), ...(o.partial ? { partial: true } : {}) }));
@@ -457,7 +458,7 @@ function objectSignal(
       source: ctx.source,
       adapter: "kubernetes",
       kind: "state",
-      name: "k8s.objects",
+      name: SIGNAL.k8sObjects,
       value: list.length,
       query: `get ${kind}${namespace ? ` -n ${namespace}` : ""} -o yaml`,
       data: { kind, ...(namespace ? { namespace } : {}), items: list },

@@ -1,8 +1,9 @@
 import { replyOf } from "../../tool-output.js";
 import { cypherAnswer, type Records } from "./schema.js";
-import type { Signal } from "../../types.js";
+import type { CatalogSignal } from "../../types.js";
 import { num } from "../shared.js";
 import { hasTools, type Adapter, type Flavour } from "../types.js";
+import { SIGNAL } from "../../catalog.js";
 
 const STATEMENTS = {
   databases: "SHOW DATABASES YIELD name, currentStatus, requestedStatus, role RETURN name, currentStatus, requestedStatus, role",
@@ -38,7 +39,7 @@ export const neo4jAdapter: Adapter = {
       ctx.attempt("databases", () => run(STATEMENTS.databases)),
       ctx.attempt("long transactions", () => run(STATEMENTS.transactions)),
     ]);
-    const signals: Signal[] = [];
+    const signals: CatalogSignal[] = [];
     const base = { source: ctx.source, adapter: "neo4j" as const, service };
     if (dbs) {
       const down = dbs.filter((d) => d.currentStatus !== d.requestedStatus || d.currentStatus !== "online");
@@ -46,7 +47,7 @@ export const neo4jAdapter: Adapter = {
         ...base,
         id: `${ctx.source}:neo4j:databases`,
         kind: "state",
-        name: "neo4j.databases",
+        name: SIGNAL.neo4jDatabases,
         value: down.length,
         query: STATEMENTS.databases,
         data: { databases: dbs, notOnline: down.map((d) => d.name), usedBy },
@@ -57,7 +58,7 @@ export const neo4jAdapter: Adapter = {
         ...base,
         id: `${ctx.source}:neo4j:long-transactions`,
         kind: "event",
-        name: "neo4j.long_transactions",
+        name: SIGNAL.neo4jLongTransactions,
         value: txs.length,
         query: STATEMENTS.transactions,
         data: { transactions: txs.map((t) => ({ ...t, elapsedMs: num(t.elapsedMs) })), usedBy },

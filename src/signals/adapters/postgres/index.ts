@@ -1,8 +1,9 @@
-import type { Signal } from "../../types.js";
+import type { CatalogSignal } from "../../types.js";
 import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import type { Adapter } from "../types.js";
 import { FLAVOURS, type Row } from "./flavours.js";
 import { SQL } from "./queries.js";
+import { SIGNAL } from "../../catalog.js";
 
 /**
  * PostgreSQL: connections against max_connections, blocked queries with their blocking chains,
@@ -48,8 +49,8 @@ export const postgresAdapter: Adapter = {
       service: usedBy.length === 1 ? usedBy[0] : undefined,
       data: { usedBy },
     };
-    const signals: Signal[] = [];
-    const push = (s: Omit<Signal, "source" | "adapter">) => signals.push({ ...base, ...s, data: { ...base.data, ...s.data } });
+    const signals: CatalogSignal[] = [];
+    const push = (s: Omit<CatalogSignal, "source" | "adapter">) => signals.push({ ...base, ...s, data: { ...base.data, ...s.data } });
 
     const c = connections?.[0];
     if (c) {
@@ -64,7 +65,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:connections`,
         kind: "metric",
-        name: "pg.connections",
+        name: SIGNAL.pgConnections,
         value: total,
         unit: "connections",
         query: SQL.connections,
@@ -75,7 +76,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:blocked`,
         kind: "event",
-        name: "pg.blocked_queries",
+        name: SIGNAL.pgBlockedQueries,
         value: blocked.length,
         query: SQL.blocked,
         data: { blocked, blockers: blockers ?? [], chains: chains(blocked, blockers ?? []) },
@@ -85,7 +86,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:long-running`,
         kind: "event",
-        name: "pg.long_running_queries",
+        name: SIGNAL.pgLongRunningQueries,
         value: long.length,
         query: SQL.longRunning,
         data: { queries: long },
@@ -97,7 +98,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:database`,
         kind: "state",
-        name: "pg.database",
+        name: SIGNAL.pgDatabase,
         value: num(db.deadlocks),
         query: SQL.database,
         data: { ...db, cacheHitRatio: hits + reads > 0 ? hits / (hits + reads) : undefined },
@@ -124,7 +125,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:top-statements`,
         kind: "state",
-        name: "pg.top_statements",
+        name: SIGNAL.pgTopStatements,
         value: rows.length,
         query: SQL.statements,
         data: { statements: rows, readAt, ...(since ? { since } : {}), ...(earlier ? { earlier } : {}) },
@@ -136,7 +137,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:active-waits`,
         kind: "metric",
-        name: "pg.active_waits",
+        name: SIGNAL.pgActiveWaits,
         value: active,
         unit: "sessions",
         query: SQL.waits,
@@ -148,7 +149,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:replication`,
         kind: "metric",
-        name: "pg.replication_lag",
+        name: SIGNAL.pgReplicationLag,
         value: lags.length ? Math.max(...lags) : 0,
         unit: "s",
         query: SQL.replication,
@@ -159,7 +160,7 @@ export const postgresAdapter: Adapter = {
       push({
         id: `${ctx.source}:pg:tables`,
         kind: "state",
-        name: "pg.tables",
+        name: SIGNAL.pgTables,
         value: tableRows.length,
         query: SQL.tables(tables),
         data: { tables: tableRows },

@@ -1,16 +1,17 @@
 import { promSelector } from "../../safe-values.js";
 import { replyOf } from "../../tool-output.js";
 import { rulesAnswer } from "./schema.js";
-import type { Series, Signal } from "../../types.js";
+import type { Series, CatalogSignal } from "../../types.js";
 import { boundSeries, labelKey, lastValue, num, serviceForLabels, shortHash } from "../shared.js";
 import type { Adapter, AdapterContext } from "../types.js";
 import { FLAVOURS, type PromData, type PromQueries } from "./flavours.js";
+import { SIGNAL, type SignalName } from "../../catalog.js";
 
 const RED = [
-  ["http.request_rate", "requestRate", "req/s"],
-  ["http.error_rate", "errorRate", "ratio"],
-  ["http.latency_p95", "latencyP95", "s"],
-  ["process.memory_bytes", "memory", "bytes"],
+  [SIGNAL.httpRequestRate, "requestRate", "req/s"],
+  [SIGNAL.httpErrorRate, "errorRate", "ratio"],
+  [SIGNAL.httpLatencyP95, "latencyP95", "s"],
+  [SIGNAL.processMemoryBytes, "memory", "bytes"],
 ] as const;
 
 /**
@@ -19,16 +20,16 @@ const RED = [
  * An empty answer (no cAdvisor) drops the signal.
  */
 const RESOURCES = [
-  ["container.cpu_usage", "sum(rate(container_cpu_usage_seconds_total{$pod}[5m]))", "cores"],
+  [SIGNAL.containerCpuUsage, "sum(rate(container_cpu_usage_seconds_total{$pod}[5m]))", "cores"],
   [
-    "container.cpu_throttled",
+    SIGNAL.containerCpuThrottled,
     "sum(rate(container_cpu_cfs_throttled_periods_total{$pod}[5m])) / sum(rate(container_cpu_cfs_periods_total{$pod}[5m]))",
     "ratio",
   ],
-  ["container.memory_working_set", "sum(container_memory_working_set_bytes{$pod})", "bytes"],
-  ["container.io_write_bytes", "sum(rate(container_fs_writes_bytes_total{$pod}[5m]))", "bytes/s"],
-  ["container.network_transmit_bytes", "sum(rate(container_network_transmit_bytes_total{$pod}[5m]))", "bytes/s"],
-  ["container.network_receive_bytes", "sum(rate(container_network_receive_bytes_total{$pod}[5m]))", "bytes/s"],
+  [SIGNAL.containerMemoryWorkingSet, "sum(container_memory_working_set_bytes{$pod})", "bytes"],
+  [SIGNAL.containerIoWriteBytes, "sum(rate(container_fs_writes_bytes_total{$pod}[5m]))", "bytes/s"],
+  [SIGNAL.containerNetworkTransmitBytes, "sum(rate(container_network_transmit_bytes_total{$pod}[5m]))", "bytes/s"],
+  [SIGNAL.containerNetworkReceiveBytes, "sum(rate(container_network_receive_bytes_total{$pod}[5m]))", "bytes/s"],
 ] as const;
 /** The pods of a Deployment named like the service (`<service>-<hash>-<id>`); undefined for a name that is not a plain DNS label. */
 const podSelector = (service: string) =>
@@ -68,8 +69,8 @@ export const prometheusAdapter: Adapter = {
     red.push(...resources);
     const exporters = await Promise.all(EXPORTER_SERIES.map(([name, query, unit]) => exporterSignal(ctx, queries, name, query, unit)));
     return [
-      ...red.filter((s): s is Signal => !!s),
-      ...exporters.filter((s): s is Signal => !!s),
+      ...red.filter((s): s is CatalogSignal => !!s),
+      ...exporters.filter((s): s is CatalogSignal => !!s),
       ...(await alerts(ctx, queries)),
       ...(await alertHistory(ctx, queries)),
       ...(await targetsDown(ctx, queries)),
@@ -83,22 +84,22 @@ export const prometheusAdapter: Adapter = {
  * means the exporter is not there): Redis evictions and memory, PostgreSQL connections.
  */
 const EXPORTER_SERIES = [
-  ["redis.evictions_rate", "sum(rate(redis_evicted_keys_total[1m]))", "keys/s"],
-  ["redis.memory_usage", "max(redis_memory_used_bytes / (redis_memory_max_bytes > 0))", "ratio"],
-  ["pg.connections_usage", "sum(pg_stat_activity_count) / max(pg_settings_max_connections)", "ratio"],
+  [SIGNAL.redisEvictionsRate, "sum(rate(redis_evicted_keys_total[1m]))", "keys/s"],
+  [SIGNAL.redisMemoryUsage, "max(redis_memory_used_bytes / (redis_memory_max_bytes > 0))", "ratio"],
+  [SIGNAL.pgConnectionsUsage, "sum(pg_stat_activity_count) / max(pg_settings_max_connections)", "ratio"],
   // Redis runs commands on one thread: a core's worth of CPU is its ceiling.
-  ["redis.cpu_usage", "sum(rate(redis_cpu_sys_seconds_total[1m]) + rate(redis_cpu_user_seconds_total[1m]))", "cores"],
+  [SIGNAL.redisCpuUsage, "sum(rate(redis_cpu_sys_seconds_total[1m]) + rate(redis_cpu_user_seconds_total[1m]))", "cores"],
   // elasticsearch_exporter: requests rejected because a thread pool's queue was full (a counter, read as a rate).
-  ["es.thread_pool_rejected", "sum(rate(elasticsearch_thread_pool_rejected_count[5m]))", "req/s"],
+  [SIGNAL.esThreadPoolRejected, "sum(rate(elasticsearch_thread_pool_rejected_count[5m]))", "req/s"],
 ] as const;
 
 async function exporterSignal(
   ctx: AdapterContext,
   queries: PromQueries,
-  name: string,
+  name: SignalName,
   query: string,
   unit: string,
-): Promise<Signal | undefined> {
+): Promise<CatalogSignal | undefined> {
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const data = await ctx.attempt(name, () => queries.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
@@ -126,17 +127,17 @@ async function redSignal(
   queries: PromQueries,
   service: string,
   selector: string,
-  name: string,
+  name: SignalName,
   template: string,
   unit: string,
-): Promise<Signal | undefined> {
+): Promise<CatalogSignal | undefined> {
   const query = template.replaceAll("$selector", selector);
   const step = Math.max(15, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const data = await ctx.attempt(`${service} ${name}`, () => queries.range(ctx.client, query, ctx.window, step));
   if (!data || data.result.length === 0) return undefined;
   const series = boundSeries(toSeries(data), ctx.limits.series, ctx.limits.points, ctx.note, `${service} ${name}`);
   const baseline =
-    ctx.baseline && name !== "process.memory_bytes" && !name.startsWith("container.")
+    ctx.baseline && name !== SIGNAL.processMemoryBytes && !name.startsWith("container.")
       ? await metricBaseline(ctx, queries, query, `${service} ${name}`)
       : undefined;
   return {
@@ -192,7 +193,7 @@ export async function metricBaseline(
   return { value, basis: `median of the same hour over the previous 7 days (${values.length} days)`, samples: values.length };
 }
 
-async function alerts(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
+async function alerts(ctx: AdapterContext, queries: PromQueries): Promise<CatalogSignal[]> {
   const query = 'ALERTS{alertstate="firing"}';
   const data = await ctx.attempt("firing alerts", () => queries.instant(ctx.client, query));
   return (data?.result ?? []).slice(0, ctx.limits.rows).map((s) => {
@@ -203,7 +204,7 @@ async function alerts(ctx: AdapterContext, queries: PromQueries): Promise<Signal
       adapter: "prometheus",
       kind: "event",
       service: serviceForLabels(ctx.services, labels),
-      name: "alert.firing",
+      name: SIGNAL.alertFiring,
       data: { alertname: labels.alertname, severity: labels.severity, labels },
       query,
     };
@@ -215,7 +216,7 @@ async function alerts(ctx: AdapterContext, queries: PromQueries): Promise<Signal
  * (`max_over_time` at the step, so an alert shorter than a step still shows). Each becomes one signal
  * with when it first fired, when it last fired, and how many times it fired.
  */
-async function alertHistory(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
+async function alertHistory(ctx: AdapterContext, queries: PromQueries): Promise<CatalogSignal[]> {
   const step = Math.max(60, Math.ceil((ctx.window.to - ctx.window.from) / 1000 / ctx.limits.points));
   const query = `max_over_time(ALERTS{alertstate="firing"}[${step}s])`;
   const data = await ctx.attempt("alert history", () => queries.range(ctx.client, query, ctx.window, step));
@@ -239,7 +240,7 @@ async function alertHistory(ctx: AdapterContext, queries: PromQueries): Promise<
         adapter: "prometheus" as const,
         kind: "event" as const,
         service: serviceForLabels(ctx.services, labels),
-        name: "alert.history",
+        name: SIGNAL.alertHistory,
         window: ctx.window,
         value: firings,
         data: {
@@ -257,7 +258,7 @@ async function alertHistory(ctx: AdapterContext, queries: PromQueries): Promise<
   });
 }
 
-async function targetsDown(ctx: AdapterContext, queries: PromQueries): Promise<Signal[]> {
+async function targetsDown(ctx: AdapterContext, queries: PromQueries): Promise<CatalogSignal[]> {
   const query = "up == 0";
   const data = await ctx.attempt("targets down", () => queries.instant(ctx.client, query));
   return (data?.result ?? []).slice(0, ctx.limits.rows).map((s) => ({
@@ -266,14 +267,14 @@ async function targetsDown(ctx: AdapterContext, queries: PromQueries): Promise<S
     adapter: "prometheus",
     kind: "event",
     service: serviceForLabels(ctx.services, s.metric),
-    name: "target.down",
+    name: SIGNAL.targetDown,
     data: { job: s.metric.job, instance: s.metric.instance },
     query,
   }));
 }
 
 /** Alert rules, to find services nobody is alerted about; only mcp-prometheus exposes them. */
-async function rules(ctx: AdapterContext): Promise<Signal[]> {
+async function rules(ctx: AdapterContext): Promise<CatalogSignal[]> {
   if (!ctx.flavour.tools.includes("getRules")) {
     ctx.note(`alert rules are not visible through ${ctx.flavour.id}; monitoring gaps use firing alerts only`);
     return [];
@@ -291,7 +292,7 @@ async function rules(ctx: AdapterContext): Promise<Signal[]> {
       source: ctx.source,
       adapter: "prometheus",
       kind: "state",
-      name: "alert.rules",
+      name: SIGNAL.alertRules,
       value: list.length,
       data: { rules: list.slice(0, ctx.limits.rows) },
       query: "getRules type=alert",

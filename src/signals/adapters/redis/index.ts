@@ -1,8 +1,9 @@
 import { replyOf } from "../../tool-output.js";
 import { infoAnswer, type Info } from "./schema.js";
-import type { Signal } from "../../types.js";
+import type { CatalogSignal } from "../../types.js";
 import { isLive, num, pause, SAMPLE_MS } from "../shared.js";
 import { hasTools, type Adapter } from "../types.js";
+import { SIGNAL, type SignalName } from "../../catalog.js";
 
 /**
  * Redis through the official `redis-mcp-server`: `info` (a JSON dict of INFO) gives memory
@@ -47,17 +48,17 @@ export const redisAdapter: Adapter = {
     const max = num(i.maxmemory);
     const hits = num(i.keyspace_hits) ?? 0;
     const misses = num(i.keyspace_misses) ?? 0;
-    const metric = (name: string, value: number | undefined, unit: string, data: Record<string, unknown> = {}): Signal[] =>
+    const metric = (name: SignalName, value: number | undefined, unit: string, data: Record<string, unknown> = {}): CatalogSignal[] =>
       value === undefined
         ? []
         : [
             {
-              id: `${ctx.source}:redis:${name}`,
+              id: `${ctx.source}:redis:${name.slice("redis.".length)}`,
               source: ctx.source,
               adapter: "redis",
               kind: "metric",
               service,
-              name: `redis.${name}`,
+              name,
               value,
               unit,
               query,
@@ -65,30 +66,30 @@ export const redisAdapter: Adapter = {
             },
           ];
     return [
-      ...metric("memory_used", used, "bytes", {
+      ...metric(SIGNAL.redisMemoryUsed, used, "bytes", {
         maxmemory: max,
         usage: used !== undefined && max ? used / max : undefined,
         policy: i.maxmemory_policy,
         fragmentation: num(i.mem_fragmentation_ratio),
       }),
-      ...metric("evicted_keys", e1 ?? e0, "keys", {
+      ...metric(SIGNAL.redisEvictedKeys, e1 ?? e0, "keys", {
         expired_keys: num(i.expired_keys),
         ...(evictedPerSec !== undefined ? { perSecondNow: evictedPerSec } : {}),
       }),
-      ...metric("hit_ratio", hits + misses > 0 ? hits / (hits + misses) : undefined, "ratio", { hits, misses }),
-      ...metric("connected_clients", num(i.connected_clients), "clients", {
+      ...metric(SIGNAL.redisHitRatio, hits + misses > 0 ? hits / (hits + misses) : undefined, "ratio", { hits, misses }),
+      ...metric(SIGNAL.redisConnectedClients, num(i.connected_clients), "clients", {
         blocked_clients: num(i.blocked_clients),
         maxclients: num(i.maxclients),
       }),
-      ...metric("rejected_connections", num(i.rejected_connections), "connections"),
-      ...metric("ops_per_sec", num(i.instantaneous_ops_per_sec), "ops/s"),
+      ...metric(SIGNAL.redisRejectedConnections, num(i.rejected_connections), "connections"),
+      ...metric(SIGNAL.redisOpsPerSec, num(i.instantaneous_ops_per_sec), "ops/s"),
       {
         id: `${ctx.source}:redis:server`,
         source: ctx.source,
         adapter: "redis",
         kind: "state",
         service,
-        name: "redis.server",
+        name: SIGNAL.redisServer,
         query,
         data: {
           version: i.redis_version,

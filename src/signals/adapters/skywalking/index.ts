@@ -1,16 +1,17 @@
 import { safe } from "../../safe-values.js";
 import { replyOf, ToolFailure } from "../../tool-output.js";
 import { alarmsAnswer, mqeAnswer, servicesAnswer, topologyAnswer, tracesAnswer } from "./schema.js";
-import type { Series, ServiceTarget, Signal } from "../../types.js";
+import type { Series, ServiceTarget, CatalogSignal } from "../../types.js";
 import { lastValue, num } from "../shared.js";
 import { hasTools, type Adapter, type AdapterContext } from "../types.js";
+import { SIGNAL } from "../../catalog.js";
 
 /** MQE expressions per service; names only, the service is passed as an entity field. */
 const MQE = [
-  ["apm.latency_avg", "service_resp_time", "ms"],
-  ["apm.latency_p95", "service_percentile{p='95'}", "ms"],
-  ["apm.sla", "service_sla/100", "%"],
-  ["apm.throughput", "service_cpm", "calls/min"],
+  [SIGNAL.apmLatencyAvg, "service_resp_time", "ms"],
+  [SIGNAL.apmLatencyP95, "service_percentile{p='95'}", "ms"],
+  [SIGNAL.apmSla, "service_sla/100", "%"],
+  [SIGNAL.apmThroughput, "service_cpm", "calls/min"],
 ] as const;
 
 /** SkyWalking ids of time buckets: epoch ms, or `yyyyMMddHHmm`. */
@@ -74,7 +75,7 @@ async function collectService(
   svc: ServiceTarget,
   range: Record<string, string>,
   ids?: Map<string, string>,
-): Promise<Signal[]> {
+): Promise<CatalogSignal[]> {
   const name = safe(svc.config.skywalking!.service, "SkyWalking service name");
   const base = { source: ctx.source, adapter: "skywalking" as const, service: svc.name, window: ctx.window };
   const { step, unit: stepUnit } = mqeStep(ctx.window, Math.max(ctx.limits.points, MQE_MAX_POINTS));
@@ -109,7 +110,7 @@ async function collectService(
       };
     }),
   );
-  const signals: Signal[] = metrics.filter((m): m is NonNullable<typeof m> => !!m);
+  const signals: CatalogSignal[] = metrics.filter((m): m is NonNullable<typeof m> => !!m);
   const serviceId = ids?.get(name);
   if (ids && !serviceId) ctx.note(`${svc.name}: SkyWalking knows no service named ${name}`);
   if (serviceId) {
@@ -131,7 +132,7 @@ async function collectService(
         ...base,
         id: `${ctx.source}:${svc.name}:apm:error-traces`,
         kind: "trace",
-        name: "apm.error_traces",
+        name: SIGNAL.apmErrorTraces,
         value: traces.error_count ?? 0,
         query: `query_traces service_id=${serviceId} trace_state=error view=summary`,
         data: { total: traces.total_traces, traces: (traces.error_traces ?? []).slice(0, 20) },
@@ -141,7 +142,7 @@ async function collectService(
   return signals;
 }
 
-async function topology(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
+async function topology(ctx: AdapterContext, range: Record<string, string>): Promise<CatalogSignal[]> {
   const answer = await ctx.attempt("topology", async () =>
     replyOf(await ctx.client.call("query_services_topology", range), "query_services_topology", topologyAnswer),
   );
@@ -154,7 +155,7 @@ async function topology(ctx: AdapterContext, range: Record<string, string>): Pro
       source: ctx.source,
       adapter: "skywalking",
       kind: "topology",
-      name: "apm.topology",
+      name: SIGNAL.apmTopology,
       value: edges.length,
       query: "query_services_topology",
       data: { nodes: (answer.nodes ?? []).map((n) => ({ name: n.name, type: n.type, real: n.isReal })), edges },
@@ -162,7 +163,7 @@ async function topology(ctx: AdapterContext, range: Record<string, string>): Pro
   ];
 }
 
-async function alarms(ctx: AdapterContext, range: Record<string, string>): Promise<Signal[]> {
+async function alarms(ctx: AdapterContext, range: Record<string, string>): Promise<CatalogSignal[]> {
   const answer = await ctx.attempt("alarms", async () =>
     replyOf(await ctx.client.call("query_alarms", range), "query_alarms", alarmsAnswer),
   );
@@ -176,7 +177,7 @@ async function alarms(ctx: AdapterContext, range: Record<string, string>): Promi
       adapter: "skywalking",
       kind: "event",
       service,
-      name: "apm.alarm",
+      name: SIGNAL.apmAlarm,
       query: "query_alarms",
       data: { message: a.message, scope: a.scope, startTime: a.startTime },
     };
