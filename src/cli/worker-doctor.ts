@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { OperatorEnv } from "../config/env.js";
+import { rejectOnAbort } from "../core/timers.js";
 import { QUEUE_NAME, redisConnection } from "../jobs/bullmq-queue.js";
 import { redact } from "../security/redact.js";
 
@@ -16,7 +17,6 @@ export async function queueCheck(env: OperatorEnv): Promise<Check | undefined> {
   connection.on("error", () => undefined);
   const queue = new Queue(QUEUE_NAME, { connection, prefix: env.INSIGHT_REDIS_PREFIX });
   queue.on("error", () => undefined);
-  let timer: NodeJS.Timeout | undefined;
   try {
     const read = async () => {
       const counts = await queue.getJobCounts("waiting", "delayed", "active", "failed");
@@ -24,8 +24,8 @@ export async function queueCheck(env: OperatorEnv): Promise<Check | undefined> {
       const dead = await queue.getFailed(0, 4);
       return { counts, workers, dead };
     };
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 5 s")), 5_000)));
-    const { counts, workers, dead } = await Promise.race([read(), timeout]);
+    // BullMQ's calls take no signal, and wait for a connection that may never come: race them.
+    const { counts, workers, dead } = await Promise.race([read(), rejectOnAbort(AbortSignal.timeout(5_000), "no answer within 5 s")]);
     const detail = `BullMQ '${env.INSIGHT_REDIS_PREFIX}:${QUEUE_NAME}': ${counts.waiting ?? 0} waiting, ${counts.delayed ?? 0} delayed, ${counts.active ?? 0} running, ${counts.failed ?? 0} in the dead-letter set; ${workers} worker connection${workers === 1 ? "" : "s"}`;
     const warnings = [
       ...(workers === 0 ? ["no worker is connected: start 'insight worker' processes, or jobs wait in Redis"] : []),
@@ -42,7 +42,6 @@ export async function queueCheck(env: OperatorEnv): Promise<Check | undefined> {
       detail: `Redis at ${env.INSIGHT_REDIS_URL.replace(/\/\/[^@/]*@/, "//***@")}: ${(e as Error).message}`,
     };
   } finally {
-    clearTimeout(timer);
     await queue.close().catch(() => undefined);
     connection.disconnect();
   }

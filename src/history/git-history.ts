@@ -39,8 +39,7 @@ export async function gitChangeRecord(repo: string, options: GitHistoryOptions):
   ];
   const state = new Builder(options);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("git", args, { stdio: ["ignore", "pipe", "pipe"] });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    const child = spawn("git", args, { stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs ?? 120_000, killSignal: "SIGKILL" });
     let buffer = "";
     let stderr = "";
     child.stdout.setEncoding("utf8");
@@ -64,7 +63,6 @@ export async function gitChangeRecord(repo: string, options: GitHistoryOptions):
     child.stderr.on("data", (c: Buffer) => void (stderr.length < 4096 && (stderr += c.toString())));
     child.on("error", (e) => reject(new Error(`git could not run: ${e.message}`)));
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
       if (signal) return reject(new Error(`git log was stopped after ${(options.timeoutMs ?? 120_000) / 1000} s`));
       if (code !== 0)
         return reject(new Error(`git log failed in ${repo}: ${stderr.split("\n").find((l) => l.startsWith("fatal")) ?? stderr.trim()}`));

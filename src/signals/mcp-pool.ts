@@ -1,8 +1,9 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "probot";
 import type { McpServerConfig, McpServersConfig } from "../config/mcp-servers.js";
-import { Semaphore, withTimeout } from "../util/semaphore.js";
+import { realTimers, type Timers, timeoutSignal } from "../core/timers.js";
 
 export type ToolInfo = {
   name: string;
@@ -61,16 +62,21 @@ export class McpPool {
   readonly #log: Logger;
   readonly #transport: TransportFactory;
   readonly #connectTimeoutMs: number;
+  readonly #timers: Timers;
   readonly #connections = new Map<string, Promise<Connection>>();
-  readonly #limits = new Map<string, Semaphore>();
+  readonly #limits = new Map<string, LimitFunction>();
   /** The last transport error per server, to explain a "Connection closed". */
   readonly #lastError = new Map<string, string>();
 
-  constructor(config: McpServersConfig, options: { log: Logger; transport?: TransportFactory; connectTimeoutMs?: number }) {
+  constructor(
+    config: McpServersConfig,
+    options: { log: Logger; transport?: TransportFactory; connectTimeoutMs?: number; timers?: Timers },
+  ) {
     this.#config = config;
     this.#log = options.log;
     this.#transport = options.transport ?? defaultTransport;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.#timers = options.timers ?? realTimers;
   }
 
   server(name: string): McpServerConfig {
@@ -99,8 +105,8 @@ export class McpPool {
   ): Promise<unknown> {
     const server = this.server(name);
     let limit = this.#limits.get(name);
-    if (!limit) this.#limits.set(name, (limit = new Semaphore(server.insight.concurrency)));
-    return limit.run(async () => {
+    if (!limit) this.#limits.set(name, (limit = pLimit(server.insight.concurrency)));
+    return limit(async () => {
       options.signal?.throwIfAborted();
       const { client } = await this.connection(name);
       try {
@@ -132,11 +138,10 @@ export class McpPool {
       this.#log.debug({ server: name }, "MCP server connection closed");
     };
     try {
-      await withTimeout(
-        client.connect(transport),
-        this.#connectTimeoutMs,
-        `connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`,
-      );
+      const deadline = timeoutSignal(this.#connectTimeoutMs, this.#timers);
+      await client.connect(transport, { signal: deadline }).catch((err: unknown) => {
+        throw deadline.aborted ? new Error(`connecting to ${name} timed out after ${this.#connectTimeoutMs} ms`) : err;
+      });
       const listed = await client.listTools(undefined, { timeout: this.#connectTimeoutMs });
       const tools = listed.tools.map((t) => ({
         name: t.name,

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileAuditLog } from "../../../src/audit/file-audit-log.js";
 import { insight } from "../../helpers/cli.js";
+// The command modules main() imports on first use, loaded with this file: their import is not the test's work
+// (seconds on a loaded machine, against a 5 s test timeout).
+import "../../../src/cli/audit-verify.js";
 
 describe("insight audit verify", () => {
   let dir: string;

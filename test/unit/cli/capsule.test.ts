@@ -3,6 +3,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { insight } from "../../helpers/cli.js";
+// The command modules main() imports on first use, loaded with this file: their import is not the test's work
+// (seconds on a loaded machine, against a 5 s test timeout).
+import "../../../src/cli/capsule.js";
 
 describe("insight capsule build / validate ", () => {
   let dir: string;

@@ -7,6 +7,10 @@ import nock from "nock";
 import type { Check } from "../../../src/cli/doctor.js";
 import { insight } from "../../helpers/cli.js";
 import { privateKey, useNock } from "../../helpers/probot.js";
+// The command modules main() imports on first use, loaded with this file: their import is not the test's work
+// (seconds on a loaded machine, against a 5 s test timeout).
+import "../../../src/cli/doctor.js";
+import "../../../src/cli/worker-doctor.js";
 
 /** Runs `insight doctor --json` in `dir` (which may hold a .env) with exactly `vars` (and PATH) as the environment. */
 async function runDoctor(dir: string, vars: Record<string, string>) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { insight } from "../../helpers/cli.js";
+// The command modules main() imports on first use, loaded with this file: their import is not the test's work
+// (seconds on a loaded machine, against a 5 s test timeout).
+import "../../../src/cli/rca.js";
 
 describe("insight CLI explains itself", () => {
   it("prints a command's own usage for `insight <command> --help`", async () => {
