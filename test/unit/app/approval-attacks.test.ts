@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { writeMetadata } from "../../../src/github/metadata.js";
 import { useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import type { StatefulGitHub } from "../../helpers/stateful-github.js";
 import {
   INCIDENT,
@@ -41,6 +42,7 @@ const readyCalls = (gh: StatefulGitHub) => gh.graphqlCalls.filter((q) => /markPu
 
 describe("approval gate attacks (issue #15)", () => {
   useNock();
+  useE2eTimeout();
 
   it("attack 1: a PR from insight/fix-* opened by another bot with a forged state block is not Insight's fix", async () => {
     const gh = history();

@@ -20,6 +20,7 @@ import {
   mockUpdateComment,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example } from "../../helpers/webhooks.js";
 
 const OWNER = "Codertocat";
@@ -166,6 +167,7 @@ const impactBody = `${stickyMarker("impact")}\n## 🟠 Blast radius: **medium** 
 
 describe("CI failure analysis end to end", () => {
   useNock();
+  useE2eTimeout();
 
   it("reads the Actions log, calls a new failure new, names the PR's file, and puts a section into the Insight comment (no new comment)", async () => {
     const t = await app();
@@ -252,6 +254,7 @@ describe("CI failure analysis end to end", () => {
 
 describe("/insight impact refreshes the CI section", () => {
   useNock();
+  useE2eTimeout();
 
   it("re-runs the blast radius, then the CI failure pipeline on the PR's head, into the one comment", async () => {
     const impact = createImpactProcessor({ mcpServers: parseMcpServers({ mcpServers: {} }), adapters: ADAPTERS });

@@ -11,6 +11,7 @@ import {
 } from "../../helpers/github-mocks.js";
 import { captureLogger } from "../../helpers/logger.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example } from "../../helpers/webhooks.js";
 
 const OWNER = "Codertocat";
@@ -31,6 +32,7 @@ function commentEvent(body: string, login: string, association: string) {
 
 describe("who may run a command, and what they hear when it breaks (issue #15)", () => {
   useNock();
+  useE2eTimeout();
 
   it("refuses a non-collaborator's command on a public repository before any work, politely", async () => {
     const ran: string[] = [];

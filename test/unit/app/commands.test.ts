@@ -12,6 +12,7 @@ import {
   mockUpdateComment,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example } from "../../helpers/webhooks.js";
 
 const OWNER = "Codertocat";
@@ -35,6 +36,7 @@ async function send(app: Awaited<ReturnType<typeof loadTestApp>>, payload: Recor
 
 describe("slash commands end to end", () => {
   useNock();
+  useE2eTimeout();
 
   it("answers /insight help with the commands that exist here, and audits the writes", async () => {
     const app = await loadTestApp();

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
 import { comment, fixApp, fixPr, INCIDENT, lastReply, ORDERS, ORDERS_BUGGY, OWNER, REPO } from "../../helpers/fix-flow.js";
 import { useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { StatefulGitHub } from "../../helpers/stateful-github.js";
 
 /** Issue #17, the fix flow: the fix fixes the cause (a migration) first, and a risky fix needs a second approver. */
@@ -56,6 +57,7 @@ function world(options: { running: boolean; thresholds?: Record<string, number> 
 
 describe("/insight fix fixes the cause", () => {
   useNock();
+  useE2eTimeout();
 
   it("puts the migration runbook first (cancel pid 4711, then its down step) and the code revert second, never 'already ran' while it runs", async () => {
     const gh = world({ running: true });
@@ -90,6 +92,7 @@ describe("/insight fix fixes the cause", () => {
 
 describe("a fix whose own blast radius is high", () => {
   useNock();
+  useE2eTimeout();
 
   it("says so at the top of the fix PR, needs a second approver, and each approval reply shows the warning", async () => {
     const gh = world({ running: true, thresholds: { medium: 5, high: 10, critical: 95 } });

@@ -11,6 +11,7 @@ import { Outbox } from "../../../src/capsule/outbox.js";
 import { CapsulePublisher } from "../../../src/capsule/publisher.js";
 import { stickyMarker, writeMetadata } from "../../../src/github/metadata.js";
 import { useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import {
   INCIDENT,
   ORDERS,
@@ -29,6 +30,7 @@ import {
 
 describe("fix branches behind an approval gate", () => {
   useNock();
+  useE2eTimeout();
 
   it("proposes a revert as a draft PR, refuses a reader and the requester, and a maintainer's approval makes it ready; the merge closes the loop", async () => {
     const gh = history();

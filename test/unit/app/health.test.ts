@@ -29,6 +29,7 @@ import {
   mockRepoConfig,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -141,6 +142,7 @@ describe("scanHealth", () => {
 
 describe("the health report issue", () => {
   useNock();
+  useE2eTimeout();
 
   it("is created on the first scan, then edited in place: quietly when nothing is new, with one comment when something is", async () => {
     const t = await app();
@@ -221,6 +223,7 @@ describe("the health report issue", () => {
 
 describe("warning capsules", () => {
   useNock();
+  useE2eTimeout();
 
   it("publish a problem confirmed by two scans, with the alert rule that would catch it, once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "insight-health-evomap-"));

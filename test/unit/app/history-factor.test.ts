@@ -9,6 +9,7 @@ import { FileHistoryStore } from "../../../src/history/store.js";
 import { createImpactProcessor } from "../../../src/jobs/processors/pr-impact.js";
 import { ADAPTERS } from "../../../src/signals/adapters/registry.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { StatefulGitHub } from "../../helpers/stateful-github.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -110,6 +111,7 @@ function opened(gh: StatefulGitHub) {
 
 describe("History: the PR comment's record of past changes to the same things", () => {
   useNock();
+  useE2eTimeout();
 
   it("says how many of the last changes to the manifest were followed by a revert, an incident or a fix, with links", async () => {
     const gh = github();

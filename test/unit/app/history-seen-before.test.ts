@@ -9,6 +9,7 @@ import { FileHistoryStore } from "../../../src/history/store.js";
 import { createRcaProcessor } from "../../../src/jobs/processors/rca.js";
 import { liveSources } from "../../helpers/fixture-pool.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { productionServices } from "../../helpers/scenario.js";
 import { StatefulGitHub } from "../../helpers/stateful-github.js";
 import { example } from "../../helpers/webhooks.js";
@@ -100,6 +101,7 @@ function issueEvent(action: "labeled" | "closed", number: number) {
 
 describe("Seen before: the RCA thread with the past incidents like this one", () => {
   useNock();
+  useE2eTimeout();
 
   it("shows the most similar past incident with what fixed it, cites the fix as evidence, indexes the incident when it closes, and re-reads nothing unchanged", async () => {
     const gh = github();

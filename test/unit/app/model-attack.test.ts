@@ -15,6 +15,7 @@ import { ANTHROPIC, scriptModel, toolUse } from "../../helpers/anthropic.js";
 import { silent } from "../../helpers/collect.js";
 import { mockRcaThread } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { production, productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -102,6 +103,7 @@ const HOSTILE_SUMMARY = [
 
 describe("model tools scoped to the incident, model text rendered as untrusted (attack of the security review)", () => {
   useNock();
+  useE2eTimeout();
 
   it("refuses Secrets, ConfigMaps, other namespaces and cluster-wide reads before the server sees them, and neutralises the report's images, mentions, links, HTML and fake approval", async () => {
     const t = await loadTestApp({ processors: { rca: createRcaProcessor({ pool, mcpServers, adapters: ADAPTERS, llm }) } });

@@ -12,6 +12,7 @@ import {
   mockRepoConfig,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example } from "../../helpers/webhooks.js";
 
 const OWNER = "Codertocat";
@@ -57,6 +58,7 @@ function command(body: string) {
 
 describe("/insight postmortem", () => {
   useNock();
+  useE2eTimeout();
 
   it("drafts a postmortem from the RCA's facts", async () => {
     const t = await loadTestApp({ commands: { postmortem: postmortemCommand } });

@@ -19,6 +19,7 @@ import {
   mockUpdateComment,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -63,6 +64,7 @@ async function deliver(t: Awaited<ReturnType<typeof app>>, name: string, payload
 
 describe("PR blast radius end to end", () => {
   useNock();
+  useE2eTimeout();
   // Each test starts an App and fixture MCP servers: a loaded machine needs more than the default 5 s.
   jest.setTimeout(60_000);
 

@@ -8,6 +8,7 @@ import {
   mockRepoConfig,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example } from "../../helpers/webhooks.js";
 
 /** The flood of the security review, end to end: one user's commands over the limit get one clear refusal, audited. */
@@ -28,6 +29,7 @@ function commentEvent(n: number, login = "mallory") {
 
 describe("per-user command rate limit, end to end", () => {
   useNock();
+  useE2eTimeout();
 
   it("answers two commands, refuses the third once with the limit and when to retry, and drops the fourth silently", async () => {
     let now = 1_000_000;

@@ -7,6 +7,7 @@ import { ANTHROPIC, scriptModel, text, toolUse } from "../../helpers/anthropic.j
 import { liveSources } from "../../helpers/fixture-pool.js";
 import { mockRcaThread } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -48,6 +49,7 @@ function labelled() {
 
 describe("incident RCA with the model layer", () => {
   useNock();
+  useE2eTimeout();
 
   it("adds the model's grounded reading; injected instructions in the issue and the logs lead to no write and no call outside the allowlist", async () => {
     const t = await app();

@@ -24,6 +24,7 @@ import {
   mockRepoConfig,
 } from "../../helpers/github-mocks.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { productionServices } from "../../helpers/scenario.js";
 import { example } from "../../helpers/webhooks.js";
 
@@ -96,6 +97,7 @@ function labelled(actor = "oncall") {
 
 describe("incident RCA end to end", () => {
   useNock();
+  useE2eTimeout();
 
   it("acknowledges, says what it reads, then turns the issue into an RCA thread, with related capsules from EvoMap", async () => {
     const search: { body?: any } = {};

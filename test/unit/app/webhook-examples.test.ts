@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import type { Job, JobQueue } from "../../../src/jobs/types.js";
 import { loadTestApp, useNock } from "../../helpers/probot.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 import { example, examplesOf } from "../../helpers/webhooks.js";
 
 /** A queue that only records, so routing is tested without running any job. */
@@ -31,6 +32,7 @@ async function appWithRecorder() {
 
 describe("webhook examples", () => {
   useNock();
+  useE2eTimeout();
 
   it("subscribes app.yml to exactly the events the app handles", async () => {
     const manifest = parse(await readFile(new URL("../../../app.yml", import.meta.url), "utf8"));

@@ -10,15 +10,18 @@ import { McpPool } from "../../../src/signals/mcp-pool.js";
 import { silent } from "../../helpers/collect.js";
 import { fixtureTransport } from "../../helpers/fixture-pool.js";
 
+const NOW = Date.parse("2026-11-24T10:00:00Z");
 const config = repoConfigSchema.parse({ services: { api: { paths: ["api/**"], prometheus: { labels: { service: "api" } } } } });
 
 async function collect(flavour: string, baseline: boolean) {
   const mcpServers = parseMcpServers({
     mcpServers: { metrics: { command: "fixture", insight: { adapter: "prometheus", repositories: ["*/*"] } } },
   });
-  const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: flavour }, structuredClone(demoScenario)) });
+  // The demo plays production relative to the wall clock; here the fixture and the window share one pinned now.
+  const scenario = { ...structuredClone(demoScenario), now: new Date(NOW).toISOString() };
+  const pool = new McpPool(mcpServers, { log: silent, transport: fixtureTransport({ metrics: flavour }, scenario) });
   try {
-    const now = Date.now();
+    const now = NOW;
     return await collectSignals({
       pool,
       servers: mcpServers,

@@ -9,6 +9,7 @@ import { McpPool, type TransportFactory } from "../../../src/signals/mcp-pool.js
 import { parseMcpServers } from "../../../src/config/mcp-servers.js";
 import { silent } from "../../helpers/collect.js";
 import { ManualTimers } from "../../helpers/manual-timers.js";
+import { useE2eTimeout } from "../../helpers/e2e-timeout.js";
 
 const NOW = Date.parse(production.now!);
 const window = { from: NOW - 30 * 60_000, to: NOW };
@@ -62,6 +63,8 @@ function sevenSources(faulty: Scenario["faults"], budgetMs = 120_000, timeoutMs 
 }
 
 describe("a misbehaving source makes the report thinner, never absent", () => {
+  // Seven fixture servers per test, one answering 10 MB.
+  useE2eTimeout();
   it.each([
     ["hangs", { execute_sql: { hang: true } }, /timed out|budget/i],
     ["crashes mid-call", { execute_sql: { crash: true } }, /closed|connection/i],
