@@ -12,7 +12,7 @@ async function git(repo: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-const REF = /^[A-Za-z0-9._\/@^~{}-]{1,200}$/;
+const REF = /^[A-Za-z0-9._/@^~{}-]{1,200}$/;
 
 /**
  * A change set from a local repository: `base...head` (the merge base, as GitHub compares PRs).
@@ -80,4 +80,16 @@ function parse(numstat: string, status: string, patches: string): FileChange[] {
     });
   }
   return out;
+}
+
+/** The paths a unified diff (`git diff`, a `.patch` file) changes: the new path, or the old one for a deletion. */
+export function diffPaths(diff: string): string[] {
+  const paths = new Set<string>();
+  for (const chunk of diff.split(/^diff --git /m)) {
+    const to = /^\+\+\+ (?:b\/)?(.+?)\s*$/m.exec(chunk)?.[1];
+    const from = /^--- (?:a\/)?(.+?)\s*$/m.exec(chunk)?.[1];
+    const path = to && to !== "/dev/null" ? to : from !== "/dev/null" ? from : undefined;
+    if (path) paths.add(path);
+  }
+  return [...paths];
 }

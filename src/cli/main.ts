@@ -13,6 +13,10 @@ Commands:
                                   blast radius of a local change, as the PR comment would say it
   rca [--since 2h] [--until <time>] [--service a,b] [--repo <path>] [--json] [--config file] [--mcp-config file]
                                   root-cause analysis over the configured sources and a local git history
+  health [--since 6h] [--service a,b] [--repo <path>] [--json] [--config file] [--mcp-config file]
+                                  the health report of the configured services now: trends, states, monitoring gaps
+  ci --log <file> [--files a,b | --diff <file>] [--name <check>] [--base-result success|failure] [--json]
+                                  a failed CI job's log as the PR's CI section would read it: errors, the change's files named
   history --repo <path> [--json] [--max-commits 5000] [--window-hours 72] [--top 15]
                                   the change record of a local clone's git history: riskiest files, changes followed by reverts
   signals [--service a,b] [--since 1h] [--source name] [--json] [--config .github/insight.yml] [--mcp-config file]
@@ -133,6 +137,48 @@ async function dispatch(argv: string[], cli: Cli): Promise<number> {
         },
       });
       return (await import("./rca.js")).rca({ ...values, mcpConfig: values["mcp-config"] }, cli);
+    }
+    case "health": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          since: { type: "string" },
+          service: { type: "string", multiple: true },
+          repo: { type: "string" },
+          json: { type: "boolean" },
+          config: { type: "string" },
+          "mcp-config": { type: "string" },
+        },
+      });
+      return (await import("./health.js")).health({ ...values, mcpConfig: values["mcp-config"] }, cli);
+    }
+    case "ci": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          log: { type: "string" },
+          files: { type: "string", multiple: true },
+          diff: { type: "string" },
+          name: { type: "string" },
+          "base-result": { type: "string" },
+          json: { type: "boolean" },
+        },
+      });
+      if (!values.log) {
+        cli.err("insight ci: --log <file> is required (the failed job's log)");
+        return 2;
+      }
+      return (await import("./ci.js")).ci(
+        {
+          log: values.log,
+          files: values.files,
+          diff: values.diff,
+          name: values.name,
+          baseResult: values["base-result"],
+          json: values.json,
+        },
+        cli,
+      );
     }
     case "history": {
       const { values } = parseArgs({

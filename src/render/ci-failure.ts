@@ -35,12 +35,15 @@ export function firstError(c: CiCheckAnalysis): { text: string; where?: string }
   return { text: pick.sample.replace(/`/g, "'").slice(0, 200), ...(where ? { where } : {}) };
 }
 
-/** The CI section of the PR's Insight comment, between markers so it can be replaced or carried over. */
-export function renderCiSection(a: CiAnalysis): string {
+/**
+ * The CI section of the PR's Insight comment, between markers so it can be replaced or carried
+ * over. With `local` (the CLI on a log file) it names what was read instead of a commit, unmarked.
+ */
+export function renderCiSection(a: CiAnalysis, opts: { local?: string } = {}): string {
   const sha = a.sha.slice(0, 7);
   const body = a.checks.length
     ? [
-        `### CI failures on \`${sha}\``,
+        opts.local ? `### CI failure in \`${opts.local}\`` : `### CI failures on \`${sha}\``,
         "",
         "| check | verdict | why |",
         "| --- | --- | --- |",
@@ -75,6 +78,7 @@ export function renderCiSection(a: CiAnalysis): string {
         `### ✅ CI on \`${sha}\`: the failures are gone${a.passing?.length ? ` (${a.passing.join(", ")} passed on a re-run: flaky)` : ""}`,
         "",
       ];
+  if (opts.local) return `${body.join("\n").trimEnd()}\n`;
   return `<!-- insight:ci:start sha=${a.sha} -->\n${body.join("\n").trimEnd()}\n<!-- insight:ci:end -->\n`;
 }
 

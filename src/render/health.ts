@@ -38,7 +38,8 @@ export function renderHealth(
   scan: HealthScan,
   p: {
     repo: string;
-    previousKeys: string[];
+    /** The problems of the previous scan; undefined when there is none to compare with (the CLI): no "new" and "still there". */
+    previousKeys: string[] | undefined;
     sources: SourceSummary[];
     elapsedMs: number;
     nextScan?: number;
@@ -47,7 +48,7 @@ export function renderHealth(
     syntax?: "slash" | "cli";
   },
 ): string {
-  const seen = new Set(p.previousKeys);
+  const seen = new Set(p.previousKeys ?? []);
   const problems = scan.problems.filter((x) => x.kind !== "monitoring-gap");
   const fresh = problems.filter((x) => !seen.has(x.key));
   const still = problems.filter((x) => seen.has(x.key));
@@ -56,14 +57,15 @@ export function renderHealth(
     (s) =>
       `| ${s.service} | ${ICON[s.status]} | ${fmt(s.profile.requestRate?.value, "req/s")} | ${fmt(s.profile.errorRate?.value, "%")} | ${fmt(s.profile.latencyP95?.value, "ms")} | ${sparkline(s.memory) || "–"} | ${sparkline(s.errors) || "–"} |`,
   );
-  const gone = p.previousKeys.filter((k) => !scan.problems.some((x) => x.key === k));
+  const gone = (p.previousKeys ?? []).filter((k) => !scan.problems.some((x) => x.key === k));
   return [
     `## 🩺 Insight health report — ${p.repo}`,
     `<sub>Scanned ${time(scan.window.to)} over ${time(scan.window.from)} → ${time(scan.window.to)}${p.nextScan ? ` · next scan around ${time(p.nextScan)}` : ""} · ${p.syntax === "cli" ? "`insight health`" : "`/insight health`"} scans now</sub>`,
     "",
     ...(problems.length === 0 ? ["✅ Nothing needs attention.", ""] : []),
-    ...(fresh.length ? [`### 🆕 New since the last scan (${fresh.length})`, "", ...fresh.map(line), ""] : []),
-    ...(still.length ? [`### Still there (${still.length})`, "", ...still.map(line), ""] : []),
+    ...(p.previousKeys === undefined && problems.length ? [`### Needs attention (${problems.length})`, "", ...problems.map(line), ""] : []),
+    ...(p.previousKeys && fresh.length ? [`### 🆕 New since the last scan (${fresh.length})`, "", ...fresh.map(line), ""] : []),
+    ...(p.previousKeys && still.length ? [`### Still there (${still.length})`, "", ...still.map(line), ""] : []),
     ...(gone.length ? [`<sub>Gone since the last scan: ${gone.length} problem${gone.length === 1 ? "" : "s"}.</sub>`, ""] : []),
     "### Services",
     "",
