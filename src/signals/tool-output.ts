@@ -60,7 +60,12 @@ export function jsonOf<T = unknown>(output: ToolOutput, tool: string): T {
  * the source reported as unreadable, never a crash deeper in the adapter.
  */
 export function replyOf<S extends z.ZodType>(output: ToolOutput, tool: string, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(jsonOf(output, tool));
+  return checkReply(jsonOf(output, tool), tool, schema);
+}
+
+/** A reply already parsed from another format (YAML, structured content), checked as `replyOf` checks JSON. */
+export function checkReply<S extends z.ZodType>(value: unknown, tool: string, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = deepest(parsed.error.issues);
   const field = issue.path.length ? issue.path.map(String).join(".") : "(the reply)";

@@ -1,11 +1,10 @@
 import type { SourceClient } from "../../source-client.js";
 import { safe } from "../../safe-values.js";
-import { replyOf } from "../../tool-output.js";
-import { eventsAnswer, logsAnswer, objectAnswer } from "./schema.js";
+import { checkReply, replyOf } from "../../tool-output.js";
+import { deploymentAnswer, eventsAnswer, logsAnswer } from "./schema.js";
 import type { ServiceTarget, CatalogSignal } from "../../types.js";
 import { hasTools, type Adapter, type AdapterContext, type Flavour } from "../types.js";
 import { byReason, eventMatters, isJobEvent, isNodeEvent, isWorkloadEvent, ownedBy } from "./events.js";
-import { parse as parseYaml } from "yaml";
 import { CLUSTER_KINDS, compact, NAMESPACED_KINDS, objectsOf, type ObjectKind, type PodView } from "./objects.js";
 import { listThenGet } from "./read-objects.js";
 import {
@@ -20,6 +19,7 @@ import {
   parseTable,
   podsFrom,
   rolloutsFrom,
+  yamlOf,
   type DeploymentSpec,
   type K8sEvent,
   type PodRow,
@@ -59,7 +59,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           namespace,
           ...(labelSelector ? { labelSelector } : {}),
         });
-        return podsFrom(out.structured, text(out));
+        return podsFrom(out.structured, text(out), "resources_list");
       },
       events: async (c, namespace) => eventsFromYaml(text(await c.call("events_list", { namespace }))),
       logs: async (c, namespace, name, tail) => text(await c.call("pods_log", { name, namespace, tail })),
@@ -71,12 +71,18 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           namespace,
           ...(labelSelector ? { labelSelector } : {}),
         });
-        return rolloutsFrom(out.structured, text(out));
+        return rolloutsFrom(out.structured, text(out), "resources_list");
       },
       cronJobs: async (c, namespace) =>
         cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace }))),
       spec: async (c, namespace, name) =>
-        deploymentSpec(parseYaml(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })))),
+        deploymentSpec(
+          checkReply(
+            yamlOf(text(await c.call("resources_get", { apiVersion: "apps/v1", kind: "Deployment", name, namespace })), "resources_get"),
+            "resources_get",
+            deploymentAnswer,
+          ),
+        ),
       top: async (c, namespace, label_selector) =>
         parseTable(text(await c.call("pods_top", { namespace, all_namespaces: false, ...(label_selector ? { label_selector } : {}) }))).map(
           (r) => ({
@@ -109,11 +115,12 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           text(
             await c.call("kubectl_get", { resourceType: "pods", namespace, output: "wide", ...(labelSelector ? { labelSelector } : {}) }),
           ),
+          "kubectl_get",
         ),
       events: async (c, namespace) =>
         eventsFromJson(replyOf(await c.call("kubectl_get", { resourceType: "events", namespace }), "kubectl_get", eventsAnswer)),
       logs: async (c, namespace, name, tail) =>
-        replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs", logsAnswer).logs ?? "",
+        replyOf(await c.call("kubectl_logs", { resourceType: "pod", name, namespace, tail }), "kubectl_logs", logsAnswer).logs,
       lastTermination: async (c, namespace, name) =>
         lastTerminationReason(text(await c.call("kubectl_describe", { resourceType: "pod", name, namespace }))),
       rollouts: async (c, namespace, labelSelector) =>
@@ -127,6 +134,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
               ...(labelSelector ? { labelSelector } : {}),
             }),
           ),
+          "kubectl_get",
         ),
       // A JSON list comes back cut to names and statuses; YAML is kubectl's whole list.
       cronJobs: async (c, namespace) =>
@@ -136,7 +144,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           replyOf(
             await c.call("kubectl_get", { resourceType: "deployments", name, namespace, output: "json" }),
             "kubectl_get",
-            objectAnswer,
+            deploymentAnswer,
           ),
         ),
       // `-o yaml` is kubectl's own list, whole (its `-o json` list is cut to name and status by the server).
@@ -147,7 +155,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
           await c.call("kubectl_logs", { resourceType: "pod", name, namespace, container, previous: true, tail }),
           "kubectl_logs",
           logsAnswer,
-        ).logs ?? "",
+        ).logs,
     },
   },
 ];

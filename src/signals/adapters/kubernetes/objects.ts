@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { ToolFailure } from "../../tool-output.js";
 
 /**
  * Kubernetes objects read whole (`kubectl get -o yaml`, `resources_get`) and cut at the boundary
@@ -334,14 +335,25 @@ export function compact(kind: ObjectKind, o: Raw): Record<string, unknown> {
   }
 }
 
-/** The items of a `kubectl get -o yaml|json` answer: a List, one object, or a YAML stream. */
-export function objectsOf(text: string): Raw[] {
+/**
+ * The items of a `kubectl get -o yaml|json` answer: a List, one object, or a YAML stream. An answer
+ * that is none of these (a Status, an error text, not YAML) fails naming the tool.
+ */
+export function objectsOf(text: string, tool = "kubectl_get"): Raw[] {
   const trimmed = text.trim();
   if (!trimmed || /^No resources found/i.test(trimmed)) return [];
-  const doc = (trimmed.startsWith("{") ? JSON.parse(trimmed) : parseYaml(trimmed)) as Raw | Raw[] | null;
-  if (!doc || typeof doc !== "object") return [];
+  let doc: Raw | Raw[] | null;
+  try {
+    doc = (trimmed.startsWith("{") ? JSON.parse(trimmed) : parseYaml(trimmed)) as Raw | Raw[] | null;
+  } catch (err) {
+    throw new ToolFailure(`${tool} did not answer YAML or JSON: ${(err as Error).message.split("\n")[0]}`, tool);
+  }
   if (Array.isArray(doc)) return doc;
-  return Array.isArray(doc.items) ? doc.items : doc.metadata ? [doc] : [];
+  if (doc && typeof doc === "object") {
+    if (Array.isArray(doc.items)) return doc.items;
+    if (doc.metadata && typeof doc.metadata === "object") return [doc];
+  }
+  throw new ToolFailure(`${tool} answered an unexpected shape: items → neither a List nor an object with metadata`, tool);
 }
 
 /** Whether `labels` carries every pair of a selector (an empty selector selects nothing here). */

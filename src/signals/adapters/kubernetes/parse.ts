@@ -1,5 +1,7 @@
 import { parse as parseYaml } from "yaml";
+import { checkReply, ToolFailure } from "../../tool-output.js";
 import { num } from "../shared.js";
+import { type DeploymentObject, type EventsAnswer, yamlEvents } from "./schema.js";
 
 /**
  * kubectl-style tables: columns start where the header has a word after two spaces, so values
@@ -15,6 +17,28 @@ export function parseTable(text: string): Array<Record<string, string>> {
   return lines
     .filter((l) => /^\S/.test(l))
     .map((line) => Object.fromEntries(names.map((name, i) => [name, line.slice(starts[i], starts[i + 1]).trim()])));
+}
+
+/**
+ * A kubectl table that has the columns the adapter reads (`kubectl get` says "No resources found"
+ * for an empty list). Any other answer — JSON, an error text, a table of something else — fails
+ * naming the tool and the missing columns, so the read is reported rather than read as junk rows.
+ */
+export function tableOf(text: string, tool: string, columns: string[]): Array<Record<string, string>> {
+  const trimmed = text.trim();
+  if (trimmed === "" || /^No resources found/i.test(trimmed)) return [];
+  const header = trimmed
+    .split("\n")[0]!
+    .trim()
+    .split(/\s{2,}/)
+    .map((h) => h.toUpperCase());
+  const missing = columns.filter((c) => !header.includes(c));
+  if (missing.length)
+    throw new ToolFailure(
+      `${tool} answered an unexpected shape: no ${missing.join(", ")} column in ${JSON.stringify(trimmed.slice(0, 60))}`,
+      tool,
+    );
+  return parseTable(text);
 }
 
 /** `7 (11m ago)` → { count: 7, lastAgo: "11m" }; `0` → { count: 0 }. */
@@ -35,9 +59,9 @@ export type PodRow = {
 };
 
 /** Pods from kubernetes-mcp-server's structuredContent, or from a table answer. */
-export function podsFrom(structured: unknown, text: string): PodRow[] {
+export function podsFrom(structured: unknown, text: string, tool: string): PodRow[] {
   const items = (structured as { items?: Array<Record<string, unknown>> } | undefined)?.items;
-  const rows: Array<Record<string, unknown>> = items ?? parseTable(text);
+  const rows: Array<Record<string, unknown>> = items ?? tableOf(text, tool, ["NAME", "STATUS"]);
   return rows.map((r) => {
     const restarts = parseRestarts(r.Restarts ?? r.RESTARTS);
     return {
@@ -63,40 +87,48 @@ export type K8sEvent = {
   count: number;
 };
 
-/** kubernetes-mcp-server's `events_list` (a YAML list after a comment line). */
-export function eventsFromYaml(text: string): K8sEvent[] {
+/** A YAML answer parsed; a ToolFailure naming the tool when it is not YAML. */
+export function yamlOf(text: string, tool: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new ToolFailure(`${tool} did not answer YAML: ${(err as Error).message.split("\n")[0]}`, tool);
+  }
+}
+
+/** kubernetes-mcp-server's `events_list` (a YAML list after a comment line); a list of another shape fails naming the field. */
+export function eventsFromYaml(text: string, tool = "events_list"): K8sEvent[] {
   const body = text.replace(/^#.*$/gm, "").trim();
   if (!body) return [];
-  const list = parseYaml(body) as Array<Record<string, any>> | null;
-  return (list ?? []).map((e) => ({
-    type: String(e.Type ?? ""),
-    reason: String(e.Reason ?? ""),
-    message: String(e.Message ?? ""),
+  return checkReply(yamlOf(body, tool) ?? [], tool, yamlEvents).map((e) => ({
+    type: e.Type,
+    reason: e.Reason,
+    message: e.Message ?? "",
     kind: e.InvolvedObject?.Kind,
     object: e.InvolvedObject?.Name,
     namespace: e.Namespace,
-    time: e.Timestamp
-      ? new Date(
-          String(e.Timestamp)
-            .replace(/ \+0000 UTC$/, "Z")
-            .replace(" ", "T"),
-        ).toISOString()
-      : undefined,
+    time: e.Timestamp ? eventTime(e.Timestamp) : undefined,
     count: 1,
   }));
 }
 
-/** mcp-server-kubernetes' `kubectl_get events` JSON. */
-export function eventsFromJson(json: { events?: Array<Record<string, any>> }): K8sEvent[] {
-  return (json.events ?? []).map((e) => ({
-    type: String(e.type ?? ""),
-    reason: String(e.reason ?? ""),
-    message: String(e.message ?? ""),
-    kind: e.involvedObject?.kind,
-    object: e.involvedObject?.name,
-    namespace: e.involvedObject?.namespace,
-    time: e.lastTimestamp ?? e.firstTimestamp,
-    count: num(e.count) ?? 1,
+/** `2026-11-23 19:59:24 +0000 UTC` (Go's time format) → ISO; undefined when it is not a time. */
+function eventTime(value: string): string | undefined {
+  const t = new Date(value.replace(/ \+0000 UTC$/, "Z").replace(" ", "T"));
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
+}
+
+/** mcp-server-kubernetes' `kubectl_get events` JSON, checked by `eventsAnswer`. */
+export function eventsFromJson(answer: EventsAnswer): K8sEvent[] {
+  return answer.events.map((e) => ({
+    type: e.type,
+    reason: e.reason,
+    message: e.message ?? "",
+    kind: e.involvedObject.kind,
+    object: e.involvedObject.name,
+    namespace: e.involvedObject.namespace,
+    time: e.lastTimestamp ?? e.firstTimestamp ?? e.eventTime ?? undefined,
+    count: e.count ?? 1,
   }));
 }
 
@@ -120,9 +152,9 @@ export function bytes(v: string): number | undefined {
 export type RolloutRow = { name: string; ready: number; desired: number; upToDate?: number; available?: number; images?: string };
 
 /** Deployments from structuredContent or a (wide) table: `READY 2/3`, `UP-TO-DATE`, `AVAILABLE`, `IMAGES`. */
-export function rolloutsFrom(structured: unknown, text: string): RolloutRow[] {
+export function rolloutsFrom(structured: unknown, text: string, tool: string): RolloutRow[] {
   const items = (structured as { items?: Array<Record<string, unknown>> } | undefined)?.items;
-  const rows: Array<Record<string, unknown>> = items ?? parseTable(text);
+  const rows: Array<Record<string, unknown>> = items ?? tableOf(text, tool, ["NAME", "READY"]);
   return rows.map((r) => {
     const [ready, desired] = String(r.Ready ?? r.READY ?? "0/0")
       .split("/")
@@ -164,32 +196,28 @@ export type DeploymentSpec = {
  * resources, plain env settings (secret-looking names and free text left out), scheduling rules
  * and annotations (the change cause, the PR it ships; not the last-applied manifest).
  */
-export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
-  const d = raw as
-    | {
-        metadata?: { name?: string; annotations?: Record<string, string> };
-        spec?: { replicas?: number; template?: { spec?: Record<string, any> } };
-      }
-    | undefined;
-  if (!d?.metadata?.name || !d.spec) return undefined;
-  const pod = d.spec.template?.spec ?? {};
+export function deploymentSpec(d: DeploymentObject): DeploymentSpec {
+  const pod = d.spec.template.spec;
   const annotations = Object.fromEntries(
-    Object.entries(d.metadata.annotations ?? {}).filter(([k, v]) => !k.includes("last-applied") && String(v).length <= 200),
+    Object.entries(d.metadata.annotations ?? {}).filter(([k, v]) => !k.includes("last-applied") && v.length <= 200),
   );
   const short = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v).slice(0, 400));
   return {
     name: d.metadata.name,
     revision: annotations["deployment.kubernetes.io/revision"],
-    replicas: num(d.spec.replicas),
-    containers: ((pod.containers ?? []) as Array<Record<string, any>>).slice(0, 5).map((c) => {
+    replicas: d.spec.replicas,
+    containers: pod.containers.slice(0, 5).map((c) => {
       const env = Object.fromEntries(
-        ((c.env ?? []) as Array<{ name?: string; value?: unknown }>)
-          .filter((e) => e.name && typeof e.value === "string" && !SECRET_NAME.test(e.name) && SETTING_VALUE.test(e.value))
+        (c.env ?? [])
+          .filter(
+            (e): e is { name: string; value: string } =>
+              typeof e.value === "string" && !SECRET_NAME.test(e.name) && SETTING_VALUE.test(e.value),
+          )
           .slice(0, 30)
-          .map((e) => [e.name!, String(e.value)]),
+          .map((e) => [e.name, e.value]),
       );
       return {
-        name: String(c.name ?? ""),
+        name: c.name,
         image: c.image,
         limits: c.resources?.limits,
         requests: c.resources?.requests,
@@ -199,7 +227,7 @@ export function deploymentSpec(raw: unknown): DeploymentSpec | undefined {
     scheduling: {
       affinity: short(pod.affinity),
       nodeSelector: short(pod.nodeSelector),
-      tolerations: Array.isArray(pod.tolerations) ? pod.tolerations.length : undefined,
+      tolerations: pod.tolerations?.length,
     },
     annotations,
   };
