@@ -49,7 +49,7 @@ function threadOf(job: Job): number | undefined {
     case "ci-failure":
       return job.pullNumbers[0];
     case "health":
-      return job.issueNumber;
+      return undefined; // a scan has no thread: `/insight health` runs in the command job, which has one
   }
 }
 

@@ -59,8 +59,6 @@ export type CiFailureJob = JobBase & {
 export type HealthJob = JobBase & {
   kind: "health";
   trigger: "command" | "schedule";
-  /** Where `/insight health` was asked, to answer there; absent for scheduled scans. */
-  issueNumber?: number;
 };
 
 /** The repository memory hears of a closed incident or a merged PR (src/history/). */

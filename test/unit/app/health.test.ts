@@ -221,6 +221,23 @@ describe("the health report issue", () => {
   }, 30_000);
 });
 
+describe("/insight health with no service", () => {
+  useNock();
+
+  it("answers that there is nothing to scan, and reads no source and no issue", async () => {
+    const t = await app();
+    const answer: Captured = {};
+    mockInstallationToken();
+    mockRepoConfig(OWNER, REPO, "commands: { health: true }\n");
+    mockCommentReaction(OWNER, REPO, command().comment.id);
+    mockCreateComment(OWNER, REPO, 9, answer);
+    await t.probot.receive({ id: "h-empty", name: "issue_comment", payload: command() } as never);
+    await t.idle();
+    expect(String(answer.body?.body)).toContain("There is nothing to scan: `.github/insight.yml` maps no service.");
+    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create"]);
+  });
+});
+
 describe("warning capsules", () => {
   useNock();
   useE2eTimeout();
