@@ -3,7 +3,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { readFileSync } from "node:fs";
 import { createFixtureServer, FIXTURE_FLAVOURS } from "../../../fixtures/mcp/fixture-server.js";
 import { type FixtureFlavour, json, text } from "../../../fixtures/mcp/tool.js";
-import { deploymentSpec, eventsFromJson, eventsFromYaml } from "../../../src/signals/adapters/kubernetes/parse.js";
+import { cronJobsFrom, deploymentSpec, eventsFromJson, eventsFromYaml } from "../../../src/signals/adapters/kubernetes/parse.js";
 import { deploymentAnswer, eventsAnswer, logsAnswer } from "../../../src/signals/adapters/kubernetes/schema.js";
 import type { McpPool } from "../../../src/signals/mcp-pool.js";
 import { checkReply, ToolFailure } from "../../../src/signals/tool-output.js";
@@ -80,6 +80,22 @@ describe("Kubernetes replies are checked against the fields the adapter reads", 
     );
     expect(failure(() => checkReply({ ...deployment, metadata: {} }, "resources_get", deploymentAnswer))).toMatch(
       /^resources_get answered an unexpected shape: metadata\.name → /,
+    );
+  });
+
+  it("reads CronJobs from either server's answer and names what a malformed one lacks", () => {
+    const table =
+      "NAMESPACE   APIVERSION   KIND      NAME     SCHEDULE    SUSPEND   LAST SCHEDULE\nprod        batch/v1     CronJob   report   0 9 * * *   False     12m\n";
+    expect(cronJobsFrom(table, "resources_list")).toEqual([{ name: "report", schedule: "0 9 * * *", suspend: false, lastSchedule: "12m" }]);
+    expect(failure(() => cronJobsFrom("NAMESPACE   KIND      NAME\nprod        CronJob   report\n", "resources_list"))).toMatch(
+      /^resources_list answered an unexpected shape: no SCHEDULE column/,
+    );
+    const objects = [{ metadata: { name: "report" }, spec: { schedule: "0 9 * * *" } }];
+    expect(cronJobsFrom("", "kubectl_get", objects)).toEqual([
+      { name: "report", schedule: "0 9 * * *", suspend: false, lastSchedule: undefined },
+    ]);
+    expect(failure(() => cronJobsFrom("", "kubectl_get", [{ metadata: { name: "report" }, spec: {} }]))).toMatch(
+      /^kubectl_get answered an unexpected shape: 0\.spec\.schedule → /,
     );
   });
 

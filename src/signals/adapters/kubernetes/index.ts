@@ -74,7 +74,7 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
         return rolloutsFrom(out.structured, text(out), "resources_list");
       },
       cronJobs: async (c, namespace) =>
-        cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace }))),
+        cronJobsFrom(text(await c.call("resources_list", { apiVersion: "batch/v1", kind: "CronJob", namespace })), "resources_list"),
       spec: async (c, namespace, name) =>
         deploymentSpec(
           checkReply(
@@ -138,7 +138,11 @@ const FLAVOURS: Array<Flavour & { reader: Reader }> = [
         ),
       // A JSON list comes back cut to names and statuses; YAML is kubectl's whole list.
       cronJobs: async (c, namespace) =>
-        cronJobsFrom("", { items: objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))) }),
+        cronJobsFrom(
+          "",
+          "kubectl_get",
+          objectsOf(text(await c.call("kubectl_get", { resourceType: "cronjobs", namespace, output: "yaml" }))),
+        ),
       spec: async (c, namespace, name) =>
         deploymentSpec(
           replyOf(

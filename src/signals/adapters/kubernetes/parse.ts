@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { checkReply, ToolFailure } from "../../tool-output.js";
 import { num } from "../shared.js";
-import { type DeploymentObject, type EventsAnswer, yamlEvents } from "./schema.js";
+import { cronJobList, type DeploymentObject, type EventsAnswer, yamlEvents } from "./schema.js";
 
 /**
  * kubectl-style tables: columns start where the header has a word after two spaces, so values
@@ -235,17 +235,23 @@ export function deploymentSpec(d: DeploymentObject): DeploymentSpec {
 
 export type CronJobRow = { name: string; schedule: string; suspend?: boolean; lastSchedule?: string };
 
-/** CronJobs from a table (`SCHEDULE`, `SUSPEND`, `LAST SCHEDULE`) or a `kubectl get -o json` list. */
-export function cronJobsFrom(text: string, list?: { items?: Array<Record<string, any>> }): CronJobRow[] {
-  if (list?.items) {
-    return list.items.map((c) => ({
-      name: String(c.metadata?.name ?? ""),
-      schedule: String(c.spec?.schedule ?? ""),
-      suspend: c.spec?.suspend === true,
+/**
+ * CronJobs from kubernetes-mcp-server's table (`NAME`, `SCHEDULE`, `SUSPEND`, `LAST SCHEDULE`), or
+ * from kubectl's objects (`cronJobItems`, checked as `cronJobList`).
+ */
+export function cronJobsFrom(text: string, tool: string, items?: unknown[]): CronJobRow[] {
+  if (items) {
+    return checkReply(items, tool, cronJobList).map((c) => ({
+      name: c.metadata.name,
+      schedule: c.spec.schedule,
+      suspend: c.spec.suspend === true,
       lastSchedule: c.status?.lastScheduleTime,
     }));
   }
-  return parseTable(text)
-    .filter((r) => r.SCHEDULE !== undefined)
-    .map((r) => ({ name: r.NAME ?? "", schedule: r.SCHEDULE ?? "", suspend: r.SUSPEND === "True", lastSchedule: r["LAST SCHEDULE"] }));
+  return tableOf(text, tool, ["NAME", "SCHEDULE"]).map((r) => ({
+    name: r.NAME ?? "",
+    schedule: r.SCHEDULE ?? "",
+    suspend: r.SUSPEND === "True",
+    lastSchedule: r["LAST SCHEDULE"],
+  }));
 }

@@ -74,3 +74,12 @@ export const deploymentAnswer = z.object({
   }),
 });
 export type DeploymentObject = z.infer<typeof deploymentAnswer>;
+
+/** CronJobs as kubectl's objects (`kubectl_get cronjobs -o yaml`): name, schedule, suspension, last run. */
+export const cronJobList = z.array(
+  z.object({
+    metadata: z.object({ name: z.string() }),
+    spec: z.object({ schedule: z.string(), suspend: z.boolean().optional() }),
+    status: z.object({ lastScheduleTime: z.string().optional() }).optional(),
+  }),
+);
