@@ -2,6 +2,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createFixtureServer, FIXTURE_FLAVOURS } from "../../fixtures/mcp/fixture-server.js";
 import type { Scenario } from "../../fixtures/mcp/scenario.js";
 import type { TransportFactory } from "../../src/signals/mcp-pool.js";
+import { pinClock } from "./pinned-clock.js";
 
 /**
  * Transports to in-memory fixture servers: server name → fixture flavour id. Each connect starts
@@ -25,7 +26,8 @@ export function fixtureTransport(
 
 /**
  * The app-level sources of the end-to-end tests: four fixture servers (metrics, db, k8s, apm)
- * playing `production` on the wall clock, allowed for `owner/*`, behind one pool.
+ * playing `production` at its own `now`, allowed for `owner/*`, behind one pool. The app reads the
+ * clock itself, so the file's `Date` is pinned to that `now` (timers stay real).
  */
 export async function liveSources(owner: string, tweak?: (scenario: Scenario) => void) {
   const { parseMcpServers } = await import("../../src/config/mcp-servers.js");
@@ -33,8 +35,9 @@ export async function liveSources(owner: string, tweak?: (scenario: Scenario) =>
   const { ADAPTERS } = await import("../../src/signals/adapters/registry.js");
   const { production } = await import("./scenario.js");
   const { silent } = await import("./collect.js");
-  const { now: _fixed, ...live } = structuredClone(production);
-  tweak?.(live as Scenario);
+  const live = structuredClone(production);
+  tweak?.(live);
+  pinClock(Date.parse(live.now!));
   const mcpServers = parseMcpServers({
     mcpServers: Object.fromEntries(
       Object.entries({ metrics: "prometheus", db: "postgres", k8s: "kubernetes", apm: "skywalking" }).map(([n, a]) => [
