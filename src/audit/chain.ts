@@ -31,7 +31,16 @@ export type VerifyResult = {
   problem?: VerifyProblem;
   /** Entries after the last checkpoint (all of them when there is none). */
   sinceCheckpoint?: number;
+  /**
+   * Writes whose intent was recorded and whose outcome never was: the process stopped between
+   * sending the write and hearing back (or, on a live log, the write is in flight). The write may
+   * have happened; GitHub says whether it did.
+   */
+  unfinished?: UnfinishedWrite[];
 };
+
+/** A write recorded as intended with no outcome after it. */
+export type UnfinishedWrite = { seq: number; time: string; action: string; target: string; actor: string; delivery: string };
 
 export type VerifyOptions = {
   /** The operator's checkpoint key: every checkpoint must be signed with it, and none may be skipped. */
@@ -61,6 +70,8 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
   let every = options.checkpointEvery ?? CHECKPOINT_EVERY;
   let headHash: string | undefined;
   let signed = false;
+  // Intents waiting for their outcome, by seq (an outcome names its intent in `detail.intent`).
+  const open = new Map<number, UnfinishedWrite>();
   const failAt = (line: number, kind: VerifyProblem["kind"], message: string): VerifyResult => ({
     ok: false,
     entries: count,
@@ -114,6 +125,16 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
         `no signed checkpoint within ${every} entries before seq ${entry.seq} (line ${line}): checkpoints were removed`,
       );
     }
+    if (entry.outcome === "intent")
+      open.set(entry.seq, {
+        seq: entry.seq,
+        time: entry.time,
+        action: entry.action,
+        target: entry.target,
+        actor: entry.actor,
+        delivery: entry.delivery,
+      });
+    else if (typeof entry.detail?.intent === "number") open.delete(entry.detail.intent);
     if (entry.seq === options.expectHead?.seq) headHash = hash;
     prevHash = hash;
     expectedSeq += 1;
@@ -137,7 +158,7 @@ export function verifyChain(lines: string[], options: VerifyOptions = {}): Verif
       `entry seq ${head.seq} has hash ${headHash!.slice(0, 12)}…, not the expected ${head.hash.slice(0, 12)}…: the chain was rebuilt`,
     );
   }
-  return { ok: true, entries: count, lastHash: prevHash, sinceCheckpoint };
+  return { ok: true, entries: count, lastHash: prevHash, sinceCheckpoint, ...(open.size ? { unfinished: [...open.values()] } : {}) };
 }
 
 /** Builds the entry that follows `last` (or starts the chain): redacted, numbered, hashed. */

@@ -110,6 +110,11 @@ export class FileAuditLog implements AuditLog {
 export class MemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
 
+  /** What happened: every entry but the intents written ahead of each write. */
+  get outcomes(): AuditEntry[] {
+    return this.entries.filter((e) => e.outcome !== "intent");
+  }
+
   async append(input: AuditInput): Promise<AuditEntry> {
     const entry = nextEntry(input, this.entries.at(-1), new Date());
     this.entries.push(entry);

@@ -1,5 +1,9 @@
-/** What happened to a write: done, refused or failed at GitHub, or only planned (dry run). */
-export type AuditOutcome = "ok" | "error" | "dry-run" | "refused" | "decision";
+/**
+ * What happened to a write: done, refused or failed at GitHub, or only planned (dry run). `intent`
+ * is written before a write is sent; the write's outcome entry names it (`detail.intent`), so a
+ * process killed between GitHub's answer and the outcome still leaves the write in the log.
+ */
+export type AuditOutcome = "intent" | "ok" | "error" | "dry-run" | "refused" | "decision";
 
 /** What a caller records; the log adds sequence, time and the hash chain. */
 export type AuditInput = {

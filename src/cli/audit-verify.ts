@@ -49,6 +49,7 @@ export async function auditVerify(options: { file?: string; expectHead?: string;
     cli.out(
       `✅ ${file}: ${result.entries} entries, chain intact${key ? ", checkpoints signed" : ""}${head} (last hash ${result.lastHash.slice(0, 12)}…)`,
     );
+    reportUnfinished(result, cli);
     return 0;
   }
   const p = result.problem!;
@@ -65,4 +66,20 @@ async function verifyDatabase(url: string, options: VerifyOptions): Promise<Veri
   } finally {
     await pool.end().catch(() => undefined);
   }
+}
+
+/**
+ * Writes sent with no outcome recorded: the process stopped between GitHub's answer and the audit
+ * entry (or, while the server runs, the write is in flight). The chain is intact; what GitHub did
+ * is to be checked there, so each is named with its target and delivery.
+ */
+function reportUnfinished(result: VerifyResult, cli: Cli): void {
+  const open = result.unfinished ?? [];
+  if (!open.length) return;
+  cli.err(
+    `⚠️ ${open.length} write${open.length === 1 ? "" : "s"} recorded as intended with no outcome after (the process stopped, or the write is in flight): check GitHub for`,
+  );
+  for (const w of open.slice(0, 20))
+    cli.err(`   seq ${w.seq} ${w.time} ${w.action} ${w.target} (actor ${w.actor}, delivery ${w.delivery})`);
+  if (open.length > 20) cli.err(`   … and ${open.length - 20} more`);
 }

@@ -28,8 +28,9 @@ const digest = (body: string) => ({ bodySha256: sha256Hex(body), bodyLength: bod
 
 /**
  * The one place through which every GitHub write passes. Each write is redacted, cut to GitHub's
- * limits, and written to the audit log with its outcome — including failures and, under
- * INSIGHT_DRY_RUN, the writes that were only planned.
+ * limits, and written to the audit log twice: its intent before it is sent (no intent recorded,
+ * nothing sent), then its outcome — including failures and, under INSIGHT_DRY_RUN, the writes
+ * that were only planned.
  */
 export class GitHubWriter {
   readonly planned: PlannedWrite[] = [];
@@ -52,13 +53,16 @@ export class GitHubWriter {
       log.info({ action: spec.action, target: spec.target }, "Dry run: write recorded, not performed");
       return dryResult;
     }
+    // Write-ahead: if the intent cannot be recorded, nothing is sent; if the process dies after
+    // sending, the intent stays in the log without an outcome and `insight audit verify` names it.
+    const { seq: intent } = await audit.append({ ...base, outcome: "intent", detail: spec.detail });
     try {
       const result = await run();
-      await audit.append({ ...base, outcome: "ok", detail: { ...spec.detail, ...describe?.(result) } });
+      await audit.append({ ...base, outcome: "ok", detail: { ...spec.detail, ...describe?.(result), intent } });
       return result;
     } catch (err) {
       const status = (err as { status?: number }).status;
-      await audit.append({ ...base, outcome: "error", detail: { ...spec.detail, status, error: (err as Error).message } });
+      await audit.append({ ...base, outcome: "error", detail: { ...spec.detail, status, error: (err as Error).message, intent } });
       throw err;
     }
   }

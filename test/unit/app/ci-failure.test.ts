@@ -221,7 +221,7 @@ describe("CI failure analysis end to end", () => {
     expect(body).toMatch(/- ×1, first at log line 3: `FAIL services\/api\/src\/orders.test.ts`/);
     expect(body).toContain("Files of this PR in the failure: `services/api/src/orders.ts:7`"); // lint, from the check's output
     expect(body).toContain("Not GitHub Actions: read from the check run's output text.");
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["comment.update"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["comment.update"]);
   });
 
   it("calls a failure that passed on a re-run flaky, and replaces the earlier section", async () => {
@@ -298,6 +298,6 @@ describe("/insight impact refreshes the CI section", () => {
     expect(current).toContain(`<!-- insight:ci:start sha=${SHA} -->`);
     expect(current).toContain("| 🔴 **new** — this change broke it | its latest run on the base branch passed |");
     expect(current).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "check_run.create", "comment.update", "comment.update"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "check_run.create", "comment.update", "comment.update"]);
   });
 });

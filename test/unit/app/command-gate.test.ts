@@ -48,7 +48,7 @@ describe("who may run a command, and what they hear when it breaks (issue #15)",
     await app.idle();
     expect(ran).toEqual([]);
     expect(reply.body?.body).toMatch(/Thanks for your interest, @stranger.*only collaborators of this repository can run/s);
-    expect(app.audit.entries.map((e) => [e.action, e.outcome])).toEqual([
+    expect(app.audit.outcomes.map((e) => [e.action, e.outcome])).toEqual([
       ["command.rca", "refused"],
       ["comment.create", "ok"],
     ]);
@@ -70,9 +70,9 @@ describe("who may run a command, and what they hear when it breaks (issue #15)",
       await app.idle();
     }
     expect(replies.body?.body).toMatch(/Thanks for your interest, @stranger/);
-    const decisions = app.audit.entries.filter((e) => e.action === "command.rca");
+    const decisions = app.audit.outcomes.filter((e) => e.action === "command.rca");
     expect(decisions.map((e) => e.outcome)).toEqual(["refused", "refused", "refused"]);
-    expect(app.audit.entries.filter((e) => e.action === "comment.create")).toHaveLength(1);
+    expect(app.audit.outcomes.filter((e) => e.action === "comment.create")).toHaveLength(1);
     expect(nock.isDone()).toBe(true);
   });
 
@@ -111,7 +111,7 @@ describe("who may run a command, and what they hear when it breaks (issue #15)",
     const logged = lines.find((l) => l.errorRef === ref);
     expect(logged).toMatchObject({ level: 50 });
     expect(JSON.stringify(logged)).not.toContain("hunter2");
-    expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({ outcome: "error", detail: { errorRef: ref } });
+    expect(app.audit.outcomes.find((e) => e.action === "job.failed")).toMatchObject({ outcome: "error", detail: { errorRef: ref } });
     expect(nock.pendingMocks()).toEqual([]);
   });
 });

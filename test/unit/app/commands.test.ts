@@ -49,7 +49,7 @@ describe("slash commands end to end", () => {
     await send(app, payload);
     expect(reply.body?.body).toContain("| `/insight help` | Show this help |");
     expect(reply.body?.body).not.toContain("/insight fix"); // no handler in this build → not offered
-    expect(app.audit.entries.map((e) => [e.action, e.outcome, e.delivery])).toEqual([
+    expect(app.audit.outcomes.map((e) => [e.action, e.outcome, e.delivery])).toEqual([
       ["reaction.create", "ok", "delivery-1"],
       ["comment.create", "ok", "delivery-1"],
     ]);
@@ -81,7 +81,7 @@ describe("slash commands end to end", () => {
     await send(app, payload);
     expect(ran).toEqual([]);
     expect(reply.body?.body).toContain("Sorry @reader, `/insight fix` needs write access to this repository (you have `read`)");
-    expect(app.audit.entries.find((e) => e.outcome === "refused")).toMatchObject({
+    expect(app.audit.outcomes.find((e) => e.outcome === "refused")).toMatchObject({
       action: "command.fix",
       actor: "reader",
       reason: "permission",
@@ -135,7 +135,7 @@ describe("slash commands end to end", () => {
     mockRepoConfig(OWNER, REPO, yaml);
     mockListComments(OWNER, REPO, again.issue.number, [{ id: 77, body }]);
     await send(app, again, "delivery-2");
-    expect(app.audit.entries.filter((e) => e.action === "comment.create")).toHaveLength(1);
+    expect(app.audit.outcomes.filter((e) => e.action === "comment.create")).toHaveLength(1);
   });
 
   it("edits the config message in place when the problems change", async () => {
@@ -159,7 +159,7 @@ describe("slash commands end to end", () => {
     mockInstallationToken();
     mockRepoConfig(OWNER, REPO);
     await send(app, payload);
-    expect(app.audit.entries.map((e) => [e.action, e.outcome])).toEqual([
+    expect(app.audit.outcomes.map((e) => [e.action, e.outcome])).toEqual([
       ["reaction.create", "dry-run"],
       ["comment.create", "dry-run"],
     ]);
@@ -173,9 +173,9 @@ describe("slash commands end to end", () => {
     mockCommentReaction(OWNER, REPO, payload.comment.id);
     api().post(`/repos/${OWNER}/${REPO}/issues/${payload.issue.number}/comments`).reply(502, { message: "Bad Gateway" });
     await send(app, payload);
-    expect(app.audit.entries.find((e) => e.action === "comment.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
+    expect(app.audit.outcomes.find((e) => e.action === "comment.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
     // The error reference reply is tried too (and fails here the same way), after the failure is audited.
-    expect(app.audit.entries.find((e) => e.action === "job.failed")).toMatchObject({
+    expect(app.audit.outcomes.find((e) => e.action === "job.failed")).toMatchObject({
       outcome: "error",
       detail: { errorRef: expect.stringMatching(/^E-/) },
     });

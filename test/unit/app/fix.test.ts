@@ -163,7 +163,7 @@ describe("fix branches behind an approval gate", () => {
     );
     expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(false);
     expect([...gh.pulls.keys()]).toEqual([41]);
-    expect(t.audit.entries.filter((e) => e.action === "fix.plan").map((e) => e.outcome)).toEqual(["refused"]);
+    expect(t.audit.outcomes.filter((e) => e.action === "fix.plan").map((e) => e.outcome)).toEqual(["refused"]);
   });
 
   it("rejects: the PR is closed with who and why, and the incident is back to analysed", async () => {
@@ -192,9 +192,9 @@ describe("fix branches behind an approval gate", () => {
     expect(gh.pulls.size).toBe(1);
     expect(gh.comments.length).toBe(comments);
     expect(gh.labelsOf(INCIDENT)).toEqual(["incident", "incident:analysed"]);
-    const planned = t.audit.entries.filter((e) => e.outcome === "dry-run").map((e) => e.action);
+    const planned = t.audit.outcomes.filter((e) => e.outcome === "dry-run").map((e) => e.action);
     expect(planned).toEqual(["reaction.create", "comment.create", "git.tree.create", "git.commit.create", "git.ref.set", "pull.create"]);
-    expect(t.audit.entries.find((e) => e.action === "fix.propose")!.outcome).toBe("decision");
+    expect(t.audit.outcomes.find((e) => e.action === "fix.propose")!.outcome).toBe("decision");
   });
 
   it("a GitHub 5xx half-way leaves a state the next run repairs: one branch, one PR", async () => {
@@ -204,7 +204,7 @@ describe("fix branches behind an approval gate", () => {
     await comment(t, "/insight fix", "oncall");
     expect(gh.refs.has(`insight/fix-${INCIDENT}`)).toBe(true);
     expect([...gh.pulls.keys()]).toEqual([41]);
-    expect(t.audit.entries.find((e) => e.action === "pull.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
+    expect(t.audit.outcomes.find((e) => e.action === "pull.create")).toMatchObject({ outcome: "error", detail: { status: 502 } });
 
     await comment(t, "/insight fix", "oncall");
     const fixes = [...gh.pulls.values()].filter((p) => p.head.ref.startsWith("insight/"));

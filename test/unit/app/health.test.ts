@@ -199,7 +199,7 @@ describe("the health report issue", () => {
     const body2 = String(edited.body?.body);
     expect(body2).not.toContain("### 🆕 New since the last scan");
     expect(body2).toMatch(/### Still there \(\d+\)/);
-    expect(t.audit.entries.filter((e) => e.delivery === "schedule:1").map((e) => e.action)).toEqual(["issue.update"]);
+    expect(t.audit.outcomes.filter((e) => e.delivery === "schedule:1").map((e) => e.action)).toEqual(["issue.update"]);
 
     // Scan 3: a problem the report did not have → edited, and one comment names it.
     const edited3: Captured = {};

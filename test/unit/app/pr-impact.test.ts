@@ -120,8 +120,8 @@ describe("PR blast radius end to end", () => {
     expect(second).toContain("## 🟢 Blast radius: **low**");
     expect(second).toMatch(/covers `ccccccc` · \d+ → \d+ since `aaaaaaa` \(.*Database migration -35/);
     expect(second).toContain("<details>\n<summary>Details</summary>"); // low risk: compact, details folded
-    expect(t.audit.entries.filter((e) => e.action === "comment.create")).toHaveLength(1);
-    expect(t.audit.entries.map((e) => e.action)).toEqual([
+    expect(t.audit.outcomes.filter((e) => e.action === "comment.create")).toHaveLength(1);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual([
       "check_run.create",
       "label.add",
       "comment.create",
@@ -160,8 +160,8 @@ describe("PR blast radius end to end", () => {
     mockCreateCheckRun(OWNER, REPO);
     mockListComments(OWNER, REPO, 8, [{ id: 77, body: String(first.body?.body) }]);
     await deliver(t, "check_run", action, "e2");
-    expect(t.audit.entries.filter((e) => e.action.startsWith("comment."))).toHaveLength(1);
-    expect(t.audit.entries.filter((e) => e.action === "check_run.create")).toHaveLength(2);
+    expect(t.audit.outcomes.filter((e) => e.action.startsWith("comment."))).toHaveLength(1);
+    expect(t.audit.outcomes.filter((e) => e.action === "check_run.create")).toHaveLength(2);
   });
 
   it("re-runs on check_run.rerequested and on /insight impact", async () => {
@@ -198,7 +198,7 @@ describe("PR blast radius end to end", () => {
     mockListComments(OWNER, REPO, 9, []);
     mockCreateComment(OWNER, REPO, 9);
     await deliver(t, "issue_comment", comment, "f2");
-    expect(t.audit.entries.filter((e) => e.action === "check_run.create")).toHaveLength(2);
+    expect(t.audit.outcomes.filter((e) => e.action === "check_run.create")).toHaveLength(2);
   });
 
   it("leaves drafts alone unless impact.drafts is on", async () => {
@@ -208,7 +208,7 @@ describe("PR blast radius end to end", () => {
     mockPull(OWNER, REPO, { number: 10, head: sha("f"), draft: true, changedFiles: 1 });
     mockPullFiles(OWNER, REPO, 10, [docs]);
     await deliver(t, "pull_request", prEvent("opened", sha("f"), 10), "g1");
-    expect(t.audit.entries).toEqual([]);
+    expect(t.audit.outcomes).toEqual([]);
   });
 
   it("analyses a 3,000-file PR within GitHub's limits and says what was not listed", async () => {

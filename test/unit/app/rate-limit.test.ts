@@ -54,7 +54,7 @@ describe("per-user command rate limit, end to end", () => {
     expect(refusal.body?.body).toBe(
       "<!-- insight:reply -->\nSorry @mallory, you have sent more than 2 Insight commands in 1 minute on this installation: this one and the next ones are not run. Try again in 58 s.",
     );
-    expect(app.audit.entries.filter((e) => e.action === "command.rate-limit").map((e) => [e.outcome, e.delivery])).toEqual([
+    expect(app.audit.outcomes.filter((e) => e.action === "command.rate-limit").map((e) => [e.outcome, e.delivery])).toEqual([
       ["refused", "flood-2"],
     ]);
     expect((await app.insight.queue()!.stats()).counts.limited).toBe(2);

@@ -142,7 +142,7 @@ describe("incident RCA end to end", () => {
         expect.objectContaining({ title: "Lock contention in PostgreSQL" }),
       ]),
     });
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
   }, 20_000);
 
   it("refuses a user who is not a collaborator, politely", async () => {
@@ -158,7 +158,7 @@ describe("incident RCA end to end", () => {
     expect(String(reply.body?.body)).toContain(
       "Sorry @drive-by, only collaborators of this repository can start a root-cause analysis here",
     );
-    expect(t.audit.entries[0]).toMatchObject({ action: "rca.start", outcome: "refused" });
+    expect(t.audit.outcomes[0]).toMatchObject({ action: "rca.start", outcome: "refused" });
   });
 
   it("ignores labels other than the incident label", async () => {
@@ -169,6 +169,6 @@ describe("incident RCA end to end", () => {
     mockRepoConfig(OWNER, REPO, repoConfig);
     await t.probot.receive({ id: "inc-3", name: "issues", payload: p } as never);
     await t.idle();
-    expect(t.audit.entries).toEqual([]);
+    expect(t.audit.outcomes).toEqual([]);
   });
 });

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
 import pino from "pino";
-import { MemoryAuditLog } from "../../../src/audit/file-audit-log.js";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileAuditLog, MemoryAuditLog, verifyAuditFile } from "../../../src/audit/file-audit-log.js";
+import type { AuditEntry, AuditInput, AuditLog } from "../../../src/audit/types.js";
 import { readMetadata } from "../../../src/github/metadata.js";
 import type { Octokit } from "../../../src/core/github.js";
 import { GitHubWriter } from "../../../src/github/writer.js";
 import { api, type Captured, mockCreateComment, mockInstallationToken, mockListComments } from "../../helpers/github-mocks.js";
 import { testProbot, useNock } from "../../helpers/probot.js";
+import { insight } from "../../helpers/cli.js";
 
 const repo = { owner: "acme", repo: "api" };
 
@@ -97,7 +102,7 @@ describe("GitHubWriter", () => {
     expect(result.id).toBe(55);
     expect(sent.output.annotations).toHaveLength(50);
     expect(JSON.stringify(sent)).not.toContain("hunter2");
-    expect(audit.entries[0]).toMatchObject({
+    expect(audit.outcomes[0]).toMatchObject({
       action: "check_run.create",
       outcome: "ok",
       detail: { checkRunId: 55, conclusion: "neutral" },
@@ -108,7 +113,7 @@ describe("GitHubWriter", () => {
     const { w, audit } = await writer();
     api().delete("/repos/acme/api/issues/3/labels/risk%3Ahigh").reply(404, { message: "Label does not exist" });
     await w.removeLabel(repo, 3, "risk:high", "risk changed");
-    expect(audit.entries[0]).toMatchObject({ action: "label.remove", outcome: "ok" });
+    expect(audit.outcomes[0]).toMatchObject({ action: "label.remove", outcome: "ok" });
   });
 
   it("in dry-run mode plans the write, with a preview, and sends nothing", async () => {
@@ -116,5 +121,91 @@ describe("GitHubWriter", () => {
     await w.createComment(repo, 3, "hello", "t");
     expect(w.planned).toEqual([{ action: "comment.create", target: "acme/api#3", reason: "t", preview: "hello" }]);
     expect(audit.entries[0]).toMatchObject({ outcome: "dry-run" });
+  });
+
+  describe("write-ahead audit: the intent is durable before the write is sent", () => {
+    it("records the intent before GitHub hears of the write, and the outcome names it", async () => {
+      const { w, audit } = await writer();
+      let seenByGitHub: AuditEntry[] = [];
+      api()
+        .post("/repos/acme/api/issues/3/comments")
+        .reply(201, () => {
+          seenByGitHub = [...audit.entries];
+          return { id: 91 };
+        });
+      await w.createComment(repo, 3, "hello", "test");
+      expect(seenByGitHub).toEqual([expect.objectContaining({ action: "comment.create", outcome: "intent", target: "acme/api#3" })]);
+      const [intent, outcome] = audit.entries;
+      expect(outcome).toMatchObject({ action: "comment.create", outcome: "ok", detail: { commentId: 91, intent: intent!.seq } });
+      expect(audit.outcomes).toEqual([outcome]);
+    });
+
+    it("sends nothing when the intent cannot be recorded", async () => {
+      const octokit = (await testProbot().auth(2)) as Octokit;
+      const broken: AuditLog = {
+        append: async () => {
+          throw new Error("disk full");
+        },
+        head: async () => undefined,
+        close: async () => undefined,
+      };
+      let requests = 0;
+      octokit.hook.before("request", () => void requests++);
+      const w = new GitHubWriter({ octokit, audit: broken, log: pino({ level: "silent" }), delivery: "d1", actor: "octocat", dryRun: false });
+      await expect(w.createComment(repo, 3, "hello", "test")).rejects.toThrow("disk full");
+      expect(requests).toBe(0);
+    });
+
+    it("a process stopped between GitHub's answer and the outcome leaves an unfinished write that audit verify names", async () => {
+      mockInstallationToken();
+      const octokit = (await testProbot().auth(2)) as Octokit;
+      const path = join(mkdtempSync(join(tmpdir(), "insight-wal-")), "audit.jsonl");
+      const file = new FileAuditLog(path);
+      // The process "dies" right after GitHub answers: the outcome append never reaches the file.
+      let appends = 0;
+      const dying: AuditLog = {
+        append: (input: AuditInput) => (++appends === 2 ? new Promise<never>(() => undefined) : file.append(input)),
+        head: () => file.head(),
+        close: () => file.close(),
+      };
+      let answered!: () => void;
+      const sent = new Promise<void>((resolve) => (answered = resolve));
+      api()
+        .post("/repos/acme/api/issues/3/comments")
+        .reply(201, () => {
+          answered();
+          return { id: 92 };
+        });
+      const w = new GitHubWriter({ octokit, audit: dying, log: pino({ level: "silent" }), delivery: "d-kill", actor: "octocat", dryRun: false });
+      void w.createComment(repo, 3, "hello", "test");
+      await sent;
+      await file.close();
+      const result = await verifyAuditFile(path);
+      expect(result.ok).toBe(true);
+      expect(result.unfinished).toEqual([
+        expect.objectContaining({ seq: 1, action: "comment.create", target: "acme/api#3", actor: "octocat", delivery: "d-kill" }),
+      ]);
+      expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(1);
+      const cli = await insight(["audit", "verify", "--file", path]);
+      expect(cli.code).toBe(0);
+      expect(cli.stderr).toContain("1 write recorded as intended with no outcome");
+      expect(cli.stderr).toMatch(/seq 1 \S+ comment\.create acme\/api#3 \(actor octocat, delivery d-kill\)/);
+    });
+
+    it("a finished write leaves no unfinished entry, a failed one neither", async () => {
+      mockInstallationToken();
+      const path = join(mkdtempSync(join(tmpdir(), "insight-wal-")), "audit.jsonl");
+      const file = new FileAuditLog(path);
+      const octokit = (await testProbot().auth(2)) as Octokit;
+      const w2 = new GitHubWriter({ octokit, audit: file, log: pino({ level: "silent" }), delivery: "d2", actor: "octocat", dryRun: false });
+      api().post("/repos/acme/api/issues/3/comments").reply(201, { id: 93 });
+      api().post("/repos/acme/api/issues/4/comments").reply(502, { message: "Bad Gateway" });
+      await w2.createComment(repo, 3, "one", "test");
+      await expect(w2.createComment(repo, 4, "two", "test")).rejects.toThrow();
+      await file.close();
+      const result = await verifyAuditFile(path);
+      expect(result).toMatchObject({ ok: true });
+      expect(result.unfinished).toBeUndefined();
+    });
   });
 });
