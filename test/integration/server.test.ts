@@ -138,8 +138,10 @@ describe("the real server (npm start) against a local GitHub", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     const audit = await verifyAuditFile(join(dir, "audit.jsonl"));
-    // The reaction and the reply, then the signed checkpoint written on close (#15).
-    expect(audit).toMatchObject({ ok: true, entries: 3 });
+    // The reaction and the reply, each an intent then its outcome, then the signed checkpoint written on close (#15);
+    // drained, so no write is left without its outcome.
+    expect(audit).toMatchObject({ ok: true, entries: 5 });
+    expect(audit.unfinished).toBeUndefined();
     expect(stderr).not.toMatch(/Error/);
   });
 });
