@@ -234,7 +234,7 @@ describe("/insight health with no service", () => {
     await t.probot.receive({ id: "h-empty", name: "issue_comment", payload: command() } as never);
     await t.idle();
     expect(String(answer.body?.body)).toContain("There is nothing to scan: `.github/insight.yml` maps no service.");
-    expect(t.audit.entries.map((e) => e.action)).toEqual(["reaction.create", "comment.create"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "comment.create"]);
   });
 });
 
