@@ -51,6 +51,14 @@ module.exports = {
       to: { path: folder(["jobs", "github", "commands"]) },
     },
     {
+      name: "processors-are-entry-points",
+      severity: "error",
+      comment:
+        "A job processor is read → pipeline → render → write for one job kind, called by the runner only: commands and the CLI call the pipeline (or a shared jobs/ module such as rca-thread.ts), never a processor.",
+      from: { path: "^src/", pathNot: ["^src/jobs/", "^src/default-deps\\.ts$"] },
+      to: { path: "^src/jobs/processors/" },
+    },
+    {
       name: "no-unknown-folder",
       severity: "error",
       comment: "Every folder of src/ has a place in the layers of .dependency-cruiser.cjs.",

@@ -1,4 +1,4 @@
-import { runRca } from "../jobs/processors/rca.js";
+import { runRca } from "../jobs/rca-thread.js";
 import type { Services } from "../pipeline/services.js";
 import type { CommandHandler } from "./run-command.js";
 

@@ -159,7 +159,7 @@ describe("the RCA in the CLI", () => {
 
 describe("re-running /insight rca", () => {
   it("says 'no change since <time>' for the same evidence, and what changed otherwise", async () => {
-    const { rerunNote } = await import("../../../src/jobs/processors/rca.js");
+    const { rerunNote } = await import("../../../src/jobs/rca-thread.js");
     const previous = {
       digest: "abc",
       analysedAt: Date.parse("2026-11-23T02:10:00Z"),
