@@ -4,7 +4,7 @@ import { bundleProblems } from "../capsule/schemas.js";
 import { fullName, type Octokit, type RepoRef } from "../core/github.js";
 import { replyBody } from "../core/identifiers.js";
 import { readMetadata, writeMetadata } from "../github/metadata.js";
-import type { HealthInput, HealthReport } from "../pipeline/health.js";
+import { healthPipeline, type HealthInput, type HealthReport } from "../pipeline/health.js";
 import type { Services } from "../pipeline/services.js";
 import { HEALTH_MARKER, renderHealth, renderNewProblems } from "../render/health.js";
 import type { JobContext } from "./run-job.js";
@@ -44,6 +44,23 @@ export async function findHealthIssue(octokit: Octokit, repo: RepoRef): Promise<
 
 /** Where the report went and what was new in it, for whoever asked. */
 export type PublishedHealth = { issue: number; fresh: HealthProblem[] };
+
+/**
+ * One repository's scan, read → pipeline → render → write: the health issue as the last scan left
+ * it, the health pipeline over every configured service, the issue edited in place. The scheduled
+ * processor and `/insight health` both run it.
+ */
+export async function scanAndPublish(
+  s: HealthServices,
+  ctx: JobContext,
+  job: Pick<HealthJob, "repo" | "installationId">,
+): Promise<{ report: HealthReport; published: PublishedHealth }> {
+  const started = Date.now();
+  const existing = await findHealthIssue(ctx.octokit, job.repo);
+  const report = await healthPipeline(s, healthInput(s, ctx, job.repo, started));
+  const published = await publishHealthReport(s, ctx, job, { report, existing, elapsedMs: Date.now() - started });
+  return { report, published };
+}
 
 /**
  * Renders a scan into the one `Insight health report` issue, edited in place: created on the
