@@ -38,7 +38,18 @@ export type ServiceHealth = {
 };
 export type HealthScan = { window: Window; services: ServiceHealth[]; problems: HealthProblem[] };
 
-/** Least-squares line through (hours, value): slope per hour and R². */
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Least-squares line through (hours, value): slope per hour and R², which say how fast and how
+ * steadily the series moves. `first` and `last` are what was observed at the window's ends (the
+ * median of its first and last few points), not the line's ends: a line fitted through a series
+ * that climbs late starts below zero (an error rate of "-2.44%"), and ends below what was seen.
+ */
 export function trend(points: Array<[number, number]>): { slopePerHour: number; r2: number; first: number; last: number } | undefined {
   if (points.length < 6) return undefined;
   const xs = points.map((p) => (p[0] - points[0]![0]) / 3_600_000);
@@ -56,7 +67,8 @@ export function trend(points: Array<[number, number]>): { slopePerHour: number; 
   if (sxx === 0) return undefined;
   const slope = sxy / sxx;
   const r2 = syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
-  return { slopePerHour: slope, r2, first: my - slope * mx, last: my + slope * (xs.at(-1)! - mx) };
+  const k = Math.min(5, Math.ceil(ys.length / 4));
+  return { slopePerHour: slope, r2, first: median(ys.slice(0, k)), last: median(ys.slice(-k)) };
 }
 
 const pts = (s?: Signal) => (s?.series?.[0]?.points ?? []) as Array<[number, number]>;
