@@ -2,29 +2,15 @@ import { signingKeys } from "./audit/signing-key.js";
 import { createEvoMap } from "./capsule/setup.js";
 import { createLlm } from "./llm/service.js";
 import type { AppDeps } from "./app.js";
-import { impactCommand } from "./commands/impact.js";
-import { approveCommand } from "./commands/approve.js";
-import { fixCommand } from "./commands/fix.js";
-import { postmortemCommand } from "./commands/postmortem.js";
-import { rejectCommand } from "./commands/reject.js";
-import { rollbackCommand } from "./commands/rollback.js";
 import type { OperatorEnv } from "./config/env.js";
-import { createImpactProcessor } from "./jobs/processors/pr-impact.js";
-import { ciFailureProcessor, refreshCiSection } from "./jobs/processors/ci-failure.js";
-import { healthCommand } from "./commands/health.js";
-import { createHealthProcessor } from "./jobs/processors/health.js";
 import { HealthScheduler } from "./jobs/health-schedule.js";
 import { parseDuration } from "./util/duration.js";
+import { lazy } from "./util/lazy.js";
 import type { InsightApp } from "./app.js";
-import { createPrMergedProcessor } from "./jobs/processors/pr-merged.js";
-import { rcaCommand } from "./commands/rca.js";
-import { createRcaProcessor } from "./jobs/processors/rca.js";
-import { revokeOnPush } from "./jobs/processors/fix-push.js";
 import { ADAPTERS, loadSources } from "./signals/adapters/registry.js";
 import { McpPool } from "./signals/mcp-pool.js";
 import { createLogger } from "./security/logger.js";
 import { openStores } from "./store/open-stores.js";
-import { createHistoryProcessor } from "./jobs/processors/history.js";
 
 /**
  * The production wiring: shared state (PostgreSQL or files, see store/open-stores.ts), one MCP pool over the operator's servers (connected
@@ -49,7 +35,8 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
   // The repository memory (incidents and changes): PostgreSQL with INSIGHT_DATABASE_URL, else a file per repository.
   const history = { store: stores.history };
   const services = { pool, mcpServers, adapters: ADAPTERS, evomap, llm: await createLlm(env), history };
-  const impact = createImpactProcessor(services);
+  // Each job kind's and command's code loads on its first use (util/lazy.ts): start-up reads no analysis or renderer.
+  const impact = lazy(async () => (await import("./jobs/processors/pr-impact.js")).createImpactProcessor(services));
   const intervalMs = env.INSIGHT_HEALTH_INTERVAL ? parseDuration(env.INSIGHT_HEALTH_INTERVAL) : undefined;
   let scheduler: HealthScheduler | undefined;
   const health = {
@@ -76,22 +63,25 @@ export async function defaultDeps(env: OperatorEnv): Promise<AppDeps> {
       : undefined,
     processors: {
       "pr-impact": impact,
-      "ci-failure": ciFailureProcessor,
-      health: createHealthProcessor(health),
-      "pr-merged": createPrMergedProcessor(remediation, evomap),
-      "fix-push": revokeOnPush(remediation),
-      rca: createRcaProcessor(services),
-      history: createHistoryProcessor(history),
+      "ci-failure": lazy(async () => (await import("./jobs/processors/ci-failure.js")).ciFailureProcessor),
+      health: lazy(async () => (await import("./jobs/processors/health.js")).createHealthProcessor(health)),
+      "pr-merged": lazy(async () => (await import("./jobs/processors/pr-merged.js")).createPrMergedProcessor(remediation, evomap)),
+      "fix-push": lazy(async () => (await import("./jobs/processors/fix-push.js")).revokeOnPush(remediation)),
+      rca: lazy(async () => (await import("./jobs/processors/rca.js")).createRcaProcessor(services)),
+      history: lazy(async () => (await import("./jobs/processors/history.js")).createHistoryProcessor(history)),
     },
     commands: {
-      impact: impactCommand(impact, refreshCiSection),
-      rca: rcaCommand(services),
-      postmortem: postmortemCommand,
-      fix: fixCommand(services, remediation),
-      approve: approveCommand(remediation),
-      reject: rejectCommand(remediation),
-      rollback: rollbackCommand(services, remediation),
-      health: healthCommand(health),
+      impact: lazy(async () => {
+        const [c, ci] = await Promise.all([import("./commands/impact.js"), import("./jobs/processors/ci-failure.js")]);
+        return c.impactCommand(impact, ci.refreshCiSection);
+      }),
+      rca: lazy(async () => (await import("./commands/rca.js")).rcaCommand(services)),
+      postmortem: lazy(async () => (await import("./commands/postmortem.js")).postmortemCommand),
+      fix: lazy(async () => (await import("./commands/fix.js")).fixCommand(services, remediation)),
+      approve: lazy(async () => (await import("./commands/approve.js")).approveCommand(remediation)),
+      reject: lazy(async () => (await import("./commands/reject.js")).rejectCommand(remediation)),
+      rollback: lazy(async () => (await import("./commands/rollback.js")).rollbackCommand(services, remediation)),
+      health: lazy(async () => (await import("./commands/health.js")).healthCommand(health)),
     },
   };
 }
