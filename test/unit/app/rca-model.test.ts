@@ -144,7 +144,13 @@ describe("incident RCA with the model layer", () => {
     );
     expect(body).toMatch(/\| \d \| PostgreSQL connections exhausted \| dependency \|/); // the engine's own table is unchanged
     // No write beyond the RCA thread's own.
-    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual([
+      "reaction.create",
+      "comment.create",
+      "label.add",
+      "comment.update",
+      "label.set",
+    ]);
   }, 30_000);
 
   it("keeps the deterministic report, with a note, when the model API is overloaded", async () => {

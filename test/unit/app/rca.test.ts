@@ -142,7 +142,13 @@ describe("incident RCA end to end", () => {
         expect.objectContaining({ title: "Lock contention in PostgreSQL" }),
       ]),
     });
-    expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "comment.create", "label.add", "comment.update", "label.set"]);
+    expect(t.audit.outcomes.map((e) => e.action)).toEqual([
+      "reaction.create",
+      "comment.create",
+      "label.add",
+      "comment.update",
+      "label.set",
+    ]);
   }, 20_000);
 
   it("refuses a user who is not a collaborator, politely", async () => {

@@ -151,7 +151,14 @@ describe("GitHubWriter", () => {
       };
       let requests = 0;
       octokit.hook.before("request", () => void requests++);
-      const w = new GitHubWriter({ octokit, audit: broken, log: pino({ level: "silent" }), delivery: "d1", actor: "octocat", dryRun: false });
+      const w = new GitHubWriter({
+        octokit,
+        audit: broken,
+        log: pino({ level: "silent" }),
+        delivery: "d1",
+        actor: "octocat",
+        dryRun: false,
+      });
       await expect(w.createComment(repo, 3, "hello", "test")).rejects.toThrow("disk full");
       expect(requests).toBe(0);
     });
@@ -176,7 +183,14 @@ describe("GitHubWriter", () => {
           answered();
           return { id: 92 };
         });
-      const w = new GitHubWriter({ octokit, audit: dying, log: pino({ level: "silent" }), delivery: "d-kill", actor: "octocat", dryRun: false });
+      const w = new GitHubWriter({
+        octokit,
+        audit: dying,
+        log: pino({ level: "silent" }),
+        delivery: "d-kill",
+        actor: "octocat",
+        dryRun: false,
+      });
       void w.createComment(repo, 3, "hello", "test");
       await sent;
       await file.close();
@@ -197,7 +211,14 @@ describe("GitHubWriter", () => {
       const path = join(mkdtempSync(join(tmpdir(), "insight-wal-")), "audit.jsonl");
       const file = new FileAuditLog(path);
       const octokit = (await testProbot().auth(2)) as Octokit;
-      const w2 = new GitHubWriter({ octokit, audit: file, log: pino({ level: "silent" }), delivery: "d2", actor: "octocat", dryRun: false });
+      const w2 = new GitHubWriter({
+        octokit,
+        audit: file,
+        log: pino({ level: "silent" }),
+        delivery: "d2",
+        actor: "octocat",
+        dryRun: false,
+      });
       api().post("/repos/acme/api/issues/3/comments").reply(201, { id: 93 });
       api().post("/repos/acme/api/issues/4/comments").reply(502, { message: "Bad Gateway" });
       await w2.createComment(repo, 3, "one", "test");
