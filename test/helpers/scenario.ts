@@ -8,6 +8,7 @@ export const production: Scenario = {
       { contains: ['service="api"', 'code=~"5.."'], points: ramp(-1800, 60, (t) => (t > -600 ? 0.12 : 0.01)) },
       { contains: ['service="api"', "http_request_duration_seconds_bucket"], points: ramp(-1800, 60, () => 0.35) },
       { contains: ['service="api"', "http_requests_total"], points: ramp(-1800, 60, () => 120) },
+      { contains: ['service="web"', 'code=~"5.."'], points: ramp(-1800, 60, () => 0.002) },
       { contains: ['service="web"', "http_requests_total"], points: ramp(-1800, 60, () => 40) },
     ],
     alerts: [{ alertname: "HighErrorRate", service: "api", severity: "critical" }],
