@@ -2,7 +2,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { CollectionResult, Signal, Window } from "../signals/types.js";
 import { findAnomalies } from "./find-anomalies.js";
 import { monitoringGaps } from "./monitoring-gaps.js";
-import { profileServices, type ServiceProfile } from "./profile.js";
+import { notARatio, profileServices, type ServiceProfile } from "./profile.js";
 import { SIGNAL } from "../signals/catalog.js";
 
 export type HealthProblem = {
@@ -94,7 +94,15 @@ function trendProblems(signals: Signal[], horizonHours: number): HealthProblem[]
         suggestion: `- alert: MemoryGrowing\n  expr: deriv(${s.query}[1h]) > 0 and ${s.query} > 1.5 * ${s.query} offset 6h\n  for: 30m\n  labels: { severity: warning${s.service ? `, service: ${s.service}` : ""} }`,
       });
     }
-    if (s.name === SIGNAL.httpErrorRate && t.slopePerHour > 0 && t.r2 >= 0.5 && t.last >= 0.01 && t.last >= 2 * Math.max(t.first, 0.001)) {
+    // An error "rate" outside 0..1 is a wrong query, not a trend: the report names it (see badErrorRate).
+    if (
+      s.name === SIGNAL.httpErrorRate &&
+      notARatio(s) === undefined &&
+      t.slopePerHour > 0 &&
+      t.r2 >= 0.5 &&
+      t.last >= 0.01 &&
+      t.last >= 2 * Math.max(t.first, 0.001)
+    ) {
       out.push({
         key: `error-rate-rising:${s.service ?? s.id}`,
         service: s.service,
@@ -194,7 +202,7 @@ export function scanHealth(params: {
       status: mine.some((p) => p.severity === "critical") ? ("critical" as const) : mine.length ? ("warning" as const) : ("ok" as const),
       profile,
       memory: series(SIGNAL.processMemoryBytes),
-      errors: series(SIGNAL.httpErrorRate),
+      errors: profile.badErrorRate ? undefined : series(SIGNAL.httpErrorRate),
     };
   });
   return {

@@ -12,6 +12,11 @@ export type ServiceProfile = {
   tier: RepoConfig["services"][string]["tier"];
   requestRate?: Value;
   errorRate?: Value & { rising: boolean; series?: number[] };
+  /**
+   * The error-rate query answered something that is not a ratio (a value outside 0..1: a request
+   * count, a percentage): the query is wrong, so there is no `errorRate` and reports name the query.
+   */
+  badErrorRate?: { id: string; query: string; value: number };
   latencyP95?: Value & { series?: number[] };
   sla?: Value;
   alerts: Array<{ name: string; severity?: string; id: string }>;
@@ -38,6 +43,11 @@ export function agoMinutes(ago?: string): number | undefined {
 }
 
 const points = (s?: Signal) => s?.series?.[0]?.points.map((p) => p[1]) ?? [];
+
+/** The first value of a ratio signal (its value, then its series) outside 0..1; undefined when it is a ratio. */
+export function notARatio(s: Signal): number | undefined {
+  return [s.value, ...(s.series ?? []).flatMap((x) => x.points.map((p) => p[1]))].find((v) => v !== undefined && !(v >= 0 && v <= 1));
+}
 
 /** True when the last quarter of a series averages over twice its first half (and is not tiny). */
 export function rising(values: number[], floor = 0.005): boolean {
@@ -76,7 +86,9 @@ export function profileServices(names: string[], collection: CollectionResult | 
     const val = (s?: Signal): Value | undefined =>
       s && s.value !== undefined ? { value: s.value, id: s.id, ...baselineOf(s) } : undefined;
     const cfg = config.services[service];
-    const errors = find(SIGNAL.httpErrorRate);
+    const readErrors = find(SIGNAL.httpErrorRate);
+    const impossible = readErrors && notARatio(readErrors);
+    const errors = impossible === undefined ? readErrors : undefined;
     const latency = find(SIGNAL.httpLatencyP95) ?? find(SIGNAL.apmLatencyP95);
     const pods = find(SIGNAL.k8sPods);
     const selector = Object.values(cfg?.prometheus?.labels ?? {});
@@ -93,6 +105,9 @@ export function profileServices(names: string[], collection: CollectionResult | 
         latency && latency.value !== undefined
           ? { value: latency.value, id: latency.id, ...baselineOf(latency), series: points(latency) }
           : undefined,
+      ...(readErrors && impossible !== undefined
+        ? { badErrorRate: { id: readErrors.id, query: readErrors.query, value: impossible } }
+        : {}),
       sla: val(find(SIGNAL.apmSla)),
       alerts: mine
         .filter((s) => s.name === SIGNAL.alertFiring || s.name === SIGNAL.apmAlarm)
@@ -122,7 +137,7 @@ export function profileServices(names: string[], collection: CollectionResult | 
           ? ruleList.some((r) => selector.some((v) => r.query.includes(`"${v}"`) || Object.values(r.labels ?? {}).includes(v)))
           : undefined,
       hasTraces: mine.some((s) => apmSources.has(s.source) && s.kind !== "event"),
-      hasErrorMetric: !!errors,
+      hasErrorMetric: !!readErrors,
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { HealthProblem, HealthScan } from "../analysis/health.js";
 import type { SourceSummary } from "../analysis/assess-impact.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
+import { errorRateCell, wrongRatioNotes } from "./ratio.js";
 import { sparkline } from "./sparkline.js";
 
 export const HEALTH_MARKER = "<!-- insight:health-report -->";
@@ -55,7 +56,7 @@ export function renderHealth(
   const gaps = scan.problems.filter((x) => x.kind === "monitoring-gap");
   const rows = scan.services.map(
     (s) =>
-      `| ${s.service} | ${ICON[s.status]} | ${fmt(s.profile.requestRate?.value, "req/s")} | ${fmt(s.profile.errorRate?.value, "%")} | ${fmt(s.profile.latencyP95?.value, "ms")} | ${sparkline(s.memory) || "–"} | ${sparkline(s.errors) || "–"} |`,
+      `| ${s.service} | ${ICON[s.status]} | ${fmt(s.profile.requestRate?.value, "req/s")} | ${errorRateCell(s.profile, (v) => fmt(v, "%"))} | ${fmt(s.profile.latencyP95?.value, "ms")} | ${sparkline(s.memory) || "–"} | ${sparkline(s.errors) || "–"} |`,
   );
   const gone = (p.previousKeys ?? []).filter((k) => !scan.problems.some((x) => x.key === k));
   return [
@@ -73,6 +74,7 @@ export function renderHealth(
     "| --- | :---: | ---: | ---: | ---: | --- | --- |",
     ...rows,
     "",
+    ...wrongRatioNotes(scan.services.map((s) => s.profile)).flatMap((n) => [n, ""]),
     ...(gaps.length
       ? [
           "<details>",

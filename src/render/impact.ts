@@ -11,6 +11,7 @@ import { availability, type WatchItem } from "../analysis/watch-list.js";
 import type { CheckRunOutput } from "../core/github.js";
 import { escapeCell, sourcesFooter } from "./footer.js";
 import { serviceGraph } from "./mermaid.js";
+import { errorRateCell, wrongRatioNotes } from "./ratio.js";
 import { sparkline } from "./sparkline.js";
 
 export const LEVEL_ICON: Record<RiskLevel, string> = { low: "🟢", medium: "🟡", high: "🟠", critical: "🔴" };
@@ -27,7 +28,7 @@ export const impactMeta = (a: RiskAssessment): ImpactMeta => ({
 });
 
 const short = (sha: string) => sha.slice(0, 7);
-const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`);
+const pct = (v: number) => `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`;
 const num = (v?: number, unit = "") => (v === undefined ? "–" : `${v >= 100 ? Math.round(v) : Number(v.toPrecision(3))}${unit}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -48,7 +49,7 @@ export function sinceLastRun(a: RiskAssessment, prev?: ImpactMeta): string | und
 function serviceRow(p: ServiceProfile): string {
   const alerts = p.alerts.length ? p.alerts.map((x) => (x.name.length > 40 ? `${x.name.slice(0, 39)}…` : x.name)).join(", ") : "–";
   const pods = p.restarts ? `${p.restarts.failing ? `${p.restarts.failing} failing, ` : ""}${p.restarts.value} restarts` : "–";
-  return `| **${p.service}** | ${p.tier} | ${num(p.requestRate?.value, " req/s")} | ${pct(p.errorRate?.value)} ${sparkline(p.errorRate?.series)} | ${num(p.latencyP95?.value, " s")} ${sparkline(p.latencyP95?.series)} | ${escapeCell(alerts)} | ${pods} | ${p.dependents.join(", ") || "–"} |`;
+  return `| **${p.service}** | ${p.tier} | ${num(p.requestRate?.value, " req/s")} | ${errorRateCell(p, pct)} ${sparkline(p.errorRate?.series)} | ${num(p.latencyP95?.value, " s")} ${sparkline(p.latencyP95?.series)} | ${escapeCell(alerts)} | ${pods} | ${p.dependents.join(", ") || "–"} |`;
 }
 
 function details(summary: string, body: string[]): string[] {
@@ -104,6 +105,7 @@ export function renderImpactComment(
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ...a.services.map(serviceRow),
         "",
+        ...wrongRatioNotes(a.services).flatMap((n) => [n, ""]),
       ]
     : ["No mapped service is touched (see the files below).", ""];
   const graph = a.edges.length
