@@ -1,9 +1,9 @@
 import { sourceSummaries, type SourceSummary } from "../analysis/assess-impact.js";
 import { scanHealth, type HealthScan } from "../analysis/health.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { collectSignals, type CollectParams } from "../signals/collect.js";
+import type { CollectParams } from "../signals/collect.js";
 import type { CollectionResult, Window } from "../signals/types.js";
-import { allowedSources } from "./rca.js";
+import { allowedSources, collectAllowed } from "./collect.js";
 import type { Services } from "./services.js";
 
 export type HealthInput = {
@@ -44,20 +44,12 @@ export async function healthPipeline(s: Services, input: HealthInput): Promise<H
     services: Object.fromEntries(input.services.map((n) => [n, input.config.services[n]!])),
   };
   const allowed = allowedSources(s, input.repo);
-  const collection: CollectionResult =
-    s.pool && allowed.length
-      ? await collectSignals({
-          pool: s.pool,
-          servers: s.mcpServers,
-          adapters: s.adapters,
-          repo: input.repo,
-          services: input.services.map((name) => ({ name, config: config.services[name]! })),
-          window,
-          metrics: config.metrics,
-          log,
-          onSource: s.onSource,
-        })
-      : { window, sources: [], signals: [], elapsedMs: 0 };
+  const collection: CollectionResult = (await collectAllowed(s, { repo: input.repo, services: input.services, config, window, log })) ?? {
+    window,
+    sources: [],
+    signals: [],
+    elapsedMs: 0,
+  };
   const scan = scanHealth({ collection, config, window });
   const notes = allowed.length
     ? collection.sources.flatMap((x) => [

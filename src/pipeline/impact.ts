@@ -8,7 +8,8 @@ import type { ChangeSet } from "../core/change-set.js";
 import { atLeast } from "../core/risk.js";
 import type { ImpactSubmission } from "../llm/grounding.js";
 import { modelImpact, type ModelOutcome } from "../llm/service.js";
-import { collectSignals, type CollectParams } from "../signals/collect.js";
+import type { CollectParams } from "../signals/collect.js";
+import { collectAllowed } from "./collect.js";
 import type { CollectionResult } from "../signals/types.js";
 import type { Services } from "./services.js";
 
@@ -26,19 +27,15 @@ export async function collectForChange(
   if (!s.pool) return { noCollection: "no MCP servers are configured" };
   if (p.repo && sourcesForRepo(s.mcpServers, p.repo).length === 0) return { noCollection: "no MCP server is allowed for this repository" };
   if (touched.length === 0) return { noCollection: "the change touches no mapped service" };
-  const collection = await collectSignals({
-    pool: s.pool,
-    servers: s.mcpServers,
-    adapters: s.adapters,
+  const collection = await collectAllowed(s, {
     repo: p.repo,
-    services: touched.map((name) => ({ name, config: p.config.services[name]! })),
+    services: touched,
+    config: p.config,
     window: { from: p.now - PROFILE_WINDOW_MS, to: p.now },
-    metrics: p.config.metrics,
     log: p.log,
     baseline: true,
-    onSource: s.onSource,
   });
-  return { collection };
+  return collection ? { collection } : { noCollection: "no MCP server is allowed for this repository" };
 }
 
 export type ImpactInput = {

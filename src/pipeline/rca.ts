@@ -5,24 +5,18 @@ import type { IncidentWindow } from "../analysis/incident-window.js";
 import { topology } from "../analysis/profile.js";
 import { analyseIncident, type ChangeEvent, type RcaResult } from "../analysis/rca.js";
 import { relatedCapsules, type Lookup } from "../capsule/lookup.js";
-import { sourcesForRepo } from "../config/mcp-servers.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { RcaSubmission } from "../llm/grounding.js";
 import { mcpAgentTools, sourceLinkHosts } from "../llm/mcp-tools.js";
 import { modelRca, type ModelOutcome } from "../llm/service.js";
 import { incidentScope } from "../llm/tool-scope.js";
-import { collectSignals, type CollectParams } from "../signals/collect.js";
+import type { CollectParams } from "../signals/collect.js";
 import type { McpPool } from "../signals/mcp-pool.js";
 import type { CollectionResult, Signal } from "../signals/types.js";
+import { allowedSources, collectAllowed } from "./collect.js";
 import type { Services } from "./services.js";
 
 type Log = CollectParams["log"];
-
-/** The MCP servers a repository's analysis may read (all of them for the operator's own CLI, `repo` undefined). */
-export function allowedSources(s: Services, repo: string | undefined): string[] {
-  if (!s.pool) return [];
-  return repo ? sourcesForRepo(s.mcpServers, repo).map(([n]) => n) : Object.keys(s.mcpServers.mcpServers);
-}
 
 /** The changes before an incident, from wherever the caller reads them (GitHub, a local clone), with what could not be read. */
 export type HistoryReader = (window: IncidentWindow["window"]) => Promise<{ changes: ChangeEvent[]; notes: string[] }>;
@@ -73,20 +67,13 @@ export type RcaReport<M extends Memory = Memory> = {
 export async function rcaPipeline<M extends Memory>(s: Services, input: RcaInput<M>): Promise<RcaReport<M>> {
   const { config, span, services: names, log } = input;
   const allowed = allowedSources(s, input.repo);
-  const collection =
-    s.pool && allowed.length
-      ? await collectSignals({
-          pool: s.pool,
-          servers: s.mcpServers,
-          adapters: s.adapters,
-          repo: input.repo,
-          services: names.map((name) => ({ name, config: config.services[name]! })),
-          window: { from: span.baseline.from, to: span.window.to },
-          metrics: config.metrics,
-          log,
-          onSource: s.onSource,
-        })
-      : undefined;
+  const collection = await collectAllowed(s, {
+    repo: input.repo,
+    services: names,
+    config,
+    window: { from: span.baseline.from, to: span.window.to },
+    log,
+  });
   const history = input.history ? await input.history(span.window) : undefined;
   const changes = history?.changes ?? [];
   const edges = topology(collection, config).edges;
