@@ -16,6 +16,8 @@ export type RcaOptions = {
   until?: string;
   service?: string[];
   repo?: string;
+  /** Where `.github/insight.yml` is looked for without `repo` (the CLI run's cwd; the process's by default). */
+  root?: string;
   json?: boolean;
   config?: string;
   mcpConfig?: string;
@@ -29,7 +31,7 @@ export async function runLocalRca(options: RcaOptions): Promise<{ text: string }
   const started = Date.now();
   const env = loadEnv(options.env ?? process.env);
   const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
-  const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
+  const { config } = await loadLocalRepoConfig(options.config, options.repo ?? options.root ?? ".");
   const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
   const unknown = names.filter((n) => !config.services[n]);
   if (unknown.length)
@@ -96,6 +98,7 @@ export async function rca(options: RcaOptions, cli: Cli): Promise<number> {
   const result = await runLocalRca({
     ...options,
     repo: options.repo && cli.path(options.repo),
+    root: cli.cwd,
     config: options.config && cli.path(options.config),
     mcpConfig: options.mcpConfig && cli.path(options.mcpConfig),
     env: cli.env,
