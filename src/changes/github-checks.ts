@@ -47,11 +47,10 @@ export async function latestRunsOf(octokit: Octokit, repo: RepoRef, ref: string,
 }
 
 /** Where a pull request stands: open or not, its head commit and the branch it goes into. */
-export async function pullRequestRefs(
-  octokit: Octokit,
-  repo: RepoRef,
-  pullNumber: number,
-): Promise<{ state: string; headSha: string; baseRef: string }> {
+export type PullRefs = { state: string; headSha: string; baseRef: string };
+
+/** Where a pull request stands (`PullRefs`), read from the API. */
+export async function pullRequestRefs(octokit: Octokit, repo: RepoRef, pullNumber: number): Promise<PullRefs> {
   const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
   return { state: pr.state, headSha: pr.head.sha, baseRef: pr.base.ref };
 }

@@ -24,7 +24,8 @@ export type JobContext = {
   mcpServers: McpServersConfig;
 };
 
-export type JobProcessor<K extends JobKind = JobKind> = (job: JobOf<K>, ctx: JobContext) => Promise<void>;
+/** Runs one job. The runner ignores what it resolves to; a command that runs a processor first may use it (the PR impact processor returns the PR it read). */
+export type JobProcessor<K extends JobKind = JobKind> = (job: JobOf<K>, ctx: JobContext) => Promise<unknown>;
 export type ProcessorRegistry = { [K in JobKind]?: JobProcessor<K> };
 
 export type JobServices = {

@@ -1,5 +1,5 @@
 import type { CheckRun, FailureLog } from "../../analysis/ci-failure.js";
-import { commitCheckRuns, failedCheckLog, latestRunsOf, pullRequestRefs } from "../../changes/github-checks.js";
+import { commitCheckRuns, failedCheckLog, latestRunsOf, type PullRefs, pullRequestRefs } from "../../changes/github-checks.js";
 import { pullRequestFiles } from "../../changes/github.js";
 import type { RepoRef } from "../../core/github.js";
 import { findStickyComment } from "../../github/sticky-comment.js";
@@ -56,9 +56,12 @@ export const ciFailureProcessor: JobProcessor<"ci-failure"> = async (job, ctx) =
   }
 };
 
-/** The CI section of an open pull request at its current head, again (`/insight impact` refreshes it with the blast radius). */
-export async function refreshCiSection(ctx: JobContext, repo: RepoRef, pullNumber: number): Promise<void> {
-  const pr = await pullRequestRefs(ctx.octokit, repo, pullNumber);
+/**
+ * The CI section of an open pull request at its current head, again (`/insight impact` refreshes it
+ * with the blast radius). `read`: the PR as the caller already read it, so it is not read twice.
+ */
+export async function refreshCiSection(ctx: JobContext, repo: RepoRef, pullNumber: number, read?: PullRefs): Promise<void> {
+  const pr = read ?? (await pullRequestRefs(ctx.octokit, repo, pullNumber));
   if (pr.state !== "open") return ctx.log.info({ pr: pullNumber }, "Pull request is closed: CI not analysed");
   const runs = await commitCheckRuns(ctx.octokit, repo, pr.headSha);
   await analysePull(ctx, { repo, pullNumber, pr, sha: pr.headSha, runs, logs: new Map() });

@@ -1,5 +1,6 @@
 import type { RiskAssessment } from "../../analysis/assess-impact.js";
 import type { Lookup } from "../../capsule/lookup.js";
+import type { PullRefs } from "../../changes/github-checks.js";
 import { pullRequestChanges } from "../../changes/github.js";
 import { inferGitHubServices } from "../../changes/infer-from-repo.js";
 import { withInferredServices } from "../../config/infer-services.js";
@@ -81,13 +82,20 @@ export async function publishImpact(
  * (classification, production signals, score, capsules, model notes), then the check run, the
  * label and the one sticky comment.
  */
-export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
+export function createImpactProcessor(s: Services): (...args: Parameters<JobProcessor<"pr-impact">>) => Promise<PullRefs> {
   return async (job, ctx) => {
     const started = Date.now();
     const { changes, pr } = await pullRequestChanges(ctx.octokit, job.repo, job.pullNumber);
-    if (pr.state !== "open") return ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
-    if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command")
-      return ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
+    // What was read of the PR, returned so `/insight impact`'s CI refresh does not read it again.
+    const refs: PullRefs = { state: pr.state, headSha: changes.head.sha, baseRef: changes.base.ref };
+    if (pr.state !== "open") {
+      ctx.log.info({ pr: job.pullNumber }, "Pull request is closed: not analysed");
+      return refs;
+    }
+    if (pr.draft && !ctx.config.impact.drafts && job.trigger !== "command") {
+      ctx.log.info({ pr: job.pullNumber }, "Draft pull request: not analysed (impact.drafts is off)");
+      return refs;
+    }
     // No .github/insight.yml: the services come from the repository's layout at the PR's head.
     const inferred = ctx.configSource === "default" ? await inferGitHubServices(ctx.octokit, job.repo, changes.head.sha) : undefined;
     const config = inferred ? withInferredServices(ctx.config, inferred) : ctx.config;
@@ -117,5 +125,6 @@ export function createImpactProcessor(s: Services): JobProcessor<"pr-impact"> {
       model: report.model,
       existing,
     });
+    return refs;
   };
 }

@@ -14,7 +14,6 @@ import {
   mockCreateCheckRun,
   mockInstallationToken,
   mockListComments,
-  mockPull,
   mockPullFiles,
   mockRepoConfig,
   mockUpdateComment,
@@ -143,13 +142,17 @@ function failedEvent() {
 }
 
 /** The GitHub side: the commit's check runs, the PR, its files, the base branch's runs, the job's log through its redirect. */
-function mockCommit(runs: RunSpec[], base: Record<string, string>) {
+/** The commit's checks, the PR (unless `pull: false`: the test serves it), its files and the base branch's runs. */
+function mockCommit(runs: RunSpec[], base: Record<string, string>, { pull = true } = {}) {
   const scope = api()
     .get(`/repos/${OWNER}/${REPO}/commits/${SHA}/check-runs`)
     .query(true)
-    .reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) })
-    .get(`/repos/${OWNER}/${REPO}/pulls/2`)
-    .reply(200, { number: 2, state: "open", head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } })
+    .reply(200, { total_count: runs.length, check_runs: runs.map(checkRun) });
+  if (pull)
+    scope
+      .get(`/repos/${OWNER}/${REPO}/pulls/2`)
+      .reply(200, { number: 2, state: "open", head: { ref: "changes", sha: SHA }, base: { ref: "main", sha: "f".repeat(40) } });
+  scope
     .get(`/repos/${OWNER}/${REPO}/pulls/2/files`)
     .query(true)
     .reply(200, [{ filename: "services/api/src/orders.ts", status: "modified", additions: 1, deletions: 1 }]);
@@ -279,16 +282,34 @@ describe("/insight impact refreshes the CI section", () => {
     mockInstallationToken();
     mockRepoConfig(OWNER, REPO, "services:\n  api:\n    paths: ['services/api/**']\n");
     mockCommentReaction(OWNER, REPO, 4243);
+    // The PR, however often it is asked for: the command reads it once and both steps use that read.
+    let pullReads = 0;
+    api()
+      .get(`/repos/${OWNER}/${REPO}/pulls/2`)
+      .reply(200, () => {
+        pullReads++;
+        return {
+          number: 2,
+          title: "Docs",
+          state: "open",
+          draft: false,
+          user: { login: "octocat" },
+          labels: [{ name: "risk:low" }],
+          head: { ref: "changes", sha: SHA },
+          base: { ref: "main", sha: "f".repeat(40) },
+          changed_files: 1,
+        };
+      })
+      .persist();
     // The blast radius first: a README change, re-posted into the comment.
-    mockPull(OWNER, REPO, { number: 2, head: SHA, labels: ["risk:low"], changedFiles: 1 });
     mockPullFiles(OWNER, REPO, 2, [
       { filename: "README.md", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" },
     ]);
     mockCreateCheckRun(OWNER, REPO);
     listed();
     edited();
-    // Then the CI section of the same head: the PR, the commit's checks, the PR's files, the base branch's run, the log.
-    mockCommit([{ id: 901, name: "build / test", conclusion: "failure" }], { "build / test": "success" });
+    // Then the CI section of the same head: the commit's checks, the PR's files, the base branch's run, the log.
+    mockCommit([{ id: 901, name: "build / test", conclusion: "failure" }], { "build / test": "success" }, { pull: false });
     api().get(`/repos/${OWNER}/${REPO}/actions/jobs/901/logs`).reply(200, JEST_LOG, { "content-type": "text/plain" });
     listed();
     edited();
@@ -299,5 +320,6 @@ describe("/insight impact refreshes the CI section", () => {
     expect(current).toContain("| 🔴 **new** — this change broke it | its latest run on the base branch passed |");
     expect(current).toContain("Files of this PR in the failure: `services/api/src/orders.ts:3`");
     expect(t.audit.outcomes.map((e) => e.action)).toEqual(["reaction.create", "check_run.create", "comment.update", "comment.update"]);
+    expect(pullReads).toBe(1);
   });
 });
