@@ -2,6 +2,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { Signal } from "../signals/types.js";
 import type { RcaResult } from "./rca.js";
 import { SIGNAL } from "../signals/catalog.js";
+import { notARatio } from "./profile.js";
 
 export type Severity = "SEV1" | "SEV2" | "SEV3" | "SEV4";
 
@@ -38,9 +39,12 @@ export function assessIncidentImpact(
   ].sort();
   const dependents = [...new Set(edges.filter((e) => affected.includes(e.to) && !affected.includes(e.from)).map((e) => e.from))].sort();
   const value = (service: string, name: string) => signals.find((s) => s.service === service && s.name === name)?.value;
-  const errorRate = Object.fromEntries(
-    affected.map((s) => [s, value(s, SIGNAL.httpErrorRate)]).filter((e): e is [string, number] => e[1] !== undefined),
-  );
+  // An error "rate" outside 0..1 is a wrong query (a request count): it neither sets the severity nor prints.
+  const ratio = (service: string) => {
+    const s = signals.find((x) => x.service === service && x.name === SIGNAL.httpErrorRate);
+    return s && notARatio(s) === undefined ? s.value : undefined;
+  };
+  const errorRate = Object.fromEntries(affected.map((s) => [s, ratio(s)]).filter((e): e is [string, number] => e[1] !== undefined));
   const tier = (s: string) => config.services[s]?.tier ?? "medium";
   const sla = (s: string) => value(s, SIGNAL.apmSla);
   const sev1 = affected.find((s) => tier(s) === "critical" && ((errorRate[s] ?? 0) >= 0.2 || (sla(s) ?? 100) < 90));
