@@ -1,14 +1,9 @@
 import { basename } from "node:path";
-import pino from "pino";
-import { loadEnv } from "../config/env.js";
-import { loadLocalRepoConfig } from "../config/local-repo-config.js";
 import { healthPipeline } from "../pipeline/health.js";
 import type { Services } from "../pipeline/services.js";
 import { renderHealth } from "../render/health.js";
-import { redact } from "../security/redact.js";
-import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
-import { McpPool } from "../signals/mcp-pool.js";
 import { parseDuration } from "../util/duration.js";
+import { localSetup, withLocalServices, type LocalResult } from "./local-run.js";
 import type { Cli } from "./output.js";
 
 /** The app's scheduled scans look back at most this far; so does the CLI. */
@@ -29,16 +24,12 @@ export type HealthOptions = {
 };
 
 /** The health pipeline over the configured sources, as the health issue would say it (or the scan as JSON). */
-export async function runLocalHealth(options: HealthOptions): Promise<{ text: string } | { error: string; noData?: true }> {
+export async function runLocalHealth(options: HealthOptions): Promise<LocalResult> {
   const now = options.now ?? Date.now;
   const started = now();
-  const env = loadEnv(options.env ?? process.env);
-  const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
-  const { config } = await loadLocalRepoConfig(options.config, options.repo ?? ".");
-  const known = Object.keys(config.services);
-  const names = options.service?.flatMap((s) => s.split(",")).filter(Boolean) ?? known;
-  const unknown = names.filter((n) => !config.services[n]);
-  if (unknown.length) return { error: `no service ${unknown.join(", ")} in the repo config (known: ${known.join(", ") || "none"})` };
+  const setup = await localSetup({ ...options, root: options.repo ?? "." });
+  if ("error" in setup) return setup;
+  const { mcpServers, config, names } = setup;
   if (names.length === 0)
     return { error: "no service to scan: the repo config maps none (give --config <file> or run it in a repository)" };
   let span: number;
@@ -48,44 +39,26 @@ export async function runLocalHealth(options: HealthOptions): Promise<{ text: st
     return { error: `--since: ${(e as Error).message}` };
   }
   if (span > MAX_WINDOW_MS) return { error: `--since ${options.since} is longer than the 24h a health scan looks back` };
-  // With nothing to read there is nothing to call healthy: say so, never "nothing needs attention".
-  if (!Object.keys(mcpServers.mcpServers).length)
-    return {
-      noData: true,
-      error:
-        "no data: no source is configured — give an MCP servers file with --mcp-config <file> (or INSIGHT_MCP_CONFIG); `insight doctor` checks it",
-    };
-  const log = pino({ level: "silent" });
-  const pool = new McpPool(mcpServers, { log });
-  try {
-    const report = await healthPipeline(
-      { pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource },
-      {
-        config,
-        repo: undefined,
-        services: names,
-        window: { from: started - span, to: started },
-        noSourceNote: "no MCP servers configured",
-        log,
-      },
-    );
-    return {
-      text: redact(
-        options.json
-          ? JSON.stringify({ scan: report.scan, sources: report.sources, notes: report.notes }, null, 2)
-          : renderHealth(report.scan, {
-              repo: basename(options.repo ?? ".") || "local",
-              previousKeys: undefined,
-              sources: report.sources,
-              notes: report.notes,
-              elapsedMs: now() - started,
-              syntax: "cli",
-            }),
-      ),
-    };
-  } finally {
-    await pool.close();
-  }
+  return withLocalServices(mcpServers, options.onSource, async (services, log) => {
+    const report = await healthPipeline(services, {
+      config,
+      repo: undefined,
+      services: names,
+      window: { from: started - span, to: started },
+      noSourceNote: "no MCP servers configured",
+      log,
+    });
+    return options.json
+      ? JSON.stringify({ scan: report.scan, sources: report.sources, notes: report.notes }, null, 2)
+      : renderHealth(report.scan, {
+          repo: basename(options.repo ?? ".") || "local",
+          previousKeys: undefined,
+          sources: report.sources,
+          notes: report.notes,
+          elapsedMs: now() - started,
+          syntax: "cli",
+        });
+  });
 }
 
 /** `insight health`: prints the health report of the configured services now. */

@@ -1,14 +1,9 @@
-import pino from "pino";
 import { incidentWindow } from "../analysis/incident-window.js";
 import { localChangeHistory } from "../changes/local-history.js";
-import { loadEnv } from "../config/env.js";
-import { loadLocalRepoConfig } from "../config/local-repo-config.js";
 import { rcaPipeline } from "../pipeline/rca.js";
 import type { Services } from "../pipeline/services.js";
 import { renderRca } from "../render/rca.js";
-import { redact } from "../security/redact.js";
-import { ADAPTERS, loadSources } from "../signals/adapters/registry.js";
-import { McpPool } from "../signals/mcp-pool.js";
+import { localSetup, withLocalServices, type LocalResult } from "./local-run.js";
 import type { Cli } from "./output.js";
 
 export type RcaOptions = {
@@ -27,15 +22,11 @@ export type RcaOptions = {
 };
 
 /** The RCA engine over the configured sources and a local git history: the thread's markdown (or the result as JSON). */
-export async function runLocalRca(options: RcaOptions): Promise<{ text: string } | { error: string; noData?: true }> {
+export async function runLocalRca(options: RcaOptions): Promise<LocalResult> {
   const started = Date.now();
-  const env = loadEnv(options.env ?? process.env);
-  const mcpServers = await loadSources(options.mcpConfig ?? env.INSIGHT_MCP_CONFIG);
-  const { config } = await loadLocalRepoConfig(options.config, options.repo ?? options.root ?? ".");
-  const names = options.service?.flatMap((s) => s.split(",")) ?? Object.keys(config.services);
-  const unknown = names.filter((n) => !config.services[n]);
-  if (unknown.length)
-    return { error: `no service ${unknown.join(", ")} in the repo config (known: ${Object.keys(config.services).join(", ") || "none"})` };
+  const setup = await localSetup({ ...options, root: options.repo ?? options.root ?? "." });
+  if ("error" in setup) return setup;
+  const { mcpServers, config, names } = setup;
   const args = Object.fromEntries(
     Object.entries({ since: options.since ?? config.incident.window, until: options.until }).filter(([, v]) => v),
   ) as Record<string, string>;
@@ -48,49 +39,31 @@ export async function runLocalRca(options: RcaOptions): Promise<{ text: string }
     window: config.incident.window,
     baseline: config.incident.baseline,
   });
-  // With nothing to read there is nothing to call normal or abnormal: say so, never "SEV4, nothing abnormal".
-  if (!Object.keys(mcpServers.mcpServers).length)
-    return {
-      noData: true,
-      error:
-        "no data: no source is configured — give an MCP servers file with --mcp-config <file> (or INSIGHT_MCP_CONFIG); `insight doctor` checks it",
-    };
-  const log = pino({ level: "silent" });
-  const pool = new McpPool(mcpServers, { log });
-  try {
-    const repo = options.repo;
-    const report = await rcaPipeline(
-      { pool, mcpServers, adapters: ADAPTERS, onSource: options.onSource },
-      {
-        config,
-        repo: undefined,
-        services: names,
-        span,
-        history: repo
-          ? async (window) => ({ changes: await localChangeHistory(repo, window, config), notes: [] })
-          : async () => ({ changes: [], notes: ["no --repo: no change history"] }),
-        noSourceNote: "no MCP servers configured",
-        log,
-      },
-    );
+  const repo = options.repo;
+  return withLocalServices(mcpServers, options.onSource, async (services, log) => {
+    const report = await rcaPipeline(services, {
+      config,
+      repo: undefined,
+      services: names,
+      span,
+      history: repo
+        ? async (window) => ({ changes: await localChangeHistory(repo, window, config), notes: [] })
+        : async () => ({ changes: [], notes: ["no --repo: no change history"] }),
+      noSourceNote: "no MCP servers configured",
+      log,
+    });
     const { result, impact } = report;
-    return {
-      text: redact(
-        options.json
-          ? JSON.stringify({ result, impact }, null, 2)
-          : renderRca(result, {
-              impact,
-              windowNote: span.note,
-              sources: report.sources,
-              notes: report.notes,
-              elapsedMs: Date.now() - started,
-              syntax: "cli",
-            }),
-      ),
-    };
-  } finally {
-    await pool.close();
-  }
+    return options.json
+      ? JSON.stringify({ result, impact }, null, 2)
+      : renderRca(result, {
+          impact,
+          windowNote: span.note,
+          sources: report.sources,
+          notes: report.notes,
+          elapsedMs: Date.now() - started,
+          syntax: "cli",
+        });
+  });
 }
 
 /** `insight rca`: prints the thread. */
