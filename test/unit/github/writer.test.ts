@@ -14,12 +14,17 @@ import { insight } from "../../helpers/cli.js";
 
 const repo = { owner: "acme", repo: "api" };
 
-async function writer(dryRun = false) {
+/** A writer for installation 2, auditing to `audit` (a fresh in-memory log by default). */
+async function writer<A extends AuditLog = MemoryAuditLog>(
+  dryRun = false,
+  o: { audit?: A; delivery?: string; token?: boolean } = {},
+): Promise<{ w: GitHubWriter; audit: A; octokit: Octokit }> {
   // The token is fetched lazily, on the first request: a dry run never asks for one.
-  if (!dryRun) mockInstallationToken();
+  if (!dryRun && o.token !== false) mockInstallationToken();
   const octokit = (await testProbot().auth(2)) as Octokit;
-  const audit = new MemoryAuditLog();
-  return { w: new GitHubWriter({ octokit, audit, log: pino({ level: "silent" }), delivery: "d1", actor: "octocat", dryRun }), audit };
+  const audit = o.audit ?? (new MemoryAuditLog() as unknown as A);
+  const w = new GitHubWriter({ octokit, audit, log: pino({ level: "silent" }), delivery: o.delivery ?? "d1", actor: "octocat", dryRun });
+  return { w, audit, octokit };
 }
 
 describe("GitHubWriter", () => {
@@ -141,7 +146,6 @@ describe("GitHubWriter", () => {
     });
 
     it("sends nothing when the intent cannot be recorded", async () => {
-      const octokit = (await testProbot().auth(2)) as Octokit;
       const broken: AuditLog = {
         append: async () => {
           throw new Error("disk full");
@@ -149,23 +153,14 @@ describe("GitHubWriter", () => {
         head: async () => undefined,
         close: async () => undefined,
       };
+      const { w, octokit } = await writer(false, { audit: broken, token: false });
       let requests = 0;
       octokit.hook.before("request", () => void requests++);
-      const w = new GitHubWriter({
-        octokit,
-        audit: broken,
-        log: pino({ level: "silent" }),
-        delivery: "d1",
-        actor: "octocat",
-        dryRun: false,
-      });
       await expect(w.createComment(repo, 3, "hello", "test")).rejects.toThrow("disk full");
       expect(requests).toBe(0);
     });
 
     it("a process stopped between GitHub's answer and the outcome leaves an unfinished write that audit verify names", async () => {
-      mockInstallationToken();
-      const octokit = (await testProbot().auth(2)) as Octokit;
       const path = join(mkdtempSync(join(tmpdir(), "insight-wal-")), "audit.jsonl");
       const file = new FileAuditLog(path);
       // The process "dies" right after GitHub answers: the outcome append never reaches the file.
@@ -183,14 +178,7 @@ describe("GitHubWriter", () => {
           answered();
           return { id: 92 };
         });
-      const w = new GitHubWriter({
-        octokit,
-        audit: dying,
-        log: pino({ level: "silent" }),
-        delivery: "d-kill",
-        actor: "octocat",
-        dryRun: false,
-      });
+      const { w } = await writer(false, { audit: dying, delivery: "d-kill" });
       void w.createComment(repo, 3, "hello", "test");
       await sent;
       await file.close();
@@ -207,18 +195,9 @@ describe("GitHubWriter", () => {
     });
 
     it("a finished write leaves no unfinished entry, a failed one neither", async () => {
-      mockInstallationToken();
       const path = join(mkdtempSync(join(tmpdir(), "insight-wal-")), "audit.jsonl");
       const file = new FileAuditLog(path);
-      const octokit = (await testProbot().auth(2)) as Octokit;
-      const w2 = new GitHubWriter({
-        octokit,
-        audit: file,
-        log: pino({ level: "silent" }),
-        delivery: "d2",
-        actor: "octocat",
-        dryRun: false,
-      });
+      const { w: w2 } = await writer(false, { audit: file, delivery: "d2" });
       api().post("/repos/acme/api/issues/3/comments").reply(201, { id: 93 });
       api().post("/repos/acme/api/issues/4/comments").reply(502, { message: "Bad Gateway" });
       await w2.createComment(repo, 3, "one", "test");
